@@ -1,0 +1,15 @@
+//! Database migrations for lendhub. The same migrations run on SQLite and PostgreSQL; where the two
+//! differ (text search indexes), each migration says so beside the statement.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_foundation::Migration)]
+    }
+}

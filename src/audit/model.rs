@@ -1,0 +1,92 @@
+//! What an audit event says: who, what, to which entity, with before and after.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::auth::Staff;
+
+/// Who made a change: a signed-in staff member, or lendhub itself (the CLI, a background job).
+#[derive(Debug, Clone, Copy)]
+pub enum Actor<'a> {
+    Staff(&'a Staff),
+    System(&'a str),
+}
+
+impl Actor<'_> {
+    pub fn staff_id(&self) -> Option<i32> {
+        match self {
+            Actor::Staff(staff) => Some(staff.id),
+            Actor::System(_) => None,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Staff(staff) => staff.name.clone(),
+            Actor::System(name) => (*name).to_owned(),
+        }
+    }
+}
+
+/// The thing an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityRef {
+    Device(i32),
+    Hub(i32),
+    Staff(i32),
+    Organisation(i32),
+}
+
+impl EntityRef {
+    pub fn parts(self) -> (&'static str, i32) {
+        match self {
+            EntityRef::Device(id) => ("device", id),
+            EntityRef::Hub(id) => ("hub", id),
+            EntityRef::Staff(id) => ("staff", id),
+            EntityRef::Organisation(id) => ("organisation", id),
+        }
+    }
+}
+
+/// An event about to be written.
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub organisation_id: i32,
+    pub at: DateTime<Utc>,
+    pub actor: Actor<'a>,
+    pub entity: EntityRef,
+    pub action: &'static str,
+    pub details: Value,
+}
+
+/// The changes between two JSON objects, as `{field: {"from": old, "to": new}}`, for the fields
+/// that differ.
+pub fn changes(before: &Value, after: &Value) -> serde_json::Map<String, Value> {
+    let (Some(before), Some(after)) = (before.as_object(), after.as_object()) else {
+        return serde_json::Map::new();
+    };
+    after
+        .iter()
+        .filter(|(key, value)| before.get(*key) != Some(value))
+        .map(|(key, value)| {
+            let from = before.get(key).cloned().unwrap_or(Value::Null);
+            (key.clone(), serde_json::json!({ "from": from, "to": value }))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn changes_lists_only_what_differs() {
+        let before = json!({"make": "Dell", "model": "5490", "notes": null});
+        let after = json!({"make": "Dell", "model": "5500", "notes": "dent"});
+        let diff = changes(&before, &after);
+        assert_eq!(diff.len(), 2);
+        assert_eq!(diff["model"], json!({"from": "5490", "to": "5500"}));
+        assert_eq!(diff["notes"], json!({"from": null, "to": "dent"}));
+    }
+}

@@ -1,0 +1,41 @@
+//! Audit rows: written once, read in order, never changed.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder,
+};
+
+use super::model::{EntityRef, NewEvent};
+use crate::entities::audit_event::{self, Entity as AuditEvent};
+
+pub async fn insert(db: &impl ConnectionTrait, event: NewEvent<'_>) -> Result<(), DbErr> {
+    let (entity_type, entity_id) = event.entity.parts();
+    audit_event::ActiveModel {
+        organisation_id: Set(event.organisation_id),
+        at: Set(event.at),
+        actor_staff_id: Set(event.actor.staff_id()),
+        actor_label: Set(event.actor.label()),
+        entity_type: Set(entity_type.to_owned()),
+        entity_id: Set(entity_id),
+        action: Set(event.action.to_owned()),
+        details: Set(event.details.to_string()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Every event about `entity`, oldest first.
+pub async fn for_entity(
+    db: &impl ConnectionTrait,
+    entity: EntityRef,
+) -> Result<Vec<audit_event::Model>, DbErr> {
+    let (entity_type, entity_id) = entity.parts();
+    AuditEvent::find()
+        .filter(audit_event::Column::EntityType.eq(entity_type))
+        .filter(audit_event::Column::EntityId.eq(entity_id))
+        .order_by_asc(audit_event::Column::Id)
+        .all(db)
+        .await
+}

@@ -1,0 +1,105 @@
+//! Who is asking: a bearer token (the API) or the session cookie (the web pages).
+
+use axum::{
+    extract::FromRequestParts,
+    http::{HeaderMap, header, request::Parts},
+};
+use chrono::Utc;
+
+use super::{model::Staff, service};
+use crate::{error::AppError, startup::AppState};
+
+pub const SESSION_COOKIE: &str = "lendhub_session";
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(staff) = parts.extensions.get::<Staff>() {
+            return Ok(staff.clone());
+        }
+        let now = Utc::now();
+        let staff = if let Some(token) = bearer_token(&parts.headers) {
+            service::staff_for_token(&app.db, token, now).await?
+        } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
+            service::staff_for_session(&app.db, secret, now).await?
+        } else {
+            None
+        };
+        let staff = staff.ok_or(AppError::Unauthenticated)?;
+        parts.extensions.insert(staff.clone());
+        Ok(staff)
+    }
+}
+
+/// The signed-in staff member, if any: for pages that look different when signed in.
+#[derive(Debug, Clone)]
+pub struct MaybeStaff(pub Option<Staff>);
+
+impl FromRequestParts<AppState> for MaybeStaff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+        match Staff::from_request_parts(parts, app).await {
+            Ok(staff) => Ok(Self(Some(staff))),
+            Err(AppError::Unauthenticated) => Ok(Self(None)),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
+}
+
+/// A `Set-Cookie` value for the session: HttpOnly, SameSite=Lax, Secure behind HTTPS.
+pub fn session_cookie(secret: &str, secure: bool) -> String {
+    let max_age = service::SESSION_LIFETIME.num_seconds();
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+pub fn clear_session_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn finds_a_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; lendhub_session=abc; b=2"));
+        assert_eq!(cookie(&headers, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&headers, "missing"), None);
+    }
+
+    #[test]
+    fn session_cookies_are_http_only_and_same_site() {
+        let value = session_cookie("s3cret", true);
+        assert!(value.contains("HttpOnly"));
+        assert!(value.contains("SameSite=Lax"));
+        assert!(value.ends_with("; Secure"));
+        assert!(!session_cookie("s3cret", false).contains("Secure"));
+    }
+}

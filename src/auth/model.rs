@@ -1,0 +1,180 @@
+//! Roles, what each may do, and the signed-in staff member. Every service asks
+//! [`Staff::require`] before it acts: this table is the only place roles are checked.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, FieldError};
+
+/// A staff member's role.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    #[sea_orm(string_value = "admin")]
+    Admin,
+    #[sea_orm(string_value = "coordinator")]
+    Coordinator,
+    #[sea_orm(string_value = "hub_staff")]
+    HubStaff,
+    #[sea_orm(string_value = "trainer")]
+    Trainer,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Coordinator, Role::HubStaff, Role::Trainer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Coordinator => "coordinator",
+            Role::HubStaff => "hub_staff",
+            Role::Trainer => "trainer",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "Admin",
+            Role::Coordinator => "Coordinator",
+            Role::HubStaff => "Hub staff",
+            Role::Trainer => "Trainer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, FieldError> {
+        Self::ALL.into_iter().find(|role| role.as_str() == text).ok_or_else(|| {
+            FieldError::new("role", "role must be one of admin, coordinator, hub_staff, trainer")
+        })
+    }
+
+    /// What this role may do.
+    pub fn allows(self, action: Action) -> bool {
+        use Action::{ManageDevices, ManageHubs, ViewDevices};
+        match self {
+            Role::Admin => true,
+            Role::Coordinator => matches!(action, ViewDevices | ManageDevices | ManageHubs),
+            Role::HubStaff | Role::Trainer => matches!(action, ViewDevices),
+        }
+    }
+}
+
+/// Something a staff member may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    ViewDevices,
+    ManageDevices,
+    ManageHubs,
+    ManageStaff,
+}
+
+impl Action {
+    fn describe(self) -> &'static str {
+        match self {
+            Action::ViewDevices => "see devices",
+            Action::ManageDevices => "add or change devices",
+            Action::ManageHubs => "add or change hubs",
+            Action::ManageStaff => "manage staff accounts",
+        }
+    }
+}
+
+/// The signed-in staff member a request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staff {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+}
+
+impl Staff {
+    /// # Errors
+    /// `AppError::Forbidden` naming the action when the role does not allow it.
+    pub fn require(&self, action: Action) -> Result<(), AppError> {
+        if self.role.allows(action) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "a {} cannot {}",
+                self.role.label().to_lowercase(),
+                action.describe()
+            )))
+        }
+    }
+
+    pub fn can(&self, action: Action) -> bool {
+        self.role.allows(action)
+    }
+}
+
+/// An email address as staff type it: trimmed and lower-cased, with one `@` and a dot after it.
+pub fn parse_email(field: &str, text: &str) -> Result<String, FieldError> {
+    let email = text.trim().to_lowercase();
+    let valid = email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
+    if valid {
+        Ok(email)
+    } else {
+        Err(FieldError::new(field, "enter an email address like name@example.org"))
+    }
+}
+
+/// Passwords must be long enough to resist guessing; length matters more than character classes.
+pub fn check_password(field: &str, password: &str) -> Result<(), FieldError> {
+    if password.chars().count() < 12 {
+        Err(FieldError::new(field, "the password must be at least 12 characters long"))
+    } else if password.len() > 1024 {
+        Err(FieldError::new(field, "the password must be at most 1024 characters long"))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_allow_what_the_design_says() {
+        assert!(Role::Admin.allows(Action::ManageStaff));
+        assert!(Role::Coordinator.allows(Action::ManageDevices));
+        assert!(!Role::Coordinator.allows(Action::ManageStaff));
+        assert!(!Role::HubStaff.allows(Action::ManageDevices));
+        assert!(!Role::Trainer.allows(Action::ManageDevices));
+        assert!(Role::Trainer.allows(Action::ViewDevices));
+    }
+
+    #[test]
+    fn a_refusal_names_the_action() {
+        let trainer = Staff {
+            id: 1,
+            organisation_id: 1,
+            email: "t@example.org".into(),
+            name: "T".into(),
+            role: Role::Trainer,
+        };
+        let err = trainer.require(Action::ManageDevices).unwrap_err();
+        assert_eq!(err.to_string(), "a trainer cannot add or change devices");
+    }
+
+    #[test]
+    fn emails_are_normalised_and_checked() {
+        assert_eq!(parse_email("email", "  Ada@Example.ORG ").unwrap(), "ada@example.org");
+        for bad in ["", "ada", "ada@", "@example.org", "ada@example", "a da@example.org"] {
+            assert!(parse_email("email", bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn roles_parse_from_their_names() {
+        assert_eq!(Role::parse("hub_staff").unwrap(), Role::HubStaff);
+        assert_eq!(Role::parse("boss").unwrap_err().field, "role");
+    }
+}

@@ -1,0 +1,455 @@
+//! Device types and the rules for what a device record may hold. Requests are parsed into these
+//! types once, at the edge; a `NewDevice` that exists is valid.
+
+use chrono::NaiveDate;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::FieldError;
+
+/// A device's asset tag, printed on its label and encoded in its QR code: an organisation prefix
+/// and a number, e.g. `TCH-00042`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct AssetTag(String);
+
+impl AssetTag {
+    /// Reads a tag as typed or scanned: case and surrounding spaces do not matter.
+    ///
+    /// # Errors
+    /// A `FieldError` on `field` when the text is not `LETTERS-digits`.
+    pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
+        let tag = text.trim().to_uppercase();
+        let valid = tag.split_once('-').is_some_and(|(prefix, number)| {
+            (2..=6).contains(&prefix.len())
+                && prefix.chars().all(|c| c.is_ascii_uppercase())
+                && (1..=9).contains(&number.len())
+                && number.chars().all(|c| c.is_ascii_digit())
+        });
+        if valid {
+            Ok(Self(tag))
+        } else {
+            Err(FieldError::new(field, "an asset tag is letters, a dash and a number, like TCH-00042"))
+        }
+    }
+
+    /// The tag numbered `number` under `prefix`, zero-padded to five digits.
+    pub fn numbered(prefix: &str, number: i32) -> Self {
+        Self(format!("{prefix}-{number:05}"))
+    }
+
+    /// The prefix and number, when the number fits.
+    pub fn parts(&self) -> (&str, Option<i32>) {
+        let (prefix, number) = self.0.split_once('-').unwrap_or((&self.0, ""));
+        (prefix, number.parse().ok())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for AssetTag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident, $field:literal { $($variant:ident = $value:literal / $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, utoipa::ToSchema)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $(#[sea_orm(string_value = $value)] $variant,)+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $value,)+ }
+            }
+
+            /// How the value is written for people.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label,)+ }
+            }
+
+            /// # Errors
+            /// A `FieldError` listing the allowed values.
+            pub fn parse(text: &str) -> Result<Self, FieldError> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == text.trim()).ok_or_else(|| {
+                    let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
+                    FieldError::new($field, format!("{} must be one of {}", $field, allowed.join(", ")))
+                })
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// What sort of device it is.
+    DeviceKind, "kind" { Laptop = "laptop" / "Laptop", Tablet = "tablet" / "Tablet", Mifi = "mifi" / "MiFi" }
+);
+
+string_enum!(
+    /// Where a device is in its life. Moves between statuses only by the transitions of DESIGN.md.
+    DeviceStatus, "status" {
+        Available = "available" / "Available",
+        OnLoan = "on_loan" / "On loan",
+        AwaitingChecks = "awaiting_checks" / "Awaiting checks",
+        InRepair = "in_repair" / "In repair",
+        Lost = "lost" / "Lost",
+        Retired = "retired" / "Retired",
+    }
+);
+
+string_enum!(
+    /// The physical state of a device.
+    Condition, "condition" { New = "new" / "New", Good = "good" / "Good", Fair = "fair" / "Fair", Poor = "poor" / "Poor" }
+);
+
+impl DeviceKind {
+    /// Whether this kind of device can hold a SIM.
+    pub fn takes_sim(self) -> bool {
+        matches!(self, DeviceKind::Tablet | DeviceKind::Mifi)
+    }
+}
+
+/// A SIM card in a MiFi or cellular tablet, and its data plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Sim {
+    pub iccid: String,
+    pub network: String,
+    pub allowance_gb: Option<i32>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub plan_ends_on: Option<NaiveDate>,
+}
+
+/// The SIM part of a request, before it is checked.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct SimRequest {
+    pub iccid: Option<String>,
+    pub network: Option<String>,
+    pub allowance_gb: Option<i32>,
+    /// `YYYY-MM-DD`
+    pub plan_ends_on: Option<String>,
+}
+
+impl SimRequest {
+    pub fn parse(&self) -> Result<Sim, FieldError> {
+        let iccid: String = self.iccid.as_deref().unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+        if !(18..=22).contains(&iccid.len()) || !iccid.chars().all(|c| c.is_ascii_digit()) {
+            return Err(FieldError::new("sim.iccid", "the ICCID is the 18 to 22 digit number printed on the SIM"));
+        }
+        let network = required_text("sim.network", "the network", self.network.as_deref(), 50)?;
+        if self.allowance_gb.is_some_and(|gb| gb < 0) {
+            return Err(FieldError::new("sim.allowance_gb", "the allowance cannot be negative"));
+        }
+        let plan_ends_on = optional_date("sim.plan_ends_on", self.plan_ends_on.as_deref())?;
+        Ok(Sim { iccid, network, allowance_gb: self.allowance_gb, plan_ends_on })
+    }
+}
+
+/// The fields staff can set on a device, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceDetails {
+    pub make: String,
+    pub model: String,
+    pub serial_number: Option<String>,
+    pub imei: Option<String>,
+    pub condition: Condition,
+    pub accessories: Vec<String>,
+    pub hub_id: i32,
+    pub funding_source: Option<String>,
+    pub purchased_on: Option<NaiveDate>,
+    pub purchase_cost_pence: Option<i64>,
+    pub notes: Option<String>,
+    pub sim: Option<Sim>,
+}
+
+/// A device about to be added.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDevice {
+    pub kind: DeviceKind,
+    pub asset_tag: Option<AssetTag>,
+    pub details: DeviceDetails,
+}
+
+/// `POST /devices` and the add-device form, before checking. Every field is optional here so
+/// that a missing one is reported by name.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct DeviceRequest {
+    /// `laptop`, `tablet` or `mifi`
+    pub kind: Option<String>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub hub_id: Option<i32>,
+    pub serial_number: Option<String>,
+    pub imei: Option<String>,
+    /// Generated from the organisation's prefix when absent.
+    pub asset_tag: Option<String>,
+    /// `new`, `good` (the default), `fair` or `poor`
+    pub condition: Option<String>,
+    pub accessories: Option<Vec<String>>,
+    pub funding_source: Option<String>,
+    /// `YYYY-MM-DD`
+    pub purchased_on: Option<String>,
+    pub purchase_cost_pence: Option<i64>,
+    pub notes: Option<String>,
+    pub sim: Option<SimRequest>,
+}
+
+impl DeviceRequest {
+    /// Checks every field and returns all the problems, in form order.
+    pub fn parse(&self) -> Result<NewDevice, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let kind = match self.kind.as_deref() {
+            None | Some("") => Err(FieldError::new("kind", "choose the kind of device: laptop, tablet or mifi")),
+            Some(text) => DeviceKind::parse(text),
+        };
+        let asset_tag = self
+            .asset_tag
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| AssetTag::parse("asset_tag", t))
+            .transpose();
+        let details = self.details(kind.as_ref().ok().copied());
+        let kind = kind.map_err(|e| errors.push(e)).ok();
+        let asset_tag = asset_tag.map_err(|e| errors.push(e)).ok();
+        let details = details.map_err(|mut e| errors.append(&mut e)).ok();
+        match (kind, asset_tag, details) {
+            (Some(kind), Some(asset_tag), Some(details)) if errors.is_empty() => {
+                Ok(NewDevice { kind, asset_tag, details })
+            }
+            _ => Err(errors),
+        }
+    }
+
+    /// The editable fields, checked against the device's kind (when known).
+    pub fn details(&self, kind: Option<DeviceKind>) -> Result<DeviceDetails, Vec<FieldError>> {
+        let mut errors = Vec::new();
+                let make = collect(&mut errors, required_text("make", "the make", self.make.as_deref(), 100));
+        let model = collect(&mut errors, required_text("model", "the model", self.model.as_deref(), 100));
+        let hub_id = collect(&mut errors, self.hub_id.ok_or_else(|| FieldError::new("hub_id", "choose the device's home hub")));
+        let serial_number = collect(&mut errors, optional_text("serial_number", "the serial number", self.serial_number.as_deref(), 100));
+        let imei = collect(&mut errors, optional_imei(self.imei.as_deref()));
+        let condition = collect(&mut errors, match self.condition.as_deref().map(str::trim) {
+            None | Some("") => Ok(Condition::Good),
+            Some(text) => Condition::parse(text),
+        });
+        let accessories = collect(&mut errors, parse_accessories(self.accessories.as_deref().unwrap_or_default()));
+        let funding_source = collect(&mut errors, optional_text("funding_source", "the funding source", self.funding_source.as_deref(), 100));
+        let purchased_on = collect(&mut errors, optional_date("purchased_on", self.purchased_on.as_deref()));
+        let purchase_cost_pence = collect(&mut errors, match self.purchase_cost_pence {
+            Some(pence) if pence < 0 => Err(FieldError::new("purchase_cost_pence", "the cost cannot be negative")),
+            other => Ok(other),
+        });
+        let notes = collect(&mut errors, optional_text("notes", "the notes", self.notes.as_deref(), 2000));
+        let sim = collect(&mut errors, match (&self.sim, kind) {
+            (None, _) => Ok(None),
+            (Some(_), Some(kind)) if !kind.takes_sim() => {
+                Err(FieldError::new("sim", "only MiFi units and tablets take a SIM"))
+            }
+            (Some(sim), _) => sim.parse().map(Some),
+        });
+        match (make, model, hub_id, serial_number, imei, condition, accessories, funding_source, purchased_on, purchase_cost_pence, notes, sim) {
+            (
+                Some(make),
+                Some(model),
+                Some(hub_id),
+                Some(serial_number),
+                Some(imei),
+                Some(condition),
+                Some(accessories),
+                Some(funding_source),
+                Some(purchased_on),
+                Some(purchase_cost_pence),
+                Some(notes),
+                Some(sim),
+            ) => Ok(DeviceDetails {
+                make,
+                model,
+                serial_number,
+                imei,
+                condition,
+                accessories,
+                hub_id,
+                funding_source,
+                purchased_on,
+                purchase_cost_pence,
+                notes,
+                sim,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Keeps the value, or the error for the report.
+fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+fn required_text(field: &str, label: &str, text: Option<&str>, max: usize) -> Result<String, FieldError> {
+    optional_text(field, label, text, max)?.ok_or_else(|| FieldError::new(field, format!("enter {label}")))
+}
+
+fn optional_text(field: &str, label: &str, text: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) if text.chars().count() > max => {
+            Err(FieldError::new(field, format!("{label} must be at most {max} characters")))
+        }
+        Some(text) => Ok(Some(text.to_owned())),
+    }
+}
+
+fn optional_date(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, FieldError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| FieldError::new(field, "enter a date as YYYY-MM-DD, like 2027-03-12")),
+    }
+}
+
+/// An IMEI is 15 digits whose last is a Luhn check digit; spaces and dashes are ignored.
+fn optional_imei(text: Option<&str>) -> Result<Option<String>, FieldError> {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if digits.len() == 15 && digits.chars().all(|c| c.is_ascii_digit()) && luhn_valid(&digits) {
+        Ok(Some(digits))
+    } else {
+        Err(FieldError::new("imei", "the IMEI is 15 digits (dial *#06# on the device to see it)"))
+    }
+}
+
+fn luhn_valid(digits: &str) -> bool {
+    let sum: u32 = digits
+        .chars()
+        .rev()
+        .filter_map(|c| c.to_digit(10))
+        .enumerate()
+        .map(|(i, d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+        .sum();
+    sum % 10 == 0
+}
+
+fn parse_accessories(items: &[String]) -> Result<Vec<String>, FieldError> {
+    let mut accessories: Vec<String> = Vec::new();
+    for item in items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if item.chars().count() > 50 {
+            return Err(FieldError::new("accessories", "each accessory must be at most 50 characters"));
+        }
+        if !accessories.iter().any(|a| a.eq_ignore_ascii_case(item)) {
+            accessories.push(item.to_owned());
+        }
+    }
+    Ok(accessories)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn laptop() -> DeviceRequest {
+        DeviceRequest {
+            kind: Some("laptop".into()),
+            make: Some("Lenovo".into()),
+            model: Some("ThinkPad T480".into()),
+            hub_id: Some(1),
+            ..DeviceRequest::default()
+        }
+    }
+
+    fn fields(errors: Vec<FieldError>) -> Vec<String> {
+        errors.into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn asset_tags_read_as_typed_or_scanned() {
+        assert_eq!(AssetTag::parse("t", " tch-00042 ").unwrap().as_str(), "TCH-00042");
+        assert_eq!(AssetTag::numbered("TCH", 42).as_str(), "TCH-00042");
+        assert_eq!(AssetTag::numbered("TCH", 123_456).as_str(), "TCH-123456");
+        assert_eq!(AssetTag::parse("t", "TCH-00042").unwrap().parts(), ("TCH", Some(42)));
+        for bad in ["", "TCH", "TCH-", "-0042", "TCH-12A", "T-1", "TCH 42", "TCH-00042-1"] {
+            assert!(AssetTag::parse("t", bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn a_minimal_laptop_parses_with_defaults() {
+        let device = laptop().parse().unwrap();
+        assert_eq!(device.kind, DeviceKind::Laptop);
+        assert_eq!(device.details.condition, Condition::Good);
+        assert_eq!(device.asset_tag, None);
+        assert!(device.details.accessories.is_empty());
+    }
+
+    #[test]
+    fn every_missing_field_is_named() {
+        let errors = DeviceRequest::default().parse().unwrap_err();
+        assert_eq!(fields(errors), ["kind", "make", "model", "hub_id"]);
+    }
+
+    #[test]
+    fn an_unknown_kind_lists_the_kinds() {
+        let errors = DeviceRequest { kind: Some("phone".into()), ..laptop() }.parse().unwrap_err();
+        assert_eq!(errors[0].field, "kind");
+        assert_eq!(errors[0].message, "kind must be one of laptop, tablet, mifi");
+    }
+
+    #[test]
+    fn imeis_must_pass_the_luhn_check() {
+        let ok = DeviceRequest { imei: Some("49015420 323751 8".into()), ..laptop() }.parse().unwrap();
+        assert_eq!(ok.details.imei.as_deref(), Some("490154203237518"));
+        let bad = DeviceRequest { imei: Some("490154203237519".into()), ..laptop() }.parse().unwrap_err();
+        assert_eq!(fields(bad), ["imei"]);
+    }
+
+    #[test]
+    fn only_mifi_units_and_tablets_take_a_sim() {
+        let sim = SimRequest {
+            iccid: Some("8944 1000 0000 0000 0001".into()),
+            network: Some("Three".into()),
+            allowance_gb: Some(20),
+            plan_ends_on: Some("2027-03-31".into()),
+        };
+        let laptop_with_sim = DeviceRequest { sim: Some(sim.clone()), ..laptop() }.parse().unwrap_err();
+        assert_eq!(fields(laptop_with_sim), ["sim"]);
+        let mifi = DeviceRequest { kind: Some("mifi".into()), sim: Some(sim), ..laptop() }.parse().unwrap();
+        let sim = mifi.details.sim.unwrap();
+        assert_eq!(sim.iccid, "89441000000000000001");
+        assert_eq!(sim.plan_ends_on, NaiveDate::from_ymd_opt(2027, 3, 31));
+    }
+
+    #[test]
+    fn a_bad_sim_names_the_nested_field() {
+        let sim = SimRequest { iccid: Some("123".into()), network: Some("EE".into()), ..SimRequest::default() };
+        let errors = DeviceRequest { kind: Some("mifi".into()), sim: Some(sim), ..laptop() }.parse().unwrap_err();
+        assert_eq!(fields(errors), ["sim.iccid"]);
+    }
+
+    #[test]
+    fn accessories_are_trimmed_and_deduplicated() {
+        let request = DeviceRequest {
+            accessories: Some(vec![" charger ".into(), "Charger".into(), String::new(), "case".into()]),
+            ..laptop()
+        };
+        assert_eq!(request.parse().unwrap().details.accessories, ["charger", "case"]);
+    }
+
+    #[test]
+    fn dates_and_costs_are_checked() {
+        let request = DeviceRequest {
+            purchased_on: Some("12/03/2027".into()),
+            purchase_cost_pence: Some(-1),
+            ..laptop()
+        };
+        assert_eq!(fields(request.parse().unwrap_err()), ["purchased_on", "purchase_cost_pence"]);
+    }
+}

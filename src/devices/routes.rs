@@ -1,0 +1,96 @@
+//! The devices calls of the JSON API. Each handler extracts, calls one service function, answers.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use chrono::Utc;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{
+    model::DeviceRequest,
+    service::{self, DevicePage, DeviceView, EventView, ListParams},
+};
+use crate::{
+    auth::Staff,
+    error::{ApiJson, ApiQuery, AppError, ErrorBody},
+    startup::AppState,
+};
+
+/// A device with its open loan, if any.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DeviceWithLoan {
+    #[serde(flatten)]
+    pub device: DeviceView,
+    /// The open loan; always `null` until loans exist.
+    #[schema(value_type = Option<Object>)]
+    pub current_loan: Option<Value>,
+}
+
+#[utoipa::path(post, path = "/devices", tag = "devices", request_body = DeviceRequest,
+    responses((status = 201, body = DeviceView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiJson(request): ApiJson<DeviceRequest>,
+) -> Result<(StatusCode, Json<DeviceView>), AppError> {
+    let device = service::create_from_request(&app.db, &staff, &request, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(device)))
+}
+
+#[utoipa::path(get, path = "/devices", tag = "devices", params(ListParams),
+    responses((status = 200, body = DevicePage), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<DevicePage>, AppError> {
+    let (filter, limit) = params.parse()?;
+    Ok(Json(service::list(&app.db, &staff, &filter, limit).await?))
+}
+
+#[utoipa::path(get, path = "/devices/{asset_tag}", tag = "devices",
+    responses((status = 200, body = DeviceWithLoan), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn show(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+) -> Result<Json<DeviceWithLoan>, AppError> {
+    let device = service::get(&app.db, &staff, &tag).await?;
+    Ok(Json(DeviceWithLoan { device, current_loan: None }))
+}
+
+/// Changes a device's details: a JSON merge patch; `null` clears a field.
+#[utoipa::path(patch, path = "/devices/{asset_tag}", tag = "devices", request_body = DeviceRequest,
+    responses((status = 200, body = DeviceWithLoan), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+    ApiJson(patch): ApiJson<Value>,
+) -> Result<Json<DeviceWithLoan>, AppError> {
+    let device = service::patch(&app.db, &staff, &tag, &patch, Utc::now()).await?;
+    Ok(Json(DeviceWithLoan { device, current_loan: None }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct EventList {
+    pub items: Vec<EventView>,
+}
+
+#[utoipa::path(get, path = "/devices/{asset_tag}/events", tag = "devices",
+    responses((status = 200, body = EventList), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn events(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+) -> Result<Json<EventList>, AppError> {
+    Ok(Json(EventList { items: service::events(&app.db, &staff, &tag).await? }))
+}

@@ -1,0 +1,11 @@
+//! sea-orm entities, one per table, kept apart from the hand-written model code. They describe
+//! rows; the rules live in each feature's `model.rs`.
+
+pub mod api_token;
+pub mod audit_event;
+pub mod device;
+pub mod hub;
+pub mod login_failure;
+pub mod organisation;
+pub mod staff_session;
+pub mod staff_user;

@@ -1,0 +1,249 @@
+//! One error type for every handler, answered as the contract's JSON error for the API and as a
+//! friendly page for the web (see `web::error_pages`). Internal causes are logged, never shown.
+
+use axum::{
+    Json,
+    extract::{FromRequest, FromRequestParts, Request, rejection::QueryRejection},
+    http::{StatusCode, request::Parts},
+    response::{IntoResponse, Response},
+};
+use sea_orm::DbErr;
+use serde::{Serialize, de::DeserializeOwned};
+
+/// A problem with one field of what a client sent: answered 422 naming the field.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request could not be read at all (broken JSON, a bad query string).
+    #[error("{0}")]
+    Malformed(String),
+    /// 422: a field is missing or wrong.
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    /// 401: no valid session or token.
+    #[error("sign in first")]
+    Unauthenticated,
+    /// 403: signed in, but the role does not allow it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: the request conflicts with the current state; `code` names the conflict.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// 429: too many failed sign-ins.
+    #[error("{0}")]
+    TooManyRequests(String),
+    /// 500: our fault. The cause is logged and not shown.
+    #[error("something went wrong on our side")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl AppError {
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Invalid(FieldError::new(field, message))
+    }
+
+    pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self::Internal(Box::new(err))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "malformed",
+            Self::Invalid(_) => "invalid",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::Conflict { code, .. } => code,
+            Self::TooManyRequests(_) => "too_many_requests",
+            Self::Internal(_) => "internal",
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        Self::internal(err)
+    }
+}
+
+/// The contract's error body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// Put on every error response so the web layer can render it as a page instead of JSON.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if let Self::Internal(cause) = &self {
+            tracing::error!(error = %cause, debug = ?cause, "internal error");
+        }
+        let (message, field) = match &self {
+            Self::Invalid(FieldError { field, message }) => (message.clone(), Some(field.clone())),
+            other => (other.to_string(), None),
+        };
+        let info = ErrorInfo { status, message: message.clone() };
+        let body = ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message, field } };
+        let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(info);
+        response
+    }
+}
+
+/// JSON body extractor whose failures answer in the contract's shape: unreadable JSON is a 400,
+/// a field of the wrong type is a 422 naming the field.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|err| AppError::Malformed(err.body_text()))?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses a JSON request body, naming the field at fault.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let inner = err.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return malformed(inner);
+        }
+        let path = err.path().to_string();
+        let message = strip_position(&inner.to_string());
+        let field = match missing_field(&message) {
+            Some(name) if path == "." => name.to_owned(),
+            Some(name) => format!("{path}.{name}"),
+            None if path == "." => "body".to_owned(),
+            None => path,
+        };
+        AppError::invalid(field, message)
+    })?;
+    de.end().map_err(|err| malformed(&err))?;
+    Ok(value)
+}
+
+fn malformed(err: &serde_json::Error) -> AppError {
+    AppError::Malformed(format!("the body is not valid JSON: {err}"))
+}
+
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.strip_suffix('`')
+}
+
+/// serde_json ends its messages with " at line L column C"; the field name says more to a client.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Query-string extractor whose failures are a 400 in the contract's shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|err: QueryRejection| AppError::Malformed(err.body_text()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        model: String,
+        hub_id: i32,
+        sim: Option<Sim>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Sim {
+        allowance_gb: i32,
+    }
+
+    fn field_of(json: &str) -> (StatusCode, Option<String>) {
+        match parse_json::<Body>(json.as_bytes()) {
+            Ok(_) => (StatusCode::OK, None),
+            Err(AppError::Invalid(e)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(e.field)),
+            Err(e) => (e.status(), None),
+        }
+    }
+
+    #[test]
+    fn broken_json_is_malformed() {
+        assert_eq!(field_of(r#"{"model": "#).0, StatusCode::BAD_REQUEST);
+        assert_eq!(field_of(r#"{"model": "x", "hub_id": 1} trailing"#).0, StatusCode::BAD_REQUEST);
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        assert_eq!(field_of(r#"{"hub_id": 1}"#).1.as_deref(), Some("model"));
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_nested_path() {
+        assert_eq!(field_of(r#"{"model": "x", "hub_id": "one"}"#).1.as_deref(), Some("hub_id"));
+        let nested = r#"{"model": "x", "hub_id": 1, "sim": {"allowance_gb": "lots"}}"#;
+        assert_eq!(field_of(nested).1.as_deref(), Some("sim.allowance_gb"));
+    }
+}

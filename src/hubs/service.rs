@@ -1,0 +1,85 @@
+//! Adding and listing hubs.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, SqlErr};
+use serde::{Deserialize, Serialize};
+
+use super::repo;
+use crate::{
+    audit::{self, Actor, EntityRef, NewEvent},
+    auth::{Action, Staff},
+    db,
+    entities::hub,
+    error::{AppError, FieldError},
+    organisations::model::parse_name,
+};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HubView {
+    pub id: i32,
+    pub name: String,
+    pub address: Option<String>,
+}
+
+impl From<hub::Model> for HubView {
+    fn from(row: hub::Model) -> Self {
+        Self { id: row.id, name: row.name, address: row.address }
+    }
+}
+
+/// `POST /hubs` and the add-hub form.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct HubRequest {
+    pub name: Option<String>,
+    pub address: Option<String>,
+}
+
+impl HubRequest {
+    fn parse(&self) -> Result<(String, Option<String>), FieldError> {
+        let name = parse_name("name", "the hub's name", self.name.as_deref().unwrap_or_default(), 100)?;
+        let address = self.address.as_deref().map(str::trim).filter(|a| !a.is_empty());
+        if address.is_some_and(|a| a.chars().count() > 500) {
+            return Err(FieldError::new("address", "the address must be at most 500 characters"));
+        }
+        Ok((name, address.map(str::to_owned)))
+    }
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    staff: &Staff,
+    request: &HubRequest,
+    now: DateTime<Utc>,
+) -> Result<HubView, AppError> {
+    staff.require(Action::ManageHubs)?;
+    let (name, address) = request.parse()?;
+    let tx = db::begin_write(db).await?;
+    let row = repo::insert(&tx, staff.organisation_id, &name, address.as_deref(), now)
+        .await
+        .map_err(|err| match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
+                code: "duplicate_hub",
+                message: format!("there is already a hub called {name}"),
+            },
+            _ => err.into(),
+        })?;
+    audit::repo::insert(
+        &tx,
+        NewEvent {
+            organisation_id: staff.organisation_id,
+            at: now,
+            actor: Actor::Staff(staff),
+            entity: EntityRef::Hub(row.id),
+            action: "hub_added",
+            details: serde_json::json!({ "name": row.name, "address": row.address }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+/// The organisation's hubs, by name. Every role may see them.
+pub async fn list(db: &impl ConnectionTrait, staff: &Staff) -> Result<Vec<HubView>, AppError> {
+    Ok(repo::list(db, staff.organisation_id).await?.into_iter().map(HubView::from).collect())
+}

@@ -1,0 +1,15 @@
+//! lendhub: the inventory and loan service of a digital-inclusion device scheme. One binary serves
+//! the staff web pages, the JSON API and the background jobs.
+
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod devices;
+pub mod entities;
+pub mod error;
+pub mod hubs;
+pub mod organisations;
+pub mod startup;
+pub mod web;

@@ -1,0 +1,106 @@
+//! The `lendhub` command: serve, migrate, create staff accounts, fill a demo database.
+
+use std::io::Read;
+
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use lendhub::{auth, config::Config, db, demo, startup};
+use migration::MigratorTrait;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "lendhub", version, about = "Device loans for digital-inclusion schemes")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the web pages and the API.
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Fill the database with realistic demo hubs and devices.
+    Demo {
+        /// How many devices to add.
+        #[arg(long, default_value_t = 200)]
+        devices: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a staff account. The password comes from LENDHUB_PASSWORD or standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["admin", "coordinator", "hub_staff", "trainer"])]
+        role: String,
+        /// The organisation's name, when none exists yet.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// The organisation's asset-tag prefix, when none exists yet.
+        #[arg(long)]
+        prefix: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("lendhub: {err}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let config = Config::load()?;
+    match cli.command {
+        Command::Serve => startup::serve(config).await,
+        Command::Migrate => {
+            let db = db::connect(&config.database_url).await?;
+            migration::Migrator::up(&db, None).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { email, name, role, organisation, prefix } } => {
+            let db = db::connect(&config.database_url).await?;
+            migration::Migrator::up(&db, None).await?;
+            let password = match std::env::var("LENDHUB_PASSWORD") {
+                Ok(password) => password,
+                Err(_) => {
+                    let mut password = String::new();
+                    std::io::stdin().read_to_string(&mut password)?;
+                    password.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            let now = Utc::now();
+            let org = auth::service::organisation_for_cli(&db, organisation.as_deref(), prefix.as_deref(), now).await?;
+            let request = auth::service::NewStaffRequest { email, name, role: auth::Role::parse(&role)?, password };
+            let staff = auth::service::create_staff(&db, None, org, request, now).await?;
+            println!("created {} account for {} ({})", staff.role.label().to_lowercase(), staff.name, staff.email);
+            Ok(())
+        }
+        Command::Demo { devices } => {
+            let db = db::connect(&config.database_url).await?;
+            migration::Migrator::up(&db, None).await?;
+            let summary = demo::fill(&db, devices).await?;
+            println!("added {} devices across {} hubs", summary.devices, summary.hubs);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Organisations: the partners in a scheme. Each has an asset-tag prefix and a counter from which
+//! new asset tags are numbered.
+
+pub mod model;
+pub mod repo;

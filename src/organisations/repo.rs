@@ -1,0 +1,61 @@
+//! Organisation rows.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder,
+    sea_query::{Expr, ExprTrait},
+};
+
+use crate::entities::organisation::{self, Entity as Organisation};
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    name: &str,
+    prefix: &str,
+    now: DateTime<Utc>,
+) -> Result<organisation::Model, DbErr> {
+    organisation::ActiveModel {
+        name: Set(name.to_owned()),
+        asset_prefix: Set(prefix.to_owned()),
+        next_asset_number: Set(1),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<organisation::Model>, DbErr> {
+    Organisation::find_by_id(id).one(db).await
+}
+
+pub async fn first(db: &impl ConnectionTrait) -> Result<Option<organisation::Model>, DbErr> {
+    Organisation::find().order_by_asc(organisation::Column::Id).one(db).await
+}
+
+/// Takes the next `count` asset numbers of the organisation and returns the first. The counter
+/// moves in one UPDATE, so two transactions can never be handed the same number.
+pub async fn take_asset_numbers(db: &impl ConnectionTrait, id: i32, count: i32) -> Result<i32, DbErr> {
+    Organisation::update_many()
+        .col_expr(
+            organisation::Column::NextAssetNumber,
+            Expr::col(organisation::Column::NextAssetNumber).add(count),
+        )
+        .filter(organisation::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    let org = find(db, id).await?.ok_or_else(|| DbErr::RecordNotFound(format!("organisation {id}")))?;
+    Ok(org.next_asset_number - count)
+}
+
+/// Makes sure numbers handed out later are above `number` (after a tag was given by hand).
+pub async fn skip_asset_numbers_to(db: &impl ConnectionTrait, id: i32, number: i32) -> Result<(), DbErr> {
+    Organisation::update_many()
+        .col_expr(organisation::Column::NextAssetNumber, Expr::value(number + 1))
+        .filter(organisation::Column::Id.eq(id))
+        .filter(organisation::Column::NextAssetNumber.lte(number))
+        .exec(db)
+        .await?;
+    Ok(())
+}

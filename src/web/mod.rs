@@ -1,0 +1,195 @@
+//! What every page shares: the layout's navigation, form errors, dates as people read them, error
+//! pages, the embedded assets and the security headers.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    extract::{Path, Request},
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Europe::London;
+
+use crate::{
+    auth::{Action, Staff},
+    error::{ErrorInfo, FieldError},
+};
+
+/// The layout's view of who is signed in and where they are.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub staff: Option<Staff>,
+    pub current: &'static str,
+}
+
+impl Nav {
+    pub fn new(staff: &Staff, current: &'static str) -> Self {
+        Self { staff: Some(staff.clone()), current }
+    }
+
+    pub fn signed_out() -> Self {
+        Self::default()
+    }
+
+    pub fn can(&self, action: Action) -> bool {
+        self.staff.as_ref().is_some_and(|s| s.can(action))
+    }
+}
+
+/// The problems with a submitted form: summarised at the top, and shown beside each field.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(pub Vec<FieldError>);
+
+impl FormErrors {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message for `field`, if it has one.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|e| anchor(&e.field) == field).map(|e| e.message.as_str())
+    }
+
+    /// `(id of the field, message)` pairs for the summary's links.
+    pub fn summary(&self) -> Vec<(String, String)> {
+        self.0.iter().map(|e| (anchor(&e.field), capitalise(&e.message))).collect()
+    }
+}
+
+impl From<Vec<FieldError>> for FormErrors {
+    fn from(errors: Vec<FieldError>) -> Self {
+        Self(errors)
+    }
+}
+
+/// The form field id for an error's field name: `sim.iccid` is the input `sim_iccid`.
+fn anchor(field: &str) -> String {
+    match field {
+        "purchase_cost_pence" => "purchase_cost".to_owned(),
+        other => other.replace('.', "_"),
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// "12 March 2027"
+pub fn long_date(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+/// "12 March 2027 at 2:05pm", in Europe/London.
+pub fn london_time(at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&London);
+    format!("{} at {}", local.format("%-d %B %Y"), local.format("%-I:%M%P"))
+}
+
+/// "£249.99" from pence.
+pub fn pounds(pence: i64) -> String {
+    format!("£{}.{:02}", pence / 100, pence % 100)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    nav: Nav,
+    title: String,
+    message: String,
+}
+
+/// Turns error responses of the web pages into pages: a missing sign-in becomes a redirect to the
+/// sign-in page that comes back here afterwards; anything else a page with a way back.
+pub async fn error_pages(request: Request, next: Next) -> Response {
+    let target = request.uri().path_and_query().map(ToString::to_string).unwrap_or_default();
+    let response = next.run(request).await;
+    let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
+        return response;
+    };
+    if info.status == StatusCode::UNAUTHORIZED {
+        return Redirect::to(&format!("/login?next={}", urlencode(&target))).into_response();
+    }
+    let title = match info.status {
+        StatusCode::NOT_FOUND => "Page not found",
+        StatusCode::FORBIDDEN => "You cannot do that",
+        StatusCode::CONFLICT => "That cannot be done now",
+        StatusCode::TOO_MANY_REQUESTS => "Please wait",
+        StatusCode::INTERNAL_SERVER_ERROR => "Sorry, something went wrong",
+        _ => "There is a problem",
+    };
+    let message = if info.status == StatusCode::INTERNAL_SERVER_ERROR {
+        "Something went wrong on our side. Please try again; if it keeps happening, tell your coordinator.".to_owned()
+    } else {
+        capitalise(&info.message) + "."
+    };
+    let page = ErrorPage { nav: Nav::signed_out(), title: title.to_owned(), message };
+    (info.status, page).into_response()
+}
+
+/// Percent-encodes a value for a query string.
+pub fn urlencode(value: &str) -> String {
+    serde_urlencoded::to_string([("", value)]).map(|s| s[1..].to_owned()).unwrap_or_default()
+}
+
+/// A local path to go back to after signing in; anything else (another site) is dropped.
+pub fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") => path,
+        _ => "/devices",
+    }
+}
+
+#[derive(rust_embed::RustEmbed)]
+#[folder = "assets/"]
+struct Assets;
+
+/// The embedded stylesheet, scripts and fonts.
+pub async fn asset(Path(path): Path<String>) -> Response {
+    match Assets::get(&path) {
+        Some(file) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_str(file.metadata.mimetype()).unwrap_or(HeaderValue::from_static("application/octet-stream"))),
+                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            ],
+            file.data,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_people_write_them() {
+        assert_eq!(long_date(NaiveDate::from_ymd_opt(2027, 3, 12).unwrap()), "12 March 2027");
+        let summer = DateTime::parse_from_rfc3339("2027-07-01T13:05:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(london_time(summer), "1 July 2027 at 2:05pm");
+        let winter = DateTime::parse_from_rfc3339("2027-01-01T13:05:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(london_time(winter), "1 January 2027 at 1:05pm");
+        assert_eq!(pounds(24_999), "£249.99");
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/d/TCH-00001")), "/d/TCH-00001");
+        assert_eq!(safe_next(Some("//evil.example")), "/devices");
+        assert_eq!(safe_next(Some("https://evil.example")), "/devices");
+        assert_eq!(safe_next(None), "/devices");
+    }
+
+    #[test]
+    fn form_errors_link_to_their_fields() {
+        let errors = FormErrors(vec![FieldError::new("sim.iccid", "the ICCID is wrong")]);
+        assert_eq!(errors.get("sim_iccid"), Some("the ICCID is wrong"));
+        assert_eq!(errors.summary(), [("sim_iccid".to_owned(), "The ICCID is wrong".to_owned())]);
+    }
+}

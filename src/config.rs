@@ -92,7 +92,13 @@ mod tests {
     use super::*;
 
     fn raw() -> Raw {
-        Raw { database_url: None, bind: None, public_url: None, smtp_url: None, mail_from: None }
+        Raw {
+            database_url: None,
+            bind: None,
+            public_url: None,
+            smtp_url: None,
+            mail_from: None,
+        }
     }
 
     #[test]
@@ -105,8 +111,11 @@ mod tests {
 
     #[test]
     fn refuses_a_public_url_without_a_scheme() {
-        let err = Config::from_parts(Raw { public_url: Some("lend.example.org".into()), ..raw() })
-            .unwrap_err();
+        let err = Config::from_parts(Raw {
+            public_url: Some("lend.example.org".into()),
+            ..raw()
+        })
+        .unwrap_err();
         assert!(err.to_string().starts_with("LENDHUB_PUBLIC_URL"));
     }
 

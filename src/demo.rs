@@ -34,7 +34,11 @@ const MODELS: [(DeviceKind, &str, &str); 8] = [
     (DeviceKind::Mifi, "TP-Link", "M7350"),
 ];
 
-const FUNDERS: [&str; 3] = ["National Lottery Community Fund", "Council digital inclusion grant", "Donated by a local business"];
+const FUNDERS: [&str; 3] = [
+    "National Lottery Community Fund",
+    "Council digital inclusion grant",
+    "Donated by a local business",
+];
 
 /// What `demo` made.
 #[derive(Debug, Clone, Copy)]
@@ -63,7 +67,14 @@ pub async fn fill(db: &DatabaseConnection, devices: usize) -> Result<DemoSummary
                 let hub = hubs::repo::insert(&tx, org.id, name, Some(address), now).await?;
                 audit::repo::insert(
                     &tx,
-                    NewEvent { organisation_id: org.id, at: now, actor, entity: EntityRef::Hub(hub.id), action: "hub_added", details: json!({"name": name}) },
+                    NewEvent {
+                        organisation_id: org.id,
+                        at: now,
+                        actor,
+                        entity: EntityRef::Hub(hub.id),
+                        action: "hub_added",
+                        details: json!({"name": name}),
+                    },
                 )
                 .await?;
                 hub.id
@@ -79,7 +90,14 @@ pub async fn fill(db: &DatabaseConnection, devices: usize) -> Result<DemoSummary
         let end = (start + i32::try_from(batch).unwrap_or(i32::MAX)).min(count);
         let rows = (start..end).map(|i| {
             let (kind, status, details) = demo_device(i, &hub_ids);
-            devices_repo::new_row(org.id, &AssetTag::numbered(&org.asset_prefix, first + i), kind, status, &details, now)
+            devices_repo::new_row(
+                org.id,
+                &AssetTag::numbered(&org.asset_prefix, first + i),
+                kind,
+                status,
+                &details,
+                now,
+            )
         });
         devices_repo::insert_many(&tx, rows.collect()).await?;
     }
@@ -87,7 +105,10 @@ pub async fn fill(db: &DatabaseConnection, devices: usize) -> Result<DemoSummary
     let added = crate::devices::repo::list(
         &tx,
         org.id,
-        &devices_repo::DeviceFilter { after: Some(AssetTag::numbered(&org.asset_prefix, first - 1).to_string()), ..Default::default() },
+        &devices_repo::DeviceFilter {
+            after: Some(AssetTag::numbered(&org.asset_prefix, first - 1).to_string()),
+            ..Default::default()
+        },
         u64::try_from(devices).unwrap_or(u64::MAX),
     )
     .await?;
@@ -106,7 +127,11 @@ pub async fn fill(db: &DatabaseConnection, devices: usize) -> Result<DemoSummary
         .await?;
     }
     tx.commit().await?;
-    Ok(DemoSummary { organisation_id: org.id, hubs: hub_ids.len(), devices })
+    Ok(DemoSummary {
+        organisation_id: org.id,
+        hubs: hub_ids.len(),
+        devices,
+    })
 }
 
 /// The `i`th demo device: a spread of kinds, hubs, conditions and statuses, deterministic so
@@ -134,7 +159,11 @@ fn demo_device(i: i32, hub_ids: &[i32]) -> (DeviceKind, DeviceStatus, DeviceDeta
     let details = DeviceDetails {
         make: make.to_owned(),
         model: model.to_owned(),
-        serial_number: Some(format!("{}{:07}", &make[..2].to_uppercase(), i * 7919 % 10_000_000)),
+        serial_number: Some(format!(
+            "{}{:07}",
+            &make[..2].to_uppercase(),
+            i * 7919 % 10_000_000
+        )),
         imei: None,
         condition,
         accessories,

@@ -9,7 +9,11 @@ use migration::MigratorTrait;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "lendhub", version, about = "Device loans for digital-inclusion schemes")]
+#[command(
+    name = "lendhub",
+    version,
+    about = "Device loans for digital-inclusion schemes"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -56,7 +60,9 @@ enum UserCommand {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
         .init();
     match run(Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -77,7 +83,16 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("migrations applied");
             Ok(())
         }
-        Command::User { command: UserCommand::Create { email, name, role, organisation, prefix } } => {
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    name,
+                    role,
+                    organisation,
+                    prefix,
+                },
+        } => {
             let db = db::connect(&config.database_url).await?;
             migration::Migrator::up(&db, None).await?;
             let password = match std::env::var("LENDHUB_PASSWORD") {
@@ -89,10 +104,22 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 }
             };
             let now = Utc::now();
-            let org = auth::service::organisation_for_cli(&db, organisation.as_deref(), prefix.as_deref(), now).await?;
-            let request = auth::service::NewStaffRequest { email, name, role: auth::Role::parse(&role)?, password };
+            let org =
+                auth::service::organisation_for_cli(&db, organisation.as_deref(), prefix.as_deref(), now)
+                    .await?;
+            let request = auth::service::NewStaffRequest {
+                email,
+                name,
+                role: auth::Role::parse(&role)?,
+                password,
+            };
             let staff = auth::service::create_staff(&db, None, org, request, now).await?;
-            println!("created {} account for {} ({})", staff.role.label().to_lowercase(), staff.name, staff.email);
+            println!(
+                "created {} account for {} ({})",
+                staff.role.label().to_lowercase(),
+                staff.name,
+                staff.email
+            );
             Ok(())
         }
         Command::Demo { devices } => {

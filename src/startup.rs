@@ -79,7 +79,10 @@ fn pages() -> Router<AppState> {
         .route("/setup", get(auth::routes::setup_page).post(auth::routes::setup))
         .route("/devices", get(devices::pages::list).post(devices::pages::create))
         .route("/devices/new", get(devices::pages::new))
-        .route("/devices/{tag}", get(devices::pages::show).post(devices::pages::update))
+        .route(
+            "/devices/{tag}",
+            get(devices::pages::show).post(devices::pages::update),
+        )
         .route("/devices/{tag}/edit", get(devices::pages::edit))
         .route("/d/{tag}", get(devices::pages::scanned))
         .route("/hubs", get(hubs::routes::page).post(hubs::routes::add))
@@ -93,16 +96,28 @@ pub fn router(state: AppState) -> Router {
     let openapi = Arc::new(openapi);
     let api = Router::new()
         .nest("/api/v1", api)
-        .route("/api/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
+        .route(
+            "/api/openapi.json",
+            get(move || async move { Json(openapi.as_ref().clone()) }),
+        )
         .route("/api/{*rest}", axum::routing::any(api_not_found));
     let security_headers = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(web::CONTENT_SECURITY_POLICY),
         ))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ));
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(api)
@@ -156,10 +171,16 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     if config.smtp_url.is_none() {
         tracing::warn!("LENDHUB_SMTP_URL is not set: emails will stay queued");
     }
-    let state = AppState { db, config: Arc::new(config), setup_token };
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+        setup_token,
+    };
     tracing::info!(%address, "lendhub is listening");
     println!("lendhub is listening on http://{address}");
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 

@@ -2,7 +2,14 @@
 //! throttling and the audit log. Device kind, status and condition, and staff roles, are checked by
 //! the database as well as by the code.
 
-use sea_orm_migration::{prelude::*, schema::*, sea_orm::DbBackend};
+use sea_orm_migration::{
+    prelude::*,
+    schema::{
+        big_integer_null, big_pk_auto, boolean, date_null, integer, integer_null, pk_auto, string,
+        string_null, string_uniq, text, text_null, timestamp_with_time_zone,
+    },
+    sea_orm::DbBackend,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -24,7 +31,8 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
-                Table::create().table(Organisations::Table)
+                Table::create()
+                    .table(Organisations::Table)
                     .col(pk_auto(Organisations::Id))
                     .col(string(Organisations::Name))
                     .col(string_uniq(Organisations::AssetPrefix))
@@ -37,7 +45,8 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                Table::create().table(Hubs::Table)
+                Table::create()
+                    .table(Hubs::Table)
                     .col(pk_auto(Hubs::Id))
                     .col(integer(Hubs::OrganisationId))
                     .col(string(Hubs::Name))
@@ -65,7 +74,8 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                Table::create().table(StaffUsers::Table)
+                Table::create()
+                    .table(StaffUsers::Table)
                     .col(pk_auto(StaffUsers::Id))
                     .col(integer(StaffUsers::OrganisationId))
                     .col(string_uniq(StaffUsers::Email))
@@ -85,7 +95,8 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                Table::create().table(StaffSessions::Table)
+                Table::create()
+                    .table(StaffSessions::Table)
                     .col(string(StaffSessions::Id).primary_key())
                     .col(integer(StaffSessions::StaffId))
                     .col(timestamp_with_time_zone(StaffSessions::CreatedAt))
@@ -111,7 +122,8 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                Table::create().table(ApiTokens::Table)
+                Table::create()
+                    .table(ApiTokens::Table)
                     .col(pk_auto(ApiTokens::Id))
                     .col(integer(ApiTokens::StaffId))
                     .col(string_uniq(ApiTokens::TokenHash))
@@ -129,7 +141,8 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                Table::create().table(LoginFailures::Table)
+                Table::create()
+                    .table(LoginFailures::Table)
                     .col(pk_auto(LoginFailures::Id))
                     .col(string(LoginFailures::Email))
                     .col(timestamp_with_time_zone(LoginFailures::At))
@@ -149,7 +162,8 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                Table::create().table(Devices::Table)
+                Table::create()
+                    .table(Devices::Table)
                     .col(pk_auto(Devices::Id))
                     .col(integer(Devices::OrganisationId))
                     .col(string_uniq(Devices::AssetTag))
@@ -198,8 +212,14 @@ impl MigrationTrait for Migration {
         // One index per list filter, each ending in the sort key so a page is a range scan.
         for (name, cols) in [
             ("devices_org_tag", &[Devices::OrganisationId][..]),
-            ("devices_org_status_tag", &[Devices::OrganisationId, Devices::Status][..]),
-            ("devices_org_kind_tag", &[Devices::OrganisationId, Devices::Kind][..]),
+            (
+                "devices_org_status_tag",
+                &[Devices::OrganisationId, Devices::Status][..],
+            ),
+            (
+                "devices_org_kind_tag",
+                &[Devices::OrganisationId, Devices::Kind][..],
+            ),
             ("devices_hub_tag", &[Devices::HubId][..]),
             ("devices_hub_status_tag", &[Devices::HubId, Devices::Status][..]),
         ] {
@@ -215,7 +235,8 @@ impl MigrationTrait for Migration {
 
         manager
             .create_table(
-                Table::create().table(AuditEvents::Table)
+                Table::create()
+                    .table(AuditEvents::Table)
                     .col(big_pk_auto(AuditEvents::Id))
                     .col(integer(AuditEvents::OrganisationId))
                     .col(timestamp_with_time_zone(AuditEvents::At))

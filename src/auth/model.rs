@@ -45,9 +45,15 @@ impl Role {
     }
 
     pub fn parse(text: &str) -> Result<Self, FieldError> {
-        Self::ALL.into_iter().find(|role| role.as_str() == text).ok_or_else(|| {
-            FieldError::new("role", "role must be one of admin, coordinator, hub_staff, trainer")
-        })
+        Self::ALL
+            .into_iter()
+            .find(|role| role.as_str() == text)
+            .ok_or_else(|| {
+                FieldError::new(
+                    "role",
+                    "role must be one of admin, coordinator, hub_staff, trainer",
+                )
+            })
     }
 
     /// What this role may do.
@@ -116,22 +122,31 @@ pub fn parse_email(field: &str, text: &str) -> Result<String, FieldError> {
     let email = text.trim().to_lowercase();
     let valid = email.len() <= 254
         && !email.contains(char::is_whitespace)
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        });
     if valid {
         Ok(email)
     } else {
-        Err(FieldError::new(field, "enter an email address like name@example.org"))
+        Err(FieldError::new(
+            field,
+            "enter an email address like name@example.org",
+        ))
     }
 }
 
 /// Passwords must be long enough to resist guessing; length matters more than character classes.
 pub fn check_password(field: &str, password: &str) -> Result<(), FieldError> {
     if password.chars().count() < 12 {
-        Err(FieldError::new(field, "the password must be at least 12 characters long"))
+        Err(FieldError::new(
+            field,
+            "the password must be at least 12 characters long",
+        ))
     } else if password.len() > 1024 {
-        Err(FieldError::new(field, "the password must be at most 1024 characters long"))
+        Err(FieldError::new(
+            field,
+            "the password must be at most 1024 characters long",
+        ))
     } else {
         Ok(())
     }
@@ -166,8 +181,18 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(parse_email("email", "  Ada@Example.ORG ").unwrap(), "ada@example.org");
-        for bad in ["", "ada", "ada@", "@example.org", "ada@example", "a da@example.org"] {
+        assert_eq!(
+            parse_email("email", "  Ada@Example.ORG ").unwrap(),
+            "ada@example.org"
+        );
+        for bad in [
+            "",
+            "ada",
+            "ada@",
+            "@example.org",
+            "ada@example",
+            "a da@example.org",
+        ] {
             assert!(parse_email("email", bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -57,10 +57,16 @@ pub async fn find_staff_by_email(
     db: &impl ConnectionTrait,
     email: &str,
 ) -> Result<Option<staff_user::Model>, DbErr> {
-    StaffUser::find().filter(staff_user::Column::Email.eq(email)).one(db).await
+    StaffUser::find()
+        .filter(staff_user::Column::Email.eq(email))
+        .one(db)
+        .await
 }
 
-pub async fn list_staff(db: &impl ConnectionTrait, organisation_id: i32) -> Result<Vec<staff_user::Model>, DbErr> {
+pub async fn list_staff(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+) -> Result<Vec<staff_user::Model>, DbErr> {
     StaffUser::find()
         .filter(staff_user::Column::OrganisationId.eq(organisation_id))
         .order_by_asc(staff_user::Column::Name)
@@ -162,9 +168,13 @@ pub async fn count_failures_since(
 }
 
 pub async fn insert_failure(db: &impl ConnectionTrait, email: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
-    login_failure::ActiveModel { email: Set(email.to_owned()), at: Set(now), ..Default::default() }
-        .insert(db)
-        .await?;
+    login_failure::ActiveModel {
+        email: Set(email.to_owned()),
+        at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
     Ok(())
 }
 

@@ -60,7 +60,12 @@ pub struct MeView {
 #[utoipa::path(get, path = "/me", tag = "auth", responses((status = 200, body = MeView), (status = 401, body = crate::error::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn me(staff: Staff) -> Json<MeView> {
-    Json(MeView { id: staff.id, email: staff.email, name: staff.name, role: staff.role })
+    Json(MeView {
+        id: staff.id,
+        email: staff.email,
+        name: staff.name,
+        role: staff.role,
+    })
 }
 
 #[derive(Template, WebTemplate)]
@@ -82,7 +87,13 @@ pub async fn login_page(MaybeStaff(staff): MaybeStaff, Query(query): Query<NextQ
     if staff.is_some() {
         return Redirect::to(&next).into_response();
     }
-    LoginPage { nav: Nav::signed_out(), errors: FormErrors::default(), email: String::new(), next }.into_response()
+    LoginPage {
+        nav: Nav::signed_out(),
+        errors: FormErrors::default(),
+        email: String::new(),
+        next,
+    }
+    .into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -108,14 +119,22 @@ pub async fn login(State(app): State<AppState>, Form(form): Form<LoginForm>) -> 
                 AppError::Invalid(field) => field,
                 other => crate::error::FieldError::new("email", other.to_string()),
             };
-            let page = LoginPage { nav: Nav::signed_out(), errors: vec![error].into(), email: form.email, next };
+            let page = LoginPage {
+                nav: Nav::signed_out(),
+                errors: vec![error].into(),
+                email: form.email,
+                next,
+            };
             Ok((status, page).into_response())
         }
         Err(other) => Err(other),
     }
 }
 
-pub async fn logout(State(app): State<AppState>, headers: axum::http::HeaderMap) -> Result<Response, AppError> {
+pub async fn logout(
+    State(app): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, AppError> {
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
         service::end_session(&app.db, secret).await?;
     }
@@ -142,7 +161,10 @@ pub struct SetupQuery {
 
 /// The set-up page exists only while no account does, and only for the link `serve` printed.
 async fn check_setup_token(app: &AppState, token: Option<&str>) -> Result<(), AppError> {
-    let valid = app.setup_token.as_deref().is_some_and(|expected| Some(expected) == token);
+    let valid = app
+        .setup_token
+        .as_deref()
+        .is_some_and(|expected| Some(expected) == token);
     if valid && service::needs_setup(&app.db).await? {
         Ok(())
     } else {
@@ -150,7 +172,10 @@ async fn check_setup_token(app: &AppState, token: Option<&str>) -> Result<(), Ap
     }
 }
 
-pub async fn setup_page(State(app): State<AppState>, Query(query): Query<SetupQuery>) -> Result<SetupPage, AppError> {
+pub async fn setup_page(
+    State(app): State<AppState>,
+    Query(query): Query<SetupQuery>,
+) -> Result<SetupPage, AppError> {
     check_setup_token(&app, query.token.as_deref()).await?;
     Ok(SetupPage {
         nav: Nav::signed_out(),

@@ -1,6 +1,8 @@
 //! Signing in and out, sessions, tokens, staff accounts and first-run set-up. Passwords are
 //! argon2id, hashed off the async threads; secrets are random and stored only as SHA-256 hashes.
 
+use std::fmt::Write;
+
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
@@ -15,7 +17,10 @@ use crate::{
     audit::{self, Actor, EntityRef, NewEvent},
     db,
     error::{AppError, FieldError},
-    organisations::{self, model::{AssetPrefix, parse_name}},
+    organisations::{
+        self,
+        model::{AssetPrefix, parse_name},
+    },
 };
 
 /// How long a browser stays signed in: a working day.
@@ -35,7 +40,10 @@ pub fn new_secret() -> String {
 /// What is stored in place of a secret.
 pub fn hash_secret(secret: &str) -> String {
     let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    digest.iter().fold(String::with_capacity(64), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
 }
 
 pub async fn hash_password(password: String) -> Result<String, AppError> {
@@ -50,13 +58,18 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 }
 
 async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok())
-        .await
-        .map_err(AppError::internal)
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .map_err(AppError::internal)
 }
 
 /// Hashed once so that an unknown email costs as much time as a wrong password.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1xR8b6oH1E0mUSm0kOMqHCNdp/pAOyrJsDq9MNVC9Zo";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1xR8b6oH1E0mUSm0kOMqHCNdp/pAOyrJsDq9MNVC9Zo";
 
 /// Checks an email and password. Five failures for one address in 15 minutes lock it for the
 /// rest of the window, whichever instance the attempts reach.
@@ -72,8 +85,12 @@ pub async fn sign_in(
             "Too many failed sign-ins for this email address. Wait 15 minutes and try again.".into(),
         ));
     }
-    let found = repo::find_staff_by_email(db, &email).await?.filter(|row| row.active);
-    let hash = found.as_ref().map_or(DUMMY_HASH.to_owned(), |row| row.password_hash.clone());
+    let found = repo::find_staff_by_email(db, &email)
+        .await?
+        .filter(|row| row.active);
+    let hash = found
+        .as_ref()
+        .map_or(DUMMY_HASH.to_owned(), |row| row.password_hash.clone());
     let matches = verify_password(password.to_owned(), hash).await?;
     match found {
         Some(row) if matches => {
@@ -82,13 +99,20 @@ pub async fn sign_in(
         }
         _ => {
             repo::insert_failure(db, &email, now).await?;
-            Err(AppError::invalid("email", "the email address or password is not right"))
+            Err(AppError::invalid(
+                "email",
+                "the email address or password is not right",
+            ))
         }
     }
 }
 
 /// Starts a browser session and returns the cookie's secret. Each sign-in gets a new one.
-pub async fn start_session(db: &impl ConnectionTrait, staff: &Staff, now: DateTime<Utc>) -> Result<String, AppError> {
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
     let secret = new_secret();
     repo::insert_session(db, hash_secret(&secret), staff.id, now, now + SESSION_LIFETIME).await?;
     Ok(secret)
@@ -99,20 +123,36 @@ pub async fn end_session(db: &impl ConnectionTrait, secret: &str) -> Result<(), 
     Ok(())
 }
 
-pub async fn staff_for_session(db: &impl ConnectionTrait, secret: &str, now: DateTime<Utc>) -> Result<Option<Staff>, AppError> {
-    Ok(repo::staff_for_session(db, &hash_secret(secret), now).await?.map(Staff::from))
+pub async fn staff_for_session(
+    db: &impl ConnectionTrait,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Staff>, AppError> {
+    Ok(repo::staff_for_session(db, &hash_secret(secret), now)
+        .await?
+        .map(Staff::from))
 }
 
 /// Issues an API bearer token for `staff`.
-pub async fn issue_token(db: &impl ConnectionTrait, staff: &Staff, now: DateTime<Utc>) -> Result<(String, DateTime<Utc>), AppError> {
+pub async fn issue_token(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    now: DateTime<Utc>,
+) -> Result<(String, DateTime<Utc>), AppError> {
     let secret = new_secret();
     let expires_at = now + TOKEN_LIFETIME;
     repo::insert_token(db, hash_secret(&secret), staff.id, now, expires_at).await?;
     Ok((secret, expires_at))
 }
 
-pub async fn staff_for_token(db: &impl ConnectionTrait, secret: &str, now: DateTime<Utc>) -> Result<Option<Staff>, AppError> {
-    Ok(repo::staff_for_token(db, &hash_secret(secret), now).await?.map(Staff::from))
+pub async fn staff_for_token(
+    db: &impl ConnectionTrait,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Staff>, AppError> {
+    Ok(repo::staff_for_token(db, &hash_secret(secret), now)
+        .await?
+        .map(Staff::from))
 }
 
 /// A staff account as asked for, before it is checked.
@@ -178,7 +218,13 @@ pub struct SetupRequest {
 /// Every problem with a set-up form, so the page can show them all at once.
 pub fn check_setup(request: &SetupRequest) -> Vec<FieldError> {
     [
-        parse_name("organisation_name", "the organisation's name", &request.organisation_name, 100).err(),
+        parse_name(
+            "organisation_name",
+            "the organisation's name",
+            &request.organisation_name,
+            100,
+        )
+        .err(),
         AssetPrefix::parse("asset_prefix", &request.asset_prefix).err(),
         parse_name("name", "your name", &request.name, 100).err(),
         parse_email("email", &request.email).err(),
@@ -190,7 +236,11 @@ pub fn check_setup(request: &SetupRequest) -> Vec<FieldError> {
 }
 
 /// First run: creates the organisation and its first admin, while no account exists yet.
-pub async fn setup(db: &DatabaseConnection, request: SetupRequest, now: DateTime<Utc>) -> Result<Staff, AppError> {
+pub async fn setup(
+    db: &DatabaseConnection,
+    request: SetupRequest,
+    now: DateTime<Utc>,
+) -> Result<Staff, AppError> {
     if let Some(first) = check_setup(&request).into_iter().next() {
         return Err(first.into());
     }
@@ -200,13 +250,33 @@ pub async fn setup(db: &DatabaseConnection, request: SetupRequest, now: DateTime
     if repo::count_staff(&tx).await? > 0 {
         return Err(AppError::NotFound("lendhub is already set up".into()));
     }
-    let org = organisations::repo::insert(&tx, request.organisation_name.trim(), prefix.as_str(), now).await?;
-    let row = repo::insert_staff(&tx, org.id, &parse_email("email", &request.email)?, request.name.trim(), Role::Admin, hash, now).await?;
+    let org =
+        organisations::repo::insert(&tx, request.organisation_name.trim(), prefix.as_str(), now).await?;
+    let row = repo::insert_staff(
+        &tx,
+        org.id,
+        &parse_email("email", &request.email)?,
+        request.name.trim(),
+        Role::Admin,
+        hash,
+        now,
+    )
+    .await?;
     let actor = Actor::System("first-run set-up");
-    for (entity, action) in [(EntityRef::Organisation(org.id), "organisation_created"), (EntityRef::Staff(row.id), "staff_created")] {
+    for (entity, action) in [
+        (EntityRef::Organisation(org.id), "organisation_created"),
+        (EntityRef::Staff(row.id), "staff_created"),
+    ] {
         audit::repo::insert(
             &tx,
-            NewEvent { organisation_id: org.id, at: now, actor, entity, action, details: serde_json::json!({"name": row.name, "organisation": org.name}) },
+            NewEvent {
+                organisation_id: org.id,
+                at: now,
+                actor,
+                entity,
+                action,
+                details: serde_json::json!({"name": row.name, "organisation": org.name}),
+            },
         )
         .await?;
     }
@@ -260,19 +330,33 @@ mod tests {
     async fn passwords_verify_only_themselves() {
         let hash = hash_password("correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));
-        assert!(verify_password("correct horse battery".into(), hash.clone()).await.unwrap());
+        assert!(
+            verify_password("correct horse battery".into(), hash.clone())
+                .await
+                .unwrap()
+        );
         assert!(!verify_password("wrong horse battery".into(), hash).await.unwrap());
     }
 
     #[tokio::test]
     async fn the_dummy_hash_parses_so_unknown_emails_cost_the_same() {
-        assert!(!verify_password("anything".into(), DUMMY_HASH.into()).await.unwrap());
+        assert!(
+            !verify_password("anything".into(), DUMMY_HASH.into())
+                .await
+                .unwrap()
+        );
         assert!(argon2::password_hash::phc::PasswordHash::new(DUMMY_HASH).is_ok());
     }
 
     #[test]
     fn setup_reports_every_problem_at_once() {
-        let fields: Vec<_> = check_setup(&SetupRequest::default()).into_iter().map(|e| e.field).collect();
-        assert_eq!(fields, ["organisation_name", "asset_prefix", "name", "email", "password"]);
+        let fields: Vec<_> = check_setup(&SetupRequest::default())
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["organisation_name", "asset_prefix", "name", "email", "password"]
+        );
     }
 }

@@ -28,7 +28,10 @@ impl AssetTag {
         if valid {
             Ok(Self(tag))
         } else {
-            Err(FieldError::new(field, "an asset tag is letters, a dash and a number, like TCH-00042"))
+            Err(FieldError::new(
+                field,
+                "an asset tag is letters, a dash and a number, like TCH-00042",
+            ))
         }
     }
 
@@ -139,16 +142,33 @@ pub struct SimRequest {
 
 impl SimRequest {
     pub fn parse(&self) -> Result<Sim, FieldError> {
-        let iccid: String = self.iccid.as_deref().unwrap_or_default().chars().filter(|c| !c.is_whitespace()).collect();
+        let iccid: String = self
+            .iccid
+            .as_deref()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if !(18..=22).contains(&iccid.len()) || !iccid.chars().all(|c| c.is_ascii_digit()) {
-            return Err(FieldError::new("sim.iccid", "the ICCID is the 18 to 22 digit number printed on the SIM"));
+            return Err(FieldError::new(
+                "sim.iccid",
+                "the ICCID is the 18 to 22 digit number printed on the SIM",
+            ));
         }
         let network = required_text("sim.network", "the network", self.network.as_deref(), 50)?;
         if self.allowance_gb.is_some_and(|gb| gb < 0) {
-            return Err(FieldError::new("sim.allowance_gb", "the allowance cannot be negative"));
+            return Err(FieldError::new(
+                "sim.allowance_gb",
+                "the allowance cannot be negative",
+            ));
         }
         let plan_ends_on = optional_date("sim.plan_ends_on", self.plan_ends_on.as_deref())?;
-        Ok(Sim { iccid, network, allowance_gb: self.allowance_gb, plan_ends_on })
+        Ok(Sim {
+            iccid,
+            network,
+            allowance_gb: self.allowance_gb,
+            plan_ends_on,
+        })
     }
 }
 
@@ -206,7 +226,10 @@ impl DeviceRequest {
     pub fn parse(&self) -> Result<NewDevice, Vec<FieldError>> {
         let mut errors = Vec::new();
         let kind = match self.kind.as_deref() {
-            None | Some("") => Err(FieldError::new("kind", "choose the kind of device: laptop, tablet or mifi")),
+            None | Some("") => Err(FieldError::new(
+                "kind",
+                "choose the kind of device: laptop, tablet or mifi",
+            )),
             Some(text) => DeviceKind::parse(text),
         };
         let asset_tag = self
@@ -220,9 +243,11 @@ impl DeviceRequest {
         let asset_tag = asset_tag.map_err(|e| errors.push(e)).ok();
         let details = details.map_err(|mut e| errors.append(&mut e)).ok();
         match (kind, asset_tag, details) {
-            (Some(kind), Some(asset_tag), Some(details)) if errors.is_empty() => {
-                Ok(NewDevice { kind, asset_tag, details })
-            }
+            (Some(kind), Some(asset_tag), Some(details)) if errors.is_empty() => Ok(NewDevice {
+                kind,
+                asset_tag,
+                details,
+            }),
             _ => Err(errors),
         }
     }
@@ -230,31 +255,91 @@ impl DeviceRequest {
     /// The editable fields, checked against the device's kind (when known).
     pub fn details(&self, kind: Option<DeviceKind>) -> Result<DeviceDetails, Vec<FieldError>> {
         let mut errors = Vec::new();
-                let make = collect(&mut errors, required_text("make", "the make", self.make.as_deref(), 100));
-        let model = collect(&mut errors, required_text("model", "the model", self.model.as_deref(), 100));
-        let hub_id = collect(&mut errors, self.hub_id.ok_or_else(|| FieldError::new("hub_id", "choose the device's home hub")));
-        let serial_number = collect(&mut errors, optional_text("serial_number", "the serial number", self.serial_number.as_deref(), 100));
+        let make = collect(
+            &mut errors,
+            required_text("make", "the make", self.make.as_deref(), 100),
+        );
+        let model = collect(
+            &mut errors,
+            required_text("model", "the model", self.model.as_deref(), 100),
+        );
+        let hub_id = collect(
+            &mut errors,
+            self.hub_id
+                .ok_or_else(|| FieldError::new("hub_id", "choose the device's home hub")),
+        );
+        let serial_number = collect(
+            &mut errors,
+            optional_text(
+                "serial_number",
+                "the serial number",
+                self.serial_number.as_deref(),
+                100,
+            ),
+        );
         let imei = collect(&mut errors, optional_imei(self.imei.as_deref()));
-        let condition = collect(&mut errors, match self.condition.as_deref().map(str::trim) {
-            None | Some("") => Ok(Condition::Good),
-            Some(text) => Condition::parse(text),
-        });
-        let accessories = collect(&mut errors, parse_accessories(self.accessories.as_deref().unwrap_or_default()));
-        let funding_source = collect(&mut errors, optional_text("funding_source", "the funding source", self.funding_source.as_deref(), 100));
-        let purchased_on = collect(&mut errors, optional_date("purchased_on", self.purchased_on.as_deref()));
-        let purchase_cost_pence = collect(&mut errors, match self.purchase_cost_pence {
-            Some(pence) if pence < 0 => Err(FieldError::new("purchase_cost_pence", "the cost cannot be negative")),
-            other => Ok(other),
-        });
-        let notes = collect(&mut errors, optional_text("notes", "the notes", self.notes.as_deref(), 2000));
-        let sim = collect(&mut errors, match (&self.sim, kind) {
-            (None, _) => Ok(None),
-            (Some(_), Some(kind)) if !kind.takes_sim() => {
-                Err(FieldError::new("sim", "only MiFi units and tablets take a SIM"))
-            }
-            (Some(sim), _) => sim.parse().map(Some),
-        });
-        match (make, model, hub_id, serial_number, imei, condition, accessories, funding_source, purchased_on, purchase_cost_pence, notes, sim) {
+        let condition = collect(
+            &mut errors,
+            match self.condition.as_deref().map(str::trim) {
+                None | Some("") => Ok(Condition::Good),
+                Some(text) => Condition::parse(text),
+            },
+        );
+        let accessories = collect(
+            &mut errors,
+            parse_accessories(self.accessories.as_deref().unwrap_or_default()),
+        );
+        let funding_source = collect(
+            &mut errors,
+            optional_text(
+                "funding_source",
+                "the funding source",
+                self.funding_source.as_deref(),
+                100,
+            ),
+        );
+        let purchased_on = collect(
+            &mut errors,
+            optional_date("purchased_on", self.purchased_on.as_deref()),
+        );
+        let purchase_cost_pence = collect(
+            &mut errors,
+            match self.purchase_cost_pence {
+                Some(pence) if pence < 0 => Err(FieldError::new(
+                    "purchase_cost_pence",
+                    "the cost cannot be negative",
+                )),
+                other => Ok(other),
+            },
+        );
+        let notes = collect(
+            &mut errors,
+            optional_text("notes", "the notes", self.notes.as_deref(), 2000),
+        );
+        let sim = collect(
+            &mut errors,
+            match (&self.sim, kind) {
+                (None, _) => Ok(None),
+                (Some(_), Some(kind)) if !kind.takes_sim() => {
+                    Err(FieldError::new("sim", "only MiFi units and tablets take a SIM"))
+                }
+                (Some(sim), _) => sim.parse().map(Some),
+            },
+        );
+        match (
+            make,
+            model,
+            hub_id,
+            serial_number,
+            imei,
+            condition,
+            accessories,
+            funding_source,
+            purchased_on,
+            purchase_cost_pence,
+            notes,
+            sim,
+        ) {
             (
                 Some(make),
                 Some(model),
@@ -296,12 +381,18 @@ fn required_text(field: &str, label: &str, text: Option<&str>, max: usize) -> Re
     optional_text(field, label, text, max)?.ok_or_else(|| FieldError::new(field, format!("enter {label}")))
 }
 
-fn optional_text(field: &str, label: &str, text: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+fn optional_text(
+    field: &str,
+    label: &str,
+    text: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
     match text.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(text) if text.chars().count() > max => {
-            Err(FieldError::new(field, format!("{label} must be at most {max} characters")))
-        }
+        Some(text) if text.chars().count() > max => Err(FieldError::new(
+            field,
+            format!("{label} must be at most {max} characters"),
+        )),
         Some(text) => Ok(Some(text.to_owned())),
     }
 }
@@ -324,7 +415,10 @@ fn optional_imei(text: Option<&str>) -> Result<Option<String>, FieldError> {
     if digits.len() == 15 && digits.chars().all(|c| c.is_ascii_digit()) && luhn_valid(&digits) {
         Ok(Some(digits))
     } else {
-        Err(FieldError::new("imei", "the IMEI is 15 digits (dial *#06# on the device to see it)"))
+        Err(FieldError::new(
+            "imei",
+            "the IMEI is 15 digits (dial *#06# on the device to see it)",
+        ))
     }
 }
 
@@ -334,16 +428,25 @@ fn luhn_valid(digits: &str) -> bool {
         .rev()
         .filter_map(|c| c.to_digit(10))
         .enumerate()
-        .map(|(i, d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
+        })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 fn parse_accessories(items: &[String]) -> Result<Vec<String>, FieldError> {
     let mut accessories: Vec<String> = Vec::new();
     for item in items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         if item.chars().count() > 50 {
-            return Err(FieldError::new("accessories", "each accessory must be at most 50 characters"));
+            return Err(FieldError::new(
+                "accessories",
+                "each accessory must be at most 50 characters",
+            ));
         }
         if !accessories.iter().any(|a| a.eq_ignore_ascii_case(item)) {
             accessories.push(item.to_owned());
@@ -375,8 +478,20 @@ mod tests {
         assert_eq!(AssetTag::parse("t", " tch-00042 ").unwrap().as_str(), "TCH-00042");
         assert_eq!(AssetTag::numbered("TCH", 42).as_str(), "TCH-00042");
         assert_eq!(AssetTag::numbered("TCH", 123_456).as_str(), "TCH-123456");
-        assert_eq!(AssetTag::parse("t", "TCH-00042").unwrap().parts(), ("TCH", Some(42)));
-        for bad in ["", "TCH", "TCH-", "-0042", "TCH-12A", "T-1", "TCH 42", "TCH-00042-1"] {
+        assert_eq!(
+            AssetTag::parse("t", "TCH-00042").unwrap().parts(),
+            ("TCH", Some(42))
+        );
+        for bad in [
+            "",
+            "TCH",
+            "TCH-",
+            "-0042",
+            "TCH-12A",
+            "T-1",
+            "TCH 42",
+            "TCH-00042-1",
+        ] {
             assert!(AssetTag::parse("t", bad).is_err(), "{bad:?} accepted");
         }
     }
@@ -398,16 +513,31 @@ mod tests {
 
     #[test]
     fn an_unknown_kind_lists_the_kinds() {
-        let errors = DeviceRequest { kind: Some("phone".into()), ..laptop() }.parse().unwrap_err();
+        let errors = DeviceRequest {
+            kind: Some("phone".into()),
+            ..laptop()
+        }
+        .parse()
+        .unwrap_err();
         assert_eq!(errors[0].field, "kind");
         assert_eq!(errors[0].message, "kind must be one of laptop, tablet, mifi");
     }
 
     #[test]
     fn imeis_must_pass_the_luhn_check() {
-        let ok = DeviceRequest { imei: Some("49015420 323751 8".into()), ..laptop() }.parse().unwrap();
+        let ok = DeviceRequest {
+            imei: Some("49015420 323751 8".into()),
+            ..laptop()
+        }
+        .parse()
+        .unwrap();
         assert_eq!(ok.details.imei.as_deref(), Some("490154203237518"));
-        let bad = DeviceRequest { imei: Some("490154203237519".into()), ..laptop() }.parse().unwrap_err();
+        let bad = DeviceRequest {
+            imei: Some("490154203237519".into()),
+            ..laptop()
+        }
+        .parse()
+        .unwrap_err();
         assert_eq!(fields(bad), ["imei"]);
     }
 
@@ -419,9 +549,20 @@ mod tests {
             allowance_gb: Some(20),
             plan_ends_on: Some("2027-03-31".into()),
         };
-        let laptop_with_sim = DeviceRequest { sim: Some(sim.clone()), ..laptop() }.parse().unwrap_err();
+        let laptop_with_sim = DeviceRequest {
+            sim: Some(sim.clone()),
+            ..laptop()
+        }
+        .parse()
+        .unwrap_err();
         assert_eq!(fields(laptop_with_sim), ["sim"]);
-        let mifi = DeviceRequest { kind: Some("mifi".into()), sim: Some(sim), ..laptop() }.parse().unwrap();
+        let mifi = DeviceRequest {
+            kind: Some("mifi".into()),
+            sim: Some(sim),
+            ..laptop()
+        }
+        .parse()
+        .unwrap();
         let sim = mifi.details.sim.unwrap();
         assert_eq!(sim.iccid, "89441000000000000001");
         assert_eq!(sim.plan_ends_on, NaiveDate::from_ymd_opt(2027, 3, 31));
@@ -429,15 +570,30 @@ mod tests {
 
     #[test]
     fn a_bad_sim_names_the_nested_field() {
-        let sim = SimRequest { iccid: Some("123".into()), network: Some("EE".into()), ..SimRequest::default() };
-        let errors = DeviceRequest { kind: Some("mifi".into()), sim: Some(sim), ..laptop() }.parse().unwrap_err();
+        let sim = SimRequest {
+            iccid: Some("123".into()),
+            network: Some("EE".into()),
+            ..SimRequest::default()
+        };
+        let errors = DeviceRequest {
+            kind: Some("mifi".into()),
+            sim: Some(sim),
+            ..laptop()
+        }
+        .parse()
+        .unwrap_err();
         assert_eq!(fields(errors), ["sim.iccid"]);
     }
 
     #[test]
     fn accessories_are_trimmed_and_deduplicated() {
         let request = DeviceRequest {
-            accessories: Some(vec![" charger ".into(), "Charger".into(), String::new(), "case".into()]),
+            accessories: Some(vec![
+                " charger ".into(),
+                "Charger".into(),
+                String::new(),
+                "case".into(),
+            ]),
             ..laptop()
         };
         assert_eq!(request.parse().unwrap().details.accessories, ["charger", "case"]);
@@ -450,6 +606,9 @@ mod tests {
             purchase_cost_pence: Some(-1),
             ..laptop()
         };
-        assert_eq!(fields(request.parse().unwrap_err()), ["purchased_on", "purchase_cost_pence"]);
+        assert_eq!(
+            fields(request.parse().unwrap_err()),
+            ["purchased_on", "purchase_cost_pence"]
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! The device pages: the list with its search box, a device's page, and the add and edit forms.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, fmt::Write};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -22,7 +22,7 @@ use crate::{
     error::{AppError, FieldError},
     hubs::{self, service::HubView},
     startup::AppState,
-    web::{FormErrors, Nav, long_date, london_time, pounds, urlencode},
+    web::{FormErrors, Nav, london_time, long_date, pounds, urlencode},
 };
 
 /// A row of the device list, ready to print.
@@ -55,7 +55,11 @@ fn hub_names(hubs: &[HubView]) -> HashMap<i32, String> {
 }
 
 /// The device list. A search that is exactly an asset tag goes straight to that device.
-pub async fn list(State(app): State<AppState>, staff: Staff, Query(params): Query<ListParams>) -> Result<Response, AppError> {
+pub async fn list(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(params): Query<ListParams>,
+) -> Result<Response, AppError> {
     if let Some(q) = params.q.as_deref()
         && let Ok(tag) = AssetTag::parse("q", q)
         && service::get(&app.db, &staff, tag.as_str()).await.is_ok()
@@ -70,12 +74,20 @@ pub async fn list(State(app): State<AppState>, staff: Staff, Query(params): Quer
             let rows = page
                 .items
                 .into_iter()
-                .map(|device| DeviceRow { hub_name: names.get(&device.hub_id).cloned().unwrap_or_default(), device })
+                .map(|device| DeviceRow {
+                    hub_name: names.get(&device.hub_id).cloned().unwrap_or_default(),
+                    device,
+                })
                 .collect();
             let next_page = page.next_cursor.map(|cursor| next_page_link(&params, &cursor));
             (rows, next_page, FormErrors::default(), StatusCode::OK)
         }
-        Err(error) => (Vec::new(), None, vec![error].into(), StatusCode::UNPROCESSABLE_ENTITY),
+        Err(error) => (
+            Vec::new(),
+            None,
+            vec![error].into(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     };
     let page = ListPage {
         nav: Nav::new(&staff, "devices"),
@@ -91,11 +103,16 @@ pub async fn list(State(app): State<AppState>, staff: Staff, Query(params): Quer
 }
 
 fn next_page_link(params: &ListParams, cursor: &str) -> String {
-    let pairs = [("q", &params.q), ("status", &params.status), ("kind", &params.kind), ("hub_id", &params.hub_id)];
+    let pairs = [
+        ("q", &params.q),
+        ("status", &params.status),
+        ("kind", &params.kind),
+        ("hub_id", &params.hub_id),
+    ];
     let mut link = format!("/devices?cursor={}", urlencode(cursor));
     for (key, value) in pairs {
         if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            link.push_str(&format!("&{key}={}", urlencode(value)));
+            let _ = write!(link, "&{key}={}", urlencode(value));
         }
     }
     link
@@ -120,7 +137,11 @@ pub struct ShowPage {
 }
 
 /// A device's page: its details, status and history. `/d/{tag}` (the QR code) leads here too.
-pub async fn show(State(app): State<AppState>, staff: Staff, Path(tag): Path<String>) -> Result<Response, AppError> {
+pub async fn show(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+) -> Result<Response, AppError> {
     let device = service::get(&app.db, &staff, &tag).await?;
     if device.asset_tag != tag {
         return Ok(Redirect::to(&format!("/devices/{}", device.asset_tag)).into_response());
@@ -129,7 +150,10 @@ pub async fn show(State(app): State<AppState>, staff: Staff, Path(tag): Path<Str
     let history = service::events(&app.db, &staff, &tag)
         .await?
         .into_iter()
-        .map(|event| HistoryEntry { when: london_time(event.at), summary: describe(&event, &hubs) })
+        .map(|event| HistoryEntry {
+            when: london_time(event.at),
+            summary: describe(&event, &hubs),
+        })
         .collect();
     Ok(ShowPage {
         nav: Nav::new(&staff, "devices"),
@@ -153,9 +177,16 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
                 .map(|changes| changes.keys().map(|k| k.replace('_', " ")).collect())
                 .unwrap_or_default();
             let hub_moved = event.details["changes"]["hub_id"]["to"].as_i64().and_then(|id| {
-                hubs.iter().find(|h| i64::from(h.id) == id).map(|h| format!(" (now at {})", h.name))
+                hubs.iter()
+                    .find(|h| i64::from(h.id) == id)
+                    .map(|h| format!(" (now at {})", h.name))
             });
-            format!("{} changed by {}{}", capitalised_list(&fields), event.actor, hub_moved.unwrap_or_default())
+            format!(
+                "{} changed by {}{}",
+                capitalised_list(&fields),
+                event.actor,
+                hub_moved.unwrap_or_default()
+            )
         }
         other => format!("{} by {}", other.replace('_', " "), event.actor),
     }
@@ -168,7 +199,10 @@ fn capitalised_list(fields: &[String]) -> String {
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     };
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// What the add and edit forms send. Money is typed in pounds; the SIM is four fields.
@@ -226,12 +260,21 @@ impl DeviceForm {
             accessories: device.accessories.join(", "),
             funding_source: device.funding_source.clone().unwrap_or_default(),
             purchased_on: device.purchased_on.map(|d| d.to_string()).unwrap_or_default(),
-            purchase_cost: device.purchase_cost_pence.map(|p| format!("{}.{:02}", p / 100, p % 100)).unwrap_or_default(),
+            purchase_cost: device
+                .purchase_cost_pence
+                .map(|p| format!("{}.{:02}", p / 100, p % 100))
+                .unwrap_or_default(),
             notes: device.notes.clone().unwrap_or_default(),
             sim_iccid: sim.map(|s| s.iccid.clone()).unwrap_or_default(),
             sim_network: sim.map(|s| s.network.clone()).unwrap_or_default(),
-            sim_allowance_gb: sim.and_then(|s| s.allowance_gb).map(|g| g.to_string()).unwrap_or_default(),
-            sim_plan_ends_on: sim.and_then(|s| s.plan_ends_on).map(|d| d.to_string()).unwrap_or_default(),
+            sim_allowance_gb: sim
+                .and_then(|s| s.allowance_gb)
+                .map(|g| g.to_string())
+                .unwrap_or_default(),
+            sim_plan_ends_on: sim
+                .and_then(|s| s.plan_ends_on)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
         }
     }
 
@@ -242,19 +285,30 @@ impl DeviceForm {
         let hub_id = some(&self.hub_id).and_then(|h| h.parse().ok());
         let purchase_cost_pence = some(&self.purchase_cost).and_then(|text| {
             parse_pounds(&text).or_else(|| {
-                errors.push(FieldError::new("purchase_cost_pence", "enter the cost in pounds, like 249.99"));
+                errors.push(FieldError::new(
+                    "purchase_cost_pence",
+                    "enter the cost in pounds, like 249.99",
+                ));
                 None
             })
         });
         let allowance_gb = some(&self.sim_allowance_gb).and_then(|text| {
             text.parse().ok().or_else(|| {
-                errors.push(FieldError::new("sim.allowance_gb", "enter the allowance as a whole number of GB"));
+                errors.push(FieldError::new(
+                    "sim.allowance_gb",
+                    "enter the allowance as a whole number of GB",
+                ));
                 None
             })
         });
-        let has_sim = [&self.sim_iccid, &self.sim_network, &self.sim_allowance_gb, &self.sim_plan_ends_on]
-            .iter()
-            .any(|f| !f.trim().is_empty());
+        let has_sim = [
+            &self.sim_iccid,
+            &self.sim_network,
+            &self.sim_allowance_gb,
+            &self.sim_plan_ends_on,
+        ]
+        .iter()
+        .any(|f| !f.trim().is_empty());
         let request = DeviceRequest {
             kind: some(&self.kind),
             make: some(&self.make),
@@ -276,7 +330,11 @@ impl DeviceForm {
                 plan_ends_on: some(&self.sim_plan_ends_on),
             }),
         };
-        if errors.is_empty() { Ok(request) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(request)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -313,7 +371,11 @@ async fn form_page(
     form: DeviceForm,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = FormPage {
         nav: Nav::new(staff, "devices"),
         asset_tag,
@@ -328,7 +390,10 @@ async fn form_page(
 
 pub async fn new(State(app): State<AppState>, staff: Staff) -> Result<Response, AppError> {
     staff.require(Action::ManageDevices)?;
-    let form = DeviceForm { condition: "good".into(), ..DeviceForm::default() };
+    let form = DeviceForm {
+        condition: "good".into(),
+        ..DeviceForm::default()
+    };
     form_page(&app, &staff, None, form, Vec::new()).await
 }
 
@@ -341,7 +406,11 @@ fn field_errors(err: AppError) -> Result<Vec<FieldError>, AppError> {
     }
 }
 
-pub async fn create(State(app): State<AppState>, staff: Staff, Form(form): Form<DeviceForm>) -> Result<Response, AppError> {
+pub async fn create(
+    State(app): State<AppState>,
+    staff: Staff,
+    Form(form): Form<DeviceForm>,
+) -> Result<Response, AppError> {
     let parsed = form.to_request().and_then(|request| request.parse());
     let errors = match parsed {
         Ok(device) => match service::create(&app.db, &staff, device, Utc::now()).await {
@@ -353,10 +422,21 @@ pub async fn create(State(app): State<AppState>, staff: Staff, Form(form): Form<
     form_page(&app, &staff, None, form, errors).await
 }
 
-pub async fn edit(State(app): State<AppState>, staff: Staff, Path(tag): Path<String>) -> Result<Response, AppError> {
+pub async fn edit(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+) -> Result<Response, AppError> {
     staff.require(Action::ManageDevices)?;
     let device = service::get(&app.db, &staff, &tag).await?;
-    form_page(&app, &staff, Some(device.asset_tag.clone()), DeviceForm::from_view(&device), Vec::new()).await
+    form_page(
+        &app,
+        &staff,
+        Some(device.asset_tag.clone()),
+        DeviceForm::from_view(&device),
+        Vec::new(),
+    )
+    .await
 }
 
 pub async fn update(
@@ -366,8 +446,10 @@ pub async fn update(
     Form(mut form): Form<DeviceForm>,
 ) -> Result<Response, AppError> {
     let device = service::get(&app.db, &staff, &tag).await?;
-    form.kind = device.kind.as_str().to_owned();
-    let details = form.to_request().and_then(|request| request.details(Some(device.kind)));
+    device.kind.as_str().clone_into(&mut form.kind);
+    let details = form
+        .to_request()
+        .and_then(|request| request.details(Some(device.kind)));
     let errors = match details {
         Ok(details) => match service::update(&app.db, &staff, &tag, details, Utc::now()).await {
             Ok(device) => return Ok(Redirect::to(&format!("/devices/{}", device.asset_tag)).into_response()),
@@ -400,6 +482,9 @@ mod tests {
     #[test]
     fn history_lists_read_as_sentences() {
         assert_eq!(capitalised_list(&["make".into()]), "Make");
-        assert_eq!(capitalised_list(&["make".into(), "model".into(), "notes".into()]), "Make, model and notes");
+        assert_eq!(
+            capitalised_list(&["make".into(), "model".into(), "notes".into()]),
+            "Make, model and notes"
+        );
     }
 }

@@ -118,21 +118,32 @@ pub async fn list(
     if let Some(q) = &filter.q {
         query = query.filter(search_condition(db.get_database_backend(), q));
     }
-    query.order_by_asc(device::Column::AssetTag).limit(limit).all(db).await
+    query
+        .order_by_asc(device::Column::AssetTag)
+        .limit(limit)
+        .all(db)
+        .await
 }
 
 fn search_condition(backend: DbBackend, q: &str) -> Expr {
     if backend == DbBackend::Postgres {
         // Must match the expression of the `devices_search_trgm` index word for word.
-        let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         Expr::cust_with_values(
             "lower(asset_tag || ' ' || coalesce(serial_number, '') || ' ' || make || ' ' || model || ' ' || \
-             coalesce(imei, '')) LIKE ?",
+             coalesce(imei, '')) LIKE $1",
             [format!("%{escaped}%")],
         )
     } else {
         // One FTS5 phrase: the text is matched as a substring, quotes doubled.
         let phrase = format!("\"{}\"", q.replace('"', "\"\""));
-        Expr::cust_with_values("devices.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)", [phrase])
+        Expr::cust_with_values(
+            "devices.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)",
+            [phrase],
+        )
     }
 }

@@ -62,7 +62,10 @@ pub async fn show(
     Path(tag): Path<String>,
 ) -> Result<Json<DeviceWithLoan>, AppError> {
     let device = service::get(&app.db, &staff, &tag).await?;
-    Ok(Json(DeviceWithLoan { device, current_loan: None }))
+    Ok(Json(DeviceWithLoan {
+        device,
+        current_loan: None,
+    }))
 }
 
 /// Changes a device's details: a JSON merge patch; `null` clears a field.
@@ -77,7 +80,10 @@ pub async fn update(
     ApiJson(patch): ApiJson<Value>,
 ) -> Result<Json<DeviceWithLoan>, AppError> {
     let device = service::patch(&app.db, &staff, &tag, &patch, Utc::now()).await?;
-    Ok(Json(DeviceWithLoan { device, current_loan: None }))
+    Ok(Json(DeviceWithLoan {
+        device,
+        current_loan: None,
+    }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -92,5 +98,7 @@ pub async fn events(
     staff: Staff,
     Path(tag): Path<String>,
 ) -> Result<Json<EventList>, AppError> {
-    Ok(Json(EventList { items: service::events(&app.db, &staff, &tag).await? }))
+    Ok(Json(EventList {
+        items: service::events(&app.db, &staff, &tag).await?,
+    }))
 }

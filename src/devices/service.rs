@@ -131,16 +131,19 @@ fn unknown_device(tag: &str) -> AppError {
 }
 
 fn first_error(errors: Vec<FieldError>) -> AppError {
-    errors
-        .into_iter()
-        .next()
-        .map_or_else(|| AppError::invalid("body", "the device is not valid"), AppError::Invalid)
+    errors.into_iter().next().map_or_else(
+        || AppError::invalid("body", "the device is not valid"),
+        AppError::Invalid,
+    )
 }
 
 async fn check_hub(db: &impl ConnectionTrait, staff: &Staff, hub_id: i32) -> Result<(), AppError> {
     match hubs::repo::find(db, hub_id).await? {
         Some(hub) if hub.organisation_id == staff.organisation_id => Ok(()),
-        _ => Err(AppError::invalid("hub_id", format!("there is no hub with id {hub_id}"))),
+        _ => Err(AppError::invalid(
+            "hub_id",
+            format!("there is no hub with id {hub_id}"),
+        )),
     }
 }
 
@@ -181,8 +184,19 @@ pub async fn create(
             AssetTag::numbered(&org.asset_prefix, number)
         }
     };
-    let row = repo::new_row(org.id, &tag, device.kind, DeviceStatus::Available, &device.details, now);
-    let view = DeviceView::from(repo::insert(&tx, row).await.map_err(|err| duplicate_tag(err, &tag))?);
+    let row = repo::new_row(
+        org.id,
+        &tag,
+        device.kind,
+        DeviceStatus::Available,
+        &device.details,
+        now,
+    );
+    let view = DeviceView::from(
+        repo::insert(&tx, row)
+            .await
+            .map_err(|err| duplicate_tag(err, &tag))?,
+    );
     audit::repo::insert(
         &tx,
         NewEvent {
@@ -210,7 +224,9 @@ pub async fn update(
     staff.require(Action::ManageDevices)?;
     let tag = AssetTag::parse("asset_tag", tag).map_err(|_| unknown_device(tag))?;
     let tx = db::begin_write(db).await?;
-    let row = repo::find_by_tag(&tx, staff.organisation_id, &tag).await?.ok_or_else(|| unknown_device(tag.as_str()))?;
+    let row = repo::find_by_tag(&tx, staff.organisation_id, &tag)
+        .await?
+        .ok_or_else(|| unknown_device(tag.as_str()))?;
     check_hub(&tx, staff, details.hub_id).await?;
     let before = DeviceView::from(row.clone());
     let after = DeviceView::from(repo::update_details(&tx, row, &details, now).await?);
@@ -248,7 +264,10 @@ pub async fn patch(
     for (field, why) in [
         ("kind", "the kind of a device cannot be changed"),
         ("asset_tag", "the asset tag of a device cannot be changed"),
-        ("status", "the status changes by issuing, returning, checking or repairing the device"),
+        (
+            "status",
+            "the status changes by issuing, returning, checking or repairing the device",
+        ),
     ] {
         if patch.contains_key(field) {
             return Err(AppError::invalid(field, why));
@@ -341,11 +360,21 @@ impl ListParams {
     /// # Errors
     /// A `FieldError` naming the first parameter that is wrong.
     pub fn parse(&self) -> Result<(DeviceFilter, u64), FieldError> {
-        let present = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-        let status = present(&self.status).map(|s| DeviceStatus::parse(&s)).transpose()?;
+        let present = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let status = present(&self.status)
+            .map(|s| DeviceStatus::parse(&s))
+            .transpose()?;
         let kind = present(&self.kind).map(|s| DeviceKind::parse(&s)).transpose()?;
         let hub_id = present(&self.hub_id)
-            .map(|s| s.parse::<i32>().map_err(|_| FieldError::new("hub_id", "hub_id must be a whole number")))
+            .map(|s| {
+                s.parse::<i32>()
+                    .map_err(|_| FieldError::new("hub_id", "hub_id must be a whole number"))
+            })
             .transpose()?;
         let q = present(&self.q);
         if q.as_ref().is_some_and(|q| q.chars().count() < 3) {
@@ -357,9 +386,20 @@ impl ListParams {
                 .parse::<u64>()
                 .ok()
                 .filter(|n| (1..=MAX_PAGE).contains(n))
-                .ok_or_else(|| FieldError::new("limit", format!("limit must be a number from 1 to {MAX_PAGE}")))?,
+                .ok_or_else(|| {
+                    FieldError::new("limit", format!("limit must be a number from 1 to {MAX_PAGE}"))
+                })?,
         };
-        Ok((DeviceFilter { status, kind, hub_id, q, after: present(&self.cursor).map(|c| c.to_uppercase()) }, limit))
+        Ok((
+            DeviceFilter {
+                status,
+                kind,
+                hub_id,
+                q,
+                after: present(&self.cursor).map(|c| c.to_uppercase()),
+            },
+            limit,
+        ))
     }
 }
 
@@ -378,7 +418,10 @@ pub async fn list(
     } else {
         None
     };
-    Ok(DevicePage { items: rows.into_iter().map(DeviceView::from).collect(), next_cursor })
+    Ok(DevicePage {
+        items: rows.into_iter().map(DeviceView::from).collect(),
+        next_cursor,
+    })
 }
 
 /// One entry of a device's history.
@@ -413,20 +456,67 @@ mod tests {
     #[test]
     fn merge_patch_follows_rfc_7386() {
         let mut target = json!({"make": "Dell", "notes": "dent", "sim": {"iccid": "1", "network": "EE"}});
-        merge_patch(&mut target, &json!({"notes": null, "sim": {"network": "Three"}, "model": "5490"}));
-        assert_eq!(target, json!({"make": "Dell", "sim": {"iccid": "1", "network": "Three"}, "model": "5490"}));
+        merge_patch(
+            &mut target,
+            &json!({"notes": null, "sim": {"network": "Three"}, "model": "5490"}),
+        );
+        assert_eq!(
+            target,
+            json!({"make": "Dell", "sim": {"iccid": "1", "network": "Three"}, "model": "5490"})
+        );
     }
 
     #[test]
     fn list_params_name_the_bad_parameter() {
         let bad = |params: ListParams| params.parse().unwrap_err().field;
-        assert_eq!(bad(ListParams { status: Some("borrowed".into()), ..ListParams::default() }), "status");
-        assert_eq!(bad(ListParams { kind: Some("phone".into()), ..ListParams::default() }), "kind");
-        assert_eq!(bad(ListParams { hub_id: Some("x".into()), ..ListParams::default() }), "hub_id");
-        assert_eq!(bad(ListParams { q: Some("ab".into()), ..ListParams::default() }), "q");
-        assert_eq!(bad(ListParams { limit: Some("0".into()), ..ListParams::default() }), "limit");
-        assert_eq!(bad(ListParams { limit: Some("201".into()), ..ListParams::default() }), "limit");
-        let (filter, limit) = ListParams { status: Some("on_loan".into()), ..ListParams::default() }.parse().unwrap();
+        assert_eq!(
+            bad(ListParams {
+                status: Some("borrowed".into()),
+                ..ListParams::default()
+            }),
+            "status"
+        );
+        assert_eq!(
+            bad(ListParams {
+                kind: Some("phone".into()),
+                ..ListParams::default()
+            }),
+            "kind"
+        );
+        assert_eq!(
+            bad(ListParams {
+                hub_id: Some("x".into()),
+                ..ListParams::default()
+            }),
+            "hub_id"
+        );
+        assert_eq!(
+            bad(ListParams {
+                q: Some("ab".into()),
+                ..ListParams::default()
+            }),
+            "q"
+        );
+        assert_eq!(
+            bad(ListParams {
+                limit: Some("0".into()),
+                ..ListParams::default()
+            }),
+            "limit"
+        );
+        assert_eq!(
+            bad(ListParams {
+                limit: Some("201".into()),
+                ..ListParams::default()
+            }),
+            "limit"
+        );
+        let (filter, limit) = ListParams {
+            status: Some("on_loan".into()),
+            ..ListParams::default()
+        }
+        .parse()
+        .unwrap();
         assert_eq!((filter.status, limit), (Some(DeviceStatus::OnLoan), DEFAULT_PAGE));
     }
 }

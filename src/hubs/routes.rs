@@ -39,7 +39,9 @@ pub struct HubList {
 
 #[utoipa::path(get, path = "/hubs", tag = "hubs", responses((status = 200, body = HubList)), security(("bearer" = [])))]
 pub async fn list(State(app): State<AppState>, staff: Staff) -> Result<Json<HubList>, AppError> {
-    Ok(Json(HubList { items: service::list(&app.db, &staff).await? }))
+    Ok(Json(HubList {
+        items: service::list(&app.db, &staff).await?,
+    }))
 }
 
 #[derive(Template, WebTemplate)]
@@ -54,10 +56,20 @@ pub struct HubsPage {
 
 pub async fn page(State(app): State<AppState>, staff: Staff) -> Result<HubsPage, AppError> {
     let hubs = service::list(&app.db, &staff).await?;
-    Ok(HubsPage { nav: Nav::new(&staff, "hubs"), hubs, errors: FormErrors::default(), name: String::new(), address: String::new() })
+    Ok(HubsPage {
+        nav: Nav::new(&staff, "hubs"),
+        hubs,
+        errors: FormErrors::default(),
+        name: String::new(),
+        address: String::new(),
+    })
 }
 
-pub async fn add(State(app): State<AppState>, staff: Staff, Form(form): Form<HubRequest>) -> Result<Response, AppError> {
+pub async fn add(
+    State(app): State<AppState>,
+    staff: Staff,
+    Form(form): Form<HubRequest>,
+) -> Result<Response, AppError> {
     match service::create(&app.db, &staff, &form, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/hubs").into_response()),
         Err(err @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {

@@ -23,7 +23,11 @@ pub struct HubView {
 
 impl From<hub::Model> for HubView {
     fn from(row: hub::Model) -> Self {
-        Self { id: row.id, name: row.name, address: row.address }
+        Self {
+            id: row.id,
+            name: row.name,
+            address: row.address,
+        }
     }
 }
 
@@ -36,10 +40,18 @@ pub struct HubRequest {
 
 impl HubRequest {
     fn parse(&self) -> Result<(String, Option<String>), FieldError> {
-        let name = parse_name("name", "the hub's name", self.name.as_deref().unwrap_or_default(), 100)?;
+        let name = parse_name(
+            "name",
+            "the hub's name",
+            self.name.as_deref().unwrap_or_default(),
+            100,
+        )?;
         let address = self.address.as_deref().map(str::trim).filter(|a| !a.is_empty());
         if address.is_some_and(|a| a.chars().count() > 500) {
-            return Err(FieldError::new("address", "the address must be at most 500 characters"));
+            return Err(FieldError::new(
+                "address",
+                "the address must be at most 500 characters",
+            ));
         }
         Ok((name, address.map(str::to_owned)))
     }
@@ -81,5 +93,9 @@ pub async fn create(
 
 /// The organisation's hubs, by name. Every role may see them.
 pub async fn list(db: &impl ConnectionTrait, staff: &Staff) -> Result<Vec<HubView>, AppError> {
-    Ok(repo::list(db, staff.organisation_id).await?.into_iter().map(HubView::from).collect())
+    Ok(repo::list(db, staff.organisation_id)
+        .await?
+        .into_iter()
+        .map(HubView::from)
+        .collect())
 }

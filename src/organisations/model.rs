@@ -12,7 +12,10 @@ impl AssetPrefix {
         if (2..=6).contains(&prefix.len()) && prefix.chars().all(|c| c.is_ascii_uppercase()) {
             Ok(Self(prefix))
         } else {
-            Err(FieldError::new(field, "the prefix must be 2 to 6 letters, like TCH"))
+            Err(FieldError::new(
+                field,
+                "the prefix must be 2 to 6 letters, like TCH",
+            ))
         }
     }
 
@@ -28,7 +31,10 @@ pub fn parse_name(field: &str, label: &str, text: &str, max: usize) -> Result<St
     if name.is_empty() {
         Err(FieldError::new(field, format!("enter {label}")))
     } else if name.chars().count() > max {
-        Err(FieldError::new(field, format!("{label} must be at most {max} characters")))
+        Err(FieldError::new(
+            field,
+            format!("{label} must be at most {max} characters"),
+        ))
     } else {
         Ok(name.to_owned())
     }
@@ -49,7 +55,10 @@ mod tests {
     #[test]
     fn names_are_trimmed_and_bounded() {
         assert_eq!(parse_name("name", "a name", "  Hub  ", 10).unwrap(), "Hub");
-        assert_eq!(parse_name("name", "a name", "   ", 10).unwrap_err().message, "enter a name");
+        assert_eq!(
+            parse_name("name", "a name", "   ", 10).unwrap_err().message,
+            "enter a name"
+        );
         assert!(parse_name("name", "a name", "elevenchars", 10).is_err());
     }
 }

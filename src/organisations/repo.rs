@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -31,7 +32,10 @@ pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<organisat
 }
 
 pub async fn first(db: &impl ConnectionTrait) -> Result<Option<organisation::Model>, DbErr> {
-    Organisation::find().order_by_asc(organisation::Column::Id).one(db).await
+    Organisation::find()
+        .order_by_asc(organisation::Column::Id)
+        .one(db)
+        .await
 }
 
 /// Takes the next `count` asset numbers of the organisation and returns the first. The counter
@@ -45,7 +49,9 @@ pub async fn take_asset_numbers(db: &impl ConnectionTrait, id: i32, count: i32) 
         .filter(organisation::Column::Id.eq(id))
         .exec(db)
         .await?;
-    let org = find(db, id).await?.ok_or_else(|| DbErr::RecordNotFound(format!("organisation {id}")))?;
+    let org = find(db, id)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("organisation {id}")))?;
     Ok(org.next_asset_number - count)
 }
 

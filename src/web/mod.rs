@@ -26,7 +26,10 @@ pub struct Nav {
 
 impl Nav {
     pub fn new(staff: &Staff, current: &'static str) -> Self {
-        Self { staff: Some(staff.clone()), current }
+        Self {
+            staff: Some(staff.clone()),
+            current,
+        }
     }
 
     pub fn signed_out() -> Self {
@@ -49,12 +52,18 @@ impl FormErrors {
 
     /// The message for `field`, if it has one.
     pub fn get(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|e| anchor(&e.field) == field).map(|e| e.message.as_str())
+        self.0
+            .iter()
+            .find(|e| anchor(&e.field) == field)
+            .map(|e| e.message.as_str())
     }
 
     /// `(id of the field, message)` pairs for the summary's links.
     pub fn summary(&self) -> Vec<(String, String)> {
-        self.0.iter().map(|e| (anchor(&e.field), capitalise(&e.message))).collect()
+        self.0
+            .iter()
+            .map(|e| (anchor(&e.field), capitalise(&e.message)))
+            .collect()
     }
 }
 
@@ -74,7 +83,9 @@ fn anchor(field: &str) -> String {
 
 fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+    chars
+        .next()
+        .map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 /// "12 March 2027"
@@ -104,7 +115,11 @@ struct ErrorPage {
 /// Turns error responses of the web pages into pages: a missing sign-in becomes a redirect to the
 /// sign-in page that comes back here afterwards; anything else a page with a way back.
 pub async fn error_pages(request: Request, next: Next) -> Response {
-    let target = request.uri().path_and_query().map(ToString::to_string).unwrap_or_default();
+    let target = request
+        .uri()
+        .path_and_query()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let response = next.run(request).await;
     let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
         return response;
@@ -121,17 +136,24 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
         _ => "There is a problem",
     };
     let message = if info.status == StatusCode::INTERNAL_SERVER_ERROR {
-        "Something went wrong on our side. Please try again; if it keeps happening, tell your coordinator.".to_owned()
+        "Something went wrong on our side. Please try again; if it keeps happening, tell your coordinator."
+            .to_owned()
     } else {
         capitalise(&info.message) + "."
     };
-    let page = ErrorPage { nav: Nav::signed_out(), title: title.to_owned(), message };
+    let page = ErrorPage {
+        nav: Nav::signed_out(),
+        title: title.to_owned(),
+        message,
+    };
     (info.status, page).into_response()
 }
 
 /// Percent-encodes a value for a query string.
 pub fn urlencode(value: &str) -> String {
-    serde_urlencoded::to_string([("", value)]).map(|s| s[1..].to_owned()).unwrap_or_default()
+    serde_urlencoded::to_string([("", value)])
+        .map(|s| s[1..].to_owned())
+        .unwrap_or_default()
 }
 
 /// A local path to go back to after signing in; anything else (another site) is dropped.
@@ -151,8 +173,15 @@ pub async fn asset(Path(path): Path<String>) -> Response {
     match Assets::get(&path) {
         Some(file) => (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_str(file.metadata.mimetype()).unwrap_or(HeaderValue::from_static("application/octet-stream"))),
-                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_str(file.metadata.mimetype())
+                        .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=3600"),
+                ),
             ],
             file.data,
         )
@@ -170,10 +199,17 @@ mod tests {
 
     #[test]
     fn dates_read_as_people_write_them() {
-        assert_eq!(long_date(NaiveDate::from_ymd_opt(2027, 3, 12).unwrap()), "12 March 2027");
-        let summer = DateTime::parse_from_rfc3339("2027-07-01T13:05:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(
+            long_date(NaiveDate::from_ymd_opt(2027, 3, 12).unwrap()),
+            "12 March 2027"
+        );
+        let summer = DateTime::parse_from_rfc3339("2027-07-01T13:05:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(london_time(summer), "1 July 2027 at 2:05pm");
-        let winter = DateTime::parse_from_rfc3339("2027-01-01T13:05:00Z").unwrap().with_timezone(&Utc);
+        let winter = DateTime::parse_from_rfc3339("2027-01-01T13:05:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(london_time(winter), "1 January 2027 at 1:05pm");
         assert_eq!(pounds(24_999), "£249.99");
     }
@@ -190,6 +226,9 @@ mod tests {
     fn form_errors_link_to_their_fields() {
         let errors = FormErrors(vec![FieldError::new("sim.iccid", "the ICCID is wrong")]);
         assert_eq!(errors.get("sim_iccid"), Some("the ICCID is wrong"));
-        assert_eq!(errors.summary(), [("sim_iccid".to_owned(), "The ICCID is wrong".to_owned())]);
+        assert_eq!(
+            errors.summary(),
+            [("sim_iccid".to_owned(), "The ICCID is wrong".to_owned())]
+        );
     }
 }

@@ -1,0 +1,250 @@
+//! Starts lendhub on a random port against a fresh database of its own: a temporary SQLite file,
+//! or a new PostgreSQL database when `LENDHUB_TEST_POSTGRES_URL` is set (dropped afterwards).
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use lendhub::{
+    auth::{self, Role},
+    config::Config,
+    startup::{AppState, router},
+};
+use migration::MigratorTrait;
+use reqwest::{Client, Response, StatusCode};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// Where a test's database lives, and how to get rid of it.
+enum TestDb {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { server_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { server_url, name } = self {
+            let (server_url, name) = (server_url.clone(), name.clone());
+            // Drop runs outside async; a small runtime of its own drops the database.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                runtime.block_on(async {
+                    let admin = sea_orm::Database::connect(format!("{server_url}/postgres"))
+                        .await
+                        .ok()?;
+                    admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await
+                        .ok()
+                })
+            })
+            .join();
+        }
+    }
+}
+
+async fn fresh_database() -> (String, TestDb) {
+    match std::env::var("LENDHUB_TEST_POSTGRES_URL") {
+        Ok(server_url) if !server_url.is_empty() => {
+            let server_url = server_url.trim_end_matches('/').to_owned();
+            let name = format!(
+                "lendhub_test_{}",
+                lendhub::auth::service::new_secret()
+                    .to_lowercase()
+                    .replace(['-', '_'], "")[..16]
+                    .to_owned()
+            );
+            let admin = sea_orm::Database::connect(format!("{server_url}/postgres"))
+                .await
+                .expect("PostgreSQL answers");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create the test database");
+            (
+                format!("{server_url}/{name}"),
+                TestDb::Postgres { server_url, name },
+            )
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("lendhub.db").display());
+            (url, TestDb::Sqlite(dir))
+        }
+    }
+}
+
+/// A running lendhub with an organisation (prefix `TST`), an admin, and the admin's API token.
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub db: DatabaseConnection,
+    pub organisation_id: i32,
+    pub token: String,
+    _database: Arc<TestDb>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        let (url, database) = fresh_database().await;
+        let db = lendhub::db::connect(&url)
+            .await
+            .expect("connect to the test database");
+        migration::Migrator::up(&db, None)
+            .await
+            .expect("migrations apply");
+        let organisation_id =
+            auth::service::organisation_for_cli(&db, Some("Test Homes"), Some("TST"), Utc::now())
+                .await
+                .expect("an organisation");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("an address"));
+        let mut config = Config::for_database(&url);
+        config.public_url.clone_from(&base);
+        let state = AppState {
+            db: db.clone(),
+            config: Arc::new(config),
+            setup_token: Some(Arc::from("test-setup-token")),
+        };
+        tokio::spawn(async move { axum::serve(listener, router(state)).await });
+        let client = Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client");
+        let mut app = Self {
+            base,
+            client,
+            db,
+            organisation_id,
+            token: String::new(),
+            _database: Arc::new(database),
+        };
+        app.token = app.staff_token("admin@example.org", Role::Admin).await;
+        app
+    }
+
+    /// Creates a staff account with `role` and returns an API token for it.
+    pub async fn staff_token(&self, email: &str, role: Role) -> String {
+        let request = auth::service::NewStaffRequest {
+            email: email.to_owned(),
+            name: format!("{} Person", role.label()),
+            role,
+            password: PASSWORD.to_owned(),
+        };
+        auth::service::create_staff(&self.db, None, self.organisation_id, request, Utc::now())
+            .await
+            .expect("a staff account");
+        let response = self
+            .post_as(
+                None,
+                "/api/v1/tokens",
+                &json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json::<Value>().await.expect("json")["token"]
+            .as_str()
+            .expect("a token")
+            .to_owned()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.get_as(Some(&self.token), path).await
+    }
+
+    pub async fn get_as(&self, token: Option<&str>, path: &str) -> Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.post_as(Some(&self.token), path, body).await
+    }
+
+    pub async fn post_as(&self, token: Option<&str>, path: &str, body: &Value) -> Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("the server answers")
+    }
+
+    pub async fn post_raw(&self, path: &str, body: &'static str) -> Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Adds a hub and returns its id.
+    pub async fn hub(&self, name: &str) -> i64 {
+        let response = self
+            .post("/api/v1/hubs", &json!({"name": name, "address": "1 High Street"}))
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json::<Value>().await.expect("json")["id"]
+            .as_i64()
+            .expect("an id")
+    }
+
+    /// Adds a device from `fields` merged over a minimal laptop at `hub_id`, and returns the answer.
+    pub async fn add_device(&self, hub_id: i64, fields: Value) -> Response {
+        let mut body =
+            json!({"kind": "laptop", "make": "Lenovo", "model": "ThinkPad T480", "hub_id": hub_id});
+        if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+            body.extend(fields.clone());
+        }
+        self.post("/api/v1/devices", &body).await
+    }
+}
+
+/// The JSON body of a response, after checking its status.
+pub async fn json_of(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(actual, status, "unexpected status; body: {body}");
+    body
+}
+
+/// Asserts the contract's error shape and returns `(code, field)`.
+pub async fn error_of(response: Response, status: StatusCode) -> (String, Option<String>) {
+    let body = json_of(response, status).await;
+    let error = &body["error"];
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "no message in {body}"
+    );
+    (
+        error["code"].as_str().unwrap_or_default().to_owned(),
+        error["field"].as_str().map(str::to_owned),
+    )
+}

@@ -2,11 +2,11 @@
 //! for benchmarks. Rows are written in batches inside one transaction, each with its audit event.
 
 use chrono::{Duration, NaiveDate, Utc};
-use sea_orm::{DatabaseConnection, TransactionTrait};
 use serde_json::json;
 
 use crate::{
     audit::{self, Actor, EntityRef, NewEvent},
+    db::{self, Db},
     devices::{
         model::{AssetTag, Condition, DeviceDetails, DeviceKind, DeviceStatus, Sim},
         repo as devices_repo,
@@ -50,10 +50,10 @@ pub struct DemoSummary {
 
 /// Adds `devices` devices spread over five hubs to the first organisation (creating "Tower
 /// Community Homes", prefix `TCH`, when there is none).
-pub async fn fill(db: &DatabaseConnection, devices: usize) -> Result<DemoSummary, AppError> {
+pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
     let now = Utc::now();
     let actor = Actor::System("demo data");
-    let tx = db.begin().await?;
+    let tx = db::begin_write(db).await?;
     let org = match organisations::repo::first(&tx).await? {
         Some(org) => org,
         None => organisations::repo::insert(&tx, "Tower Community Homes", "TCH", now).await?,

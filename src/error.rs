@@ -178,6 +178,42 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     })
 }
 
+/// Applies a JSON merge patch (RFC 7386) over `current` and reads the result back: how PATCH
+/// requests change a record, with the same field errors as a create.
+pub fn merge_into<T: Serialize + DeserializeOwned>(
+    current: &T,
+    patch: &serde_json::Value,
+) -> Result<T, AppError> {
+    if !patch.is_object() {
+        return Err(AppError::Malformed("the body must be a JSON object".into()));
+    }
+    let mut merged = serde_json::to_value(current).map_err(AppError::internal)?;
+    merge_patch(&mut merged, patch);
+    parse_json(merged.to_string().as_bytes())
+}
+
+fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    let serde_json::Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = serde_json::Value::Object(serde_json::Map::new());
+    }
+    if let serde_json::Value::Object(target) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                target.remove(key);
+            } else {
+                merge_patch(
+                    target.entry(key.clone()).or_insert(serde_json::Value::Null),
+                    value,
+                );
+            }
+        }
+    }
+}
+
 fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.strip_suffix('`')
 }
@@ -222,6 +258,20 @@ mod tests {
             Err(AppError::Invalid(e)) => (StatusCode::UNPROCESSABLE_ENTITY, Some(e.field)),
             Err(e) => (e.status(), None),
         }
+    }
+
+    #[test]
+    fn merge_patch_follows_rfc_7386() {
+        let mut target =
+            serde_json::json!({"make": "Dell", "notes": "dent", "sim": {"iccid": "1", "network": "EE"}});
+        merge_patch(
+            &mut target,
+            &serde_json::json!({"notes": null, "sim": {"network": "Three"}, "model": "5490"}),
+        );
+        assert_eq!(
+            target,
+            serde_json::json!({"make": "Dell", "sim": {"iccid": "1", "network": "Three"}, "model": "5490"})
+        );
     }
 
     #[test]

@@ -10,6 +10,8 @@ pub mod devices;
 pub mod entities;
 pub mod error;
 pub mod hubs;
+pub mod loans;
 pub mod organisations;
+pub mod people;
 pub mod startup;
 pub mod web;

@@ -79,7 +79,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Serve => startup::serve(config).await,
         Command::Migrate => {
             let db = db::connect(&config.database_url).await?;
-            migration::Migrator::up(&db, None).await?;
+            migration::Migrator::up(&db.write, None).await?;
             println!("migrations applied");
             Ok(())
         }
@@ -94,7 +94,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 },
         } => {
             let db = db::connect(&config.database_url).await?;
-            migration::Migrator::up(&db, None).await?;
+            migration::Migrator::up(&db.write, None).await?;
             let password = match std::env::var("LENDHUB_PASSWORD") {
                 Ok(password) => password,
                 Err(_) => {
@@ -124,7 +124,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Demo { devices } => {
             let db = db::connect(&config.database_url).await?;
-            migration::Migrator::up(&db, None).await?;
+            migration::Migrator::up(&db.write, None).await?;
             let summary = demo::fill(&db, devices).await?;
             println!("added {} devices across {} hubs", summary.devices, summary.hubs);
             Ok(())

@@ -10,7 +10,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
-use sea_orm::DatabaseConnection;
 use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
@@ -23,12 +22,12 @@ use tower_http::{
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{auth, config::Config, devices, error::AppError, hubs, web};
+use crate::{auth, config::Config, devices, error::AppError, hubs, loans, people, web};
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: DatabaseConnection,
+    pub db: crate::db::Db,
     pub config: Arc<Config>,
     /// The secret of the one-time set-up link, while no account exists.
     pub setup_token: Option<Arc<str>>,
@@ -38,7 +37,7 @@ pub struct AppState {
 #[openapi(
     info(title = "lendhub", description = "Device loans for digital-inclusion schemes."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "hubs"), (name = "devices"))
+    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "repairs"))
 )]
 struct ApiDoc;
 
@@ -64,6 +63,19 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(devices::routes::create, devices::routes::list))
         .routes(routes!(devices::routes::show, devices::routes::update))
         .routes(routes!(devices::routes::events))
+        .routes(routes!(people::routes::create, people::routes::search))
+        .routes(routes!(people::routes::show, people::routes::update))
+        .routes(routes!(loans::routes::issue))
+        .routes(routes!(loans::routes::overdue))
+        .routes(routes!(loans::routes::show))
+        .routes(routes!(loans::routes::return_device))
+        .routes(routes!(loans::routes::extend))
+        .routes(routes!(loans::routes::lost))
+        .routes(routes!(loans::routes::checks))
+        .routes(routes!(loans::routes::found))
+        .routes(routes!(loans::routes::retire))
+        .routes(routes!(loans::routes::open_repair))
+        .routes(routes!(loans::routes::close_repair))
         .split_for_parts();
     openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, openapi)
@@ -145,7 +157,7 @@ async fn api_not_found(uri: Uri) -> AppError {
 }
 
 async fn healthz(State(app): State<AppState>) -> Response {
-    match app.db.ping().await {
+    match app.db.read.ping().await {
         Ok(()) => "ok".into_response(),
         Err(err) => AppError::internal(err).into_response(),
     }
@@ -155,10 +167,10 @@ async fn healthz(State(app): State<AppState>) -> Response {
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     use migration::MigratorTrait;
     let db = crate::db::connect(&config.database_url).await?;
-    migration::Migrator::up(&db, None).await?;
+    migration::Migrator::up(&db.write, None).await?;
     let listener = tokio::net::TcpListener::bind(&config.bind).await?;
     let address = listener.local_addr()?;
-    let setup_token = if auth::service::needs_setup(&db).await? {
+    let setup_token = if auth::service::needs_setup(&db.read).await? {
         let token = auth::service::new_secret();
         println!(
             "No staff account exists yet. Open this one-time link to set up lendhub:\n  {}/setup?token={token}",

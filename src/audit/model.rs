@@ -35,6 +35,8 @@ pub enum EntityRef {
     Hub(i32),
     Staff(i32),
     Organisation(i32),
+    Borrower(i32),
+    Loan(i32),
 }
 
 impl EntityRef {
@@ -44,6 +46,8 @@ impl EntityRef {
             EntityRef::Hub(id) => ("hub", id),
             EntityRef::Staff(id) => ("staff", id),
             EntityRef::Organisation(id) => ("organisation", id),
+            EntityRef::Borrower(id) => ("borrower", id),
+            EntityRef::Loan(id) => ("loan", id),
         }
     }
 }

@@ -20,9 +20,9 @@ impl FromRequestParts<AppState> for Staff {
         }
         let now = Utc::now();
         let staff = if let Some(token) = bearer_token(&parts.headers) {
-            service::staff_for_token(&app.db, token, now).await?
+            service::staff_for_token(&app.db.read, token, now).await?
         } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
-            service::staff_for_session(&app.db, secret, now).await?
+            service::staff_for_session(&app.db.read, secret, now).await?
         } else {
             None
         };

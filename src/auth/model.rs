@@ -58,11 +58,28 @@ impl Role {
 
     /// What this role may do.
     pub fn allows(self, action: Action) -> bool {
-        use Action::{ManageDevices, ManageHubs, ViewDevices};
+        use Action::{
+            Lend, ManageBorrowers, ManageDevices, ManageHubs, ManageRepairs, ViewBorrowers, ViewDevices,
+            ViewLoans,
+        };
         match self {
             Role::Admin => true,
-            Role::Coordinator => matches!(action, ViewDevices | ManageDevices | ManageHubs),
-            Role::HubStaff | Role::Trainer => matches!(action, ViewDevices),
+            Role::Coordinator => matches!(
+                action,
+                ViewDevices
+                    | ManageDevices
+                    | ManageHubs
+                    | ViewBorrowers
+                    | ManageBorrowers
+                    | Lend
+                    | ViewLoans
+                    | ManageRepairs
+            ),
+            Role::HubStaff => matches!(
+                action,
+                ViewDevices | ViewBorrowers | ManageBorrowers | Lend | ViewLoans
+            ),
+            Role::Trainer => matches!(action, ViewDevices | ViewBorrowers),
         }
     }
 }
@@ -74,6 +91,13 @@ pub enum Action {
     ManageDevices,
     ManageHubs,
     ManageStaff,
+    ViewBorrowers,
+    ManageBorrowers,
+    /// Issue, return, record checks, extend, report lost or found, send for repair.
+    Lend,
+    ViewLoans,
+    /// Close repairs and retire devices.
+    ManageRepairs,
 }
 
 impl Action {
@@ -83,6 +107,11 @@ impl Action {
             Action::ManageDevices => "add or change devices",
             Action::ManageHubs => "add or change hubs",
             Action::ManageStaff => "manage staff accounts",
+            Action::ViewBorrowers => "see borrowers",
+            Action::ManageBorrowers => "add or change borrowers",
+            Action::Lend => "issue or take back devices",
+            Action::ViewLoans => "see loans",
+            Action::ManageRepairs => "close repairs or retire devices",
         }
     }
 }
@@ -164,6 +193,10 @@ mod tests {
         assert!(!Role::HubStaff.allows(Action::ManageDevices));
         assert!(!Role::Trainer.allows(Action::ManageDevices));
         assert!(Role::Trainer.allows(Action::ViewDevices));
+        assert!(Role::HubStaff.allows(Action::Lend));
+        assert!(!Role::HubStaff.allows(Action::ManageRepairs));
+        assert!(!Role::Trainer.allows(Action::Lend));
+        assert!(!Role::Trainer.allows(Action::ViewLoans));
     }
 
     #[test]

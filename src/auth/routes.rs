@@ -44,7 +44,7 @@ pub async fn create_token(
 ) -> Result<(StatusCode, Json<TokenView>), AppError> {
     let now = Utc::now();
     let staff = service::sign_in(&app.db, &request.email, &request.password, now).await?;
-    let (token, expires_at) = service::issue_token(&app.db, &staff, now).await?;
+    let (token, expires_at) = service::issue_token(&app.db.write, &staff, now).await?;
     Ok((StatusCode::CREATED, Json(TokenView { token, expires_at })))
 }
 
@@ -109,7 +109,7 @@ pub async fn login(State(app): State<AppState>, Form(form): Form<LoginForm>) -> 
     let next = safe_next(form.next.as_deref()).to_owned();
     match service::sign_in(&app.db, &form.email, &form.password, now).await {
         Ok(staff) => {
-            let secret = service::start_session(&app.db, &staff, now).await?;
+            let secret = service::start_session(&app.db.write, &staff, now).await?;
             let cookie = session_cookie(&secret, app.config.secure_cookies());
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
         }
@@ -136,7 +136,7 @@ pub async fn logout(
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
-        service::end_session(&app.db, secret).await?;
+        service::end_session(&app.db.write, secret).await?;
     }
     let cookie = clear_session_cookie(app.config.secure_cookies());
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
@@ -165,7 +165,7 @@ async fn check_setup_token(app: &AppState, token: Option<&str>) -> Result<(), Ap
         .setup_token
         .as_deref()
         .is_some_and(|expected| Some(expected) == token);
-    if valid && service::needs_setup(&app.db).await? {
+    if valid && service::needs_setup(&app.db.read).await? {
         Ok(())
     } else {
         Err(AppError::NotFound("there is no such page".into()))
@@ -224,7 +224,7 @@ pub async fn setup(State(app): State<AppState>, Form(form): Form<SetupForm>) -> 
     let now = Utc::now();
     let staff = service::setup(&app.db, request, now).await?;
     tracing::info!(email = %staff.email, "first admin account created");
-    let secret = service::start_session(&app.db, &staff, now).await?;
+    let secret = service::start_session(&app.db.write, &staff, now).await?;
     let cookie = session_cookie(&secret, app.config.secure_cookies());
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/devices")).into_response())
 }

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, SqlErr, TransactionTrait};
+use sea_orm::{ConnectionTrait, SqlErr};
 use sha2::{Digest, Sha256};
 
 use super::{
@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     audit::{self, Actor, EntityRef, NewEvent},
-    db,
+    db::{self, Db},
     error::{AppError, FieldError},
     organisations::{
         self,
@@ -73,19 +73,14 @@ const DUMMY_HASH: &str =
 
 /// Checks an email and password. Five failures for one address in 15 minutes lock it for the
 /// rest of the window, whichever instance the attempts reach.
-pub async fn sign_in(
-    db: &DatabaseConnection,
-    email: &str,
-    password: &str,
-    now: DateTime<Utc>,
-) -> Result<Staff, AppError> {
+pub async fn sign_in(db: &Db, email: &str, password: &str, now: DateTime<Utc>) -> Result<Staff, AppError> {
     let email = email.trim().to_lowercase();
-    if repo::count_failures_since(db, &email, now - THROTTLE_WINDOW).await? >= MAX_FAILURES {
+    if repo::count_failures_since(&db.read, &email, now - THROTTLE_WINDOW).await? >= MAX_FAILURES {
         return Err(AppError::TooManyRequests(
             "Too many failed sign-ins for this email address. Wait 15 minutes and try again.".into(),
         ));
     }
-    let found = repo::find_staff_by_email(db, &email)
+    let found = repo::find_staff_by_email(&db.read, &email)
         .await?
         .filter(|row| row.active);
     let hash = found
@@ -94,11 +89,11 @@ pub async fn sign_in(
     let matches = verify_password(password.to_owned(), hash).await?;
     match found {
         Some(row) if matches => {
-            repo::clear_failures(db, &email).await?;
+            repo::clear_failures(&db.write, &email).await?;
             Ok(row.into())
         }
         _ => {
-            repo::insert_failure(db, &email, now).await?;
+            repo::insert_failure(&db.write, &email, now).await?;
             Err(AppError::invalid(
                 "email",
                 "the email address or password is not right",
@@ -166,7 +161,7 @@ pub struct NewStaffRequest {
 
 /// Creates a staff account in `organisation_id`. `actor` is `None` only for the command line.
 pub async fn create_staff(
-    db: &DatabaseConnection,
+    db: &Db,
     actor: Option<&Staff>,
     organisation_id: i32,
     request: NewStaffRequest,
@@ -236,11 +231,7 @@ pub fn check_setup(request: &SetupRequest) -> Vec<FieldError> {
 }
 
 /// First run: creates the organisation and its first admin, while no account exists yet.
-pub async fn setup(
-    db: &DatabaseConnection,
-    request: SetupRequest,
-    now: DateTime<Utc>,
-) -> Result<Staff, AppError> {
+pub async fn setup(db: &Db, request: SetupRequest, now: DateTime<Utc>) -> Result<Staff, AppError> {
     if let Some(first) = check_setup(&request).into_iter().next() {
         return Err(first.into());
     }
@@ -291,12 +282,12 @@ pub async fn needs_setup(db: &impl ConnectionTrait) -> Result<bool, AppError> {
 /// Used by the command line: the organisation to add accounts to, created on first use when a
 /// name and prefix are given.
 pub async fn organisation_for_cli(
-    db: &DatabaseConnection,
+    db: &Db,
     name: Option<&str>,
     prefix: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
-    if let Some(org) = organisations::repo::first(db).await? {
+    if let Some(org) = organisations::repo::first(&db.read).await? {
         return Ok(org.id);
     }
     let (Some(name), Some(prefix)) = (name, prefix) else {
@@ -307,7 +298,7 @@ pub async fn organisation_for_cli(
     };
     let name = parse_name("organisation", "the organisation's name", name, 100)?;
     let prefix = AssetPrefix::parse("prefix", prefix)?;
-    let tx = db.begin().await?;
+    let tx = db::begin_write(db).await?;
     let org = organisations::repo::insert(&tx, &name, prefix.as_str(), now).await?;
     tx.commit().await?;
     Ok(org.id)

@@ -131,7 +131,7 @@ pub struct Sim {
 }
 
 /// The SIM part of a request, before it is checked.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SimRequest {
     pub iccid: Option<String>,
     pub network: Option<String>,
@@ -199,7 +199,7 @@ pub struct NewDevice {
 
 /// `POST /devices` and the add-device form, before checking. Every field is optional here so
 /// that a missing one is reported by name.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeviceRequest {
     /// `laptop`, `tablet` or `mifi`
     pub kind: Option<String>,

@@ -62,14 +62,14 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     if let Some(q) = params.q.as_deref()
         && let Ok(tag) = AssetTag::parse("q", q)
-        && service::get(&app.db, &staff, tag.as_str()).await.is_ok()
+        && service::get(&app.db.read, &staff, tag.as_str()).await.is_ok()
     {
         return Ok(Redirect::to(&format!("/devices/{tag}")).into_response());
     }
-    let hubs = hubs::service::list(&app.db, &staff).await?;
+    let hubs = hubs::service::list(&app.db.read, &staff).await?;
     let (rows, next_page, errors, status) = match params.parse() {
         Ok((filter, limit)) => {
-            let page = service::list(&app.db, &staff, &filter, limit).await?;
+            let page = service::list(&app.db.read, &staff, &filter, limit).await?;
             let names = hub_names(&hubs);
             let rows = page
                 .items
@@ -142,12 +142,12 @@ pub async fn show(
     staff: Staff,
     Path(tag): Path<String>,
 ) -> Result<Response, AppError> {
-    let device = service::get(&app.db, &staff, &tag).await?;
+    let device = service::get(&app.db.read, &staff, &tag).await?;
     if device.asset_tag != tag {
         return Ok(Redirect::to(&format!("/devices/{}", device.asset_tag)).into_response());
     }
-    let hubs = hubs::service::list(&app.db, &staff).await?;
-    let history = service::events(&app.db, &staff, &tag)
+    let hubs = hubs::service::list(&app.db.read, &staff).await?;
+    let history = service::events(&app.db.read, &staff, &tag)
         .await?
         .into_iter()
         .map(|event| HistoryEntry {
@@ -381,7 +381,7 @@ async fn form_page(
         asset_tag,
         form,
         errors: errors.into(),
-        hubs: hubs::service::list(&app.db, staff).await?,
+        hubs: hubs::service::list(&app.db.read, staff).await?,
         kinds: DeviceKind::ALL,
         conditions: Condition::ALL,
     };
@@ -428,7 +428,7 @@ pub async fn edit(
     Path(tag): Path<String>,
 ) -> Result<Response, AppError> {
     staff.require(Action::ManageDevices)?;
-    let device = service::get(&app.db, &staff, &tag).await?;
+    let device = service::get(&app.db.read, &staff, &tag).await?;
     form_page(
         &app,
         &staff,
@@ -445,7 +445,7 @@ pub async fn update(
     Path(tag): Path<String>,
     Form(mut form): Form<DeviceForm>,
 ) -> Result<Response, AppError> {
-    let device = service::get(&app.db, &staff, &tag).await?;
+    let device = service::get(&app.db.read, &staff, &tag).await?;
     device.kind.as_str().clone_into(&mut form.kind);
     let details = form
         .to_request()

@@ -24,9 +24,8 @@ use crate::{
 pub struct DeviceWithLoan {
     #[serde(flatten)]
     pub device: DeviceView,
-    /// The open loan; always `null` until loans exist.
-    #[schema(value_type = Option<Object>)]
-    pub current_loan: Option<Value>,
+    /// The open loan, or `null` when the device is not out.
+    pub current_loan: Option<crate::loans::views::LoanView>,
 }
 
 #[utoipa::path(post, path = "/devices", tag = "devices", request_body = DeviceRequest,
@@ -51,7 +50,7 @@ pub async fn list(
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<DevicePage>, AppError> {
     let (filter, limit) = params.parse()?;
-    Ok(Json(service::list(&app.db, &staff, &filter, limit).await?))
+    Ok(Json(service::list(&app.db.read, &staff, &filter, limit).await?))
 }
 
 #[utoipa::path(get, path = "/devices/{asset_tag}", tag = "devices",
@@ -61,11 +60,9 @@ pub async fn show(
     staff: Staff,
     Path(tag): Path<String>,
 ) -> Result<Json<DeviceWithLoan>, AppError> {
-    let device = service::get(&app.db, &staff, &tag).await?;
-    Ok(Json(DeviceWithLoan {
-        device,
-        current_loan: None,
-    }))
+    let device = service::get(&app.db.read, &staff, &tag).await?;
+    let current_loan = crate::loans::views::current_loan_if_allowed(&app.db.read, &staff, device.id).await?;
+    Ok(Json(DeviceWithLoan { device, current_loan }))
 }
 
 /// Changes a device's details: a JSON merge patch; `null` clears a field.
@@ -80,10 +77,8 @@ pub async fn update(
     ApiJson(patch): ApiJson<Value>,
 ) -> Result<Json<DeviceWithLoan>, AppError> {
     let device = service::patch(&app.db, &staff, &tag, &patch, Utc::now()).await?;
-    Ok(Json(DeviceWithLoan {
-        device,
-        current_loan: None,
-    }))
+    let current_loan = crate::loans::views::current_loan_if_allowed(&app.db.read, &staff, device.id).await?;
+    Ok(Json(DeviceWithLoan { device, current_loan }))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -99,6 +94,6 @@ pub async fn events(
     Path(tag): Path<String>,
 ) -> Result<Json<EventList>, AppError> {
     Ok(Json(EventList {
-        items: service::events(&app.db, &staff, &tag).await?,
+        items: service::events(&app.db.read, &staff, &tag).await?,
     }))
 }

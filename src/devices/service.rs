@@ -2,7 +2,7 @@
 //! one transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, SqlErr};
+use sea_orm::{ConnectionTrait, SqlErr};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -13,9 +13,9 @@ use super::{
 use crate::{
     audit::{self, Actor, EntityRef, NewEvent, model::changes},
     auth::{Action, Staff},
-    db,
+    db::{self, Db},
     entities::device,
-    error::{AppError, FieldError, parse_json},
+    error::{AppError, FieldError, merge_into},
     hubs, organisations,
 };
 
@@ -159,7 +159,7 @@ fn duplicate_tag(err: sea_orm::DbErr, tag: &AssetTag) -> AppError {
 
 /// Adds a device; its asset tag is the next of the organisation's when none is given.
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Db,
     staff: &Staff,
     device: NewDevice,
     now: DateTime<Utc>,
@@ -215,7 +215,7 @@ pub async fn create(
 
 /// Changes a device's editable fields. Status and kind change only through their own actions.
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &Db,
     staff: &Staff,
     tag: &str,
     details: DeviceDetails,
@@ -251,7 +251,7 @@ pub async fn update(
 
 /// Applies a JSON merge patch (RFC 7386) to a device's editable fields.
 pub async fn patch(
-    db: &DatabaseConnection,
+    db: &Db,
     staff: &Staff,
     tag: &str,
     patch: &Value,
@@ -273,53 +273,15 @@ pub async fn patch(
             return Err(AppError::invalid(field, why));
         }
     }
-    let current = get(db, staff, tag).await?;
-    let mut merged = serde_json::to_value(current.as_request_json()).map_err(AppError::internal)?;
-    merge_patch(&mut merged, &Value::Object(patch.clone()));
-    let request: DeviceRequest = parse_json(merged.to_string().as_bytes())?;
+    let current = get(&db.read, staff, tag).await?;
+    let request = merge_into(&current.as_request(), &Value::Object(patch.clone()))?;
     let details = request.details(Some(current.kind)).map_err(first_error)?;
     update(db, staff, tag, details, now).await
 }
 
-fn merge_patch(target: &mut Value, patch: &Value) {
-    let Value::Object(patch) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = Value::Object(serde_json::Map::new());
-    }
-    if let Value::Object(target) = target {
-        for (key, value) in patch {
-            if value.is_null() {
-                target.remove(key);
-            } else {
-                merge_patch(target.entry(key.clone()).or_insert(Value::Null), value);
-            }
-        }
-    }
-}
-
-impl DeviceView {
-    fn as_request_json(&self) -> Value {
-        let request = self.as_request();
-        json!({
-            "make": request.make, "model": request.model, "hub_id": request.hub_id,
-            "serial_number": request.serial_number, "imei": request.imei,
-            "condition": request.condition, "accessories": request.accessories,
-            "funding_source": request.funding_source, "purchased_on": request.purchased_on,
-            "purchase_cost_pence": request.purchase_cost_pence, "notes": request.notes,
-            "sim": request.sim.map(|sim| json!({
-                "iccid": sim.iccid, "network": sim.network,
-                "allowance_gb": sim.allowance_gb, "plan_ends_on": sim.plan_ends_on,
-            })),
-        })
-    }
-}
-
 /// Parses and adds a device from a request, reporting the first problem by field.
 pub async fn create_from_request(
-    db: &DatabaseConnection,
+    db: &Db,
     staff: &Staff,
     request: &DeviceRequest,
     now: DateTime<Utc>,
@@ -452,19 +414,6 @@ pub async fn events(db: &impl ConnectionTrait, staff: &Staff, tag: &str) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn merge_patch_follows_rfc_7386() {
-        let mut target = json!({"make": "Dell", "notes": "dent", "sim": {"iccid": "1", "network": "EE"}});
-        merge_patch(
-            &mut target,
-            &json!({"notes": null, "sim": {"network": "Three"}, "model": "5490"}),
-        );
-        assert_eq!(
-            target,
-            json!({"make": "Dell", "sim": {"iccid": "1", "network": "Three"}, "model": "5490"})
-        );
-    }
 
     #[test]
     fn list_params_name_the_bad_parameter() {

@@ -3,9 +3,15 @@
 
 pub mod api_token;
 pub mod audit_event;
+pub mod borrower;
 pub mod device;
+pub mod device_check;
+pub mod disposal;
 pub mod hub;
+pub mod loan;
+pub mod loan_extension;
 pub mod login_failure;
 pub mod organisation;
+pub mod repair;
 pub mod staff_session;
 pub mod staff_user;

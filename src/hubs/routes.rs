@@ -40,7 +40,7 @@ pub struct HubList {
 #[utoipa::path(get, path = "/hubs", tag = "hubs", responses((status = 200, body = HubList)), security(("bearer" = [])))]
 pub async fn list(State(app): State<AppState>, staff: Staff) -> Result<Json<HubList>, AppError> {
     Ok(Json(HubList {
-        items: service::list(&app.db, &staff).await?,
+        items: service::list(&app.db.read, &staff).await?,
     }))
 }
 
@@ -55,7 +55,7 @@ pub struct HubsPage {
 }
 
 pub async fn page(State(app): State<AppState>, staff: Staff) -> Result<HubsPage, AppError> {
-    let hubs = service::list(&app.db, &staff).await?;
+    let hubs = service::list(&app.db.read, &staff).await?;
     Ok(HubsPage {
         nav: Nav::new(&staff, "hubs"),
         hubs,
@@ -80,7 +80,7 @@ pub async fn add(
             };
             let page = HubsPage {
                 nav: Nav::new(&staff, "hubs"),
-                hubs: service::list(&app.db, &staff).await?,
+                hubs: service::list(&app.db.read, &staff).await?,
                 errors: vec![error].into(),
                 name: form.name.unwrap_or_default(),
                 address: form.address.unwrap_or_default(),

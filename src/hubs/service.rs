@@ -1,14 +1,14 @@
 //! Adding and listing hubs.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, SqlErr};
+use sea_orm::{ConnectionTrait, SqlErr};
 use serde::{Deserialize, Serialize};
 
 use super::repo;
 use crate::{
     audit::{self, Actor, EntityRef, NewEvent},
     auth::{Action, Staff},
-    db,
+    db::{self, Db},
     entities::hub,
     error::{AppError, FieldError},
     organisations::model::parse_name,
@@ -58,7 +58,7 @@ impl HubRequest {
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &Db,
     staff: &Staff,
     request: &HubRequest,
     now: DateTime<Utc>,

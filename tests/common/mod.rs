@@ -13,7 +13,7 @@ use lendhub::{
 };
 use migration::MigratorTrait;
 use reqwest::{Client, Response, StatusCode};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -84,7 +84,7 @@ async fn fresh_database() -> (String, TestDb) {
 pub struct TestApp {
     pub base: String,
     pub client: Client,
-    pub db: DatabaseConnection,
+    pub db: lendhub::db::Db,
     pub organisation_id: i32,
     pub token: String,
     _database: Arc<TestDb>,
@@ -96,7 +96,7 @@ impl TestApp {
         let db = lendhub::db::connect(&url)
             .await
             .expect("connect to the test database");
-        migration::Migrator::up(&db, None)
+        migration::Migrator::up(&db.write, None)
             .await
             .expect("migrations apply");
         let organisation_id =
@@ -247,4 +247,38 @@ pub async fn error_of(response: Response, status: StatusCode) -> (String, Option
         error["code"].as_str().unwrap_or_default().to_owned(),
         error["field"].as_str().map(str::to_owned),
     )
+}
+
+impl TestApp {
+    /// Adds a borrower reachable by phone and returns their id.
+    pub async fn borrower(&self, name: &str) -> i64 {
+        let body = json!({"name": name, "phone": "07700 900123", "consent": {"data_processing": true}});
+        let response = self.post("/api/v1/borrowers", &body).await;
+        json_of(response, StatusCode::CREATED).await["id"]
+            .as_i64()
+            .expect("an id")
+    }
+
+    /// Issues `tag` to `borrower` for four weeks and returns the loan id.
+    pub async fn issue(&self, tag: &str, borrower: i64) -> i64 {
+        let response = self
+            .post(
+                "/api/v1/loans",
+                &json!({"asset_tag": tag, "borrower_id": borrower, "due_on": in_days(28)}),
+            )
+            .await;
+        json_of(response, StatusCode::CREATED).await["id"]
+            .as_i64()
+            .expect("an id")
+    }
+
+    pub async fn status_of(&self, tag: &str) -> String {
+        let device = json_of(self.get(&format!("/api/v1/devices/{tag}")).await, StatusCode::OK).await;
+        device["status"].as_str().expect("a status").to_owned()
+    }
+}
+
+/// The date `days` from today in London, as `YYYY-MM-DD`.
+pub fn in_days(days: i64) -> String {
+    (lendhub::loans::service::today(Utc::now()) + chrono::Duration::days(days)).to_string()
 }

@@ -1,0 +1,35 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "borrowers")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub organisation_id: i32,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub resident_of_organisation_id: Option<i32>,
+    pub referral_source: Option<String>,
+    /// A JSON array of `no_device`, `no_connection`, `skills`.
+    #[sea_orm(column_type = "Text")]
+    pub barriers: String,
+    pub consent_data_processing: bool,
+    pub consent_recorded_at: DateTimeUtc,
+    pub consent_recorded_by: Option<i32>,
+    pub large_print: bool,
+    pub preferred_language: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub accessibility_needs: Option<String>,
+    pub prefers_phone: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,370 @@
+//! The device state machine of DESIGN.md and the rules for loans: which transition may happen in
+//! which status, what a request to issue, return, check, extend or report lost must hold.
+
+use chrono::NaiveDate;
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    devices::model::{Condition, DeviceKind, DeviceStatus},
+    error::{AppError, FieldError},
+};
+
+/// A move of a device from one status to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transition {
+    Issue,
+    Return,
+    ReportLost,
+    Found,
+    RecordChecks,
+    OpenRepair,
+    CloseRepairFixed,
+    CloseRepairUnrepairable,
+    Retire,
+}
+
+impl Transition {
+    pub const ALL: [Transition; 9] = [
+        Transition::Issue,
+        Transition::Return,
+        Transition::ReportLost,
+        Transition::Found,
+        Transition::RecordChecks,
+        Transition::OpenRepair,
+        Transition::CloseRepairFixed,
+        Transition::CloseRepairUnrepairable,
+        Transition::Retire,
+    ];
+
+    /// The status a device moves to, when `from` allows this transition.
+    pub fn target(self, from: DeviceStatus) -> Option<DeviceStatus> {
+        use DeviceStatus::{Available, AwaitingChecks, InRepair, Lost, OnLoan, Retired};
+        match (self, from) {
+            (Transition::Issue, Available) => Some(OnLoan),
+            (Transition::Return, OnLoan) | (Transition::Found, Lost) => Some(AwaitingChecks),
+            (Transition::ReportLost, OnLoan) => Some(Lost),
+            (Transition::RecordChecks, AwaitingChecks) | (Transition::CloseRepairFixed, InRepair) => {
+                Some(Available)
+            }
+            (Transition::OpenRepair, Available | AwaitingChecks) => Some(InRepair),
+            (Transition::CloseRepairUnrepairable, InRepair)
+            | (Transition::Retire, Available | AwaitingChecks) => Some(Retired),
+            _ => None,
+        }
+    }
+
+    /// What staff were trying to do, for the refusal.
+    fn verb(self) -> &'static str {
+        match self {
+            Transition::Issue => "issue",
+            Transition::Return => "return",
+            Transition::ReportLost => "report as lost",
+            Transition::Found => "record as found",
+            Transition::RecordChecks => "record checks for",
+            Transition::OpenRepair => "send for repair",
+            Transition::CloseRepairFixed | Transition::CloseRepairUnrepairable => "close a repair of",
+            Transition::Retire => "retire",
+        }
+    }
+
+    /// The status after this transition, or the 409 that names the current status.
+    pub fn apply(self, tag: &str, from: DeviceStatus) -> Result<DeviceStatus, AppError> {
+        self.target(from).ok_or_else(|| AppError::Conflict {
+            code: if self == Transition::Issue {
+                "device_not_available"
+            } else {
+                "invalid_transition"
+            },
+            message: format!(
+                "cannot {} {tag}: it is {}",
+                self.verb(),
+                from.label().to_lowercase()
+            ),
+        })
+    }
+}
+
+/// A loan's status.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum LoanStatus {
+    #[sea_orm(string_value = "open")]
+    Open,
+    #[sea_orm(string_value = "returned")]
+    Returned,
+    #[sea_orm(string_value = "lost")]
+    Lost,
+}
+
+impl LoanStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            LoanStatus::Open => "On loan",
+            LoanStatus::Returned => "Returned",
+            LoanStatus::Lost => "Lost",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoanStatus::Open => "open",
+            LoanStatus::Returned => "returned",
+            LoanStatus::Lost => "lost",
+        }
+    }
+}
+
+/// How a repair ended.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+#[serde(rename_all = "snake_case")]
+pub enum RepairOutcome {
+    #[sea_orm(string_value = "fixed")]
+    Fixed,
+    #[sea_orm(string_value = "unrepairable")]
+    Unrepairable,
+}
+
+impl RepairOutcome {
+    pub fn parse(text: Option<&str>) -> Result<Self, FieldError> {
+        match text.map(str::trim) {
+            Some("fixed") => Ok(Self::Fixed),
+            Some("unrepairable") => Ok(Self::Unrepairable),
+            _ => Err(FieldError::new(
+                "outcome",
+                "outcome must be fixed or unrepairable",
+            )),
+        }
+    }
+
+    pub fn transition(self) -> Transition {
+        match self {
+            Self::Fixed => Transition::CloseRepairFixed,
+            Self::Unrepairable => Transition::CloseRepairUnrepairable,
+        }
+    }
+}
+
+/// How long a loan runs unless staff choose otherwise.
+pub fn default_loan_days(kind: DeviceKind) -> i64 {
+    match kind {
+        DeviceKind::Laptop | DeviceKind::Tablet => 84,
+        DeviceKind::Mifi => 56,
+    }
+}
+
+/// The longest a loan may run from its issue date.
+pub const MAX_LOAN_DAYS: i64 = 366;
+
+/// Reads a due date: `YYYY-MM-DD`, not before `today`, at most a year ahead.
+pub fn parse_due_on(field: &str, text: Option<&str>, today: NaiveDate) -> Result<NaiveDate, FieldError> {
+    let text = text
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| FieldError::new(field, "enter the date it is due back"))?;
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "enter a date as YYYY-MM-DD, like 2027-03-12"))?;
+    if date < today {
+        return Err(FieldError::new(
+            field,
+            "the date it is due back cannot be in the past",
+        ));
+    }
+    if (date - today).num_days() > MAX_LOAN_DAYS {
+        return Err(FieldError::new(
+            field,
+            "the date it is due back must be within a year",
+        ));
+    }
+    Ok(date)
+}
+
+/// Accessories from a request: trimmed, empty ones dropped, each once.
+pub fn parse_accessory_list(field: &str, items: &[String]) -> Result<Vec<String>, FieldError> {
+    let mut list: Vec<String> = Vec::new();
+    for item in items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if item.chars().count() > 50 {
+            return Err(FieldError::new(
+                field,
+                "each accessory must be at most 50 characters",
+            ));
+        }
+        if !list.iter().any(|a| a.eq_ignore_ascii_case(item)) {
+            list.push(item.to_owned());
+        }
+    }
+    Ok(list)
+}
+
+/// The accessories issued that did not come back.
+pub fn missing_accessories(issued: &[String], returned: &[String]) -> Vec<String> {
+    issued
+        .iter()
+        .filter(|a| !returned.iter().any(|r| r.eq_ignore_ascii_case(a)))
+        .cloned()
+        .collect()
+}
+
+/// How a device's data was wiped before it is lent again.
+pub const WIPE_METHODS: [(&str, &str); 6] = [
+    ("factory_reset", "Factory reset"),
+    ("windows_reset", "Windows \"Reset this PC\" (remove everything)"),
+    ("chromeos_powerwash", "ChromeOS Powerwash"),
+    ("ios_erase", "iPadOS \"Erase All Content and Settings\""),
+    (
+        "secure_erase_software",
+        "Secure erase software (certificate kept)",
+    ),
+    ("mifi_reset", "MiFi reset to factory settings"),
+];
+
+pub fn parse_wipe_method(text: Option<&str>) -> Result<String, FieldError> {
+    let text = text.map(str::trim).unwrap_or_default();
+    WIPE_METHODS
+        .iter()
+        .find(|(value, _)| *value == text)
+        .map(|(value, _)| (*value).to_owned())
+        .ok_or_else(|| {
+            let allowed: Vec<&str> = WIPE_METHODS.iter().map(|(v, _)| *v).collect();
+            FieldError::new(
+                "wipe_method",
+                format!("wipe_method must be one of {}", allowed.join(", ")),
+            )
+        })
+}
+
+pub fn wipe_method_label(value: &str) -> &str {
+    WIPE_METHODS
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or(value, |(_, label)| label)
+}
+
+/// How a retired device left the scheme.
+pub const DISPOSAL_METHODS: [(&str, &str); 4] = [
+    ("recycled", "Recycled (WEEE)"),
+    ("donated", "Donated on"),
+    ("returned_to_supplier", "Returned to the supplier"),
+    ("destroyed", "Destroyed (data-bearing parts shredded)"),
+];
+
+pub fn parse_condition(text: Option<&str>) -> Result<Condition, FieldError> {
+    match text.map(str::trim) {
+        None | Some("") => Err(FieldError::new("condition", "choose the condition it is in")),
+        Some(text) => Condition::parse(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use DeviceStatus::{Available, AwaitingChecks, InRepair, Lost, OnLoan, Retired};
+
+    /// DESIGN.md's table, written out: every allowed move and where it leads.
+    const ALLOWED: [(DeviceStatus, Transition, DeviceStatus); 11] = [
+        (Available, Transition::Issue, OnLoan),
+        (OnLoan, Transition::Return, AwaitingChecks),
+        (OnLoan, Transition::ReportLost, Lost),
+        (Lost, Transition::Found, AwaitingChecks),
+        (AwaitingChecks, Transition::RecordChecks, Available),
+        (Available, Transition::OpenRepair, InRepair),
+        (AwaitingChecks, Transition::OpenRepair, InRepair),
+        (InRepair, Transition::CloseRepairFixed, Available),
+        (InRepair, Transition::CloseRepairUnrepairable, Retired),
+        (Available, Transition::Retire, Retired),
+        (AwaitingChecks, Transition::Retire, Retired),
+    ];
+
+    #[test]
+    fn every_allowed_transition_leads_where_the_design_says() {
+        for (from, transition, to) in ALLOWED {
+            assert_eq!(transition.target(from), Some(to), "{transition:?} from {from:?}");
+        }
+    }
+
+    #[test]
+    fn every_other_transition_is_refused_naming_the_status() {
+        let mut refused = 0;
+        for &from in DeviceStatus::ALL {
+            for transition in Transition::ALL {
+                if ALLOWED.iter().any(|(f, t, _)| *f == from && *t == transition) {
+                    continue;
+                }
+                refused += 1;
+                let err = transition.apply("TCH-00001", from).unwrap_err();
+                assert_eq!(err.status(), axum::http::StatusCode::CONFLICT);
+                assert!(
+                    err.to_string()
+                        .ends_with(&format!("it is {}", from.label().to_lowercase())),
+                    "{transition:?} from {from:?}: {err}"
+                );
+            }
+        }
+        assert_eq!(refused, 6 * 9 - ALLOWED.len());
+    }
+
+    #[test]
+    fn issuing_an_unavailable_device_is_device_not_available() {
+        let err = Transition::Issue.apply("TCH-00001", OnLoan).unwrap_err();
+        assert_eq!(err.code(), "device_not_available");
+        assert_eq!(err.to_string(), "cannot issue TCH-00001: it is on loan");
+        assert_eq!(
+            Transition::Return
+                .apply("TCH-00001", Available)
+                .unwrap_err()
+                .code(),
+            "invalid_transition"
+        );
+    }
+
+    #[test]
+    fn retired_is_the_end() {
+        assert!(Transition::ALL.iter().all(|t| t.target(Retired).is_none()));
+    }
+
+    #[test]
+    fn due_dates_are_in_the_coming_year() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        assert_eq!(
+            parse_due_on("due_on", Some("2027-02-17"), today).unwrap(),
+            NaiveDate::from_ymd_opt(2027, 2, 17).unwrap()
+        );
+        assert_eq!(parse_due_on("due_on", Some("2026-11-25"), today).unwrap(), today);
+        for bad in [
+            None,
+            Some(""),
+            Some("17/02/2027"),
+            Some("2026-11-24"),
+            Some("2028-01-01"),
+        ] {
+            assert_eq!(
+                parse_due_on("due_on", bad, today).unwrap_err().field,
+                "due_on",
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_accessories_ignore_case() {
+        let issued = vec!["Charger".to_owned(), "Case".to_owned()];
+        assert_eq!(missing_accessories(&issued, &["charger".to_owned()]), ["Case"]);
+        assert!(missing_accessories(&issued, &["case".to_owned(), "CHARGER".to_owned()]).is_empty());
+    }
+
+    #[test]
+    fn wipe_methods_are_a_closed_list() {
+        assert_eq!(parse_wipe_method(Some("factory_reset")).unwrap(), "factory_reset");
+        assert_eq!(
+            parse_wipe_method(Some("hammer")).unwrap_err().field,
+            "wipe_method"
+        );
+        assert_eq!(parse_wipe_method(None).unwrap_err().field, "wipe_method");
+    }
+}

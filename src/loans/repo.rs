@@ -1,0 +1,235 @@
+//! Rows for loans, extensions, checks, repairs and disposals, and the device status change that
+//! goes with each transition.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+
+use super::model::LoanStatus;
+use crate::{
+    devices::model::{AssetTag, DeviceStatus},
+    entities::{
+        device::{self, Entity as Device},
+        device_check, disposal,
+        loan::{self, Entity as Loan},
+        loan_extension::{self, Entity as LoanExtension},
+        repair::{self, Entity as Repair},
+    },
+};
+
+/// The device, locked for the rest of the transaction on PostgreSQL (SQLite's `BEGIN IMMEDIATE`
+/// already holds the only write lock).
+pub async fn lock_device(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    tag: &AssetTag,
+) -> Result<Option<device::Model>, DbErr> {
+    let query = Device::find()
+        .filter(device::Column::AssetTag.eq(tag.as_str()))
+        .filter(device::Column::OrganisationId.eq(organisation_id));
+    if db.get_database_backend() == DbBackend::Postgres {
+        query.lock_exclusive().one(db).await
+    } else {
+        query.one(db).await
+    }
+}
+
+pub async fn lock_device_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<device::Model>, DbErr> {
+    let query = Device::find_by_id(id);
+    if db.get_database_backend() == DbBackend::Postgres {
+        query.lock_exclusive().one(db).await
+    } else {
+        query.one(db).await
+    }
+}
+
+/// Moves a device from `from` to `to`, only if it is still in `from`. Returns whether it moved.
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    device_id: i32,
+    from: DeviceStatus,
+    to: DeviceStatus,
+    condition: Option<crate::devices::model::Condition>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let mut update = Device::update_many()
+        .col_expr(device::Column::Status, sea_orm::sea_query::Expr::value(to))
+        .col_expr(device::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now));
+    if let Some(condition) = condition {
+        update = update.col_expr(
+            device::Column::Condition,
+            sea_orm::sea_query::Expr::value(condition),
+        );
+    }
+    let result = update
+        .filter(device::Column::Id.eq(device_id))
+        .filter(device::Column::Status.eq(from))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn insert_loan(db: &impl ConnectionTrait, row: loan::ActiveModel) -> Result<loan::Model, DbErr> {
+    row.insert(db).await
+}
+
+pub async fn update_loan(db: &impl ConnectionTrait, row: loan::ActiveModel) -> Result<loan::Model, DbErr> {
+    row.update(db).await
+}
+
+pub async fn find_loan(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    id: i32,
+) -> Result<Option<loan::Model>, DbErr> {
+    Loan::find_by_id(id)
+        .filter(loan::Column::OrganisationId.eq(organisation_id))
+        .one(db)
+        .await
+}
+
+pub async fn open_loan_of_device(
+    db: &impl ConnectionTrait,
+    device_id: i32,
+) -> Result<Option<loan::Model>, DbErr> {
+    Loan::find()
+        .filter(loan::Column::DeviceId.eq(device_id))
+        .filter(loan::Column::Status.eq(LoanStatus::Open))
+        .one(db)
+        .await
+}
+
+/// The device's most recent loan, whatever its status.
+pub async fn last_loan_of_device(
+    db: &impl ConnectionTrait,
+    device_id: i32,
+) -> Result<Option<loan::Model>, DbErr> {
+    Loan::find()
+        .filter(loan::Column::DeviceId.eq(device_id))
+        .order_by_desc(loan::Column::Id)
+        .one(db)
+        .await
+}
+
+pub async fn loans_of_device(db: &impl ConnectionTrait, device_id: i32) -> Result<Vec<loan::Model>, DbErr> {
+    Loan::find()
+        .filter(loan::Column::DeviceId.eq(device_id))
+        .order_by_desc(loan::Column::Id)
+        .limit(100)
+        .all(db)
+        .await
+}
+
+pub async fn loans_of_borrower(
+    db: &impl ConnectionTrait,
+    borrower_id: i32,
+) -> Result<Vec<loan::Model>, DbErr> {
+    Loan::find()
+        .filter(loan::Column::BorrowerId.eq(borrower_id))
+        .order_by_desc(loan::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Open loans due before `today`, the longest overdue first.
+pub async fn overdue(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    today: NaiveDate,
+    limit: u64,
+) -> Result<Vec<loan::Model>, DbErr> {
+    Loan::find()
+        .filter(loan::Column::OrganisationId.eq(organisation_id))
+        .filter(loan::Column::Status.eq(LoanStatus::Open))
+        .filter(loan::Column::DueOn.lt(today))
+        .order_by_asc(loan::Column::DueOn)
+        .order_by_asc(loan::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+pub async fn insert_extension(
+    db: &impl ConnectionTrait,
+    row: loan_extension::ActiveModel,
+) -> Result<(), DbErr> {
+    row.insert(db).await?;
+    Ok(())
+}
+
+pub async fn extensions_of(
+    db: &impl ConnectionTrait,
+    loan_id: i32,
+) -> Result<Vec<loan_extension::Model>, DbErr> {
+    LoanExtension::find()
+        .filter(loan_extension::Column::LoanId.eq(loan_id))
+        .order_by_asc(loan_extension::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn insert_check(db: &impl ConnectionTrait, row: device_check::ActiveModel) -> Result<(), DbErr> {
+    row.insert(db).await?;
+    Ok(())
+}
+
+pub async fn insert_repair(
+    db: &impl ConnectionTrait,
+    row: repair::ActiveModel,
+) -> Result<repair::Model, DbErr> {
+    row.insert(db).await
+}
+
+pub async fn find_repair(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    id: i32,
+) -> Result<Option<repair::Model>, DbErr> {
+    Repair::find_by_id(id)
+        .filter(repair::Column::OrganisationId.eq(organisation_id))
+        .one(db)
+        .await
+}
+
+pub async fn open_repair_of_device(
+    db: &impl ConnectionTrait,
+    device_id: i32,
+) -> Result<Option<repair::Model>, DbErr> {
+    Repair::find()
+        .filter(repair::Column::DeviceId.eq(device_id))
+        .filter(repair::Column::ClosedAt.is_null())
+        .one(db)
+        .await
+}
+
+pub async fn repairs_of_device(
+    db: &impl ConnectionTrait,
+    device_id: i32,
+) -> Result<Vec<repair::Model>, DbErr> {
+    Repair::find()
+        .filter(repair::Column::DeviceId.eq(device_id))
+        .order_by_desc(repair::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn update_repair(
+    db: &impl ConnectionTrait,
+    row: repair::Model,
+    outcome: repair::ActiveModel,
+) -> Result<repair::Model, DbErr> {
+    let mut active = row.into_active_model();
+    active.outcome = outcome.outcome;
+    active.cost_pence = outcome.cost_pence;
+    active.notes = outcome.notes;
+    active.closed_by = outcome.closed_by;
+    active.closed_at = outcome.closed_at;
+    active.update(db).await
+}
+
+pub async fn insert_disposal(db: &impl ConnectionTrait, row: disposal::ActiveModel) -> Result<(), DbErr> {
+    row.insert(db).await?;
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! The loans, checks and repairs calls of the JSON API.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use chrono::Utc;
+use serde::Serialize;
+
+use super::{
+    service::{
+        self, ChecksRequest, CloseRepairRequest, ExtendRequest, IssueRequest, NotesRequest, RepairRequest,
+        RetireRequest, ReturnRequest,
+    },
+    views::{self, LoanView, OverdueView, RepairView},
+};
+use crate::{
+    auth::Staff,
+    devices::service::DeviceView,
+    error::{ApiJson, AppError, ErrorBody},
+    startup::AppState,
+};
+
+#[utoipa::path(post, path = "/loans", tag = "loans", request_body = IssueRequest,
+    responses((status = 201, body = LoanView), (status = 409, body = ErrorBody, description = "device_not_available"), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn issue(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiJson(request): ApiJson<IssueRequest>,
+) -> Result<(StatusCode, Json<LoanView>), AppError> {
+    let loan = service::issue(&app.db, &staff, &request, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(loan)))
+}
+
+#[utoipa::path(get, path = "/loans/{id}", tag = "loans", responses((status = 200, body = LoanView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn show(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i32>,
+) -> Result<Json<LoanView>, AppError> {
+    Ok(Json(views::loan(&app.db.read, &staff, id).await?))
+}
+
+#[utoipa::path(post, path = "/loans/{id}/return", tag = "loans", request_body = ReturnRequest,
+    responses((status = 200, body = LoanView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn return_device(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i32>,
+    ApiJson(request): ApiJson<ReturnRequest>,
+) -> Result<Json<LoanView>, AppError> {
+    Ok(Json(
+        service::return_device(&app.db, &staff, id, &request, Utc::now()).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/loans/{id}/extend", tag = "loans", request_body = ExtendRequest,
+    responses((status = 200, body = LoanView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn extend(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i32>,
+    ApiJson(request): ApiJson<ExtendRequest>,
+) -> Result<Json<LoanView>, AppError> {
+    Ok(Json(
+        service::extend(&app.db, &staff, id, &request, Utc::now()).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/loans/{id}/lost", tag = "loans", request_body = NotesRequest,
+    responses((status = 200, body = LoanView), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn lost(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i32>,
+    ApiJson(request): ApiJson<NotesRequest>,
+) -> Result<Json<LoanView>, AppError> {
+    Ok(Json(
+        service::report_lost(&app.db, &staff, id, &request, Utc::now()).await?,
+    ))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OverdueList {
+    pub items: Vec<OverdueView>,
+}
+
+/// Open loans past their due date, the longest overdue first.
+#[utoipa::path(get, path = "/loans/overdue", tag = "loans", responses((status = 200, body = OverdueList)), security(("bearer" = [])))]
+pub async fn overdue(State(app): State<AppState>, staff: Staff) -> Result<Json<OverdueList>, AppError> {
+    Ok(Json(OverdueList {
+        items: views::overdue(&app.db.read, &staff, Utc::now()).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/devices/{asset_tag}/checks", tag = "loans", request_body = ChecksRequest,
+    responses((status = 200, body = DeviceView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody, description = "wiped is not true, or another field is wrong")),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn checks(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+    ApiJson(request): ApiJson<ChecksRequest>,
+) -> Result<Json<DeviceView>, AppError> {
+    Ok(Json(
+        service::record_checks(&app.db, &staff, &tag, &request, Utc::now()).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/devices/{asset_tag}/found", tag = "loans", request_body = NotesRequest,
+    responses((status = 200, body = DeviceView), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn found(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+    ApiJson(request): ApiJson<NotesRequest>,
+) -> Result<Json<DeviceView>, AppError> {
+    Ok(Json(
+        service::found(&app.db, &staff, &tag, &request, Utc::now()).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/devices/{asset_tag}/retire", tag = "repairs", request_body = RetireRequest,
+    responses((status = 200, body = DeviceView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn retire(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+    ApiJson(request): ApiJson<RetireRequest>,
+) -> Result<Json<DeviceView>, AppError> {
+    Ok(Json(
+        service::retire(&app.db, &staff, &tag, &request, Utc::now()).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/repairs", tag = "repairs", request_body = RepairRequest,
+    responses((status = 201, body = RepairView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn open_repair(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiJson(request): ApiJson<RepairRequest>,
+) -> Result<(StatusCode, Json<RepairView>), AppError> {
+    let repair = service::open_repair(&app.db, &staff, &request, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(repair.into())))
+}
+
+#[utoipa::path(post, path = "/repairs/{id}/close", tag = "repairs", request_body = CloseRepairRequest,
+    responses((status = 200, body = RepairView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn close_repair(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i32>,
+    ApiJson(request): ApiJson<CloseRepairRequest>,
+) -> Result<Json<RepairView>, AppError> {
+    Ok(Json(
+        service::close_repair(&app.db, &staff, id, &request, Utc::now())
+            .await?
+            .into(),
+    ))
+}

@@ -1,0 +1,366 @@
+//! What a borrower record must hold: a name, at least one way to reach them, and consent.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{auth::model::parse_email, error::FieldError, organisations::model::parse_name};
+
+/// Why someone joined the scheme.
+pub const BARRIERS: [(&str, &str); 3] = [
+    ("no_device", "No device"),
+    ("no_connection", "No internet connection"),
+    ("skills", "Skills or confidence"),
+];
+
+pub fn barrier_label(value: &str) -> &str {
+    BARRIERS
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or(value, |(_, label)| label)
+}
+
+/// Consent as the API sends it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ConsentRequest {
+    /// Must be `true`: the borrower agreed that we keep and use their details to run the loan.
+    pub data_processing: Option<bool>,
+}
+
+/// `POST /borrowers`, `PATCH /borrowers/{id}` and the borrower form, before checking.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct BorrowerRequest {
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    /// Any of `no_device`, `no_connection`, `skills`
+    pub barriers: Option<Vec<String>>,
+    pub consent: Option<ConsentRequest>,
+    pub large_print: Option<bool>,
+    pub preferred_language: Option<String>,
+    pub accessibility_needs: Option<String>,
+    pub referral_source: Option<String>,
+    /// The organisation whose tenant or resident they are; absent when not a resident.
+    pub resident_of_organisation_id: Option<i32>,
+    /// Reminders by phone call even when there is an email address.
+    pub prefers_phone: Option<bool>,
+}
+
+/// A borrower's details, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BorrowerDetails {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub barriers: Vec<String>,
+    pub large_print: bool,
+    pub preferred_language: Option<String>,
+    pub accessibility_needs: Option<String>,
+    pub referral_source: Option<String>,
+    pub resident_of_organisation_id: Option<i32>,
+    pub prefers_phone: bool,
+}
+
+fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+fn optional(field: &str, label: &str, text: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) if text.chars().count() > max => Err(FieldError::new(
+            field,
+            format!("{label} must be at most {max} characters"),
+        )),
+        Some(text) => Ok(Some(text.to_owned())),
+    }
+}
+
+/// A UK or international phone number: 10 to 15 digits, with spaces, dashes, brackets or a `+`.
+pub fn parse_phone(text: &str) -> Result<String, FieldError> {
+    let text = text.trim();
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let allowed = text.chars().all(|c| c.is_ascii_digit() || " -()+".contains(c));
+    if allowed && (10..=15).contains(&digits) {
+        Ok(text.to_owned())
+    } else {
+        Err(FieldError::new(
+            "phone",
+            "enter a phone number like 020 7946 0018 or 07700 900123",
+        ))
+    }
+}
+
+/// A UK postcode, written the standard way: `e15hr` becomes `E1 5HR`.
+pub fn parse_postcode(text: &str) -> Result<String, FieldError> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    let (outward, inward) = compact.split_at(compact.len().saturating_sub(3));
+    let inward_ok = inward.len() == 3 && {
+        let b = inward.as_bytes();
+        b[0].is_ascii_digit() && b[1].is_ascii_uppercase() && b[2].is_ascii_uppercase()
+    };
+    let outward_ok = (2..=4).contains(&outward.len())
+        && outward.as_bytes()[0].is_ascii_uppercase()
+        && outward.chars().all(|c| c.is_ascii_alphanumeric())
+        && outward.chars().any(|c| c.is_ascii_digit());
+    if inward_ok && outward_ok {
+        Ok(format!("{outward} {inward}"))
+    } else {
+        Err(FieldError::new("postcode", "enter a postcode like E1 5HR"))
+    }
+}
+
+impl BorrowerRequest {
+    /// Checks a new borrower: every problem, in form order.
+    pub fn parse_new(&self) -> Result<BorrowerDetails, Vec<FieldError>> {
+        let consent = self.consent.as_ref().and_then(|c| c.data_processing);
+        let mut errors = match self.details() {
+            Ok(details) if consent == Some(true) => return Ok(details),
+            Ok(_) => Vec::new(),
+            Err(errors) => errors,
+        };
+        if consent != Some(true) {
+            errors.push(FieldError::new(
+                "consent.data_processing",
+                "the borrower must agree to us keeping their details before we can lend to them",
+            ));
+        }
+        Err(errors)
+    }
+
+    /// Checks the details, consent aside.
+    pub fn details(&self) -> Result<BorrowerDetails, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let name = collect(
+            &mut errors,
+            parse_name(
+                "name",
+                "their name",
+                self.name.as_deref().unwrap_or_default(),
+                100,
+            ),
+        );
+        let email = collect(
+            &mut errors,
+            self.email
+                .as_deref()
+                .filter(|e| !e.trim().is_empty())
+                .map(|e| parse_email("email", e))
+                .transpose(),
+        );
+        let phone = collect(
+            &mut errors,
+            self.phone
+                .as_deref()
+                .filter(|p| !p.trim().is_empty())
+                .map(parse_phone)
+                .transpose(),
+        );
+        let address = collect(
+            &mut errors,
+            optional("address", "the address", self.address.as_deref(), 500),
+        );
+        let postcode = collect(
+            &mut errors,
+            self.postcode
+                .as_deref()
+                .filter(|p| !p.trim().is_empty())
+                .map(parse_postcode)
+                .transpose(),
+        );
+        let barriers = collect(
+            &mut errors,
+            parse_barriers(self.barriers.as_deref().unwrap_or_default()),
+        );
+        let preferred_language = collect(
+            &mut errors,
+            optional(
+                "preferred_language",
+                "the language",
+                self.preferred_language.as_deref(),
+                50,
+            ),
+        );
+        let accessibility_needs = collect(
+            &mut errors,
+            optional(
+                "accessibility_needs",
+                "the accessibility needs",
+                self.accessibility_needs.as_deref(),
+                500,
+            ),
+        );
+        let referral_source = collect(
+            &mut errors,
+            optional(
+                "referral_source",
+                "the referral source",
+                self.referral_source.as_deref(),
+                100,
+            ),
+        );
+        let reachable = [&email, &phone, &address]
+            .iter()
+            .any(|f| matches!(f, Some(Some(_))));
+        let all_read = [&email, &phone, &address].iter().all(|f| f.is_some());
+        if all_read && !reachable {
+            errors.push(FieldError::new(
+                "contact",
+                "give at least one way to reach them: an email address, a phone number or a postal address",
+            ));
+        }
+        let (
+            Some(name),
+            Some(email),
+            Some(phone),
+            Some(address),
+            Some(postcode),
+            Some(barriers),
+            Some(preferred_language),
+            Some(accessibility_needs),
+            Some(referral_source),
+        ) = (
+            name,
+            email,
+            phone,
+            address,
+            postcode,
+            barriers,
+            preferred_language,
+            accessibility_needs,
+            referral_source,
+        )
+        else {
+            return Err(errors);
+        };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(BorrowerDetails {
+            name,
+            email,
+            phone,
+            address,
+            postcode,
+            barriers,
+            large_print: self.large_print.unwrap_or(false),
+            preferred_language,
+            accessibility_needs,
+            referral_source,
+            resident_of_organisation_id: self.resident_of_organisation_id,
+            prefers_phone: self.prefers_phone.unwrap_or(false),
+        })
+    }
+}
+
+fn parse_barriers(items: &[String]) -> Result<Vec<String>, FieldError> {
+    let mut barriers: Vec<String> = Vec::new();
+    for item in items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if !BARRIERS.iter().any(|(value, _)| *value == item) {
+            return Err(FieldError::new(
+                "barriers",
+                "barriers must be among no_device, no_connection, skills",
+            ));
+        }
+        if !barriers.iter().any(|b| b == item) {
+            barriers.push(item.to_owned());
+        }
+    }
+    Ok(barriers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_phone() -> BorrowerRequest {
+        BorrowerRequest {
+            name: Some("Siân Evans".into()),
+            phone: Some("07700 900123".into()),
+            consent: Some(ConsentRequest {
+                data_processing: Some(true),
+            }),
+            ..BorrowerRequest::default()
+        }
+    }
+
+    fn fields(errors: Vec<FieldError>) -> Vec<String> {
+        errors.into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn a_name_a_phone_and_consent_are_enough() {
+        let details = with_phone().parse_new().unwrap();
+        assert_eq!(details.name, "Siân Evans");
+        assert_eq!(details.phone.as_deref(), Some("07700 900123"));
+        assert!(!details.large_print);
+    }
+
+    #[test]
+    fn consent_is_required() {
+        let request = BorrowerRequest {
+            consent: None,
+            ..with_phone()
+        };
+        assert_eq!(
+            fields(request.parse_new().unwrap_err()),
+            ["consent.data_processing"]
+        );
+        let refused = BorrowerRequest {
+            consent: Some(ConsentRequest {
+                data_processing: Some(false),
+            }),
+            ..with_phone()
+        };
+        assert_eq!(
+            fields(refused.parse_new().unwrap_err()),
+            ["consent.data_processing"]
+        );
+    }
+
+    #[test]
+    fn at_least_one_way_to_reach_them_is_required() {
+        let request = BorrowerRequest {
+            phone: None,
+            ..with_phone()
+        };
+        assert_eq!(fields(request.parse_new().unwrap_err()), ["contact"]);
+        let by_post = BorrowerRequest {
+            phone: None,
+            address: Some("1 High St".into()),
+            ..with_phone()
+        };
+        assert!(by_post.parse_new().is_ok());
+    }
+
+    #[test]
+    fn contact_details_are_checked() {
+        let request = BorrowerRequest {
+            email: Some("not-an-email".into()),
+            phone: Some("12".into()),
+            postcode: Some("nowhere".into()),
+            barriers: Some(vec!["money".into()]),
+            ..with_phone()
+        };
+        assert_eq!(
+            fields(request.parse_new().unwrap_err()),
+            ["email", "phone", "postcode", "barriers"]
+        );
+    }
+
+    #[test]
+    fn postcodes_are_written_the_standard_way() {
+        assert_eq!(parse_postcode("e15hr").unwrap(), "E1 5HR");
+        assert_eq!(parse_postcode(" sw1a 1aa ").unwrap(), "SW1A 1AA");
+        assert_eq!(parse_postcode("M1 1AE").unwrap(), "M1 1AE");
+        for bad in ["", "E1", "12345", "E1 5H", "E1 5HRX"] {
+            assert!(parse_postcode(bad).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+//! Borrower rows. Search goes through the text index of the loans migration.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
+
+use super::model::BorrowerDetails;
+use crate::entities::borrower::{self, Entity as Borrower};
+
+fn set_details(row: &mut borrower::ActiveModel, details: &BorrowerDetails, now: DateTime<Utc>) {
+    row.name = Set(details.name.clone());
+    row.email = Set(details.email.clone());
+    row.phone = Set(details.phone.clone());
+    row.address = Set(details.address.clone());
+    row.postcode = Set(details.postcode.clone());
+    row.barriers = Set(serde_json::to_string(&details.barriers).unwrap_or_else(|_| "[]".into()));
+    row.large_print = Set(details.large_print);
+    row.preferred_language = Set(details.preferred_language.clone());
+    row.accessibility_needs = Set(details.accessibility_needs.clone());
+    row.referral_source = Set(details.referral_source.clone());
+    row.resident_of_organisation_id = Set(details.resident_of_organisation_id);
+    row.prefers_phone = Set(details.prefers_phone);
+    row.updated_at = Set(now);
+}
+
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    details: &BorrowerDetails,
+    consent_by: i32,
+    now: DateTime<Utc>,
+) -> Result<borrower::Model, DbErr> {
+    let mut row = borrower::ActiveModel {
+        organisation_id: Set(organisation_id),
+        consent_data_processing: Set(true),
+        consent_recorded_at: Set(now),
+        consent_recorded_by: Set(Some(consent_by)),
+        created_at: Set(now),
+        ..Default::default()
+    };
+    set_details(&mut row, details, now);
+    row.insert(db).await
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    row: borrower::Model,
+    details: &BorrowerDetails,
+    now: DateTime<Utc>,
+) -> Result<borrower::Model, DbErr> {
+    let mut row = row.into_active_model();
+    set_details(&mut row, details, now);
+    row.update(db).await
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    id: i32,
+) -> Result<Option<borrower::Model>, DbErr> {
+    Borrower::find_by_id(id)
+        .filter(borrower::Column::OrganisationId.eq(organisation_id))
+        .one(db)
+        .await
+}
+
+/// Borrowers whose name, email, phone or postcode contains `q` (3 characters or more), by name.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    q: &str,
+    limit: u64,
+) -> Result<Vec<borrower::Model>, DbErr> {
+    let condition = if db.get_database_backend() == DbBackend::Postgres {
+        let escaped = q
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        Expr::cust_with_values(
+            "lower(name || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || \
+             coalesce(postcode, '')) LIKE $1",
+            [format!("%{escaped}%")],
+        )
+    } else {
+        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+        Expr::cust_with_values(
+            "borrowers.id IN (SELECT rowid FROM borrowers_fts WHERE borrowers_fts MATCH ?)",
+            [phrase],
+        )
+    };
+    Borrower::find()
+        .filter(borrower::Column::OrganisationId.eq(organisation_id))
+        .filter(condition)
+        .order_by_asc(borrower::Column::Name)
+        .order_by_asc(borrower::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// The most recently added borrowers.
+pub async fn recent(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    limit: u64,
+) -> Result<Vec<borrower::Model>, DbErr> {
+    Borrower::find()
+        .filter(borrower::Column::OrganisationId.eq(organisation_id))
+        .order_by_desc(borrower::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    ids: &[i32],
+) -> Result<Vec<borrower::Model>, DbErr> {
+    Borrower::find()
+        .filter(borrower::Column::OrganisationId.eq(organisation_id))
+        .filter(borrower::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}

@@ -1,0 +1,97 @@
+//! The borrowers calls of the JSON API.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{
+    model::BorrowerRequest,
+    service::{self, BorrowerView},
+};
+use crate::{
+    auth::Staff,
+    error::{ApiJson, ApiQuery, AppError, ErrorBody},
+    loans::views::{self, LoanView},
+    startup::AppState,
+};
+
+#[utoipa::path(post, path = "/borrowers", tag = "borrowers", request_body = BorrowerRequest,
+    responses((status = 201, body = BorrowerView), (status = 422, body = ErrorBody, description = "no consent, no way to reach them, or another field wrong")),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiJson(request): ApiJson<BorrowerRequest>,
+) -> Result<(StatusCode, Json<BorrowerView>), AppError> {
+    let borrower = service::create_from_request(&app.db, &staff, &request, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(borrower)))
+}
+
+/// A borrower with their loans, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BorrowerWithLoans {
+    #[serde(flatten)]
+    pub borrower: BorrowerView,
+    pub loans: Vec<LoanView>,
+}
+
+#[utoipa::path(get, path = "/borrowers/{id}", tag = "borrowers", responses((status = 200, body = BorrowerWithLoans), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn show(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i32>,
+) -> Result<Json<BorrowerWithLoans>, AppError> {
+    let borrower = service::get(&app.db.read, &staff, id).await?;
+    let loans = if staff.can(crate::auth::Action::ViewLoans) {
+        views::of_borrower(&app.db.read, &staff, id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Json(BorrowerWithLoans { borrower, loans }))
+}
+
+/// Changes a borrower's details: a JSON merge patch; `null` clears a field.
+#[utoipa::path(patch, path = "/borrowers/{id}", tag = "borrowers", request_body = BorrowerRequest,
+    responses((status = 200, body = BorrowerView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn update(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i32>,
+    ApiJson(patch): ApiJson<Value>,
+) -> Result<Json<BorrowerView>, AppError> {
+    let current = service::get(&app.db.read, &staff, id).await?;
+    let request: BorrowerRequest = crate::error::merge_into(&current.as_request(), &patch)?;
+    let details = request.details().map_err(service::first_error)?;
+    Ok(Json(
+        service::update(&app.db, &staff, id, details, Utc::now()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// 3 or more characters of a name, email, phone number or postcode
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BorrowerList {
+    pub items: Vec<BorrowerView>,
+}
+
+#[utoipa::path(get, path = "/borrowers", tag = "borrowers", params(SearchParams), responses((status = 200, body = BorrowerList), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn search(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> Result<Json<BorrowerList>, AppError> {
+    Ok(Json(BorrowerList {
+        items: service::search(&app.db.read, &staff, params.q.as_deref()).await?,
+    }))
+}

@@ -1,0 +1,232 @@
+//! Adding, changing and finding borrowers; each change and its audit event in one transaction.
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{
+    model::{BorrowerDetails, BorrowerRequest, ConsentRequest},
+    repo,
+};
+use crate::{
+    audit::{self, Actor, EntityRef, NewEvent, model::changes},
+    auth::{Action, Staff},
+    db::{self, Db},
+    entities::borrower,
+    error::{AppError, FieldError},
+};
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ConsentView {
+    pub data_processing: bool,
+    pub recorded_at: DateTime<Utc>,
+    pub recorded_by: Option<i32>,
+}
+
+/// A borrower as the API and pages show them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BorrowerView {
+    pub id: i32,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub barriers: Vec<String>,
+    pub consent: ConsentView,
+    pub large_print: bool,
+    pub preferred_language: Option<String>,
+    pub accessibility_needs: Option<String>,
+    pub referral_source: Option<String>,
+    pub resident_of_organisation_id: Option<i32>,
+    pub prefers_phone: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<borrower::Model> for BorrowerView {
+    fn from(row: borrower::Model) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            email: row.email,
+            phone: row.phone,
+            address: row.address,
+            postcode: row.postcode,
+            barriers: serde_json::from_str(&row.barriers).unwrap_or_default(),
+            consent: ConsentView {
+                data_processing: row.consent_data_processing,
+                recorded_at: row.consent_recorded_at,
+                recorded_by: row.consent_recorded_by,
+            },
+            large_print: row.large_print,
+            preferred_language: row.preferred_language,
+            accessibility_needs: row.accessibility_needs,
+            referral_source: row.referral_source,
+            resident_of_organisation_id: row.resident_of_organisation_id,
+            prefers_phone: row.prefers_phone,
+            created_at: row.created_at,
+        }
+    }
+}
+
+impl BorrowerView {
+    /// The details in the shape of a request, for merging a PATCH or filling the form.
+    pub fn as_request(&self) -> BorrowerRequest {
+        BorrowerRequest {
+            name: Some(self.name.clone()),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            address: self.address.clone(),
+            postcode: self.postcode.clone(),
+            barriers: Some(self.barriers.clone()),
+            consent: Some(ConsentRequest {
+                data_processing: Some(self.consent.data_processing),
+            }),
+            large_print: Some(self.large_print),
+            preferred_language: self.preferred_language.clone(),
+            accessibility_needs: self.accessibility_needs.clone(),
+            referral_source: self.referral_source.clone(),
+            resident_of_organisation_id: self.resident_of_organisation_id,
+            prefers_phone: Some(self.prefers_phone),
+        }
+    }
+
+    /// Whether reminders go by phone call rather than email.
+    pub fn reached_by_phone(&self) -> bool {
+        self.email.is_none() || self.prefers_phone
+    }
+
+    /// What the audit log keeps: which fields changed, never their personal values.
+    fn audit_shape(&self) -> serde_json::Value {
+        json!({
+            "name": self.name, "email": self.email, "phone": self.phone, "address": self.address,
+            "postcode": self.postcode, "barriers": self.barriers, "large_print": self.large_print,
+            "preferred_language": self.preferred_language, "accessibility_needs": self.accessibility_needs,
+            "referral_source": self.referral_source, "resident_of_organisation_id": self.resident_of_organisation_id,
+            "prefers_phone": self.prefers_phone,
+        })
+    }
+}
+
+pub fn first_error(errors: Vec<FieldError>) -> AppError {
+    errors.into_iter().next().map_or_else(
+        || AppError::invalid("body", "the borrower is not valid"),
+        AppError::Invalid,
+    )
+}
+
+fn unknown(id: i32) -> AppError {
+    AppError::NotFound(format!("there is no borrower with id {id}"))
+}
+
+async fn check_resident_of(db: &impl ConnectionTrait, details: &BorrowerDetails) -> Result<(), AppError> {
+    if let Some(id) = details.resident_of_organisation_id
+        && crate::organisations::repo::find(db, id).await?.is_none()
+    {
+        return Err(AppError::invalid(
+            "resident_of_organisation_id",
+            format!("there is no organisation with id {id}"),
+        ));
+    }
+    Ok(())
+}
+
+pub async fn create(
+    db: &Db,
+    staff: &Staff,
+    details: BorrowerDetails,
+    now: DateTime<Utc>,
+) -> Result<BorrowerView, AppError> {
+    staff.require(Action::ManageBorrowers)?;
+    let tx = db::begin_write(db).await?;
+    check_resident_of(&tx, &details).await?;
+    let row = repo::insert(&tx, staff.organisation_id, &details, staff.id, now).await?;
+    audit::repo::insert(
+        &tx,
+        NewEvent {
+            organisation_id: staff.organisation_id,
+            at: now,
+            actor: Actor::Staff(staff),
+            entity: EntityRef::Borrower(row.id),
+            action: "borrower_added",
+            details: json!({ "consent": { "data_processing": true, "recorded_by": staff.id } }),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+pub async fn create_from_request(
+    db: &Db,
+    staff: &Staff,
+    request: &BorrowerRequest,
+    now: DateTime<Utc>,
+) -> Result<BorrowerView, AppError> {
+    staff.require(Action::ManageBorrowers)?;
+    let details = request.parse_new().map_err(first_error)?;
+    create(db, staff, details, now).await
+}
+
+pub async fn update(
+    db: &Db,
+    staff: &Staff,
+    id: i32,
+    details: BorrowerDetails,
+    now: DateTime<Utc>,
+) -> Result<BorrowerView, AppError> {
+    staff.require(Action::ManageBorrowers)?;
+    let tx = db::begin_write(db).await?;
+    let row = repo::find(&tx, staff.organisation_id, id)
+        .await?
+        .ok_or_else(|| unknown(id))?;
+    check_resident_of(&tx, &details).await?;
+    let before = BorrowerView::from(row.clone());
+    let after = BorrowerView::from(repo::update(&tx, row, &details, now).await?);
+    let changed: Vec<String> = changes(&before.audit_shape(), &after.audit_shape())
+        .keys()
+        .cloned()
+        .collect();
+    if !changed.is_empty() {
+        audit::repo::insert(
+            &tx,
+            NewEvent {
+                organisation_id: staff.organisation_id,
+                at: now,
+                actor: Actor::Staff(staff),
+                entity: EntityRef::Borrower(id),
+                action: "borrower_updated",
+                details: json!({ "fields": changed }),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(after)
+}
+
+pub async fn get(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<BorrowerView, AppError> {
+    staff.require(Action::ViewBorrowers)?;
+    repo::find(db, staff.organisation_id, id)
+        .await?
+        .map(BorrowerView::from)
+        .ok_or_else(|| unknown(id))
+}
+
+/// Borrowers matching `q` (3 characters or more), or the most recently added when `q` is empty.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    q: Option<&str>,
+) -> Result<Vec<BorrowerView>, AppError> {
+    staff.require(Action::ViewBorrowers)?;
+    let rows = match q.map(str::trim).filter(|q| !q.is_empty()) {
+        Some(q) if q.chars().count() < 3 => {
+            return Err(AppError::invalid("q", "enter at least 3 characters to search"));
+        }
+        Some(q) => repo::search(db, staff.organisation_id, q, 50).await?,
+        None => repo::recent(db, staff.organisation_id, 20).await?,
+    };
+    Ok(rows.into_iter().map(BorrowerView::from).collect())
+}

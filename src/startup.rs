@@ -98,6 +98,50 @@ fn pages() -> Router<AppState> {
         .route("/devices/{tag}/edit", get(devices::pages::edit))
         .route("/d/{tag}", get(devices::pages::scanned))
         .route("/hubs", get(hubs::routes::page).post(hubs::routes::add))
+        .route(
+            "/devices/{tag}/issue",
+            get(loans::pages::choose_borrower).post(loans::pages::issue),
+        )
+        .route("/devices/{tag}/issue/details", get(loans::pages::issue_details))
+        .route("/devices/{tag}/issue/check", post(loans::pages::issue_check))
+        .route(
+            "/devices/{tag}/checks",
+            get(loans::pages::checks_page).post(loans::pages::checks),
+        )
+        .route("/devices/{tag}/found", post(loans::pages::found))
+        .route(
+            "/devices/{tag}/repair",
+            get(loans::pages::repair_page).post(loans::pages::open_repair),
+        )
+        .route(
+            "/devices/{tag}/retire",
+            get(loans::pages::retire_page).post(loans::pages::retire),
+        )
+        .route(
+            "/repairs/{id}/close",
+            get(loans::pages::close_repair_page).post(loans::pages::close_repair),
+        )
+        .route("/loans/overdue", get(loans::pages::overdue))
+        .route("/loans/{id}", get(loans::pages::show))
+        .route(
+            "/loans/{id}/return",
+            get(loans::pages::return_page).post(loans::pages::return_device),
+        )
+        .route(
+            "/loans/{id}/extend",
+            get(loans::pages::extend_page).post(loans::pages::extend),
+        )
+        .route(
+            "/loans/{id}/lost",
+            get(loans::pages::lost_page).post(loans::pages::lost),
+        )
+        .route("/borrowers", get(people::pages::list).post(people::pages::create))
+        .route("/borrowers/new", get(people::pages::new))
+        .route(
+            "/borrowers/{id}",
+            get(people::pages::show).post(people::pages::update),
+        )
+        .route("/borrowers/{id}/edit", get(people::pages::edit))
         .fallback(|| async { AppError::NotFound("there is no such page".into()) })
         .layer(middleware::from_fn(web::error_pages))
 }

@@ -1,16 +1,13 @@
 //! Audit rows: written once, read in order, never changed.
 
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::model::{EntityRef, NewEvent};
 use crate::entities::audit_event::{self, Entity as AuditEvent};
 
 pub async fn insert(db: &impl ConnectionTrait, event: NewEvent<'_>) -> Result<(), DbErr> {
     let (entity_type, entity_id) = event.entity.parts();
-    audit_event::ActiveModel {
+    let row = audit_event::ActiveModel {
         organisation_id: Set(event.organisation_id),
         at: Set(event.at),
         actor_staff_id: Set(event.actor.staff_id()),
@@ -20,9 +17,8 @@ pub async fn insert(db: &impl ConnectionTrait, event: NewEvent<'_>) -> Result<()
         action: Set(event.action.to_owned()),
         details: Set(event.details.to_string()),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    };
+    AuditEvent::insert(row).exec_without_returning(db).await?;
     Ok(())
 }
 

@@ -2,8 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    sea_query::{Query, SelectStatement},
 };
 
 use super::model::{Role, Staff};
@@ -97,20 +99,19 @@ pub async fn delete_session(db: &impl ConnectionTrait, id_hash: &str) -> Result<
     Ok(())
 }
 
-/// The active staff member behind a session that has not expired.
+/// The active staff member behind a session that has not expired: one query.
 pub async fn staff_for_session(
     db: &impl ConnectionTrait,
     id_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<staff_user::Model>, DbErr> {
-    let Some(session) = StaffSession::find_by_id(id_hash.to_owned())
-        .filter(staff_session::Column::ExpiresAt.gt(now))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    active_staff(db, session.staff_id).await
+    let sessions = Query::select()
+        .column(staff_session::Column::StaffId)
+        .from(StaffSession)
+        .and_where(staff_session::Column::Id.eq(id_hash))
+        .and_where(staff_session::Column::ExpiresAt.gt(now))
+        .to_owned();
+    active_staff_in(db, sessions).await
 }
 
 pub async fn insert_token(
@@ -132,24 +133,27 @@ pub async fn insert_token(
     Ok(())
 }
 
+/// The active staff member behind an unexpired API token: one query.
 pub async fn staff_for_token(
     db: &impl ConnectionTrait,
     token_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<staff_user::Model>, DbErr> {
-    let Some(token) = ApiToken::find()
-        .filter(api_token::Column::TokenHash.eq(token_hash))
-        .filter(api_token::Column::ExpiresAt.gt(now))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    active_staff(db, token.staff_id).await
+    let tokens = Query::select()
+        .column(api_token::Column::StaffId)
+        .from(ApiToken)
+        .and_where(api_token::Column::TokenHash.eq(token_hash))
+        .and_where(api_token::Column::ExpiresAt.gt(now))
+        .to_owned();
+    active_staff_in(db, tokens).await
 }
 
-async fn active_staff(db: &impl ConnectionTrait, id: i32) -> Result<Option<staff_user::Model>, DbErr> {
-    StaffUser::find_by_id(id)
+async fn active_staff_in(
+    db: &impl ConnectionTrait,
+    ids: SelectStatement,
+) -> Result<Option<staff_user::Model>, DbErr> {
+    StaffUser::find()
+        .filter(staff_user::Column::Id.in_subquery(ids))
         .filter(staff_user::Column::Active.eq(true))
         .one(db)
         .await

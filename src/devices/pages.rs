@@ -21,6 +21,7 @@ use crate::{
     auth::{Action, Staff},
     error::{AppError, FieldError},
     hubs::{self, service::HubView},
+    loans::views::{self, LoanView, RepairView},
     startup::AppState,
     web::{FormErrors, Nav, london_time, long_date, pounds, urlencode},
 };
@@ -134,6 +135,20 @@ pub struct ShowPage {
     cost: Option<String>,
     plan_ends_on: Option<String>,
     history: Vec<HistoryEntry>,
+    current_loan: Option<LoanView>,
+    due_on: String,
+    loans: Vec<LoanView>,
+    repairs: Vec<RepairView>,
+}
+
+impl ShowPage {
+    fn open_repair(&self) -> Option<&RepairView> {
+        self.repairs.iter().find(|r| r.closed_at.is_none())
+    }
+
+    fn loan_due(loan: &LoanView) -> String {
+        long_date(loan.due_on)
+    }
 }
 
 /// A device's page: its details, status and history. `/d/{tag}` (the QR code) leads here too.
@@ -155,8 +170,22 @@ pub async fn show(
             summary: describe(&event, &hubs),
         })
         .collect();
+    let current_loan = views::current_loan_if_allowed(&app.db.read, &staff, device.id).await?;
+    let loans = if staff.can(Action::ViewLoans) {
+        views::of_device(&app.db.read, &staff, device.id).await?
+    } else {
+        Vec::new()
+    };
+    let repairs = views::repairs_of_device(&app.db.read, &staff, device.id).await?;
     Ok(ShowPage {
         nav: Nav::new(&staff, "devices"),
+        due_on: current_loan
+            .as_ref()
+            .map(|l| long_date(l.due_on))
+            .unwrap_or_default(),
+        current_loan,
+        loans,
+        repairs,
         hub_name: hub_names(&hubs).remove(&device.hub_id).unwrap_or_default(),
         purchased_on: device.purchased_on.map(long_date),
         cost: device.purchase_cost_pence.map(pounds),
@@ -171,6 +200,14 @@ pub async fn show(
 fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
     match event.action.as_str() {
         "device_added" => format!("Added by {}", event.actor),
+        "issued" => format!("Lent out by {}", event.actor),
+        "returned" => format!("Taken back by {}", event.actor),
+        "checks_recorded" => format!("Data wiped and checked by {}", event.actor),
+        "reported_lost" => format!("Reported lost by {}", event.actor),
+        "found" => format!("Found again, recorded by {}", event.actor),
+        "repair_opened" => format!("Sent for repair by {}", event.actor),
+        "repair_closed" => format!("Repair closed by {}", event.actor),
+        "retired" => format!("Retired by {}", event.actor),
         "device_updated" => {
             let fields: Vec<String> = event.details["changes"]
                 .as_object()
@@ -339,7 +376,7 @@ impl DeviceForm {
 }
 
 /// "249.99", "£249.99" or "249" as pence.
-fn parse_pounds(text: &str) -> Option<i64> {
+pub fn parse_pounds(text: &str) -> Option<i64> {
     let text = text.trim().trim_start_matches('£').replace(',', "");
     let (pounds, pence) = text.split_once('.').unwrap_or((&text, "0"));
     let pence = match pence.len() {

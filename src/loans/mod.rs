@@ -2,7 +2,7 @@
 //! repairs and retirement. Every status change goes through one transition of `model.rs`.
 
 pub mod model;
-// pub mod pages;
+pub mod pages;
 pub mod repo;
 pub mod routes;
 pub mod service;

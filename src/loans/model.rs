@@ -132,6 +132,13 @@ pub enum RepairOutcome {
 }
 
 impl RepairOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fixed => "fixed",
+            Self::Unrepairable => "unrepairable",
+        }
+    }
+
     pub fn parse(text: Option<&str>) -> Result<Self, FieldError> {
         match text.map(str::trim) {
             Some("fixed") => Ok(Self::Fixed),

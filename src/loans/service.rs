@@ -170,13 +170,15 @@ pub async fn issue(
             )
         })?;
     let hub_id = request.hub_id.unwrap_or(device.hub_id);
-    match hubs::repo::find(&tx, hub_id).await? {
-        Some(hub) if hub.organisation_id == staff.organisation_id => {}
-        _ => {
-            return Err(AppError::invalid(
-                "hub_id",
-                format!("there is no hub with id {hub_id}"),
-            ));
+    if hub_id != device.hub_id {
+        match hubs::repo::find(&tx, hub_id).await? {
+            Some(hub) if hub.organisation_id == staff.organisation_id => {}
+            _ => {
+                return Err(AppError::invalid(
+                    "hub_id",
+                    format!("there is no hub with id {hub_id}"),
+                ));
+            }
         }
     }
     move_device(&tx, &device, Transition::Issue, None, now).await?;
@@ -208,7 +210,13 @@ pub async fn issue(
     )
     .await?;
     tx.commit().await?;
-    views::loan(&db.read, staff, row.id).await
+    Ok(views::view(
+        row,
+        device.asset_tag,
+        borrower.name,
+        Vec::new(),
+        today(now),
+    ))
 }
 
 /// `POST /loans/{id}/return`.

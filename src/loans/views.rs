@@ -55,7 +55,7 @@ fn list(json: Option<&str>) -> Option<Vec<String>> {
     json.map(|j| serde_json::from_str(j).unwrap_or_default())
 }
 
-fn view(
+pub(crate) fn view(
     row: loan::Model,
     asset_tag: String,
     borrower_name: String,

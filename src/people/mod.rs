@@ -2,7 +2,7 @@
 //! and never without their recorded consent.
 
 pub mod model;
-// pub mod pages;
+pub mod pages;
 pub mod repo;
 pub mod routes;
 pub mod service;

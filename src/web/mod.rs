@@ -1,6 +1,8 @@
 //! What every page shares: the layout's navigation, form errors, dates as people read them, error
 //! pages, the embedded assets and the security headers.
 
+pub mod form;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{

@@ -444,3 +444,56 @@ async fn the_openapi_document_describes_the_contract() {
     assert!(paths["/devices/{asset_tag}"].get("patch").is_some());
     assert!(doc["components"]["schemas"]["DeviceRequest"].is_object());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_pages_alike_whether_few_or_many_devices_match() {
+    let app = TestApp::spawn().await;
+    lendhub::demo::fill(&app.db, 800).await.unwrap();
+    let tags = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["asset_tag"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // "latitude" is one device in eight (few matches); "tst" is in every tag (many matches).
+    for (q, expected) in [("latitude", 100), ("tst-", 800)] {
+        let mut seen = Vec::new();
+        let mut path = format!("/api/v1/devices?q={q}&limit=60");
+        loop {
+            let page = json_of(app.get(&path).await, StatusCode::OK).await;
+            let page_tags = tags(&page);
+            assert!(page_tags.windows(2).all(|w| w[0] < w[1]), "{q}: not in tag order");
+            seen.extend(page_tags);
+            match page["next_cursor"].as_str() {
+                Some(cursor) => path = format!("/api/v1/devices?q={q}&limit=60&cursor={cursor}"),
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), expected, "{q}");
+        let mut sorted = seen.clone();
+        sorted.dedup();
+        assert_eq!(sorted.len(), expected, "{q}: a device came twice");
+    }
+    // Filters apply on top of a search, on both paths.
+    let awaiting = json_of(
+        app.get("/api/v1/devices?q=tst-&status=awaiting_checks&limit=200")
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(awaiting["items"].as_array().unwrap().len(), 80);
+    let few_in_hub = json_of(
+        app.get("/api/v1/devices?q=latitude&hub_id=2&limit=200").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        few_in_hub["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["hub_id"] == 2 && d["model"] == "Latitude 5490")
+    );
+}

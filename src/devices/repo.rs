@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::Expr,
 };
 
 use super::model::{AssetTag, DeviceDetails, DeviceKind, DeviceStatus};
@@ -116,7 +116,31 @@ pub async fn list(
         query = query.filter(device::Column::AssetTag.gt(after.as_str()));
     }
     if let Some(q) = &filter.q {
-        query = query.filter(search_condition(db.get_database_backend(), q));
+        if db.get_database_backend() == DbBackend::Postgres {
+            query = query.filter(Expr::cust_with_values(
+                format!("{SEARCH_TEXT} LIKE $1"),
+                [format!("%{}%", escape_like(&q.to_lowercase()))],
+            ));
+        } else {
+            match sqlite_matches(db, q).await? {
+                // Few matches: fetch them by id and sort them, whatever the list's size.
+                Some(ids) => {
+                    return Device::find()
+                        .filter(device::Column::Id.is_in(ids))
+                        .all(db)
+                        .await
+                        .map(|rows| keep_page(rows, organisation_id, filter, limit));
+                }
+                // Many matches: walk the list in tag order and stop at the page's end, which comes
+                // soon because so many rows match.
+                None => {
+                    query = query.filter(Expr::cust_with_values(
+                        format!("instr({SEARCH_TEXT}, ?) > 0"),
+                        [q.to_lowercase()],
+                    ));
+                }
+            }
+        }
     }
     query
         .order_by_asc(device::Column::AssetTag)
@@ -125,25 +149,55 @@ pub async fn list(
         .await
 }
 
-fn search_condition(backend: DbBackend, q: &str) -> Expr {
-    if backend == DbBackend::Postgres {
-        // Must match the expression of the `devices_search_trgm` index word for word.
-        let escaped = q
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        Expr::cust_with_values(
-            "lower(asset_tag || ' ' || coalesce(serial_number, '') || ' ' || make || ' ' || model || ' ' || \
-             coalesce(imei, '')) LIKE $1",
-            [format!("%{escaped}%")],
-        )
-    } else {
-        // One FTS5 phrase: the text is matched as a substring, quotes doubled.
-        let phrase = format!("\"{}\"", q.replace('"', "\"\""));
-        Expr::cust_with_values(
-            "devices.id IN (SELECT rowid FROM devices_fts WHERE devices_fts MATCH ?)",
-            [phrase],
-        )
+/// The text a search looks in. On PostgreSQL the `devices_search_trgm` index is over this very
+/// expression, so it must not change without the index.
+const SEARCH_TEXT: &str = "lower(asset_tag || ' ' || coalesce(serial_number, '') || ' ' || make || ' ' || model || ' ' || \
+     coalesce(imei, ''))";
+
+/// Above this many text matches a search walks the list instead of fetching the matches.
+const FEW_MATCHES: u64 = 500;
+
+/// The ids of the devices whose text contains `q`, when there are few of them (FTS5 trigram index).
+async fn sqlite_matches(db: &impl ConnectionTrait, q: &str) -> Result<Option<Vec<i32>>, DbErr> {
+    let phrase = format!("\"{}\"", q.replace('"', "\"\""));
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "SELECT rowid FROM devices_fts WHERE devices_fts MATCH ? LIMIT ?",
+            [phrase.into(), (FEW_MATCHES + 1).into()],
+        ))
+        .await?;
+    if rows.len() as u64 > FEW_MATCHES {
+        return Ok(None);
     }
+    rows.iter()
+        .map(|row| row.try_get_by_index::<i32>(0))
+        .collect::<Result<_, _>>()
+        .map(Some)
+}
+
+/// The page of `rows` that the list query would have returned: the same filters, in tag order.
+fn keep_page(
+    mut rows: Vec<device::Model>,
+    organisation_id: i32,
+    filter: &DeviceFilter,
+    limit: u64,
+) -> Vec<device::Model> {
+    rows.retain(|row| {
+        row.organisation_id == organisation_id
+            && filter.status.is_none_or(|s| row.status == s)
+            && filter.kind.is_none_or(|k| row.kind == k)
+            && filter.hub_id.is_none_or(|h| row.hub_id == h)
+            && filter
+                .after
+                .as_deref()
+                .is_none_or(|after| row.asset_tag.as_str() > after)
+    });
+    rows.sort_by(|a, b| a.asset_tag.cmp(&b.asset_tag));
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    rows
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::London;
-use sea_orm::{ActiveValue::Set, DatabaseTransaction, SqlErr};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, SqlErr};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -47,7 +47,7 @@ fn text(field: &str, label: &str, value: Option<&str>, max: usize) -> Result<Opt
 
 /// A device that is not found by a tag given in a request body is a problem with that field.
 async fn device_for_field(
-    tx: &DatabaseTransaction,
+    db: &impl ConnectionTrait,
     staff: &Staff,
     field: &str,
     tag: Option<&str>,
@@ -57,7 +57,7 @@ async fn device_for_field(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AppError::invalid(field, "enter the device's asset tag"))?;
     let tag = AssetTag::parse(field, text)?;
-    repo::lock_device(tx, staff.organisation_id, &tag)
+    crate::devices::repo::find_by_tag(db, staff.organisation_id, &tag)
         .await?
         .ok_or_else(|| AppError::invalid(field, format!("there is no device with asset tag {tag}")))
 }
@@ -76,7 +76,9 @@ async fn device_at(tx: &DatabaseTransaction, staff: &Staff, tag: &str) -> Result
         .ok_or_else(unknown)
 }
 
-/// Moves the device by `transition`, or answers 409 naming its status.
+/// Moves the device by `transition`, or answers 409 naming its status. The update only applies
+/// while the device is still in the status that was read, so a request that lost a race is
+/// refused with the status the winner left.
 async fn move_device(
     tx: &DatabaseTransaction,
     device: &device::Model,
@@ -85,20 +87,22 @@ async fn move_device(
     now: DateTime<Utc>,
 ) -> Result<DeviceStatus, AppError> {
     let to = transition.apply(&device.asset_tag, device.status)?;
-    if !repo::set_status(tx, device.id, device.status, to, condition, now).await? {
-        // Another transaction moved it between our read and our write.
-        return Err(transition.apply(&device.asset_tag, to).map_or_else(
-            |e| e,
-            |_| AppError::Conflict {
-                code: "conflict",
-                message: format!(
-                    "{} changed while you were working on it: look again",
-                    device.asset_tag
-                ),
-            },
-        ));
+    if repo::set_status(tx, device.id, device.status, to, condition, now).await? {
+        return Ok(to);
     }
-    Ok(to)
+    let current = repo::lock_device_by_id(tx, device.id)
+        .await?
+        .map_or(device.status, |d| d.status);
+    Err(transition
+        .apply(&device.asset_tag, current)
+        .err()
+        .unwrap_or_else(|| AppError::Conflict {
+            code: "conflict",
+            message: format!(
+                "{} changed while you were working on it: look again",
+                device.asset_tag
+            ),
+        }))
 }
 
 async fn record(
@@ -159,9 +163,11 @@ pub async fn issue(
     let borrower_id = request
         .borrower_id
         .ok_or_else(|| AppError::invalid("borrower_id", "choose who the device is lent to"))?;
-    let tx = db::begin_write(db).await?;
-    let device = device_for_field(&tx, staff, "asset_tag", request.asset_tag.as_deref()).await?;
-    let borrower = people::repo::find(&tx, staff.organisation_id, borrower_id)
+    // Everything but the status change is read before the write transaction, so the single
+    // writer holds its lock for as few statements as possible; the status change itself only
+    // happens if the device is still available (see `move_device`).
+    let device = device_for_field(&db.read, staff, "asset_tag", request.asset_tag.as_deref()).await?;
+    let borrower = people::repo::find(&db.read, staff.organisation_id, borrower_id)
         .await?
         .ok_or_else(|| {
             AppError::invalid(
@@ -171,7 +177,7 @@ pub async fn issue(
         })?;
     let hub_id = request.hub_id.unwrap_or(device.hub_id);
     if hub_id != device.hub_id {
-        match hubs::repo::find(&tx, hub_id).await? {
+        match hubs::repo::find(&db.read, hub_id).await? {
             Some(hub) if hub.organisation_id == staff.organisation_id => {}
             _ => {
                 return Err(AppError::invalid(
@@ -181,6 +187,8 @@ pub async fn issue(
             }
         }
     }
+    Transition::Issue.apply(&device.asset_tag, device.status)?;
+    let tx = db::begin_write(db).await?;
     move_device(&tx, &device, Transition::Issue, None, now).await?;
     let row = repo::insert_loan(
         &tx,

@@ -12,6 +12,8 @@ pub struct Config {
     pub public_url: String,
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// The "found this?" line printed on asset labels; names the organisation when unset.
+    pub label_found_line: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -21,6 +23,7 @@ struct Raw {
     public_url: Option<String>,
     smtp_url: Option<String>,
     mail_from: Option<String>,
+    label_found_line: Option<String>,
 }
 
 /// Why the configuration could not be read.
@@ -67,6 +70,7 @@ impl Config {
             mail_from: raw
                 .mail_from
                 .unwrap_or_else(|| "lendhub <lendhub@localhost>".to_owned()),
+            label_found_line: raw.label_found_line.filter(|line| !line.trim().is_empty()),
         })
     }
 
@@ -78,6 +82,7 @@ impl Config {
             public_url: "http://127.0.0.1".to_owned(),
             smtp_url: None,
             mail_from: "lendhub <lendhub@localhost>".to_owned(),
+            label_found_line: None,
         }
     }
 
@@ -98,6 +103,7 @@ mod tests {
             public_url: None,
             smtp_url: None,
             mail_from: None,
+            label_found_line: None,
         }
     }
 

@@ -22,7 +22,7 @@ use tower_http::{
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{auth, config::Config, devices, error::AppError, hubs, loans, people, web};
+use crate::{auth, config::Config, devices, error::AppError, hubs, labels, loans, people, web};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -37,7 +37,7 @@ pub struct AppState {
 #[openapi(
     info(title = "lendhub", description = "Device loans for digital-inclusion schemes."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "repairs"))
+    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "repairs"), (name = "labels"))
 )]
 struct ApiDoc;
 
@@ -76,6 +76,8 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(loans::routes::retire))
         .routes(routes!(loans::routes::open_repair))
         .routes(routes!(loans::routes::close_repair))
+        .routes(routes!(labels::routes::create))
+        .routes(routes!(labels::routes::one))
         .split_for_parts();
     openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, openapi)
@@ -122,6 +124,8 @@ fn pages() -> Router<AppState> {
             get(loans::pages::close_repair_page).post(loans::pages::close_repair),
         )
         .route("/loans/overdue", get(loans::pages::overdue))
+        .route("/labels", get(labels::pages::show))
+        .route("/labels/print", post(labels::pages::print))
         .route("/loans/{id}", get(loans::pages::show))
         .route(
             "/loans/{id}/return",

@@ -123,14 +123,8 @@ pub async fn list(
             ));
         } else {
             match sqlite_matches(db, q).await? {
-                // Few matches: fetch them by id and sort them, whatever the list's size.
-                Some(ids) => {
-                    return Device::find()
-                        .filter(device::Column::Id.is_in(ids))
-                        .all(db)
-                        .await
-                        .map(|rows| keep_page(rows, organisation_id, filter, limit));
-                }
+                // Few matches: find the page among them by their keys, then read the page's rows.
+                Some(ids) => return page_of(db, organisation_id, filter, limit, ids).await,
                 // Many matches: walk the list in tag order and stop at the page's end, which comes
                 // soon because so many rows match.
                 None => {
@@ -176,28 +170,91 @@ async fn sqlite_matches(db: &impl ConnectionTrait, q: &str) -> Result<Option<Vec
         .map(Some)
 }
 
-/// The page of `rows` that the list query would have returned: the same filters, in tag order.
-fn keep_page(
-    mut rows: Vec<device::Model>,
+/// The page the list query would have returned from among `ids`: the filters and the order are
+/// applied to the rows' keys, and only the page's rows are read whole.
+async fn page_of(
+    db: &impl ConnectionTrait,
     organisation_id: i32,
     filter: &DeviceFilter,
     limit: u64,
-) -> Vec<device::Model> {
-    rows.retain(|row| {
-        row.organisation_id == organisation_id
-            && filter.status.is_none_or(|s| row.status == s)
-            && filter.kind.is_none_or(|k| row.kind == k)
-            && filter.hub_id.is_none_or(|h| row.hub_id == h)
-            && filter
-                .after
-                .as_deref()
-                .is_none_or(|after| row.asset_tag.as_str() > after)
+    ids: Vec<i32>,
+) -> Result<Vec<device::Model>, DbErr> {
+    type Keys = (i32, String, i32, DeviceStatus, DeviceKind, i32);
+    let mut keys: Vec<Keys> = Device::find()
+        .select_only()
+        .columns([
+            device::Column::Id,
+            device::Column::AssetTag,
+            device::Column::OrganisationId,
+            device::Column::Status,
+            device::Column::Kind,
+            device::Column::HubId,
+        ])
+        .filter(device::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    keys.retain(|(_, tag, organisation, status, kind, hub)| {
+        *organisation == organisation_id
+            && filter.status.is_none_or(|s| *status == s)
+            && filter.kind.is_none_or(|k| *kind == k)
+            && filter.hub_id.is_none_or(|h| *hub == h)
+            && filter.after.as_deref().is_none_or(|after| tag.as_str() > after)
     });
+    keys.sort_by(|a, b| a.1.cmp(&b.1));
+    keys.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let mut rows = Device::find()
+        .filter(device::Column::Id.is_in(keys.iter().map(|k| k.0)))
+        .all(db)
+        .await?;
     rows.sort_by(|a, b| a.asset_tag.cmp(&b.asset_tag));
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    rows
+    Ok(rows)
 }
 
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Which of `tags` are devices of the organisation.
+pub async fn existing_tags(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    tags: &[AssetTag],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in tags.chunks(500) {
+        let rows: Vec<String> = Device::find()
+            .select_only()
+            .column(device::Column::AssetTag)
+            .filter(device::Column::OrganisationId.eq(organisation_id))
+            .filter(device::Column::AssetTag.is_in(chunk.iter().map(AssetTag::as_str)))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// Devices of the organisation added between `from` and `to`, optionally at one hub, by tag.
+pub async fn added_between(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    hub_id: Option<i32>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<device::Model>, DbErr> {
+    let mut query = Device::find()
+        .filter(device::Column::OrganisationId.eq(organisation_id))
+        .filter(device::Column::CreatedAt.gte(from))
+        .filter(device::Column::CreatedAt.lt(to));
+    if let Some(hub_id) = hub_id {
+        query = query.filter(device::Column::HubId.eq(hub_id));
+    }
+    query
+        .order_by_asc(device::Column::AssetTag)
+        .limit(limit)
+        .all(db)
+        .await
 }

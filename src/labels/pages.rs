@@ -1,0 +1,220 @@
+//! The "Print labels" page: pick devices (ticked on the device list, or all added on a day at a
+//! hub), choose the sheet and where on it to start, see which positions will be used, download.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use chrono::{NaiveDate, TimeZone, Utc};
+use chrono_tz::Europe::London;
+
+use super::{
+    model::{Layout, place},
+    routes::pdf_response,
+    service::{self, LabelRequest},
+};
+use crate::{
+    auth::{Action, Staff},
+    devices,
+    error::{AppError, FieldError},
+    hubs::{self, service::HubView},
+    startup::AppState,
+    web::{FormErrors, Nav, form::FormData},
+};
+
+/// One cell of the sheet preview.
+pub struct Cell {
+    pub position: usize,
+    pub tag: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "labels/print.html")]
+pub struct PrintPage {
+    nav: Nav,
+    tags: Vec<String>,
+    hubs: Vec<HubView>,
+    hub_id: String,
+    added_on: String,
+    layouts: Vec<(&'static str, &'static str, bool)>,
+    layout: Layout,
+    start_position: String,
+    copies: String,
+    /// The first sheet, row by row.
+    sheet: Vec<Vec<Cell>>,
+    sheets: usize,
+    errors: FormErrors,
+}
+
+fn first_sheet(tags: &[String], layout: Layout, start: usize, copies: usize) -> (Vec<Vec<Cell>>, usize) {
+    let geometry = layout.geometry();
+    let placed = place(tags, &geometry, start, copies);
+    let sheets = placed.last().map_or(0, |p| p.page + 1);
+    let rows = (0..geometry.rows)
+        .map(|row| {
+            (0..geometry.columns)
+                .map(|column| {
+                    let position = row * geometry.columns + column;
+                    let tag = placed
+                        .iter()
+                        .find(|p| p.page == 0 && p.position == position)
+                        .map(|p| p.tag.clone());
+                    Cell {
+                        position: position + 1,
+                        tag,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    (rows, sheets)
+}
+
+fn london_day(date: NaiveDate) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
+    let start = |d: NaiveDate| {
+        London
+            .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+            .earliest()
+            .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+    };
+    (start(date), start(date + chrono::Duration::days(1)))
+}
+
+/// The devices the page is for: the ticked tags, or those added on a day (at a hub).
+async fn chosen(
+    app: &AppState,
+    staff: &Staff,
+    data: &FormData,
+) -> Result<(Vec<String>, Vec<FieldError>), AppError> {
+    let ticked = data.all("tag");
+    if !ticked.is_empty() {
+        return Ok((ticked.into_iter().map(|t| t.to_uppercase()).collect(), Vec::new()));
+    }
+    let Some(day) = data.text("added_on") else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
+        return Ok((
+            Vec::new(),
+            vec![FieldError::new(
+                "added_on",
+                "enter a date as YYYY-MM-DD, like 2027-03-12",
+            )],
+        ));
+    };
+    let hub_id = data.text("hub_id").and_then(|h| h.parse().ok());
+    let (from, to) = london_day(day);
+    let rows =
+        devices::repo::added_between(&app.db.read, staff.organisation_id, hub_id, from, to, 2000).await?;
+    Ok((rows.into_iter().map(|d| d.asset_tag).collect(), Vec::new()))
+}
+
+async fn page(
+    app: &AppState,
+    staff: &Staff,
+    data: &FormData,
+    mut errors: Vec<FieldError>,
+) -> Result<PrintPage, AppError> {
+    staff.require(Action::ManageDevices)?;
+    let (tags, mut choosing) = chosen(app, staff, data).await?;
+    errors.append(&mut choosing);
+    let layout = data
+        .text("layout")
+        .and_then(|l| Layout::parse(&l).ok())
+        .unwrap_or(Layout::A4x21);
+    let per_page = layout.geometry().per_page();
+    let start = data
+        .text("start_position")
+        .and_then(|s| s.parse().ok())
+        .filter(|s| (1..=per_page).contains(s))
+        .unwrap_or(1);
+    let copies = data
+        .text("copies")
+        .and_then(|c| c.parse().ok())
+        .filter(|c| (1..=service::MAX_COPIES).contains(c))
+        .unwrap_or(1);
+    let (sheet, sheets) = first_sheet(&tags, layout, start, copies);
+    let added_on = data
+        .text("added_on")
+        .unwrap_or_else(|| crate::loans::service::today(Utc::now()).to_string());
+    Ok(PrintPage {
+        nav: Nav::new(staff, "devices"),
+        tags,
+        hubs: hubs::service::list(&app.db.read, staff).await?,
+        hub_id: data.text("hub_id").unwrap_or_default(),
+        added_on,
+        layouts: Layout::ALL
+            .iter()
+            .map(|l| (l.as_str(), l.label(), *l == layout))
+            .collect(),
+        layout,
+        start_position: data.text("start_position").unwrap_or_else(|| "1".into()),
+        copies: data.text("copies").unwrap_or_else(|| "1".into()),
+        sheet,
+        sheets,
+        errors: errors.into(),
+    })
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(data): Query<FormData>,
+) -> Result<PrintPage, AppError> {
+    page(&app, &staff, &data, Vec::new()).await
+}
+
+/// The download: the PDF, or the page again saying what is wrong.
+pub async fn print(
+    State(app): State<AppState>,
+    staff: Staff,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let request = LabelRequest {
+        asset_tags: Some(data.all("tag")),
+        layout: data.text("layout"),
+        start_position: match data.text("start_position").map(|s| s.parse::<usize>()) {
+            Some(Ok(n)) => Some(n),
+            Some(Err(_)) => Some(0),
+            None => None,
+        },
+        copies: match data.text("copies").map(|s| s.parse::<usize>()) {
+            Some(Ok(n)) => Some(n),
+            Some(Err(_)) => Some(0),
+            None => None,
+        },
+    };
+    let result = match request.parse() {
+        Ok(run) => {
+            service::pdf(
+                &app.db.read,
+                &staff,
+                &app.config.public_url,
+                app.config.label_found_line.as_deref(),
+                &run,
+            )
+            .await
+        }
+        Err(error) => Err(error.into()),
+    };
+    match result {
+        Ok(bytes) => Ok(pdf_response(bytes, "labels.pdf")),
+        Err(AppError::Invalid(error)) => {
+            let error = if error.field == "asset_tags" {
+                FieldError::new("tags", error.message)
+            } else {
+                error
+            };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&app, &staff, &data, vec![error]).await?,
+            )
+                .into_response())
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,141 @@
+//! Turning a label request into a PDF: the tags checked against the organisation's devices, the
+//! run laid out on the sheets, each code encoding `{PUBLIC_URL}/d/{asset_tag}` and nothing else.
+
+use std::collections::HashMap;
+
+use sea_orm::ConnectionTrait;
+use serde::Deserialize;
+
+use super::{
+    model::{Layout, Placement, QrRuns, place, qr_runs},
+    render::{LabelText, render},
+};
+use crate::{
+    auth::{Action, Staff},
+    devices::{self, model::AssetTag},
+    error::{AppError, FieldError},
+    organisations,
+};
+
+/// `POST /labels`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct LabelRequest {
+    pub asset_tags: Option<Vec<String>>,
+    /// `a4-21`, `a4-24`, `a4-65` or `thermal-62x29`
+    pub layout: Option<String>,
+    /// The first free position on a part-used sheet, counting from 1 left to right, then down.
+    pub start_position: Option<usize>,
+    /// How many labels of each device; 1 when absent.
+    pub copies: Option<usize>,
+}
+
+pub const MAX_LABELS: usize = 2000;
+pub const MAX_COPIES: usize = 20;
+
+/// A checked label request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelRun {
+    pub tags: Vec<AssetTag>,
+    pub layout: Layout,
+    pub start_position: usize,
+    pub copies: usize,
+}
+
+impl LabelRequest {
+    pub fn parse(&self) -> Result<LabelRun, FieldError> {
+        let layout = Layout::parse(self.layout.as_deref().unwrap_or_default())?;
+        let per_page = layout.geometry().per_page();
+        let start_position = self.start_position.unwrap_or(1);
+        if !(1..=per_page).contains(&start_position) {
+            return Err(FieldError::new(
+                "start_position",
+                format!("start_position must be from 1 to {per_page} on this layout"),
+            ));
+        }
+        let copies = self.copies.unwrap_or(1);
+        if !(1..=MAX_COPIES).contains(&copies) {
+            return Err(FieldError::new(
+                "copies",
+                format!("copies must be from 1 to {MAX_COPIES}"),
+            ));
+        }
+        let texts = self.asset_tags.as_deref().unwrap_or_default();
+        if texts.is_empty() {
+            return Err(FieldError::new("asset_tags", "choose at least one device"));
+        }
+        if texts.len() * copies > MAX_LABELS {
+            return Err(FieldError::new(
+                "asset_tags",
+                format!("at most {MAX_LABELS} labels at a time"),
+            ));
+        }
+        let tags = texts
+            .iter()
+            .map(|t| {
+                AssetTag::parse("asset_tags", t)
+                    .map_err(|_| FieldError::new("asset_tags", format!("{t} is not an asset tag")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(LabelRun {
+            tags,
+            layout,
+            start_position,
+            copies,
+        })
+    }
+}
+
+/// The address a label's QR code opens.
+pub fn device_url(public_url: &str, tag: &str) -> String {
+    format!("{public_url}/d/{tag}")
+}
+
+/// The PDF for a run of labels. Every tag must be a device of the staff member's organisation.
+pub async fn pdf(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    public_url: &str,
+    found_line: Option<&str>,
+    run: &LabelRun,
+) -> Result<Vec<u8>, AppError> {
+    staff.require(Action::ManageDevices)?;
+    let known = devices::repo::existing_tags(db, staff.organisation_id, &run.tags).await?;
+    if let Some(unknown) = run.tags.iter().find(|t| !known.contains(t.as_str())) {
+        return Err(AppError::invalid(
+            "asset_tags",
+            format!("there is no device with asset tag {unknown}"),
+        ));
+    }
+    let org = organisations::repo::find(db, staff.organisation_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("your organisation no longer exists".into()))?;
+    let found_line = found_line.map_or_else(
+        || format!("Found this? Please return it to {}.", org.name),
+        str::to_owned,
+    );
+    let tags: Vec<String> = run.tags.iter().map(ToString::to_string).collect();
+    let mut codes: HashMap<&str, QrRuns> = HashMap::new();
+    for tag in &tags {
+        if !codes.contains_key(tag.as_str()) {
+            let runs = qr_runs(&device_url(public_url, tag), run.layout.error_correction())
+                .map_err(|e| AppError::Internal(e.to_string().into()))?;
+            codes.insert(tag, runs);
+        }
+    }
+    let placements: Vec<(Placement, QrRuns)> =
+        place(&tags, &run.layout.geometry(), run.start_position, run.copies)
+            .into_iter()
+            .map(|p| {
+                let qr = codes[p.tag.as_str()].clone();
+                (p, qr)
+            })
+            .collect();
+    let words = LabelText {
+        organisation: org.name,
+        found_line,
+    };
+    let layout = run.layout;
+    tokio::task::spawn_blocking(move || render(layout, &placements, &words))
+        .await
+        .map_err(AppError::internal)
+}

@@ -1,0 +1,160 @@
+//! What every PDF lendhub makes shares: the embedded fonts (Atkinson Hyperlegible Next, designed
+//! for low-vision readers, OFL) and text measured in millimetres for layout.
+
+use std::sync::LazyLock;
+
+use printpdf::{Color, FontId, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, Point, Pt, Rgb, TextItem};
+
+static REGULAR_BYTES: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegibleNext-Regular.ttf");
+static BOLD_BYTES: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegibleNext-Bold.ttf");
+
+/// A font face: what printpdf embeds, and advance widths for measuring.
+pub struct Face {
+    parsed: ParsedFont,
+    /// Advance width of each character, in thousandths of the font size.
+    widths: std::collections::HashMap<char, f32>,
+    fallback_width: f32,
+}
+
+impl Face {
+    fn load(bytes: &'static [u8]) -> Self {
+        let mut warnings = Vec::new();
+        let parsed = ParsedFont::from_bytes(bytes, 0, &mut warnings).expect("the embedded font parses");
+        let face = ttf_parser::Face::parse(bytes, 0).expect("the embedded font parses");
+        let scale = 1000.0 / f32::from(face.units_per_em());
+        let mut widths = std::collections::HashMap::new();
+        if let Some(table) = face.tables().cmap {
+            for subtable in table.subtables {
+                if !subtable.is_unicode() {
+                    continue;
+                }
+                subtable.codepoints(|codepoint| {
+                    if let (Some(c), Some(glyph)) =
+                        (char::from_u32(codepoint), subtable.glyph_index(codepoint))
+                        && let Some(advance) = face.glyph_hor_advance(glyph)
+                    {
+                        widths.insert(c, f32::from(advance) * scale);
+                    }
+                });
+            }
+        }
+        let fallback_width = widths.get(&'n').copied().unwrap_or(550.0);
+        Self {
+            parsed,
+            widths,
+            fallback_width,
+        }
+    }
+
+    /// The width of `text` set at `size` points, in millimetres.
+    pub fn width_mm(&self, text: &str, size: f32) -> f32 {
+        let thousandths: f32 = text
+            .chars()
+            .map(|c| self.widths.get(&c).copied().unwrap_or(self.fallback_width))
+            .sum();
+        Mm::from(Pt(thousandths * size / 1000.0)).0
+    }
+
+    /// Splits `text` into lines no wider than `width` mm at `size` points, breaking at spaces.
+    pub fn wrap(&self, text: &str, size: f32, width: f32) -> Vec<String> {
+        let mut lines: Vec<String> = Vec::new();
+        let mut line = String::new();
+        for word in text.split_whitespace() {
+            let candidate = if line.is_empty() {
+                word.to_owned()
+            } else {
+                format!("{line} {word}")
+            };
+            if self.width_mm(&candidate, size) <= width || line.is_empty() {
+                line = candidate;
+            } else {
+                lines.push(std::mem::replace(&mut line, word.to_owned()));
+            }
+        }
+        if !line.is_empty() {
+            lines.push(line);
+        }
+        lines
+    }
+
+    /// Whether the face has a glyph for every character of `text`.
+    pub fn covers(&self, text: &str) -> bool {
+        text.chars()
+            .all(|c| c.is_whitespace() || self.widths.contains_key(&c))
+    }
+}
+
+pub static REGULAR: LazyLock<Face> = LazyLock::new(|| Face::load(REGULAR_BYTES));
+pub static BOLD: LazyLock<Face> = LazyLock::new(|| Face::load(BOLD_BYTES));
+
+/// The fonts added to one document.
+pub struct DocFonts {
+    pub regular: FontId,
+    pub bold: FontId,
+}
+
+impl DocFonts {
+    pub fn add(doc: &mut PdfDocument) -> Self {
+        Self {
+            regular: doc.add_font(&REGULAR.parsed),
+            bold: doc.add_font(&BOLD.parsed),
+        }
+    }
+}
+
+/// Black text at `(x, y)` mm from the page's bottom left corner (the baseline).
+pub fn text(ops: &mut Vec<Op>, font: &FontId, size: f32, x: f32, y: f32, text: &str) {
+    ops.extend([
+        Op::StartTextSection,
+        Op::SetFillColor { col: black() },
+        Op::SetFont {
+            font: PdfFontHandle::External(font.clone()),
+            size: Pt(size),
+        },
+        Op::SetTextCursor {
+            pos: Point {
+                x: Mm(x).into(),
+                y: Mm(y).into(),
+            },
+        },
+        Op::ShowText {
+            items: vec![TextItem::Text(text.to_owned())],
+        },
+        Op::EndTextSection,
+    ]);
+}
+
+pub fn black() -> Color {
+    Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fonts_cover_the_names_of_the_people_we_lend_to() {
+        for name in [
+            "Łukasz Kowalski",
+            "Zoë Ångström",
+            "Siân Evans",
+            "Dvořák",
+            "£249.99 – ‘quoted’",
+        ] {
+            assert!(REGULAR.covers(name), "{name}");
+            assert!(BOLD.covers(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn text_is_measured_and_wrapped() {
+        let wide = REGULAR.width_mm("WWWW", 12.0);
+        let narrow = REGULAR.width_mm("iiii", 12.0);
+        assert!(wide > narrow * 2.0);
+        assert!((REGULAR.width_mm("WWWW", 24.0) - wide * 2.0).abs() < 0.01);
+        let lines = REGULAR.wrap("one two three four five six seven", 12.0, 25.0);
+        assert!(lines.len() > 1);
+        assert!(lines.iter().all(|l| REGULAR.width_mm(l, 12.0) <= 25.0));
+        assert_eq!(lines.join(" "), "one two three four five six seven");
+    }
+}

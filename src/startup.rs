@@ -228,9 +228,6 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         None
     };
-    if config.smtp_url.is_none() {
-        tracing::warn!("LENDHUB_SMTP_URL is not set: emails will stay queued");
-    }
     let state = AppState {
         db,
         config: Arc::new(config),

@@ -211,7 +211,7 @@ async fn bad_label_requests_name_the_problem() {
         (
             json!({"asset_tags": ["TST-00001"], "layout": "a4-21", "copies": 0}),
             "copies",
-            "copies",
+            "1 to 20",
         ),
     ] {
         let response = app.post("/api/v1/labels", &body).await;

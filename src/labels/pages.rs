@@ -127,16 +127,32 @@ async fn page(
         .and_then(|l| Layout::parse(&l).ok())
         .unwrap_or(Layout::A4x21);
     let per_page = layout.geometry().per_page();
-    let start = data
-        .text("start_position")
-        .and_then(|s| s.parse().ok())
-        .filter(|s| (1..=per_page).contains(s))
-        .unwrap_or(1);
-    let copies = data
-        .text("copies")
-        .and_then(|c| c.parse().ok())
-        .filter(|c| (1..=service::MAX_COPIES).contains(c))
-        .unwrap_or(1);
+    // The preview checks what the download will: a position off the sheet is said, not ignored.
+    let mut in_range = |field: &str, max: usize, message: String| match data.text(field) {
+        None => 1,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if (1..=max).contains(&n) => n,
+            _ => {
+                if !errors.iter().any(|e| e.field == field) {
+                    errors.push(FieldError::new(field, message));
+                }
+                1
+            }
+        },
+    };
+    let start = in_range(
+        "start_position",
+        per_page,
+        format!("the start position must be from 1 to {per_page} on this sheet"),
+    );
+    let copies = in_range(
+        "copies",
+        service::MAX_COPIES,
+        format!(
+            "the labels for each device must be from 1 to {}",
+            service::MAX_COPIES
+        ),
+    );
     let (sheet, sheets) = first_sheet(&tags, layout, start, copies);
     let added_on = data
         .text("added_on")
@@ -202,7 +218,7 @@ pub async fn print(
         Err(error) => Err(error.into()),
     };
     match result {
-        Ok(bytes) => Ok(pdf_response(bytes, "labels.pdf")),
+        Ok(bytes) => Ok(pdf_response(bytes, "labels.pdf", "attachment")),
         Err(AppError::Invalid(error)) => {
             let error = if error.field == "asset_tags" {
                 FieldError::new("tags", error.message)

@@ -18,14 +18,14 @@ use crate::{
     startup::AppState,
 };
 
-/// A PDF answer, named for saving.
-pub fn pdf_response(bytes: Vec<u8>, filename: &str) -> Response {
+/// A PDF answer: shown in the browser (`inline`) or saved (`attachment`), named for saving.
+pub fn pdf_response(bytes: Vec<u8>, filename: &str, disposition: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{filename}\""),
+                format!("{disposition}; filename=\"{filename}\""),
             ),
         ],
         bytes,
@@ -52,7 +52,7 @@ pub async fn create(
         &run,
     )
     .await?;
-    Ok(pdf_response(bytes, "labels.pdf"))
+    Ok(pdf_response(bytes, "labels.pdf", "inline"))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -91,5 +91,9 @@ pub async fn one(
         &run,
     )
     .await?;
-    Ok(pdf_response(bytes, &format!("{}-label.pdf", device.asset_tag)))
+    Ok(pdf_response(
+        bytes,
+        &format!("{}-label.pdf", device.asset_tag),
+        "inline",
+    ))
 }

@@ -49,14 +49,14 @@ impl LabelRequest {
         if !(1..=per_page).contains(&start_position) {
             return Err(FieldError::new(
                 "start_position",
-                format!("start_position must be from 1 to {per_page} on this layout"),
+                format!("the start position must be from 1 to {per_page} on this sheet"),
             ));
         }
         let copies = self.copies.unwrap_or(1);
         if !(1..=MAX_COPIES).contains(&copies) {
             return Err(FieldError::new(
                 "copies",
-                format!("copies must be from 1 to {MAX_COPIES}"),
+                format!("the labels for each device must be from 1 to {MAX_COPIES}"),
             ));
         }
         let texts = self.asset_tags.as_deref().unwrap_or_default();

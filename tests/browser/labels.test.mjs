@@ -442,13 +442,15 @@ test('print labels for three ticked devices', { timeout: 600_000 }, async (t) =>
       }
     }
     assert.match(contentType ?? '', /^application\/pdf\b/, `POST /labels/print should answer application/pdf, answered ${contentType}`);
-    console.log(`DEBUG how=${how} ct=${contentType} url=${page.url()} file=${Boolean(file)} resp=${Boolean(response)}`);
     assert.ok(bytes.length > 0, 'the PDF is empty');
     assert.equal(bytes.subarray(0, 5).toString('latin1'), '%PDF-', `the PDF (from ${how}) does not start with %PDF-`);
 
     const pdf = path.join(workDir, 'labels.pdf');
     await writeFile(pdf, bytes);
     run('qpdf', ['--check', pdf]);
+
+    const info = run('pdfinfo', [pdf]);
+    assert.match(info, /^Pages:\s+1$/m, `the PDF should have one page (one sheet); pdfinfo says:\n${info}`);
 
     const text = run('pdftotext', [pdf, '-']);
     for (const tag of TICKED) assert.match(text, new RegExp(escapeRegExp(tag)), `the PDF's text should contain ${tag}:\n${text}`);
@@ -479,7 +481,7 @@ test('print labels for three ticked devices', { timeout: 600_000 }, async (t) =>
     assert.equal(res.status(), 422, `POST /labels/print with start_position 99 answered ${res.status()}:\n${html.slice(0, 2000)}`);
     assert.match(res.headers()['content-type'] ?? '', /^text\/html\b/, 'the refusal should be an HTML page');
     assert.match(html, /There is a problem/, `the refusal should say "There is a problem":\n${html}`);
-    assert.match(html, /start_position must be from 1 to 21/, `the refusal should say "start_position must be from 1 to 21":\n${html}`);
+    assert.match(html, /start position must be from 1 to 21/, `the refusal should say "the start position must be from 1 to 21":\n${html}`);
     // Not axe-checked: the page would have to be loaded with page.setContent, without its base URL.
   }, { needs: [1] });
 

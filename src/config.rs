@@ -14,6 +14,28 @@ pub struct Config {
     pub mail_from: String,
     /// The "found this?" line printed on asset labels; names the organisation when unset.
     pub label_found_line: Option<String>,
+    /// How many days a loan runs by default, per kind of device.
+    pub loan_days: LoanDays,
+}
+
+/// The default length of a loan for each kind of device, in days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoanDays {
+    pub laptop: i64,
+    pub tablet: i64,
+    pub mifi: i64,
+}
+
+impl Default for LoanDays {
+    /// Twelve weeks for a laptop or tablet (a course and some practice); eight for a MiFi, whose
+    /// data plan costs by the month.
+    fn default() -> Self {
+        Self {
+            laptop: 84,
+            tablet: 84,
+            mifi: 56,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -24,6 +46,9 @@ struct Raw {
     smtp_url: Option<String>,
     mail_from: Option<String>,
     label_found_line: Option<String>,
+    loan_days_laptop: Option<i64>,
+    loan_days_tablet: Option<i64>,
+    loan_days_mifi: Option<i64>,
 }
 
 /// Why the configuration could not be read.
@@ -71,6 +96,23 @@ impl Config {
                 .mail_from
                 .unwrap_or_else(|| "lendhub <lendhub@localhost>".to_owned()),
             label_found_line: raw.label_found_line.filter(|line| !line.trim().is_empty()),
+            loan_days: LoanDays {
+                laptop: days(
+                    "LENDHUB_LOAN_DAYS_LAPTOP",
+                    raw.loan_days_laptop,
+                    LoanDays::default().laptop,
+                )?,
+                tablet: days(
+                    "LENDHUB_LOAN_DAYS_TABLET",
+                    raw.loan_days_tablet,
+                    LoanDays::default().tablet,
+                )?,
+                mifi: days(
+                    "LENDHUB_LOAN_DAYS_MIFI",
+                    raw.loan_days_mifi,
+                    LoanDays::default().mifi,
+                )?,
+            },
         })
     }
 
@@ -83,12 +125,37 @@ impl Config {
             smtp_url: None,
             mail_from: "lendhub <lendhub@localhost>".to_owned(),
             label_found_line: None,
+            loan_days: LoanDays::default(),
+        }
+    }
+
+    /// The default due date of a loan of `kind` starts this many days after the day it is issued.
+    pub fn loan_days(&self, kind: crate::devices::model::DeviceKind) -> i64 {
+        use crate::devices::model::DeviceKind;
+        match kind {
+            DeviceKind::Laptop => self.loan_days.laptop,
+            DeviceKind::Tablet => self.loan_days.tablet,
+            DeviceKind::Mifi => self.loan_days.mifi,
         }
     }
 
     /// Cookies are marked `Secure` when lendhub is reached over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+fn days(key: &'static str, value: Option<i64>, default: i64) -> Result<i64, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(days) if (1..=crate::loans::model::MAX_LOAN_DAYS).contains(&days) => Ok(days),
+        Some(_) => Err(ConfigError::Invalid {
+            key,
+            message: format!(
+                "must be a number of days from 1 to {}",
+                crate::loans::model::MAX_LOAN_DAYS
+            ),
+        }),
     }
 }
 
@@ -104,6 +171,9 @@ mod tests {
             smtp_url: None,
             mail_from: None,
             label_found_line: None,
+            loan_days_laptop: None,
+            loan_days_tablet: None,
+            loan_days_mifi: None,
         }
     }
 
@@ -113,6 +183,23 @@ mod tests {
         assert_eq!(config.database_url, "sqlite://lendhub.db?mode=rwc");
         assert_eq!(config.public_url, "http://127.0.0.1:8080");
         assert!(!config.secure_cookies());
+    }
+
+    #[test]
+    fn loan_lengths_can_be_set_per_kind_within_a_year() {
+        let config = Config::from_parts(Raw {
+            loan_days_mifi: Some(28),
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(config.loan_days(crate::devices::model::DeviceKind::Mifi), 28);
+        assert_eq!(config.loan_days(crate::devices::model::DeviceKind::Laptop), 84);
+        let err = Config::from_parts(Raw {
+            loan_days_laptop: Some(0),
+            ..raw()
+        })
+        .unwrap_err();
+        assert!(err.to_string().starts_with("LENDHUB_LOAN_DAYS_LAPTOP"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    devices::model::{Condition, DeviceKind, DeviceStatus},
+    devices::model::{Condition, DeviceStatus},
     error::{AppError, FieldError},
 };
 
@@ -155,14 +155,6 @@ impl RepairOutcome {
             Self::Fixed => Transition::CloseRepairFixed,
             Self::Unrepairable => Transition::CloseRepairUnrepairable,
         }
-    }
-}
-
-/// How long a loan runs unless staff choose otherwise.
-pub fn default_loan_days(kind: DeviceKind) -> i64 {
-    match kind {
-        DeviceKind::Laptop | DeviceKind::Tablet => 84,
-        DeviceKind::Mifi => 56,
     }
 }
 

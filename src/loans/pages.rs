@@ -13,7 +13,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::{
-    model::{DISPOSAL_METHODS, WIPE_METHODS, default_loan_days},
+    model::{DISPOSAL_METHODS, WIPE_METHODS},
     service::{
         self, ChecksRequest, CloseRepairRequest, ExtendRequest, IssueRequest, NotesRequest, RepairRequest,
         RetireRequest, ReturnRequest, today,
@@ -154,7 +154,7 @@ pub async fn issue_details(
         .ok_or_else(|| AppError::invalid("borrower_id", "choose who the device is lent to"))?;
     let borrower = people::service::get(&app.db.read, &staff, borrower_id).await?;
     let due_on = query.due_on.unwrap_or_else(|| {
-        (today(Utc::now()) + chrono::Duration::days(default_loan_days(device.kind))).to_string()
+        (today(Utc::now()) + chrono::Duration::days(app.config.loan_days(device.kind))).to_string()
     });
     let accessories = query.accessories.map_or_else(
         || device.accessories.clone(),

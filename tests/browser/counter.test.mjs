@@ -11,19 +11,29 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
+  HUB,
+  TIMEOUT,
+  addDevice,
+  addHub,
+  button,
+  choice,
+  deviceHistoryText,
+  escapeRegExp,
+  expectH1,
+  expectInMain,
   expectNoAxeViolations,
-  launchBrowser,
-  saveArtifacts,
-  saveText,
-  startServer,
+  expectStatus,
+  expectSummaryLink,
+  field,
+  group,
+  link,
+  mainOf,
+  mainText,
+  setUp,
+  startRun,
+  tagHeading,
 } from './harness.mjs';
 
-const TIMEOUT = 15_000;
-
-const ORG = 'Tower Hamlets Digital';
-const PREFIX = 'TCH';
-const ADMIN = { name: 'Ada Admin', email: 'ada@example.org', password: 'correct horse battery staple' };
-const HUB = { name: 'Whitechapel Community Hub', address: '1 High Street, London E1 1AA' };
 const LAPTOP = {
   kind: 'Laptop',
   make: 'Dell',
@@ -33,312 +43,32 @@ const LAPTOP = {
 };
 const BORROWER = { name: 'Siân Evans', phone: '07700 900123', postcode: 'e1 5hr', postcodeShown: 'E1 5HR' };
 const CONSENT_LABEL = 'They agree that we keep and use these details';
-const TAG_PATTERN = new RegExp(`${PREFIX}-\\d{5}`);
 const LONG_DATE = /\b\d{1,2} [A-Z][a-z]+ \d{4}\b/;
 
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * The form control labelled `label`, within `scope` (a page or a locator). The label must start
- * with that text (so "Password" does not find "Confirm password"); a hint or error message after
- * it in the same label is tolerated. Fails with a clear message when there is no such control, or
- * when it is not a `tag`.
- */
-async function field(scope, label, { tag } = {}) {
-  const page = scope.page?.() ?? scope;
-  const control = scope.getByLabel(new RegExp(`^\\s*${escapeRegExp(label)}(?![\\w])`));
-  try {
-    await control.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no form control labelled "${label}" on ${page.url()}`);
-  }
-  const count = await control.count();
-  assert.equal(count, 1, `expected one control labelled "${label}" on ${page.url()}, found ${count}`);
-  if (tag) {
-    const actual = await control.evaluate((el) => el.tagName.toLowerCase());
-    assert.equal(actual, tag, `the control labelled "${label}" should be a <${tag}>, is a <${actual}>`);
-  }
-  return control;
-}
-
-/** The button with exactly this accessible name, in the page's main landmark. */
-async function button(page, name) {
-  const b = (await mainOf(page)).getByRole('button', { name, exact: true });
-  try {
-    await b.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no button "${name}" on ${page.url()}`);
-  }
-  return b.first();
-}
-
-/** The link with exactly this accessible name, in `scope` (default: the page's main landmark). */
-async function link(page, name, scope = null) {
-  const l = (scope ?? (await mainOf(page))).getByRole('link', { name, exact: true });
-  try {
-    await l.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no link "${name}" on ${page.url()}`);
-  }
-  return l.first();
-}
-
-/** The fieldset (role group) whose legend is `legend`. */
-async function group(page, legend) {
-  const g = (await mainOf(page)).getByRole('group', { name: legend, exact: true });
-  try {
-    await g.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no fieldset with the legend "${legend}" on ${page.url()}`);
-  }
-  const count = await g.count();
-  assert.equal(count, 1, `expected one fieldset "${legend}" on ${page.url()}, found ${count}`);
-  return g;
-}
-
-/** The checkbox or radio named exactly `name` inside `scope`. */
-async function choice(page, scope, role, name, where) {
-  const c = scope.getByRole(role, { name, exact: true });
-  try {
-    await c.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no ${role} "${name}" ${where} on ${page.url()}`);
-  }
-  const count = await c.count();
-  assert.equal(count, 1, `expected one ${role} "${name}" ${where} on ${page.url()}, found ${count}`);
-  return c;
-}
-
-async function h1Texts(page) {
-  try {
-    return (await page.locator('h1').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
-  } catch {
-    return []; // navigating
-  }
-}
-
-/**
- * Wait until the page has an h1 equal to `expected` (a string) or matching it (a RegExp); returns
- * that h1's text. Fails naming the URL, the h1s and the title actually there.
- */
-async function expectH1(page, expected) {
-  const ok = (text) => (expected instanceof RegExp ? expected.test(text) : text === expected);
-  const deadline = Date.now() + TIMEOUT;
-  for (;;) {
-    const texts = await h1Texts(page);
-    const hit = texts.find(ok);
-    if (hit !== undefined) return hit;
-    if (Date.now() > deadline) {
-      const title = await page.title().catch(() => '?');
-      assert.fail(
-        `expected an h1 ${expected instanceof RegExp ? `matching ${expected}` : `"${expected}"`} ` +
-          `on ${page.url()}; found h1s ${JSON.stringify(texts)}, title "${title}"`,
-      );
-    }
-    await page.waitForTimeout(100);
-  }
-}
-
-/** The page's main landmark, or the body when there is none (axe reports that separately). */
-async function mainOf(page) {
-  return (await page.locator('main').count()) === 1 ? page.locator('main') : page.locator('body');
-}
-
-/** The visible text of the page's main landmark, whitespace collapsed. */
-async function mainText(page) {
-  return (await (await mainOf(page)).innerText()).replace(/\s+/g, ' ');
-}
-
-/** Fail unless the main landmark shows `text` (a string or a RegExp). */
-async function expectInMain(page, text, what = null) {
-  const re = text instanceof RegExp ? text : new RegExp(escapeRegExp(text));
-  const shown = await mainText(page);
-  assert.match(shown, re, `${page.url()} should show ${what ?? `"${text}"`}; its main text is:\n${shown}`);
-}
-
-/**
- * Wait until the main landmark shows the status `label` as an element of its own (e.g. a
- * `<strong>On loan</strong>`, or "Status: On loan"), not just as part of a longer sentence.
- */
-async function expectStatus(page, label) {
-  const main = await mainOf(page);
-  const status = main.getByText(new RegExp(`^\\s*(Status:\\s*)?${escapeRegExp(label)}\\s*$`)).filter({ visible: true });
-  try {
-    await status.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`${page.url()} does not show the status "${label}"; its main text is:\n${await mainText(page)}`);
-  }
-}
-
-/** The text of the section a heading opens: its section/article, or what follows it up to the next heading of its level. */
-async function sectionText(heading) {
-  return heading.evaluate((h) => {
-    const box = h.closest('section, article, aside, details');
-    if (box) return box.innerText;
-    const level = Number(h.tagName.slice(1)) || 6;
-    let out = '';
-    for (let n = h.nextElementSibling; n; n = n.nextElementSibling) {
-      if (/^H[1-6]$/.test(n.tagName) && Number(n.tagName.slice(1)) <= level) break;
-      out += `\n${n.innerText}`;
-    }
-    return out;
-  });
-}
-
-/**
- * Wait for the error summary (a role="alert" region, or the element holding a "There is a problem"
- * heading) and return its links.
- */
-async function errorSummaryLinks(page) {
-  const alerts = page.getByRole('alert');
-  const problem = page.getByRole('heading', { name: /There is a problem/i });
-  try {
-    await alerts.or(problem).first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(
-      `no error summary (role="alert" or a "There is a problem" heading) on ${page.url()}; h1s ` +
-        `${JSON.stringify(await h1Texts(page))}`,
-    );
-  }
-  assert.ok((await problem.count()) > 0, `the error summary on ${page.url()} has no heading "There is a problem"`);
-  const candidates = [...(await alerts.all())];
-  if ((await problem.count()) > 0) candidates.push(problem.first().locator('xpath=..'));
-  const links = [];
-  for (const summary of candidates) {
-    for (const l of await summary.getByRole('link').all()) {
-      links.push({ locator: l, text: (await l.innerText()).replace(/\s+/g, ' ').trim() });
-    }
-  }
-  return links;
-}
-
-/** The error summary's link whose text matches `pattern`; fails listing the links there are. */
-async function expectSummaryLink(page, pattern, what) {
-  const links = await errorSummaryLinks(page);
-  const hit = links.find((l) => pattern.test(l.text));
-  assert.ok(
-    hit,
-    `the error summary on ${page.url()} has no link ${what} (${pattern}); its links are ` +
-      `${JSON.stringify(links.map((l) => l.text))}`,
-  );
-  return hit.locator;
-}
-
 test('the counter: issue to a new borrower, take back, check, lend again', { timeout: 600_000 }, async (t) => {
-  const server = await startServer();
-  const browser = await launchBrowser();
-
-  // Anything a user would notice going wrong outside the assertions: a 5xx, a script error.
-  const serverErrors = [];
-  const scriptErrors = [];
-  const newPage = async () => {
-    const context = await browser.newContext();
-    context.setDefaultTimeout(TIMEOUT);
-    context.setDefaultNavigationTimeout(TIMEOUT);
-    const page = await context.newPage();
-    page.on('response', (res) => {
-      if (res.status() >= 500) serverErrors.push(`${res.status()} ${res.request().method()} ${res.url()}`);
-    });
-    page.on('pageerror', (err) => scriptErrors.push(`${page.url()}: ${err.message}`));
-    return page;
-  };
-
-  let anyFailed = false;
-  t.after(async () => {
-    await browser.close().catch(() => {});
-    await server.stop({ keepData: anyFailed && Boolean(process.env.E2E_KEEP_DATA) });
-    if (anyFailed) {
-      const file = await saveText('server.log', server.logs());
-      const tail = server.logs().split('\n').slice(-40).join('\n');
-      console.error(`--- lendhub output, last 40 lines (all of it in ${file}) ---\n${tail}`);
-    }
-  });
-
-  // Steps run in order; each names the steps it needs (default: all before it).
-  const outcome = new Map();
-  const step = async (id, name, fn, { needs } = {}) => {
-    const missing = (needs ?? [...outcome.keys()]).filter((k) => outcome.get(k) !== 'pass');
-    if (missing.length > 0) {
-      outcome.set(id, 'skip');
-      await t.test(`${id}. ${name}`, { skip: `needs step ${missing.join(', ')}` });
-      return;
-    }
-    await t.test(`${id}. ${name}`, { timeout: 120_000 }, async () => {
-      try {
-        await fn();
-        outcome.set(id, 'pass');
-      } catch (err) {
-        outcome.set(id, 'fail');
-        anyFailed = true;
-        const pages = browser.contexts().flatMap((c) => c.pages());
-        const saved = [];
-        for (const [i, p] of pages.entries()) {
-          saved.push(...(await saveArtifacts(p, `counter-step-${id}-page-${i}`)));
-        }
-        if (saved.length) err.message += `\n(saved: ${saved.join(', ')})`;
-        throw err;
-      }
-    });
-  };
+  const { server, newPage, step, expectNoServerOrScriptErrors } = await startRun(t, { artifactPrefix: 'counter-' });
 
   const page = await newPage();
   let tag = null;
-  const tagHeading = () => new RegExp(`(^|\\s)${escapeRegExp(tag)}(\\s|$)`);
 
   await step(1, 'sets up, adds a hub and a laptop with its accessories', async () => {
-    assert.ok(server.setupUrl, 'the server printed no setup link');
-    await page.goto(server.setupUrl);
-    const org = await field(page, 'Organisation name', { tag: 'input' });
-    const prefix = await field(page, 'Asset tag prefix', { tag: 'input' });
-    const name = await field(page, 'Your name', { tag: 'input' });
-    const email = await field(page, 'Email address', { tag: 'input' });
-    const password = await field(page, 'Password', { tag: 'input' });
-    const create = await button(page, 'Create account');
-    await expectNoAxeViolations(page, 'the setup page');
-
-    await org.fill(ORG);
-    await prefix.fill(PREFIX);
-    await name.fill(ADMIN.name);
-    await email.fill(ADMIN.email);
-    await password.fill(ADMIN.password);
-    await create.click();
-    await expectH1(page, 'Devices');
+    await setUp(page, server);
     await expectNoAxeViolations(page, 'the Devices page');
 
     await page.goto(`${server.baseUrl}/hubs`);
     await expectH1(page, 'Hubs');
-    await (await field(page, 'Name', { tag: 'input' })).fill(HUB.name);
-    await (await field(page, 'Address', { tag: 'textarea' })).fill(HUB.address);
-    await (await button(page, 'Add hub')).click();
-    const listed = page.locator(':is(ul, ol, table) :is(li, td, th)', { hasText: HUB.name });
-    try {
-      await listed.first().waitFor({ timeout: TIMEOUT });
-    } catch {
-      assert.fail(`"${HUB.name}" does not appear in a list or table on ${page.url()} after "Add hub"`);
-    }
+    await addHub(page, HUB);
     await expectNoAxeViolations(page, 'the Hubs page with one hub');
 
     await page.goto(`${server.baseUrl}/devices/new`);
-    const kind = await field(page, 'Kind', { tag: 'select' });
+    await field(page, 'Kind', { tag: 'select' });
     await expectNoAxeViolations(page, 'the add-device form');
-    await kind.selectOption({ label: LAPTOP.kind });
-    await (await field(page, 'Make')).fill(LAPTOP.make);
-    await (await field(page, 'Model')).fill(LAPTOP.model);
-    await (await field(page, 'Serial number')).fill(LAPTOP.serial);
-    const hub = await field(page, 'Home hub', { tag: 'select' });
-    const hubs = await hub.evaluate((el) => [...el.options].map((o) => o.label.trim()));
-    assert.ok(hubs.includes(HUB.name), `"Home hub" should offer "${HUB.name}"; it offers ${JSON.stringify(hubs)}`);
-    await hub.selectOption({ label: HUB.name });
-    await (await field(page, 'Accessories', { tag: 'input' })).fill(LAPTOP.accessories);
-    await (await button(page, 'Add device')).click();
-
-    const heading = await expectH1(page, TAG_PATTERN);
-    tag = heading.match(TAG_PATTERN)[0];
+    tag = await addDevice(page, LAPTOP);
   });
 
   await step(2, 'the QR link opens the device page, available, with "Lend it out"', async () => {
     await page.goto(`${server.baseUrl}/d/${tag}`);
-    await expectH1(page, tagHeading());
+    await expectH1(page, tagHeading(tag));
     await expectStatus(page, 'Available');
     const lend = await link(page, 'Lend it out');
     await expectNoAxeViolations(page, `the page of ${tag}, available`);
@@ -445,7 +175,7 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
     await expectNoAxeViolations(page, 'the loan page');
 
     await page.goto(`${server.baseUrl}/d/${tag}`);
-    await expectH1(page, tagHeading());
+    await expectH1(page, tagHeading(tag));
     await expectInMain(page, 'On loan to');
     await expectStatus(page, 'On loan');
     const takeBack = await link(page, 'Take it back');
@@ -471,7 +201,7 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
   });
 
   await step(9, 'the device awaits its checks and cannot be lent yet', async () => {
-    await expectH1(page, tagHeading());
+    await expectH1(page, tagHeading(tag));
     await expectStatus(page, 'Awaiting checks');
     const checks = await link(page, 'Record the checks');
     const lend = page.getByRole('link', { name: 'Lend it out', exact: true });
@@ -507,17 +237,11 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
   });
 
   await step(11, 'available again, with its history and loans; the borrower page shows the loan', async () => {
-    await expectH1(page, tagHeading());
+    await expectH1(page, tagHeading(tag));
     await expectStatus(page, 'Available');
     await link(page, 'Lend it out');
 
-    const history = page.getByRole('heading', { name: /history/i }).first();
-    try {
-      await history.waitFor({ timeout: TIMEOUT });
-    } catch {
-      assert.fail(`the page of ${tag} has no heading naming its history`);
-    }
-    const historyText = await sectionText(history);
+    const historyText = await deviceHistoryText(page, tag);
     for (const entry of ['Lent out by', 'Taken back by', 'Data wiped and checked by']) {
       assert.match(historyText, new RegExp(escapeRegExp(entry)), `the history of ${tag} should list "${entry}"; it says:\n${historyText}`);
     }
@@ -555,8 +279,5 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
     await expectNoAxeViolations(page, `the page of ${BORROWER.name}`);
   });
 
-  await step(12, 'no request was answered with a 5xx and no page script failed', async () => {
-    assert.deepEqual(serverErrors, [], `the server answered with 5xx:\n${serverErrors.join('\n')}`);
-    assert.deepEqual(scriptErrors, [], `page scripts threw:\n${scriptErrors.join('\n')}`);
-  }, { needs: [] });
+  await step(12, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
 });

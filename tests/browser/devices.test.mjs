@@ -9,232 +9,43 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
+  ADMIN,
+  HUB,
+  TIMEOUT,
+  addDevice,
+  addHub,
+  button,
+  deviceHistoryText,
+  escapeRegExp,
+  expectH1,
   expectNoAxeViolations,
-  launchBrowser,
-  saveArtifacts,
-  saveText,
-  startServer,
+  expectSignInPage,
+  field,
+  fillDeviceForm,
+  mainOf,
+  setUp,
+  signIn,
+  startRun,
+  waitForPath,
 } from './harness.mjs';
 
-const TIMEOUT = 15_000;
-
-const ORG = 'Tower Hamlets Digital';
-const PREFIX = 'TCH';
-const ADMIN = { name: 'Ada Admin', email: 'ada@example.org', password: 'correct horse battery staple' };
-const HUB = { name: 'Whitechapel Community Hub', address: '1 High Street, London E1 1AA' };
 const LAPTOP = { kind: 'Laptop', make: 'Lenovo', model: 'ThinkPad T480', serial: 'PF1ABC23' };
-const TAG_PATTERN = new RegExp(`${PREFIX}-\\d{5}`);
-
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * The form control labelled `label`. The label must start with that text (so "Password" does not
- * find "Confirm password"); a hint or error message after it in the same label is tolerated.
- * Fails with a clear message when there is no such control, or when it is not a `tag`.
- */
-async function field(page, label, { tag } = {}) {
-  const control = page.getByLabel(new RegExp(`^\\s*${escapeRegExp(label)}\\b`));
-  try {
-    await control.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no form control labelled "${label}" on ${page.url()}`);
-  }
-  const count = await control.count();
-  assert.equal(count, 1, `expected one control labelled "${label}" on ${page.url()}, found ${count}`);
-  if (tag) {
-    const actual = await control.evaluate((el) => el.tagName.toLowerCase());
-    assert.equal(actual, tag, `the control labelled "${label}" should be a <${tag}>, is a <${actual}>`);
-  }
-  return control;
-}
-
-/** The button with exactly this accessible name. */
-async function button(page, name) {
-  const b = page.getByRole('button', { name, exact: true });
-  try {
-    await b.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no button "${name}" on ${page.url()}`);
-  }
-  return b;
-}
-
-async function h1Texts(page) {
-  try {
-    return (await page.locator('h1').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
-  } catch {
-    return []; // navigating
-  }
-}
-
-/**
- * Wait until the page has an h1 equal to `expected` (a string) or matching it (a RegExp); returns
- * that h1's text. Fails naming the URL, the h1s and the title actually there.
- */
-async function expectH1(page, expected) {
-  const ok = (text) => (expected instanceof RegExp ? expected.test(text) : text === expected);
-  const deadline = Date.now() + TIMEOUT;
-  for (;;) {
-    const texts = await h1Texts(page);
-    const hit = texts.find(ok);
-    if (hit !== undefined) return hit;
-    if (Date.now() > deadline) {
-      const title = await page.title().catch(() => '?');
-      assert.fail(
-        `expected an h1 ${expected instanceof RegExp ? `matching ${expected}` : `"${expected}"`} ` +
-          `on ${page.url()}; found h1s ${JSON.stringify(texts)}, title "${title}"`,
-      );
-    }
-    await page.waitForTimeout(100);
-  }
-}
-
-async function waitForPath(page, endsWith) {
-  try {
-    await page.waitForURL((url) => url.pathname.endsWith(endsWith), { timeout: TIMEOUT });
-  } catch {
-    assert.fail(
-      `expected to land on a URL ending ${endsWith}; at ${page.url()} with h1s ` +
-        `${JSON.stringify(await h1Texts(page))}`,
-    );
-  }
-}
-
-async function expectSignInPage(page) {
-  await expectH1(page, 'Sign in');
-  await field(page, 'Email address', { tag: 'input' });
-  await field(page, 'Password', { tag: 'input' });
-  await button(page, 'Sign in');
-}
-
-async function signIn(page, { email, password }) {
-  await (await field(page, 'Email address')).fill(email);
-  await (await field(page, 'Password')).fill(password);
-  await (await button(page, 'Sign in')).click();
-}
-
-/** The page's main landmark, or the body when there is none (axe reports that separately). */
-async function mainOf(page) {
-  return (await page.locator('main').count()) === 1 ? page.locator('main') : page.locator('body');
-}
-
-/** The text of the section a heading opens: its section/article, or what follows it up to the next heading of its level. */
-async function sectionText(heading) {
-  return heading.evaluate((h) => {
-    const box = h.closest('section, article, aside, details');
-    if (box) return box.innerText;
-    const level = Number(h.tagName.slice(1)) || 6;
-    let out = '';
-    for (let n = h.nextElementSibling; n; n = n.nextElementSibling) {
-      if (/^H[1-6]$/.test(n.tagName) && Number(n.tagName.slice(1)) <= level) break;
-      out += `\n${n.innerText}`;
-    }
-    return out;
-  });
-}
-
-/** Fill the add-device form; `values.model` may be '' to leave it empty. */
-async function fillDeviceForm(page, values, hubName) {
-  const kind = await field(page, 'Kind', { tag: 'select' });
-  const kinds = await kind.evaluate((el) => [...el.options].map((o) => o.label.trim()));
-  for (const k of ['Laptop', 'Tablet', 'MiFi']) {
-    assert.ok(kinds.includes(k), `"Kind" should offer ${k}; it offers ${JSON.stringify(kinds)}`);
-  }
-  await kind.selectOption({ label: values.kind });
-  await (await field(page, 'Make')).fill(values.make);
-  await (await field(page, 'Model')).fill(values.model);
-  await (await field(page, 'Serial number')).fill(values.serial);
-  const hub = await field(page, 'Home hub', { tag: 'select' });
-  const hubs = await hub.evaluate((el) => [...el.options].map((o) => o.label.trim()));
-  assert.ok(hubs.includes(hubName), `"Home hub" should offer "${hubName}"; it offers ${JSON.stringify(hubs)}`);
-  await hub.selectOption({ label: hubName });
-}
+const KINDS = ['Laptop', 'Tablet', 'MiFi'];
 
 test('a newcomer sets up, adds a device and finds it by its tag', { timeout: 300_000 }, async (t) => {
-  const server = await startServer();
-  const browser = await launchBrowser();
-
-  // Anything a user would notice going wrong outside the assertions: a 5xx, a script error.
-  const serverErrors = [];
-  const scriptErrors = [];
-  const newPage = async () => {
-    const context = await browser.newContext();
-    context.setDefaultTimeout(TIMEOUT);
-    context.setDefaultNavigationTimeout(TIMEOUT);
-    const page = await context.newPage();
-    page.on('response', (res) => {
-      if (res.status() >= 500) serverErrors.push(`${res.status()} ${res.request().method()} ${res.url()}`);
-    });
-    page.on('pageerror', (err) => scriptErrors.push(`${page.url()}: ${err.message}`));
-    return page;
-  };
-
-  let anyFailed = false;
-  t.after(async () => {
-    await browser.close().catch(() => {});
-    await server.stop({ keepData: anyFailed && Boolean(process.env.E2E_KEEP_DATA) });
-    if (anyFailed) {
-      const file = await saveText('server.log', server.logs());
-      const tail = server.logs().split('\n').slice(-40).join('\n');
-      console.error(`--- lendhub output, last 40 lines (all of it in ${file}) ---\n${tail}`);
-    }
-  });
-
-  // Steps run in order; each names the steps it needs (default: all before it).
-  const outcome = new Map();
-  const step = async (id, name, fn, { needs } = {}) => {
-    const missing = (needs ?? [...outcome.keys()]).filter((k) => outcome.get(k) !== 'pass');
-    if (missing.length > 0) {
-      outcome.set(id, 'skip');
-      await t.test(`${id}. ${name}`, { skip: `needs step ${missing.join(', ')}` });
-      return;
-    }
-    await t.test(`${id}. ${name}`, { timeout: 120_000 }, async () => {
-      try {
-        await fn();
-        outcome.set(id, 'pass');
-      } catch (err) {
-        outcome.set(id, 'fail');
-        anyFailed = true;
-        const pages = browser.contexts().flatMap((c) => c.pages());
-        const saved = [];
-        for (const [i, p] of pages.entries()) {
-          saved.push(...(await saveArtifacts(p, `step-${id}-page-${i}`)));
-        }
-        if (saved.length) err.message += `\n(saved: ${saved.join(', ')})`;
-        throw err;
-      }
-    });
-  };
+  const { server, newPage, step, expectNoServerOrScriptErrors } = await startRun(t);
 
   const page = await newPage();
   let tag = null;
 
   await step(1, 'sets up the organisation and lands signed in on Devices', async () => {
-    assert.ok(server.setupUrl, 'the server printed no setup link');
-    await page.goto(server.setupUrl);
-    const org = await field(page, 'Organisation name', { tag: 'input' });
-    const prefix = await field(page, 'Asset tag prefix', { tag: 'input' });
-    const name = await field(page, 'Your name', { tag: 'input' });
-    const email = await field(page, 'Email address', { tag: 'input' });
-    const password = await field(page, 'Password', { tag: 'input' });
-    const create = await button(page, 'Create account');
-    await expectNoAxeViolations(page, 'the setup page');
-
-    await org.fill(ORG);
-    await prefix.fill(PREFIX);
-    await name.fill(ADMIN.name);
-    await email.fill(ADMIN.email);
-    await password.fill(ADMIN.password);
-    await create.click();
-
-    await expectH1(page, 'Devices');
-    await button(page, 'Sign out');
+    await setUp(page, server);
+    await button(page, 'Sign out', { anywhere: true });
     await expectNoAxeViolations(page, 'the Devices page');
   });
 
   await step(2, 'signs out, and back in with the same credentials', async () => {
-    await (await button(page, 'Sign out')).click();
+    await (await button(page, 'Sign out', { anywhere: true })).click();
     await expectSignInPage(page);
     await expectNoAxeViolations(page, 'the sign-in page');
 
@@ -252,17 +63,7 @@ test('a newcomer sets up, adds a device and finds it by its tag', { timeout: 300
     await hubsLink.click();
     await expectH1(page, 'Hubs');
 
-    await (await field(page, 'Name', { tag: 'input' })).fill(HUB.name);
-    await (await field(page, 'Address', { tag: 'textarea' })).fill(HUB.address);
-    await (await button(page, 'Add hub')).click();
-
-    // The new hub shows up in the page's list (a list or a table), not just in the form.
-    const listed = page.locator(':is(ul, ol, table) :is(li, td, th)', { hasText: HUB.name });
-    try {
-      await listed.first().waitFor({ timeout: TIMEOUT });
-    } catch {
-      assert.fail(`"${HUB.name}" does not appear in a list or table on ${page.url()} after "Add hub"`);
-    }
+    await addHub(page, HUB);
     await expectH1(page, 'Hubs');
     await expectNoAxeViolations(page, 'the Hubs page with one hub');
   });
@@ -274,11 +75,7 @@ test('a newcomer sets up, adds a device and finds it by its tag', { timeout: 300
     await field(page, 'Kind');
     await expectNoAxeViolations(page, 'the add-device form');
 
-    await fillDeviceForm(page, LAPTOP, HUB.name);
-    await (await button(page, 'Add device')).click();
-
-    const heading = await expectH1(page, TAG_PATTERN);
-    tag = heading.match(TAG_PATTERN)[0];
+    tag = await addDevice(page, LAPTOP, { kinds: KINDS });
 
     const main = await mainOf(page);
     try {
@@ -290,13 +87,7 @@ test('a newcomer sets up, adds a device and finds it by its tag', { timeout: 300
       assert.match(await main.innerText(), new RegExp(escapeRegExp(text)), `the device page should show "${text}"`);
     }
 
-    const history = page.getByRole('heading', { name: /history/i }).first();
-    try {
-      await history.waitFor({ timeout: TIMEOUT });
-    } catch {
-      assert.fail(`the page of ${tag} has no heading naming its history`);
-    }
-    const historyText = await sectionText(history);
+    const historyText = await deviceHistoryText(page, tag);
     assert.match(historyText, /\badded\b/i, `the history of ${tag} should record it being added; it says:\n${historyText}`);
 
     await expectNoAxeViolations(page, `the page of ${tag}`);
@@ -304,7 +95,7 @@ test('a newcomer sets up, adds a device and finds it by its tag', { timeout: 300
 
   await step(5, 'shows an error summary when the model is missing', async () => {
     await page.goto(`${server.baseUrl}/devices/new`);
-    await fillDeviceForm(page, { ...LAPTOP, kind: 'Tablet', make: 'Apple', model: '', serial: 'DMPX0001' }, HUB.name);
+    await fillDeviceForm(page, { ...LAPTOP, kind: 'Tablet', make: 'Apple', model: '', serial: 'DMPX0001' }, { kinds: KINDS });
     const before = page.url();
     await (await button(page, 'Add device')).click();
 
@@ -366,8 +157,5 @@ test('a newcomer sets up, adds a device and finds it by its tag', { timeout: 300
     await stranger.context().close();
   }, { needs: [4] });
 
-  await step(8, 'no request was answered with a 5xx and no page script failed', async () => {
-    assert.deepEqual(serverErrors, [], `the server answered with 5xx:\n${serverErrors.join('\n')}`);
-    assert.deepEqual(scriptErrors, [], `page scripts threw:\n${scriptErrors.join('\n')}`);
-  }, { needs: [] });
+  await step(8, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
 });

@@ -16,158 +16,34 @@ import os from 'node:os';
 import path from 'node:path';
 
 import {
+  HUB,
+  PREFIX,
+  TIMEOUT,
+  addDevice,
+  addHub,
+  button,
+  choice,
+  escapeRegExp,
+  expectH1,
+  expectInMain,
   expectNoAxeViolations,
-  launchBrowser,
-  saveArtifacts,
-  saveText,
-  startServer,
+  expectNotInMain,
+  field,
+  group,
+  link,
+  mainOf,
+  mainText,
+  setUp,
+  sleep,
+  startRun,
+  tagHeading,
 } from './harness.mjs';
 
-const TIMEOUT = 15_000;
-
-const ORG = 'Tower Hamlets Digital';
-const PREFIX = 'TCH';
-const ADMIN = { name: 'Ada Admin', email: 'ada@example.org', password: 'correct horse battery staple' };
-const HUB = { name: 'Whitechapel Community Hub', address: '1 High Street, London E1 1AA' };
 const LAPTOP = { kind: 'Laptop', make: 'Dell', model: 'Latitude 5490' };
 const TAGS = [1, 2, 3, 4].map((n) => `${PREFIX}-${String(n).padStart(5, '0')}`);
 const TICKED = [TAGS[0], TAGS[1], TAGS[3]];
 const UNTICKED = TAGS[2];
-const TAG_PATTERN = new RegExp(`${PREFIX}-\\d{5}`);
 const SHEET_CAPTION = 'Which labels of the first sheet will be printed';
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * The form control labelled `label`, within `scope` (a page or a locator). The label must start
- * with that text (so "Password" does not find "Confirm password"); a hint or error message after
- * it in the same label is tolerated. Fails with a clear message when there is no such control, or
- * when it is not a `tag`.
- */
-async function field(scope, label, { tag } = {}) {
-  const page = scope.page?.() ?? scope;
-  const control = scope.getByLabel(new RegExp(`^\\s*${escapeRegExp(label)}(?![\\w])`));
-  try {
-    await control.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no form control labelled "${label}" on ${page.url()}`);
-  }
-  const count = await control.count();
-  assert.equal(count, 1, `expected one control labelled "${label}" on ${page.url()}, found ${count}`);
-  if (tag) {
-    const actual = await control.evaluate((el) => el.tagName.toLowerCase());
-    assert.equal(actual, tag, `the control labelled "${label}" should be a <${tag}>, is a <${actual}>`);
-  }
-  return control;
-}
-
-/** The button with exactly this accessible name, in the page's main landmark. */
-async function button(page, name) {
-  const b = (await mainOf(page)).getByRole('button', { name, exact: true });
-  try {
-    await b.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no button "${name}" on ${page.url()}`);
-  }
-  const count = await b.count();
-  assert.equal(count, 1, `expected one button "${name}" on ${page.url()}, found ${count}`);
-  return b;
-}
-
-/** The link with exactly this accessible name, in `scope` (default: the page's main landmark). */
-async function link(page, name, scope = null) {
-  const l = (scope ?? (await mainOf(page))).getByRole('link', { name, exact: true });
-  try {
-    await l.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no link "${name}" on ${page.url()}`);
-  }
-  return l.first();
-}
-
-/** The fieldset (role group) whose legend is `legend`. */
-async function group(page, legend) {
-  const g = (await mainOf(page)).getByRole('group', { name: legend, exact: true });
-  try {
-    await g.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no fieldset with the legend "${legend}" on ${page.url()}`);
-  }
-  const count = await g.count();
-  assert.equal(count, 1, `expected one fieldset "${legend}" on ${page.url()}, found ${count}`);
-  return g;
-}
-
-/** The checkbox or radio inside `scope` named `name` (a string, exactly, or a RegExp). */
-async function choice(page, scope, role, name, where) {
-  const c = scope.getByRole(role, typeof name === 'string' ? { name, exact: true } : { name });
-  try {
-    await c.first().waitFor({ timeout: TIMEOUT });
-  } catch {
-    assert.fail(`no ${role} "${name}" ${where} on ${page.url()}`);
-  }
-  const count = await c.count();
-  assert.equal(count, 1, `expected one ${role} "${name}" ${where} on ${page.url()}, found ${count}`);
-  return c;
-}
-
-async function h1Texts(page) {
-  try {
-    return (await page.locator('h1').allInnerTexts()).map((s) => s.replace(/\s+/g, ' ').trim());
-  } catch {
-    return []; // navigating
-  }
-}
-
-/**
- * Wait until the page has an h1 equal to `expected` (a string) or matching it (a RegExp); returns
- * that h1's text. Fails naming the URL, the h1s and the title actually there.
- */
-async function expectH1(page, expected) {
-  const ok = (text) => (expected instanceof RegExp ? expected.test(text) : text === expected);
-  const deadline = Date.now() + TIMEOUT;
-  for (;;) {
-    const texts = await h1Texts(page);
-    const hit = texts.find(ok);
-    if (hit !== undefined) return hit;
-    if (Date.now() > deadline) {
-      const title = await page.title().catch(() => '?');
-      assert.fail(
-        `expected an h1 ${expected instanceof RegExp ? `matching ${expected}` : `"${expected}"`} ` +
-          `on ${page.url()}; found h1s ${JSON.stringify(texts)}, title "${title}"`,
-      );
-    }
-    await page.waitForTimeout(100);
-  }
-}
-
-/** The page's main landmark, or the body when there is none (axe reports that separately). */
-async function mainOf(page) {
-  return (await page.locator('main').count()) === 1 ? page.locator('main') : page.locator('body');
-}
-
-/** The visible text of the page's main landmark, whitespace collapsed. */
-async function mainText(page) {
-  return (await (await mainOf(page)).innerText()).replace(/\s+/g, ' ');
-}
-
-/** Fail unless the main landmark shows `text` (a string or a RegExp). */
-async function expectInMain(page, text, what = null) {
-  const re = text instanceof RegExp ? text : new RegExp(escapeRegExp(text));
-  const shown = await mainText(page);
-  assert.match(shown, re, `${page.url()} should show ${what ?? `"${text}"`}; its main text is:\n${shown}`);
-}
-
-/** Fail if the main landmark shows `text`. */
-async function expectNotInMain(page, text, what = null) {
-  const shown = await mainText(page);
-  assert.doesNotMatch(
-    shown,
-    new RegExp(escapeRegExp(text)),
-    `${page.url()} should not show ${what ?? `"${text}"`}; its main text is:\n${shown}`,
-  );
-}
 
 /** The "Print labels" page lists exactly these tags, after saying how many there are. */
 async function expectChosenDevices(page, tags) {
@@ -195,24 +71,19 @@ function run(cmd, args, { encoding = 'utf8', okCodes = [0] } = {}) {
 }
 
 test('print labels for three ticked devices', { timeout: 600_000 }, async (t) => {
-  const server = await startServer();
-  const browser = await launchBrowser();
+  const { server, newPage, step, serverErrors, expectNoServerOrScriptErrors, failed } = await startRun(t, {
+    artifactPrefix: 'labels-',
+    contextOptions: { acceptDownloads: true },
+  });
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'lendhub-labels-'));
+  t.after(async () => {
+    if (failed()) {
+      console.error(`(the downloaded PDF and its rendering are kept in ${workDir})`);
+    } else {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  });
 
-  // Anything a user would notice going wrong outside the assertions: a 5xx, a script error.
-  const serverErrors = [];
-  const scriptErrors = [];
-  const newPage = async () => {
-    const context = await browser.newContext({ acceptDownloads: true });
-    context.setDefaultTimeout(TIMEOUT);
-    context.setDefaultNavigationTimeout(TIMEOUT);
-    const page = await context.newPage();
-    page.on('response', (res) => {
-      if (res.status() >= 500) serverErrors.push(`${res.status()} ${res.request().method()} ${res.url()}`);
-    });
-    page.on('pageerror', (err) => scriptErrors.push(`${page.url()}: ${err.message}`));
-    return page;
-  };
   /** POST a form with the page's cookies (page.request), noting any 5xx as the pages do. */
   const postForm = async (page, url, entries) => {
     const res = await page.request.post(`${server.baseUrl}${url}`, {
@@ -224,98 +95,27 @@ test('print labels for three ticked devices', { timeout: 600_000 }, async (t) =>
     return res;
   };
 
-  let anyFailed = false;
-  t.after(async () => {
-    await browser.close().catch(() => {});
-    await server.stop({ keepData: anyFailed && Boolean(process.env.E2E_KEEP_DATA) });
-    if (anyFailed) {
-      const file = await saveText('server.log', server.logs());
-      const tail = server.logs().split('\n').slice(-40).join('\n');
-      console.error(`--- lendhub output, last 40 lines (all of it in ${file}) ---\n${tail}`);
-      console.error(`(the downloaded PDF and its rendering are kept in ${workDir})`);
-    } else {
-      await rm(workDir, { recursive: true, force: true });
-    }
-  });
-
-  // Steps run in order; each names the steps it needs (default: all before it).
-  const outcome = new Map();
-  const step = async (id, name, fn, { needs } = {}) => {
-    const missing = (needs ?? [...outcome.keys()]).filter((k) => outcome.get(k) !== 'pass');
-    if (missing.length > 0) {
-      outcome.set(id, 'skip');
-      await t.test(`${id}. ${name}`, { skip: `needs step ${missing.join(', ')}` });
-      return;
-    }
-    await t.test(`${id}. ${name}`, { timeout: 120_000 }, async () => {
-      try {
-        await fn();
-        outcome.set(id, 'pass');
-      } catch (err) {
-        outcome.set(id, 'fail');
-        anyFailed = true;
-        const pages = browser.contexts().flatMap((c) => c.pages());
-        const saved = [];
-        for (const [i, p] of pages.entries()) {
-          saved.push(...(await saveArtifacts(p, `labels-step-${id}-page-${i}`)));
-        }
-        if (saved.length) err.message += `\n(saved: ${saved.join(', ')})`;
-        throw err;
-      }
-    });
-  };
-
   const page = await newPage();
   /** The fields the download form sends, in order, as [name, value] pairs. */
   let downloadFields = null;
 
   await step(1, 'sets up, adds a hub and four laptops', async () => {
-    assert.ok(server.setupUrl, 'the server printed no setup link');
-    await page.goto(server.setupUrl);
-    const org = await field(page, 'Organisation name', { tag: 'input' });
-    const prefix = await field(page, 'Asset tag prefix', { tag: 'input' });
-    const name = await field(page, 'Your name', { tag: 'input' });
-    const email = await field(page, 'Email address', { tag: 'input' });
-    const password = await field(page, 'Password', { tag: 'input' });
-    const create = await button(page, 'Create account');
-    await expectNoAxeViolations(page, 'the setup page');
-
-    await org.fill(ORG);
-    await prefix.fill(PREFIX);
-    await name.fill(ADMIN.name);
-    await email.fill(ADMIN.email);
-    await password.fill(ADMIN.password);
-    await create.click();
-    await expectH1(page, 'Devices');
+    await setUp(page, server);
     await expectNoAxeViolations(page, 'the Devices page, empty');
 
     await page.goto(`${server.baseUrl}/hubs`);
     await expectH1(page, 'Hubs');
     await expectNoAxeViolations(page, 'the Hubs page');
-    await (await field(page, 'Name', { tag: 'input' })).fill(HUB.name);
-    await (await field(page, 'Address', { tag: 'textarea' })).fill(HUB.address);
-    await (await button(page, 'Add hub')).click();
-    const listed = page.locator(':is(ul, ol, table) :is(li, td, th)', { hasText: HUB.name });
-    try {
-      await listed.first().waitFor({ timeout: TIMEOUT });
-    } catch {
-      assert.fail(`"${HUB.name}" does not appear in a list or table on ${page.url()} after "Add hub"`);
-    }
+    await addHub(page, HUB);
     await expectNoAxeViolations(page, 'the Hubs page with one hub');
 
     for (const [i, expected] of TAGS.entries()) {
       await page.goto(`${server.baseUrl}/devices/new`);
       await expectH1(page, 'Add a device');
-      const kind = await field(page, 'Kind', { tag: 'select' });
+      await field(page, 'Kind', { tag: 'select' });
       if (i === 0) await expectNoAxeViolations(page, 'the add-device form');
-      await kind.selectOption({ label: LAPTOP.kind });
-      await (await field(page, 'Make')).fill(LAPTOP.make);
-      await (await field(page, 'Model')).fill(LAPTOP.model);
-      const hub = await field(page, 'Home hub', { tag: 'select' });
-      await hub.selectOption({ label: HUB.name });
-      await (await button(page, 'Add device')).click();
-      const heading = await expectH1(page, TAG_PATTERN);
-      assert.equal(heading.match(TAG_PATTERN)[0], expected, `device number ${i + 1} should be tagged ${expected}; its h1 is "${heading}"`);
+      const tag = await addDevice(page, LAPTOP);
+      assert.equal(tag, expected, `device number ${i + 1} should be tagged ${expected}; it was tagged ${tag}`);
       if (i === 0) await expectNoAxeViolations(page, `the page of ${expected}`);
     }
   });
@@ -487,7 +287,7 @@ test('print labels for three ticked devices', { timeout: 600_000 }, async (t) =>
 
   await step(7, 'the page of TCH-00003 has "Print its label", leading to labels for it alone', async () => {
     await page.goto(`${server.baseUrl}/devices/${UNTICKED}`);
-    await expectH1(page, new RegExp(`(^|\\s)${escapeRegExp(UNTICKED)}(\\s|$)`));
+    await expectH1(page, tagHeading(UNTICKED));
     const print = await link(page, 'Print its label');
     await expectNoAxeViolations(page, `the page of ${UNTICKED}`);
     await print.click();
@@ -496,8 +296,5 @@ test('print labels for three ticked devices', { timeout: 600_000 }, async (t) =>
     await expectNoAxeViolations(page, `the Print labels page for ${UNTICKED}`);
   }, { needs: [1] });
 
-  await step(8, 'no request was answered with a 5xx and no page script failed', async () => {
-    assert.deepEqual(serverErrors, [], `the server answered with 5xx:\n${serverErrors.join('\n')}`);
-    assert.deepEqual(scriptErrors, [], `page scripts threw:\n${scriptErrors.join('\n')}`);
-  }, { needs: [] });
+  await step(8, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
 });

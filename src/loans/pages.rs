@@ -10,6 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::Utc;
+use sea_orm::EntityTrait;
 use serde::Deserialize;
 
 use super::{
@@ -588,8 +589,6 @@ async fn repair_device(app: &AppState, staff: &Staff, id: i32) -> Result<DeviceV
         .ok_or_else(|| AppError::NotFound("no such device".into()))?;
     Ok(row.into())
 }
-
-use sea_orm::EntityTrait;
 
 pub async fn close_repair_page(
     State(app): State<AppState>,

@@ -1,7 +1,7 @@
 //! Loans as the API and pages show them, with the device and borrower they join.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use super::{model::LoanStatus, repo, service::today};
@@ -13,7 +13,6 @@ use crate::{
     loans::model::RepairOutcome,
     people::{self, service::BorrowerView},
 };
-use sea_orm::EntityTrait;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ExtensionView {
@@ -94,10 +93,7 @@ async fn views(
     let device_ids: Vec<i32> = rows.iter().map(|r| r.device_id).collect();
     let borrower_ids: Vec<i32> = rows.iter().map(|r| r.borrower_id).collect();
     let tags = Device::find()
-        .filter(sea_orm::ColumnTrait::is_in(
-            &crate::entities::device::Column::Id,
-            device_ids,
-        ))
+        .filter(crate::entities::device::Column::Id.is_in(device_ids))
         .all(db)
         .await?;
     let names = people::repo::find_many(db, staff.organisation_id, &borrower_ids).await?;
@@ -119,8 +115,6 @@ async fn views(
         })
         .collect())
 }
-
-use sea_orm::QueryFilter;
 
 /// One loan, with its extensions.
 pub async fn loan(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<LoanView, AppError> {

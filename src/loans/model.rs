@@ -145,7 +145,7 @@ impl RepairOutcome {
             Some("unrepairable") => Ok(Self::Unrepairable),
             _ => Err(FieldError::new(
                 "outcome",
-                "outcome must be fixed or unrepairable",
+                "choose the outcome: fixed or unrepairable",
             )),
         }
     }
@@ -233,7 +233,7 @@ pub fn parse_wipe_method(text: Option<&str>) -> Result<String, FieldError> {
             let allowed: Vec<&str> = WIPE_METHODS.iter().map(|(v, _)| *v).collect();
             FieldError::new(
                 "wipe_method",
-                format!("wipe_method must be one of {}", allowed.join(", ")),
+                format!("choose how it was wiped: {}", allowed.join(", ")),
             )
         })
 }

@@ -621,7 +621,7 @@ fn parse_disposal(
         let allowed: Vec<&str> = DISPOSAL_METHODS.iter().map(|(v, _)| *v).collect();
         return Err(AppError::invalid(
             "disposal_method",
-            format!("disposal_method must be one of {}", allowed.join(", ")),
+            format!("choose how it will be disposed of: {}", allowed.join(", ")),
         ));
     }
     Ok((

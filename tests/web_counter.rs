@@ -1,0 +1,294 @@
+//! The counter's less-travelled pages through real HTTP with a signed-in browser session: repair,
+//! retire, extend, lost and found, borrowers, overdue. Each form refused shows the problem (422),
+//! each accepted one moves on (303), and nothing answers 500.
+
+mod common;
+
+use common::{PASSWORD, TestApp, in_days, json_of};
+use reqwest::{Client, Response, StatusCode, header};
+use serde_json::json;
+
+async fn browser(app: &TestApp) -> Client {
+    let client = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = client
+        .post(app.url("/login"))
+        .form(&[("email", "admin@example.org"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
+    client
+}
+
+async fn page(client: &Client, app: &TestApp, path: &str) -> String {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    response.text().await.unwrap()
+}
+
+async fn submit(client: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> Response {
+    client.post(app.url(path)).form(form).send().await.unwrap()
+}
+
+async fn refused(response: Response, needle: &str) {
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("There is a problem"), "{html}");
+    assert!(html.contains(needle), "{needle:?} not in {html}");
+}
+
+fn moved_to(response: &Response, path: &str) {
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[header::LOCATION], path);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn repair_and_retire_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Whitechapel").await;
+    for _ in 0..2 {
+        json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    }
+    let client = browser(&app).await;
+
+    assert!(
+        page(&client, &app, "/devices/TST-00001/repair")
+            .await
+            .contains("What is wrong with it?")
+    );
+    refused(
+        submit(&client, &app, "/devices/TST-00001/repair", &[("fault", " ")]).await,
+        "Describe what is wrong with it",
+    )
+    .await;
+    let sent = submit(
+        &client,
+        &app,
+        "/devices/TST-00001/repair",
+        &[("fault", "Cracked screen"), ("repairer", "Fixit")],
+    )
+    .await;
+    moved_to(&sent, "/devices/TST-00001");
+    assert_eq!(app.status_of("TST-00001").await, "in_repair");
+    let device_page = page(&client, &app, "/devices/TST-00001").await;
+    assert!(device_page.contains("Cracked screen") && device_page.contains("Close the repair"));
+
+    assert!(
+        page(&client, &app, "/repairs/1/close")
+            .await
+            .contains("What was the outcome?")
+    );
+    refused(
+        submit(
+            &client,
+            &app,
+            "/repairs/1/close",
+            &[("outcome", "fixed"), ("cost", "lots")],
+        )
+        .await,
+        "Enter the cost in pounds",
+    )
+    .await;
+    refused(
+        submit(&client, &app, "/repairs/1/close", &[("cost", "45.00")]).await,
+        "Choose the outcome",
+    )
+    .await;
+    moved_to(
+        &submit(
+            &client,
+            &app,
+            "/repairs/1/close",
+            &[("outcome", "fixed"), ("cost", "45.00")],
+        )
+        .await,
+        "/devices/TST-00001",
+    );
+    assert_eq!(app.status_of("TST-00001").await, "available");
+    let again = submit(&client, &app, "/repairs/1/close", &[("outcome", "fixed")]).await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    assert!(again.text().await.unwrap().contains("already closed"));
+
+    assert!(
+        page(&client, &app, "/devices/TST-00002/retire")
+            .await
+            .contains("A retired device cannot be lent again")
+    );
+    refused(
+        submit(
+            &client,
+            &app,
+            "/devices/TST-00002/retire",
+            &[("disposal_method", "")],
+        )
+        .await,
+        "Choose how it will be disposed of",
+    )
+    .await;
+    let retired = submit(
+        &client,
+        &app,
+        "/devices/TST-00002/retire",
+        &[("disposal_method", "recycled"), ("wipe_certificate", "BL-1")],
+    )
+    .await;
+    moved_to(&retired, "/devices/TST-00002");
+    assert_eq!(app.status_of("TST-00002").await, "retired");
+    assert!(
+        page(&client, &app, "/devices/TST-00002")
+            .await
+            .contains("Retired by")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extend_report_lost_and_find_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Whitechapel").await;
+    json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    let ada = app.borrower("Ada Lovelace").await;
+    let loan = app.issue("TST-00001", ada).await;
+    let client = browser(&app).await;
+
+    let extend = format!("/loans/{loan}/extend");
+    assert!(
+        page(&client, &app, &extend)
+            .await
+            .contains("New date it is due back")
+    );
+    refused(
+        submit(&client, &app, &extend, &[("due_on", &in_days(-2))]).await,
+        "cannot be in the past",
+    )
+    .await;
+    refused(
+        submit(&client, &app, &extend, &[("due_on", &in_days(3))]).await,
+        "The new date must be after",
+    )
+    .await;
+    moved_to(
+        &submit(
+            &client,
+            &app,
+            &extend,
+            &[("due_on", &in_days(60)), ("reason", "Course runs on")],
+        )
+        .await,
+        &format!("/loans/{loan}"),
+    );
+    let loan_page = page(&client, &app, &format!("/loans/{loan}")).await;
+    assert!(loan_page.contains("Extensions") && loan_page.contains("Course runs on"));
+
+    assert!(
+        page(&client, &app, &format!("/loans/{loan}/lost"))
+            .await
+            .contains("Report the device lost")
+    );
+    moved_to(
+        &submit(
+            &client,
+            &app,
+            &format!("/loans/{loan}/lost"),
+            &[("notes", "Left on a bus")],
+        )
+        .await,
+        "/devices/TST-00001",
+    );
+    assert_eq!(app.status_of("TST-00001").await, "lost");
+    assert!(
+        page(&client, &app, "/devices/TST-00001")
+            .await
+            .contains("It has been found")
+    );
+    moved_to(
+        &submit(&client, &app, "/devices/TST-00001/found", &[]).await,
+        "/devices/TST-00001",
+    );
+    assert_eq!(app.status_of("TST-00001").await, "awaiting_checks");
+    // Found again, it cannot be found twice: a friendly 409 page.
+    let twice = submit(&client, &app, "/devices/TST-00001/found", &[]).await;
+    assert_eq!(twice.status(), StatusCode::CONFLICT);
+    assert!(twice.text().await.unwrap().contains("it is awaiting checks"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn borrowers_and_the_overdue_list_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let client = browser(&app).await;
+    assert!(
+        page(&client, &app, "/borrowers/new")
+            .await
+            .contains("They agree that we keep and use these details")
+    );
+    refused(
+        submit(
+            &client,
+            &app,
+            "/borrowers",
+            &[("name", "Łukasz Nowak"), ("phone", "07700 900123")],
+        )
+        .await,
+        "must agree",
+    )
+    .await;
+    let added = submit(
+        &client,
+        &app,
+        "/borrowers",
+        &[
+            ("name", "Łukasz Nowak"),
+            ("phone", "07700 900123"),
+            ("barriers", "no_device"),
+            ("consent", "true"),
+        ],
+    )
+    .await;
+    moved_to(&added, "/borrowers/1");
+    let borrower_page = page(&client, &app, "/borrowers/1").await;
+    assert!(
+        borrower_page.contains("Łukasz Nowak")
+            && borrower_page.contains("No device")
+            && borrower_page.contains("By phone call")
+    );
+
+    assert!(
+        page(&client, &app, "/borrowers/1/edit")
+            .await
+            .contains("Change Łukasz Nowak")
+    );
+    refused(
+        submit(&client, &app, "/borrowers/1", &[("name", "Łukasz Nowak")]).await,
+        "Give at least one way to reach them",
+    )
+    .await;
+    moved_to(
+        &submit(
+            &client,
+            &app,
+            "/borrowers/1",
+            &[("name", "Łukasz Nowak"), ("email", "lukasz@example.org")],
+        )
+        .await,
+        "/borrowers/1",
+    );
+    assert!(
+        page(&client, &app, "/borrowers?q=ukas")
+            .await
+            .contains("Łukasz Nowak")
+    );
+    refused(
+        submit(&client, &app, "/borrowers/1", &[("name", "")]).await,
+        "Enter their name",
+    )
+    .await;
+
+    assert!(
+        page(&client, &app, "/loans/overdue")
+            .await
+            .contains("No loans are overdue")
+    );
+}

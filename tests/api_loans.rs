@@ -549,3 +549,23 @@ async fn the_overdue_list_shows_the_oldest_first_with_contact_details() {
     assert_eq!(items[0]["borrower"]["phone"], "07700 900123");
     assert_eq!(items[0]["loan"]["overdue"], true);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_id_that_is_not_a_number_is_a_400_in_the_contract_shape() {
+    let app = TestApp::spawn().await;
+    for path in [
+        "/api/v1/loans/abc",
+        "/api/v1/borrowers/1x",
+        "/api/v1/loans/99999999999",
+    ] {
+        assert_eq!(
+            error_of(app.get(path).await, StatusCode::BAD_REQUEST).await.0,
+            "malformed",
+            "for {path}"
+        );
+    }
+    let posted = app
+        .post("/api/v1/loans/abc/return", &json!({"condition": "good"}))
+        .await;
+    assert_eq!(error_of(posted, StatusCode::BAD_REQUEST).await.0, "malformed");
+}

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     sea_query::{Query, SelectStatement},
 };
 
@@ -62,17 +62,6 @@ pub async fn find_staff_by_email(
     StaffUser::find()
         .filter(staff_user::Column::Email.eq(email))
         .one(db)
-        .await
-}
-
-pub async fn list_staff(
-    db: &impl ConnectionTrait,
-    organisation_id: i32,
-) -> Result<Vec<staff_user::Model>, DbErr> {
-    StaffUser::find()
-        .filter(staff_user::Column::OrganisationId.eq(organisation_id))
-        .order_by_asc(staff_user::Column::Name)
-        .all(db)
         .await
 }
 

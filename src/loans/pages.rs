@@ -24,7 +24,7 @@ use super::{
 use crate::{
     auth::{Action, Staff},
     devices::{self, model::Condition, service::DeviceView},
-    error::{AppError, FieldError},
+    error::{ApiPath, AppError, FieldError},
     people::{self, service::BorrowerView},
     startup::AppState,
     web::{
@@ -257,7 +257,7 @@ pub struct LoanPage {
 pub async fn show(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<LoanPage, AppError> {
     let loan = views::loan(&app.db.read, &staff, id).await?;
     let device = devices::service::get(&app.db.read, &staff, &loan.asset_tag).await?;
@@ -324,7 +324,7 @@ fn return_form(staff: &Staff, loan: &LoanView, device: &DeviceView) -> FormPage 
 pub async fn return_page(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
     staff.require(Action::Lend)?;
     let (loan, device) = loan_and_device(&app, &staff, id).await?;
@@ -334,7 +334,7 @@ pub async fn return_page(
 pub async fn return_device(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let request = ReturnRequest {
@@ -419,7 +419,7 @@ fn extend_form(staff: &Staff, loan: &LoanView, device: &DeviceView) -> FormPage 
 pub async fn extend_page(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
     staff.require(Action::Lend)?;
     let (loan, device) = loan_and_device(&app, &staff, id).await?;
@@ -429,7 +429,7 @@ pub async fn extend_page(
 pub async fn extend(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let request = ExtendRequest {
@@ -448,7 +448,7 @@ pub async fn extend(
 pub async fn lost_page(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
     staff.require(Action::Lend)?;
     let (loan, device) = loan_and_device(&app, &staff, id).await?;
@@ -471,7 +471,7 @@ pub async fn lost_page(
 pub async fn lost(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let loan = service::report_lost(
@@ -593,7 +593,7 @@ async fn repair_device(app: &AppState, staff: &Staff, id: i32) -> Result<DeviceV
 pub async fn close_repair_page(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
     staff.require(Action::ManageRepairs)?;
     let device = repair_device(&app, &staff, id).await?;
@@ -603,7 +603,7 @@ pub async fn close_repair_page(
 pub async fn close_repair(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let device = repair_device(&app, &staff, id).await?;

@@ -193,17 +193,6 @@ pub async fn find_repair(
         .await
 }
 
-pub async fn open_repair_of_device(
-    db: &impl ConnectionTrait,
-    device_id: i32,
-) -> Result<Option<repair::Model>, DbErr> {
-    Repair::find()
-        .filter(repair::Column::DeviceId.eq(device_id))
-        .filter(repair::Column::ClosedAt.is_null())
-        .one(db)
-        .await
-}
-
 pub async fn repairs_of_device(
     db: &impl ConnectionTrait,
     device_id: i32,

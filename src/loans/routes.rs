@@ -18,7 +18,7 @@ use super::{
 use crate::{
     auth::Staff,
     devices::service::DeviceView,
-    error::{ApiJson, AppError, ErrorBody},
+    error::{ApiJson, ApiPath, AppError, ErrorBody},
     startup::AppState,
 };
 
@@ -39,7 +39,7 @@ pub async fn issue(
 pub async fn show(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<LoanView>, AppError> {
     Ok(Json(views::loan(&app.db.read, &staff, id).await?))
 }
@@ -50,7 +50,7 @@ pub async fn show(
 pub async fn return_device(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
     ApiJson(request): ApiJson<ReturnRequest>,
 ) -> Result<Json<LoanView>, AppError> {
     Ok(Json(
@@ -63,7 +63,7 @@ pub async fn return_device(
 pub async fn extend(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
     ApiJson(request): ApiJson<ExtendRequest>,
 ) -> Result<Json<LoanView>, AppError> {
     Ok(Json(
@@ -76,7 +76,7 @@ pub async fn extend(
 pub async fn lost(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
     ApiJson(request): ApiJson<NotesRequest>,
 ) -> Result<Json<LoanView>, AppError> {
     Ok(Json(
@@ -154,7 +154,7 @@ pub async fn open_repair(
 pub async fn close_repair(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
     ApiJson(request): ApiJson<CloseRepairRequest>,
 ) -> Result<Json<RepairView>, AppError> {
     Ok(Json(

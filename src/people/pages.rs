@@ -4,7 +4,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Form,
-    extract::{Path, Query, State},
+    extract::{Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     auth::{Action, Staff},
-    error::AppError,
+    error::{ApiPath, AppError},
     loans::views::{self, LoanView},
     startup::AppState,
     web::{
@@ -240,7 +240,7 @@ pub async fn create(
 pub async fn edit(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
     staff.require(Action::ManageBorrowers)?;
     let borrower = service::get(&app.db.read, &staff, id).await?;
@@ -257,7 +257,7 @@ pub async fn edit(
 pub async fn update(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let borrower = service::get(&app.db.read, &staff, id).await?;
@@ -303,7 +303,7 @@ impl ShowPage {
 pub async fn show(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<ShowPage, AppError> {
     let borrower = service::get(&app.db.read, &staff, id).await?;
     let loans = if staff.can(Action::ViewLoans) {

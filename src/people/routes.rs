@@ -1,10 +1,6 @@
 //! The borrowers calls of the JSON API.
 
-use axum::{
-    Json,
-    extract::{Path, State},
-    http::StatusCode,
-};
+use axum::{Json, extract::State, http::StatusCode};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -15,7 +11,7 @@ use super::{
 };
 use crate::{
     auth::Staff,
-    error::{ApiJson, ApiQuery, AppError, ErrorBody},
+    error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody},
     loans::views::{self, LoanView},
     startup::AppState,
 };
@@ -45,7 +41,7 @@ pub struct BorrowerWithLoans {
 pub async fn show(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<BorrowerWithLoans>, AppError> {
     let borrower = service::get(&app.db.read, &staff, id).await?;
     let loans = if staff.can(crate::auth::Action::ViewLoans) {
@@ -62,7 +58,7 @@ pub async fn show(
 pub async fn update(
     State(app): State<AppState>,
     staff: Staff,
-    Path(id): Path<i32>,
+    ApiPath(id): ApiPath<i32>,
     ApiJson(patch): ApiJson<Value>,
 ) -> Result<Json<BorrowerView>, AppError> {
     let current = service::get(&app.db.read, &staff, id).await?;

@@ -1,7 +1,11 @@
 //! Configuration, read once at start-up from the environment and an optional `lendhub.toml`, and
 //! passed down typed. Nothing else in lendhub reads the environment.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
+
+use crate::agreements::model::Terms;
 
 /// Everything lendhub needs to know about where it runs.
 #[derive(Debug, Clone)]
@@ -16,6 +20,8 @@ pub struct Config {
     pub label_found_line: Option<String>,
     /// How many days a loan runs by default, per kind of device.
     pub loan_days: LoanDays,
+    /// The terms printed in every loan agreement: the built-in ones, or a scheme's own file.
+    pub agreement_terms: Arc<Terms>,
 }
 
 /// The default length of a loan for each kind of device, in days.
@@ -49,6 +55,7 @@ struct Raw {
     loan_days_laptop: Option<i64>,
     loan_days_tablet: Option<i64>,
     loan_days_mifi: Option<i64>,
+    agreement_terms_file: Option<String>,
 }
 
 /// Why the configuration could not be read.
@@ -113,6 +120,7 @@ impl Config {
                     LoanDays::default().mifi,
                 )?,
             },
+            agreement_terms: Arc::new(terms(raw.agreement_terms_file.as_deref())?),
         })
     }
 
@@ -126,6 +134,7 @@ impl Config {
             mail_from: "lendhub <lendhub@localhost>".to_owned(),
             label_found_line: None,
             loan_days: LoanDays::default(),
+            agreement_terms: Arc::new(Terms::builtin()),
         }
     }
 
@@ -159,6 +168,25 @@ fn days(key: &'static str, value: Option<i64>, default: i64) -> Result<i64, Conf
     }
 }
 
+/// The built-in terms, or those of `LENDHUB_AGREEMENT_TERMS_FILE` (same format as
+/// `templates/agreements/terms.txt`).
+fn terms(file: Option<&str>) -> Result<Terms, ConfigError> {
+    let key = "LENDHUB_AGREEMENT_TERMS_FILE";
+    match file.map(str::trim).filter(|f| !f.is_empty()) {
+        None => Ok(Terms::builtin()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|err| ConfigError::Invalid {
+                key,
+                message: format!("cannot read {path}: {err}"),
+            })?;
+            Terms::parse(&text).map_err(|message| ConfigError::Invalid {
+                key,
+                message: format!("{path}: {message}"),
+            })
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +202,7 @@ mod tests {
             loan_days_laptop: None,
             loan_days_tablet: None,
             loan_days_mifi: None,
+            agreement_terms_file: None,
         }
     }
 
@@ -221,5 +250,31 @@ mod tests {
         .unwrap();
         assert_eq!(config.public_url, "https://lend.example.org");
         assert!(config.secure_cookies());
+    }
+
+    #[test]
+    fn a_scheme_can_use_its_own_terms_and_broken_ones_stop_start_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("terms.txt");
+        std::fs::write(&good, "version: ours-3\n## Our rules\nBring it back to {hub}.\n").unwrap();
+        let config = Config::from_parts(Raw {
+            agreement_terms_file: Some(good.display().to_string()),
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(config.agreement_terms.version, "ours-3");
+        let bad = dir.path().join("bad.txt");
+        std::fs::write(&bad, "## no version line\n").unwrap();
+        for path in [bad, dir.path().join("missing.txt")] {
+            let err = Config::from_parts(Raw {
+                agreement_terms_file: Some(path.display().to_string()),
+                ..raw()
+            })
+            .unwrap_err();
+            assert!(
+                err.to_string().starts_with("LENDHUB_AGREEMENT_TERMS_FILE"),
+                "{err}"
+            );
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! lendhub: the inventory and loan service of a digital-inclusion device scheme. One binary serves
 //! the staff web pages, the JSON API and the background jobs.
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod config;

@@ -1,5 +1,6 @@
 //! What every PDF lendhub makes shares: the embedded fonts (Atkinson Hyperlegible Next, designed
-//! for low-vision readers, OFL) and text measured in millimetres for layout.
+//! for low-vision readers, OFL; DejaVu Sans for the characters it lacks) and text measured in
+//! millimetres for layout.
 
 use std::sync::LazyLock;
 
@@ -7,6 +8,7 @@ use printpdf::{Color, FontId, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, Po
 
 static REGULAR_BYTES: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegibleNext-Regular.ttf");
 static BOLD_BYTES: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegibleNext-Bold.ttf");
+static FALLBACK_BYTES: &[u8] = include_bytes!("../assets/fonts/DejaVuSans.ttf");
 
 /// A font face: what printpdf embeds, and advance widths for measuring.
 pub struct Face {
@@ -86,11 +88,15 @@ impl Face {
 
 pub static REGULAR: LazyLock<Face> = LazyLock::new(|| Face::load(REGULAR_BYTES));
 pub static BOLD: LazyLock<Face> = LazyLock::new(|| Face::load(BOLD_BYTES));
+/// Cyrillic, Greek and the rest of what Atkinson Hyperlegible Next does not draw.
+pub static FALLBACK: LazyLock<Face> = LazyLock::new(|| Face::load(FALLBACK_BYTES));
 
 /// The fonts added to one document.
 pub struct DocFonts {
     pub regular: FontId,
     pub bold: FontId,
+    /// Added only to documents with text the main faces cannot draw.
+    pub fallback: Option<FontId>,
 }
 
 impl DocFonts {
@@ -98,6 +104,30 @@ impl DocFonts {
         Self {
             regular: doc.add_font(&REGULAR.parsed),
             bold: doc.add_font(&BOLD.parsed),
+            fallback: None,
+        }
+    }
+
+    /// The main faces, and the fallback too when some of `texts` needs it.
+    pub fn add_for<'a>(doc: &mut PdfDocument, texts: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut fonts = Self::add(doc);
+        if texts.into_iter().any(|t| !(REGULAR.covers(t) && BOLD.covers(t))) {
+            fonts.fallback = Some(doc.add_font(&FALLBACK.parsed));
+        }
+        fonts
+    }
+
+    /// The font to set `text` in: the regular or bold face when it covers every character, else
+    /// the fallback (when the document has it). Measure with the face returned.
+    pub fn pick(&self, bold: bool, text: &str) -> (&FontId, &'static Face) {
+        let (id, face): (&FontId, &'static Face) = if bold {
+            (&self.bold, &BOLD)
+        } else {
+            (&self.regular, &REGULAR)
+        };
+        match &self.fallback {
+            Some(fallback) if !face.covers(text) => (fallback, &FALLBACK),
+            _ => (id, face),
         }
     }
 }
@@ -144,6 +174,17 @@ mod tests {
             assert!(REGULAR.covers(name), "{name}");
             assert!(BOLD.covers(name), "{name}");
         }
+    }
+
+    #[test]
+    fn text_the_main_faces_cannot_draw_is_set_in_the_fallback() {
+        let mut doc = PdfDocument::new("test");
+        let latin = DocFonts::add_for(&mut doc, ["Zoë"]);
+        assert!(latin.fallback.is_none());
+        let fonts = DocFonts::add_for(&mut doc, ["Zoë", "Дмитрий"]);
+        assert!(FALLBACK.covers("Дмитрий Ελένη"));
+        assert_eq!(Some(fonts.pick(false, "Дмитрий").0), fonts.fallback.as_ref());
+        assert_eq!(fonts.pick(true, "Zoë").0, &fonts.bold);
     }
 
     #[test]

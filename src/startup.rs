@@ -22,7 +22,7 @@ use tower_http::{
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{auth, config::Config, devices, error::AppError, hubs, labels, loans, people, web};
+use crate::{agreements, auth, config::Config, devices, error::AppError, hubs, labels, loans, people, web};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -37,7 +37,7 @@ pub struct AppState {
 #[openapi(
     info(title = "lendhub", description = "Device loans for digital-inclusion schemes."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "repairs"), (name = "labels"))
+    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"))
 )]
 struct ApiDoc;
 
@@ -76,6 +76,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(loans::routes::retire))
         .routes(routes!(loans::routes::open_repair))
         .routes(routes!(loans::routes::close_repair))
+        .routes(routes!(agreements::routes::show))
+        .routes(routes!(agreements::routes::pdf))
+        .routes(routes!(agreements::routes::accept))
+        .routes(routes!(agreements::routes::paper))
         .routes(routes!(labels::routes::create))
         .routes(routes!(labels::routes::one))
         .split_for_parts();
@@ -127,6 +131,15 @@ fn pages() -> Router<AppState> {
         .route("/labels", get(labels::pages::show))
         .route("/labels/print", post(labels::pages::print))
         .route("/loans/{id}", get(loans::pages::show))
+        .route(
+            "/loans/{id}/agreement",
+            get(agreements::pages::show).post(agreements::pages::accept),
+        )
+        .route("/loans/{id}/agreement.pdf", get(agreements::routes::pdf))
+        .route(
+            "/loans/{id}/agreement/paper",
+            get(agreements::pages::paper_page).post(agreements::pages::paper),
+        )
         .route(
             "/loans/{id}/return",
             get(loans::pages::return_page).post(loans::pages::return_device),

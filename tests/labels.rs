@@ -6,38 +6,10 @@ mod common;
 
 use std::{path::Path, process::Command};
 
-use common::{TestApp, error_of, json_of};
+use common::{TestApp, error_of, json_of, run, tools_present};
 use lendhub::labels::model::Layout;
 use reqwest::StatusCode;
 use serde_json::json;
-
-fn tool(name: &str) -> bool {
-    Command::new(name).arg("--version").output().is_ok() || Command::new(name).arg("-v").output().is_ok()
-}
-
-/// Whether the PDF tools are installed (`.ci/run` installs them; a bare `cargo test` may not have them).
-fn tools_present() -> bool {
-    let present = ["qpdf", "pdftoppm", "zbarimg"].iter().all(|t| tool(t));
-    // CI installs them, so there a missing tool is a failure, not a skip.
-    assert!(
-        present || std::env::var_os("CI").is_none(),
-        "qpdf, pdftoppm or zbarimg is missing"
-    );
-    if !present {
-        eprintln!("skipped: qpdf, pdftoppm or zbarimg is missing (install qpdf poppler-utils zbar-tools)");
-    }
-    present
-}
-
-fn run(command: &mut Command) -> String {
-    let output = command.output().expect("the tool runs");
-    assert!(
-        output.status.success(),
-        "{command:?} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
 
 /// Decodes every QR code in a PNG with zbarimg, as raw text lines.
 fn zbar(png: &Path) -> Vec<String> {
@@ -104,7 +76,7 @@ async fn labels_pdf(app: &TestApp, body: serde_json::Value) -> (tempfile::TempDi
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_layout_prints_codes_that_decode_to_the_device_address_in_the_right_place() {
-    if !tools_present() {
+    if !tools_present(&["qpdf", "pdftoppm", "zbarimg"]) {
         return;
     }
     let app = TestApp::spawn().await;
@@ -164,7 +136,7 @@ async fn every_layout_prints_codes_that_decode_to_the_device_address_in_the_righ
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_label_carries_the_tag_and_the_organisation_in_text() {
-    if !tools_present() {
+    if !tools_present(&["qpdf", "pdftoppm", "zbarimg"]) {
         return;
     }
     let app = TestApp::spawn().await;

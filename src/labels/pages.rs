@@ -14,7 +14,6 @@ use chrono_tz::Europe::London;
 
 use super::{
     model::{Layout, place},
-    routes::pdf_response,
     service::{self, LabelRequest},
 };
 use crate::{
@@ -23,7 +22,7 @@ use crate::{
     error::{AppError, FieldError},
     hubs::{self, service::HubView},
     startup::AppState,
-    web::{FormErrors, Nav, form::FormData},
+    web::{FormErrors, Nav, form::FormData, pdf_response},
 };
 
 /// One cell of the sheet preview.

@@ -2,8 +2,7 @@
 
 use axum::{
     extract::{Path, Query, State},
-    http::header,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use serde::Deserialize;
 
@@ -16,22 +15,8 @@ use crate::{
     devices::model::AssetTag,
     error::{ApiJson, AppError, ErrorBody},
     startup::AppState,
+    web::pdf_response,
 };
-
-/// A PDF answer: shown in the browser (`inline`) or saved (`attachment`), named for saving.
-pub fn pdf_response(bytes: Vec<u8>, filename: &str, disposition: &str) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("{disposition}; filename=\"{filename}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
 
 /// Labels for many devices, on the chosen sheet or roll.
 #[utoipa::path(post, path = "/labels", tag = "labels", request_body = LabelRequest,

@@ -22,6 +22,7 @@ use super::{
     views::{self, LoanView, OverdueView},
 };
 use crate::{
+    agreements::{self, service::AgreementView},
     auth::{Action, Staff},
     devices::{self, model::Condition, service::DeviceView},
     error::{ApiPath, AppError, FieldError},
@@ -252,6 +253,8 @@ pub struct LoanPage {
     due_on: String,
     returned_at: Option<String>,
     extensions: Vec<(String, String, String)>,
+    agreement: AgreementView,
+    agreement_at: String,
 }
 
 pub async fn show(
@@ -273,8 +276,11 @@ pub async fn show(
             )
         })
         .collect();
+    let agreement = agreements::service::status(&app.db, &staff, &app.config.agreement_terms, id).await?;
     Ok(LoanPage {
         nav: Nav::new(&staff, "devices"),
+        agreement_at: agreement.accepted_at.map(london_time).unwrap_or_default(),
+        agreement,
         issued_at: london_time(loan.issued_at),
         due_on: long_date(loan.due_on),
         returned_at: loan.returned_at.map(london_time),

@@ -95,6 +95,21 @@ pub fn long_date(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }
 
+/// A PDF answer: shown in the browser (`inline`) or saved (`attachment`), named for saving.
+pub fn pdf_response(bytes: Vec<u8>, filename: &str, disposition: &str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("{disposition}; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// "12 March 2027 at 2:05pm", in Europe/London.
 pub fn london_time(at: DateTime<Utc>) -> String {
     let local = at.with_timezone(&London);

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::sync::Arc;
+use std::{process::Command, sync::Arc};
 
 use chrono::Utc;
 use lendhub::{
@@ -281,4 +281,33 @@ impl TestApp {
 /// The date `days` from today in London, as `YYYY-MM-DD`.
 pub fn in_days(days: i64) -> String {
     (lendhub::loans::service::today(Utc::now()) + chrono::Duration::days(days)).to_string()
+}
+
+fn tool(name: &str) -> bool {
+    Command::new(name).arg("--version").output().is_ok() || Command::new(name).arg("-v").output().is_ok()
+}
+
+/// Whether command-line tools (qpdf, poppler-utils, zbar-tools) are installed. `.ci/run` installs
+/// them, so under CI a missing tool fails the test; a bare `cargo test` skips with a message.
+pub fn tools_present(tools: &[&str]) -> bool {
+    let missing: Vec<&str> = tools.iter().copied().filter(|t| !tool(t)).collect();
+    assert!(
+        missing.is_empty() || std::env::var_os("CI").is_none(),
+        "missing tools: {missing:?}"
+    );
+    if !missing.is_empty() {
+        eprintln!("skipped: missing {missing:?} (install qpdf poppler-utils zbar-tools)");
+    }
+    missing.is_empty()
+}
+
+/// Runs a tool that must succeed, returning what it printed.
+pub fn run(command: &mut Command) -> String {
+    let output = command.output().expect("the tool runs");
+    assert!(
+        output.status.success(),
+        "{command:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
 }

@@ -292,3 +292,86 @@ async fn borrowers_and_the_overdue_list_through_the_pages() {
             .contains("No loans are overdue")
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_agreement_is_signed_on_screen_or_recorded_on_paper_through_the_pages() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Whitechapel").await;
+    for _ in 0..2 {
+        json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    }
+    let zoe = app.borrower("Zoë Ångström").await;
+    let on_screen = app.issue("TST-00001", zoe).await;
+    let on_paper = app.issue("TST-00002", zoe).await;
+    let client = browser(&app).await;
+
+    let loan_page = page(&client, &app, &format!("/loans/{on_screen}")).await;
+    assert!(loan_page.contains("Not signed yet"), "{loan_page}");
+    let sign = format!("/loans/{on_screen}/agreement");
+    let agreement = page(&client, &app, &sign).await;
+    for needle in [
+        "Loan agreement",
+        "Zoë Ångström",
+        "TST-00001",
+        "Sign the agreement",
+        "Terms version",
+    ] {
+        assert!(agreement.contains(needle), "{needle:?} not in {agreement}");
+    }
+    refused(
+        submit(&client, &app, &sign, &[("signed_name", "Zoë Ångström")]).await,
+        "tick the box",
+    )
+    .await;
+    let again = submit(&client, &app, &sign, &[("agree", "true")]).await;
+    refused(again, "type your full name").await;
+    let signed = submit(
+        &client,
+        &app,
+        &sign,
+        &[
+            ("signed_name", "Zoë Ångström"),
+            ("agree", "true"),
+            ("signature", ""),
+        ],
+    )
+    .await;
+    moved_to(&signed, &format!("/loans/{on_screen}"));
+    let loan_page = page(&client, &app, &format!("/loans/{on_screen}")).await;
+    assert!(
+        loan_page.contains("Zoë Ångström\nsigned on screen"),
+        "{loan_page}"
+    );
+    let agreement = page(&client, &app, &sign).await;
+    assert!(!agreement.contains("Sign the agreement</button>"), "{agreement}");
+    assert!(agreement.contains("Download the signed agreement"), "{agreement}");
+    let pdf = client
+        .get(app.url(&format!("/loans/{on_screen}/agreement.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()[header::CONTENT_TYPE], "application/pdf");
+
+    let paper = format!("/loans/{on_paper}/agreement/paper");
+    let form = page(&client, &app, &paper).await;
+    assert!(form.contains("Name signed on the paper"), "{form}");
+    refused(
+        submit(&client, &app, &paper, &[("signed_name", "Zoë Ångström")]).await,
+        "tick the box",
+    )
+    .await;
+    let recorded = submit(
+        &client,
+        &app,
+        &paper,
+        &[("signed_name", "Z. Ångström"), ("kept", "true")],
+    )
+    .await;
+    moved_to(&recorded, &format!("/loans/{on_paper}"));
+    let loan_page = page(&client, &app, &format!("/loans/{on_paper}")).await;
+    assert!(
+        loan_page.contains("Z. Ångström\nsigned a printed copy"),
+        "{loan_page}"
+    );
+}

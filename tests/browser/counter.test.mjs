@@ -1,7 +1,8 @@
 // The counter, driven through headless Chromium against the real lendhub binary: set up, add a hub
 // and a laptop, open it from its QR link, lend it to a borrower who is not on file yet (adding them
 // on the way, first without their consent), check and lend, take it back, record the checks after
-// a first try with nothing ticked, and see it ready to lend again with its history and loans.
+// a first try with nothing ticked, and see it ready to lend again with its history and loans. On
+// the way the borrower signs the loan agreement with their typed name and a drawn signature.
 //
 // Each numbered step is a subtest; a step whose prerequisites failed is skipped, not run against a
 // page it does not expect. Every distinct page visited, error states included, is checked with axe.
@@ -9,6 +10,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 
 import {
   HUB,
@@ -50,6 +55,7 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
 
   const page = await newPage();
   let tag = null;
+  let loanUrl = null;
 
   await step(1, 'sets up, adds a hub and a laptop with its accessories', async () => {
     await setUp(page, server);
@@ -168,11 +174,69 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
     await lend.click();
   });
 
-  await step(7, 'the loan page, and the device page showing it on loan', async () => {
+  await step(7, 'the loan page, on loan', async () => {
     const heading = await expectH1(page, new RegExp(`^Loan of ${escapeRegExp(tag)}\\b`));
     assert.ok(heading.includes(BORROWER.name), `the loan's h1 "${heading}" should name ${BORROWER.name}`);
     await expectStatus(page, 'On loan');
     await expectNoAxeViolations(page, 'the loan page');
+    loanUrl = page.url();
+  });
+
+  await step(8, 'the borrower signs the agreement: refused with nothing filled in, then signed with a typed name and a drawn signature; the device page shows it on loan', async () => {
+    await page.goto(loanUrl);
+    await expectInMain(page, 'Not signed yet');
+    await (await link(page, 'Sign on this screen')).click();
+    await expectH1(page, 'Loan agreement');
+    await expectInMain(page, BORROWER.name);
+    await expectInMain(page, tag);
+    await expectInMain(page, LAPTOP.serial);
+    await expectInMain(page, /Terms version \S+/, 'the terms version');
+    await expectInMain(page, 'If it breaks or stops working');
+    await field(page, 'Type your full name', { tag: 'input' });
+    await field(page, 'I have read this agreement and I agree to it', { tag: 'input' });
+    await expectNoAxeViolations(page, 'the agreement page');
+
+    await (await button(page, 'Sign the agreement')).click();
+    await expectSummaryLink(page, /type your full name/i, 'asking for the typed name');
+    await expectSummaryLink(page, /tick the box/i, 'asking for the tick');
+    await expectNoAxeViolations(page, 'the agreement page refused with nothing filled in');
+
+    await (await field(page, 'Type your full name', { tag: 'input' })).fill(BORROWER.name);
+    await (await field(page, 'I have read this agreement and I agree to it', { tag: 'input' })).check();
+    // Draw a signature with the mouse, as a finger would on a tablet.
+    const pad = (await mainOf(page)).locator('canvas');
+    await pad.scrollIntoViewIfNeeded();
+    const box = await pad.boundingBox();
+    assert.ok(box, 'the signature pad should be shown when scripts run');
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.7);
+    await page.mouse.down();
+    for (const [x, y] of [[0.3, 0.2], [0.5, 0.8], [0.7, 0.3], [0.9, 0.6]]) {
+      await page.mouse.move(box.x + box.width * x, box.y + box.height * y, { steps: 5 });
+    }
+    await page.mouse.up();
+    await expectInMain(page, 'You have drawn a signature.');
+    await (await button(page, 'Sign the agreement')).click();
+
+    await expectH1(page, new RegExp(`^Loan of ${escapeRegExp(tag)}\\b`));
+    await expectInMain(page, `${BORROWER.name} signed on screen`);
+    const download = await link(page, 'Download the signed agreement (PDF)');
+    await expectNoAxeViolations(page, 'the loan page with a signed agreement');
+
+    // The signed PDF says who agreed and that they also drew their signature.
+    const response = await page.request.get(new URL(await download.getAttribute('href'), page.url()).href);
+    assert.equal(response.status(), 200);
+    assert.equal(response.headers()['content-type'], 'application/pdf');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'lendhub-agreement-'));
+    try {
+      const file = path.join(dir, 'agreement.pdf');
+      await writeFile(file, await response.body());
+      const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      for (const needle of [`${BORROWER.name} agreed to this on screen`, 'and signing below', tag]) {
+        assert.ok(text.includes(needle), `the signed agreement should say "${needle}"; it says:\n${text}`);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
 
     await page.goto(`${server.baseUrl}/d/${tag}`);
     await expectH1(page, tagHeading(tag));
@@ -183,7 +247,7 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
     await takeBack.click();
   });
 
-  await step(8, 'takes it back: fair, without the sleeve, with a note', async () => {
+  await step(9, 'takes it back: fair, without the sleeve, with a note', async () => {
     await expectH1(page, 'Take the device back');
     const condition = await group(page, 'What condition is it in?');
     for (const c of ['New', 'Good', 'Fair', 'Poor']) {
@@ -200,7 +264,7 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
     await record.click();
   });
 
-  await step(9, 'the device awaits its checks and cannot be lent yet', async () => {
+  await step(10, 'the device awaits its checks and cannot be lent yet', async () => {
     await expectH1(page, tagHeading(tag));
     await expectStatus(page, 'Awaiting checks');
     const checks = await link(page, 'Record the checks');
@@ -210,7 +274,7 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
     await checks.click();
   });
 
-  await step(10, 'records the checks: refused with nothing ticked, then recorded', async () => {
+  await step(11, 'records the checks: refused with nothing ticked, then recorded', async () => {
     await expectH1(page, 'Record the checks');
     await field(page, 'The data on it has been wiped', { tag: 'input' });
     await field(page, 'How was it wiped?', { tag: 'select' });
@@ -236,7 +300,7 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
     await (await button(page, 'Record the checks')).click();
   });
 
-  await step(11, 'available again, with its history and loans; the borrower page shows the loan', async () => {
+  await step(12, 'available again, with its history and loans; the borrower page shows the loan', async () => {
     await expectH1(page, tagHeading(tag));
     await expectStatus(page, 'Available');
     await link(page, 'Lend it out');
@@ -279,5 +343,5 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
     await expectNoAxeViolations(page, `the page of ${BORROWER.name}`);
   });
 
-  await step(12, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
+  await step(13, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
 });

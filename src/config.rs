@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::agreements::model::Terms;
+use crate::{agreements::model::Terms, reminders::model::Policy};
 
 /// Everything lendhub needs to know about where it runs.
 #[derive(Debug, Clone)]
@@ -22,6 +22,10 @@ pub struct Config {
     pub loan_days: LoanDays,
     /// The terms printed in every loan agreement: the built-in ones, or a scheme's own file.
     pub agreement_terms: Arc<Terms>,
+    /// When reminders go out.
+    pub reminders: Policy,
+    /// How often `serve` sweeps for reminders and delivers the outbox.
+    pub reminder_interval: std::time::Duration,
 }
 
 /// The default length of a loan for each kind of device, in days.
@@ -56,6 +60,9 @@ struct Raw {
     loan_days_tablet: Option<i64>,
     loan_days_mifi: Option<i64>,
     agreement_terms_file: Option<String>,
+    reminder_due_soon_days: Option<i64>,
+    reminder_overdue_days: Option<String>,
+    reminder_interval_seconds: Option<u64>,
 }
 
 /// Why the configuration could not be read.
@@ -92,16 +99,57 @@ impl Config {
                 message: format!("{public_url:?} must start with http:// or https://"),
             });
         }
+        let smtp_url = raw.smtp_url.filter(|url| !url.trim().is_empty());
+        let mail_from = raw
+            .mail_from
+            .unwrap_or_else(|| "lendhub <lendhub@localhost>".to_owned());
+        match &smtp_url {
+            Some(url) => crate::reminders::mail::check(url, &mail_from),
+            None => crate::reminders::mail::check("smtp://localhost", &mail_from),
+        }
+        .map_err(|message| ConfigError::Invalid {
+            key: if message.contains("SMTP URL") {
+                "LENDHUB_SMTP_URL"
+            } else {
+                "LENDHUB_MAIL_FROM"
+            },
+            message,
+        })?;
+        let due_soon_days = match raw.reminder_due_soon_days {
+            None => Policy::default().due_soon_days,
+            Some(days) if (0..=60).contains(&days) => days,
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    key: "LENDHUB_REMINDER_DUE_SOON_DAYS",
+                    message: "must be a number of days from 0 (none) to 60".into(),
+                });
+            }
+        };
+        let overdue_days = match raw.reminder_overdue_days.as_deref() {
+            None => Policy::default().overdue_days,
+            Some(text) => Policy::parse_overdue_days(text).map_err(|message| ConfigError::Invalid {
+                key: "LENDHUB_REMINDER_OVERDUE_DAYS",
+                message,
+            })?,
+        };
+        let interval = match raw.reminder_interval_seconds {
+            None => 300,
+            Some(seconds) if (10..=86_400).contains(&seconds) => seconds,
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    key: "LENDHUB_REMINDER_INTERVAL_SECONDS",
+                    message: "must be from 10 to 86400 seconds".into(),
+                });
+            }
+        };
         Ok(Self {
             database_url: raw
                 .database_url
                 .unwrap_or_else(|| "sqlite://lendhub.db?mode=rwc".to_owned()),
             bind,
             public_url,
-            smtp_url: raw.smtp_url.filter(|url| !url.is_empty()),
-            mail_from: raw
-                .mail_from
-                .unwrap_or_else(|| "lendhub <lendhub@localhost>".to_owned()),
+            smtp_url,
+            mail_from,
             label_found_line: raw.label_found_line.filter(|line| !line.trim().is_empty()),
             loan_days: LoanDays {
                 laptop: days(
@@ -121,6 +169,11 @@ impl Config {
                 )?,
             },
             agreement_terms: Arc::new(terms(raw.agreement_terms_file.as_deref())?),
+            reminders: Policy {
+                due_soon_days,
+                overdue_days,
+            },
+            reminder_interval: std::time::Duration::from_secs(interval),
         })
     }
 
@@ -135,6 +188,8 @@ impl Config {
             label_found_line: None,
             loan_days: LoanDays::default(),
             agreement_terms: Arc::new(Terms::builtin()),
+            reminders: Policy::default(),
+            reminder_interval: std::time::Duration::from_mins(5),
         }
     }
 
@@ -203,6 +258,9 @@ mod tests {
             loan_days_tablet: None,
             loan_days_mifi: None,
             agreement_terms_file: None,
+            reminder_due_soon_days: None,
+            reminder_overdue_days: None,
+            reminder_interval_seconds: None,
         }
     }
 
@@ -250,6 +308,49 @@ mod tests {
         .unwrap();
         assert_eq!(config.public_url, "https://lend.example.org");
         assert!(config.secure_cookies());
+    }
+
+    #[test]
+    fn an_smtp_url_that_cannot_be_read_stops_start_up_naming_the_setting() {
+        let config = Config::from_parts(Raw {
+            smtp_url: Some("smtp://127.0.0.1:2525".into()),
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(config.smtp_url.as_deref(), Some("smtp://127.0.0.1:2525"));
+        let err = Config::from_parts(Raw {
+            smtp_url: Some("mail.example.org:25".into()),
+            ..raw()
+        })
+        .unwrap_err();
+        assert!(err.to_string().starts_with("LENDHUB_SMTP_URL"), "{err}");
+        let err = Config::from_parts(Raw {
+            mail_from: Some("nobody".into()),
+            ..raw()
+        })
+        .unwrap_err();
+        assert!(err.to_string().starts_with("LENDHUB_MAIL_FROM"), "{err}");
+    }
+
+    #[test]
+    fn the_reminder_policy_can_be_set() {
+        let config = Config::from_parts(Raw {
+            reminder_due_soon_days: Some(2),
+            reminder_overdue_days: Some("3, 10".into()),
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(config.reminders.due_soon_days, 2);
+        assert_eq!(config.reminders.overdue_days, [3, 10]);
+        let err = Config::from_parts(Raw {
+            reminder_overdue_days: Some("soon".into()),
+            ..raw()
+        })
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("LENDHUB_REMINDER_OVERDUE_DAYS"),
+            "{err}"
+        );
     }
 
     #[test]

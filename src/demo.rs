@@ -15,12 +15,28 @@ use crate::{
     hubs, organisations,
 };
 
-const HUBS: [(&str, &str); 5] = [
-    ("Whitechapel Community Hub", "12 Vallance Road, London E1 5HR"),
-    ("Poplar Job Club", "Chrisp Street Market, London E14 6AQ"),
-    ("Bow Library", "Roman Road, London E3 5ES"),
-    ("Stepney Tenants' Hall", "Ben Jonson Road, London E1 4SA"),
-    ("Online", "Sessions by video call"),
+const HUBS: [(&str, &str, &str); 5] = [
+    (
+        "Whitechapel Community Hub",
+        "12 Vallance Road, London E1 5HR",
+        "Monday to Friday, 10am to 4pm",
+    ),
+    (
+        "Poplar Job Club",
+        "Chrisp Street Market, London E14 6AQ",
+        "Tuesday and Thursday, 9:30am to 1pm",
+    ),
+    (
+        "Bow Library",
+        "Roman Road, London E3 5ES",
+        "Monday to Saturday, 9am to 6pm",
+    ),
+    (
+        "Stepney Tenants' Hall",
+        "Ben Jonson Road, London E1 4SA",
+        "Wednesday, 1pm to 5pm",
+    ),
+    ("Online", "Sessions by video call", "By appointment"),
 ];
 
 const MODELS: [(DeviceKind, &str, &str); 8] = [
@@ -60,11 +76,11 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
     };
     let existing = hubs::repo::list(&tx, org.id).await?;
     let mut hub_ids = Vec::new();
-    for (name, address) in HUBS {
+    for (name, address, hours) in HUBS {
         let id = match existing.iter().find(|h| h.name == name) {
             Some(hub) => hub.id,
             None => {
-                let hub = hubs::repo::insert(&tx, org.id, name, Some(address), now).await?;
+                let hub = hubs::repo::insert(&tx, org.id, name, Some(address), Some(hours), now).await?;
                 audit::repo::insert(
                     &tx,
                     NewEvent {

@@ -16,5 +16,6 @@ pub mod loans;
 pub mod organisations;
 pub mod pdf;
 pub mod people;
+pub mod reminders;
 pub mod startup;
 pub mod web;

@@ -2,9 +2,9 @@
 
 use std::io::Read;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use lendhub::{auth, config::Config, db, demo, startup};
+use lendhub::{auth, config::Config, db, demo, reminders, startup};
 use migration::MigratorTrait;
 use tracing_subscriber::EnvFilter;
 
@@ -30,12 +30,34 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Reminders about loans.
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
     /// Fill the database with realistic demo hubs and devices.
     Demo {
         /// How many devices to add.
         #[arg(long, default_value_t = 200)]
         devices: usize,
     },
+}
+
+#[derive(Subcommand)]
+enum RemindersCommand {
+    /// One sweep (schedule the reminders due now) and one delivery of the outbox, then exit.
+    Run {
+        /// The time to act as if it were, in RFC 3339 (e.g. 2027-03-10T09:00:00Z): for tests and
+        /// for catching up. Now when absent.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
+}
+
+fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|err| format!("{text:?} is not an RFC 3339 time like 2027-03-10T09:00:00Z ({err})"))
 }
 
 #[derive(Subcommand)]
@@ -119,6 +141,28 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 staff.role.label().to_lowercase(),
                 staff.name,
                 staff.email
+            );
+            Ok(())
+        }
+        Command::Reminders {
+            command: RemindersCommand::Run { now },
+        } => {
+            let db = db::connect(&config.database_url).await?;
+            migration::Migrator::up(&db.write, None).await?;
+            let mailer = reminders::service::mailer(&config)?;
+            if mailer.is_none() {
+                eprintln!("LENDHUB_SMTP_URL is not set: emails stay queued");
+            }
+            let now = now.unwrap_or_else(Utc::now);
+            let (swept, delivered) = reminders::service::run_once(&db, &config, mailer.as_ref(), now).await?;
+            println!(
+                "looked at {} loans; scheduled {} reminders and {} digests; sent {}, will retry {}, failed {}",
+                swept.loans,
+                swept.reminders,
+                swept.digests,
+                delivered.sent,
+                delivered.retrying,
+                delivered.failed
             );
             Ok(())
         }

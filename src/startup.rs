@@ -22,7 +22,9 @@ use tower_http::{
 use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::{agreements, auth, config::Config, devices, error::AppError, hubs, labels, loans, people, web};
+use crate::{
+    agreements, auth, config::Config, devices, error::AppError, hubs, labels, loans, people, reminders, web,
+};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -37,7 +39,7 @@ pub struct AppState {
 #[openapi(
     info(title = "lendhub", description = "Device loans for digital-inclusion schemes."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"))
+    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"))
 )]
 struct ApiDoc;
 
@@ -80,6 +82,10 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(agreements::routes::pdf))
         .routes(routes!(agreements::routes::accept))
         .routes(routes!(agreements::routes::paper))
+        .routes(routes!(reminders::routes::call_list))
+        .routes(routes!(reminders::routes::outcome))
+        .routes(routes!(reminders::routes::list))
+        .routes(routes!(reminders::routes::retry))
         .routes(routes!(labels::routes::create))
         .routes(routes!(labels::routes::one))
         .split_for_parts();
@@ -128,6 +134,13 @@ fn pages() -> Router<AppState> {
             get(loans::pages::close_repair_page).post(loans::pages::close_repair),
         )
         .route("/loans/overdue", get(loans::pages::overdue))
+        .route("/reminders/calls", get(reminders::pages::calls))
+        .route("/reminders/{id}/outcome", post(reminders::pages::record_outcome))
+        .route("/reminders/letters", get(reminders::pages::letters))
+        .route("/reminders/letters.pdf", get(reminders::pages::letters_pdf))
+        .route("/reminders/letters/posted", post(reminders::pages::mark_posted))
+        .route("/reminders/outbox", get(reminders::pages::outbox))
+        .route("/reminders/{id}/retry", post(reminders::pages::retry))
         .route("/labels", get(labels::pages::show))
         .route("/labels/print", post(labels::pages::print))
         .route("/loans/{id}", get(loans::pages::show))
@@ -241,9 +254,11 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     } else {
         None
     };
+    let config = Arc::new(config);
+    reminders::service::spawn_background(db.clone(), Arc::clone(&config));
     let state = AppState {
         db,
-        config: Arc::new(config),
+        config,
         setup_token,
     };
     tracing::info!(%address, "lendhub is listening");

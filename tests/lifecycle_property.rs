@@ -77,7 +77,7 @@ async fn world() -> World {
         &staff,
         &lendhub::hubs::service::HubRequest {
             name: Some("Hub".into()),
-            address: None,
+            ..Default::default()
         },
         now,
     )

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_foundation;
 mod m20261125_000002_loans;
 mod m20261125_000003_agreements;
+mod m20261125_000004_reminders;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_foundation::Migration),
             Box::new(m20261125_000002_loans::Migration),
             Box::new(m20261125_000003_agreements::Migration),
+            Box::new(m20261125_000004_reminders::Migration),
         ]
     }
 }

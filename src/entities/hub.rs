@@ -8,6 +8,8 @@ pub struct Model {
     pub organisation_id: i32,
     pub name: String,
     pub address: Option<String>,
+    /// Told to borrowers in reminders, e.g. "Monday to Friday, 10am to 4pm".
+    pub opening_hours: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -13,6 +13,7 @@ pub mod loan;
 pub mod loan_extension;
 pub mod login_failure;
 pub mod organisation;
+pub mod reminder;
 pub mod repair;
 pub mod staff_session;
 pub mod staff_user;

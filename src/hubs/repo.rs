@@ -13,12 +13,14 @@ pub async fn insert(
     organisation_id: i32,
     name: &str,
     address: Option<&str>,
+    opening_hours: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<hub::Model, DbErr> {
     hub::ActiveModel {
         organisation_id: Set(organisation_id),
         name: Set(name.to_owned()),
         address: Set(address.map(str::to_owned)),
+        opening_hours: Set(opening_hours.map(str::to_owned)),
         created_at: Set(now),
         ..Default::default()
     }

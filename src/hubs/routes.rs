@@ -52,6 +52,7 @@ pub struct HubsPage {
     errors: FormErrors,
     name: String,
     address: String,
+    opening_hours: String,
 }
 
 pub async fn page(State(app): State<AppState>, staff: Staff) -> Result<HubsPage, AppError> {
@@ -62,6 +63,7 @@ pub async fn page(State(app): State<AppState>, staff: Staff) -> Result<HubsPage,
         errors: FormErrors::default(),
         name: String::new(),
         address: String::new(),
+        opening_hours: String::new(),
     })
 }
 
@@ -84,6 +86,7 @@ pub async fn add(
                 errors: vec![error].into(),
                 name: form.name.unwrap_or_default(),
                 address: form.address.unwrap_or_default(),
+                opening_hours: form.opening_hours.unwrap_or_default(),
             };
             Ok((status, page).into_response())
         }

@@ -19,6 +19,7 @@ pub struct HubView {
     pub id: i32,
     pub name: String,
     pub address: Option<String>,
+    pub opening_hours: Option<String>,
 }
 
 impl From<hub::Model> for HubView {
@@ -27,6 +28,7 @@ impl From<hub::Model> for HubView {
             id: row.id,
             name: row.name,
             address: row.address,
+            opening_hours: row.opening_hours,
         }
     }
 }
@@ -36,24 +38,37 @@ impl From<hub::Model> for HubView {
 pub struct HubRequest {
     pub name: Option<String>,
     pub address: Option<String>,
+    /// Told to borrowers in reminders, e.g. "Monday to Friday, 10am to 4pm".
+    pub opening_hours: Option<String>,
 }
 
 impl HubRequest {
-    fn parse(&self) -> Result<(String, Option<String>), FieldError> {
+    fn parse(&self) -> Result<(String, Option<String>, Option<String>), FieldError> {
         let name = parse_name(
             "name",
             "the hub's name",
             self.name.as_deref().unwrap_or_default(),
             100,
         )?;
-        let address = self.address.as_deref().map(str::trim).filter(|a| !a.is_empty());
-        if address.is_some_and(|a| a.chars().count() > 500) {
-            return Err(FieldError::new(
-                "address",
-                "the address must be at most 500 characters",
-            ));
-        }
-        Ok((name, address.map(str::to_owned)))
+        let optional = |field: &str, label: &str, value: Option<&str>| {
+            let value = value.map(str::trim).filter(|a| !a.is_empty());
+            if value.is_some_and(|a| a.chars().count() > 500) {
+                return Err(FieldError::new(
+                    field,
+                    format!("{label} must be at most 500 characters"),
+                ));
+            }
+            Ok(value.map(str::to_owned))
+        };
+        Ok((
+            name,
+            optional("address", "the address", self.address.as_deref())?,
+            optional(
+                "opening_hours",
+                "the opening hours",
+                self.opening_hours.as_deref(),
+            )?,
+        ))
     }
 }
 
@@ -64,17 +79,24 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<HubView, AppError> {
     staff.require(Action::ManageHubs)?;
-    let (name, address) = request.parse()?;
+    let (name, address, opening_hours) = request.parse()?;
     let tx = db::begin_write(db).await?;
-    let row = repo::insert(&tx, staff.organisation_id, &name, address.as_deref(), now)
-        .await
-        .map_err(|err| match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
-                code: "duplicate_hub",
-                message: format!("there is already a hub called {name}"),
-            },
-            _ => err.into(),
-        })?;
+    let row = repo::insert(
+        &tx,
+        staff.organisation_id,
+        &name,
+        address.as_deref(),
+        opening_hours.as_deref(),
+        now,
+    )
+    .await
+    .map_err(|err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
+            code: "duplicate_hub",
+            message: format!("there is already a hub called {name}"),
+        },
+        _ => err.into(),
+    })?;
     audit::repo::insert(
         &tx,
         NewEvent {
@@ -83,7 +105,7 @@ pub async fn create(
             actor: Actor::Staff(staff),
             entity: EntityRef::Hub(row.id),
             action: "hub_added",
-            details: serde_json::json!({ "name": row.name, "address": row.address }),
+            details: serde_json::json!({ "name": row.name, "address": row.address, "opening_hours": row.opening_hours }),
         },
     )
     .await?;

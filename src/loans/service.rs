@@ -289,6 +289,8 @@ pub async fn return_device(
     row.return_notes = Set(notes);
     row.updated_at = Set(now);
     repo::update_loan(&tx, row).await?;
+    // What was waiting to remind them no longer applies.
+    crate::reminders::repo::cancel_for_loan(&tx, loan_id, now).await?;
     record(
         &tx,
         staff,
@@ -414,6 +416,8 @@ pub async fn extend(
     row.due_on = Set(due_on);
     row.updated_at = Set(now);
     repo::update_loan(&tx, row).await?;
+    // What was waiting to remind them no longer applies.
+    crate::reminders::repo::cancel_for_loan(&tx, loan_id, now).await?;
     record(
         &tx,
         staff,
@@ -450,6 +454,8 @@ pub async fn report_lost(
     row.lost_notes = Set(notes.clone());
     row.updated_at = Set(now);
     repo::update_loan(&tx, row).await?;
+    // What was waiting to remind them no longer applies.
+    crate::reminders::repo::cancel_for_loan(&tx, loan_id, now).await?;
     record(
         &tx,
         staff,

@@ -83,6 +83,8 @@ async fn fresh_database() -> (String, TestDb) {
 /// A running lendhub with an organisation (prefix `TST`), an admin, and the admin's API token.
 pub struct TestApp {
     pub base: String,
+    /// Where the test's database is, for running the `lendhub` binary against it.
+    pub database_url: String,
     pub client: Client,
     pub db: lendhub::db::Db,
     pub organisation_id: i32,
@@ -120,6 +122,7 @@ impl TestApp {
             .build()
             .expect("a client");
         let mut app = Self {
+            database_url: url.clone(),
             base,
             client,
             db,
@@ -310,4 +313,108 @@ pub fn run(command: &mut Command) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// One message the test SMTP server received.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Mail {
+    pub to: Vec<String>,
+    pub subject: String,
+    pub message_id: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// A real SMTP server (aiosmtpd, `tests/smtp/server.py`) on a port of its own, which can be
+/// stopped and started again to test an outage.
+pub struct SmtpServer {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: Option<std::process::Child>,
+}
+
+impl SmtpServer {
+    /// Whether Python with aiosmtpd is here (`.ci/run` installs it); under CI a missing one fails.
+    pub fn available() -> bool {
+        let present = Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        assert!(
+            present || std::env::var_os("CI").is_none(),
+            "python3 with aiosmtpd is missing"
+        );
+        if !present {
+            eprintln!("skipped: python3 with aiosmtpd is missing (pip install aiosmtpd)");
+        }
+        present
+    }
+
+    pub fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut server = Self {
+            port,
+            dir: tempfile::tempdir().expect("a directory for mail"),
+            child: None,
+        };
+        server.restart();
+        server
+    }
+
+    /// Starts the server (again) on the same port and directory, once it answers.
+    pub fn restart(&mut self) {
+        use std::io::BufRead;
+        assert!(self.child.is_none(), "the SMTP server is already running");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp/server.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .args(["--port", &self.port.to_string(), "--dir"])
+            .arg(self.dir.path())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 starts");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().expect("its output"))
+            .read_line(&mut line)
+            .expect("the server says it is ready");
+        assert_eq!(line.trim(), "ready", "the SMTP server did not start");
+        self.child = Some(child);
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Everything received so far, in order.
+    pub fn messages(&self) -> Vec<Mail> {
+        std::fs::read_to_string(self.dir.path().join("messages.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a message record"))
+            .collect()
+    }
+
+    /// What was received for `address`.
+    pub fn to(&self, address: &str) -> Vec<Mail> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t == address))
+            .collect()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
 }

@@ -1,0 +1,251 @@
+//! The reminders pages: the call list per hub (record how each call went), reminder letters to
+//! print and post, and the outbox for admins (what was sent, what failed, try again).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::{
+    model::{CallOutcome, ReminderStatus},
+    repo::Task,
+    routes::OutboxQuery,
+    service::{self, CallView, OutcomeRequest, ReminderView},
+};
+use crate::{
+    auth::Staff,
+    error::{ApiPath, ApiQuery, AppError},
+    hubs::{self, service::HubView},
+    startup::AppState,
+    web::{FormErrors, Nav, form::FormData, london_time, long_date, pdf_response},
+};
+
+#[derive(Debug, Deserialize)]
+pub struct HubFilter {
+    hub_id: Option<String>,
+    /// The name of whoever was just called, to confirm it was saved.
+    done: Option<String>,
+}
+
+impl HubFilter {
+    fn hub_id(&self) -> Option<i32> {
+        self.hub_id.as_deref().and_then(|h| h.trim().parse().ok())
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reminders/calls.html")]
+pub struct CallsPage {
+    nav: Nav,
+    hubs: Vec<HubView>,
+    hub_id: Option<i32>,
+    calls: Vec<CallView>,
+    outcomes: &'static [CallOutcome],
+    done: Option<String>,
+    errors: FormErrors,
+    /// The call whose form was refused.
+    failed_id: Option<i32>,
+}
+
+impl CallsPage {
+    fn due(call: &CallView) -> String {
+        call.due_on.map(long_date).unwrap_or_default()
+    }
+
+    fn hub_name(&self, call: &CallView) -> &str {
+        self.hubs
+            .iter()
+            .find(|h| Some(h.id) == call.hub_id)
+            .map_or("", |h| h.name.as_str())
+    }
+
+    fn query(&self) -> String {
+        self.hub_id.map(|id| format!("?hub_id={id}")).unwrap_or_default()
+    }
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
+    fn selected(&self, id: &i32) -> bool {
+        self.hub_id == Some(*id)
+    }
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
+    fn failed(&self, id: &i32) -> bool {
+        self.failed_id == Some(*id)
+    }
+
+    fn tel(phone: &str) -> String {
+        phone.chars().filter(|c| !c.is_whitespace()).collect()
+    }
+}
+
+async fn calls_page(app: &AppState, staff: &Staff, hub_id: Option<i32>) -> Result<CallsPage, AppError> {
+    Ok(CallsPage {
+        nav: Nav::new(staff, "reminders"),
+        hubs: hubs::service::list(&app.db.read, staff).await?,
+        hub_id,
+        calls: service::call_list(&app.db.read, staff, hub_id).await?,
+        outcomes: CallOutcome::ALL,
+        done: None,
+        errors: FormErrors::default(),
+        failed_id: None,
+    })
+}
+
+pub async fn calls(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(filter): ApiQuery<HubFilter>,
+) -> Result<CallsPage, AppError> {
+    let mut page = calls_page(&app, &staff, filter.hub_id()).await?;
+    page.done = filter.done.filter(|d| !d.trim().is_empty());
+    Ok(page)
+}
+
+pub async fn record_outcome(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let hub_id: Option<i32> = data.text("hub_id").and_then(|h| h.parse().ok());
+    let request = OutcomeRequest {
+        outcome: data.text("outcome"),
+        notes: data.text("notes"),
+    };
+    match service::record_outcome(&app.db, &staff, id, &request, Utc::now()).await {
+        Ok(_) => {
+            let name = data.text("borrower").unwrap_or_default();
+            let hub = hub_id.map(|id| id.to_string()).unwrap_or_default();
+            let query = serde_urlencoded::to_string([("done", name.as_str()), ("hub_id", hub.as_str())])
+                .unwrap_or_default();
+            Ok(Redirect::to(&format!("/reminders/calls?{query}")).into_response())
+        }
+        Err(AppError::Invalid(error)) => {
+            let mut page = calls_page(&app, &staff, hub_id).await?;
+            page.errors = FormErrors(vec![error]);
+            page.failed_id = Some(id);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reminders/letters.html")]
+pub struct LettersPage {
+    nav: Nav,
+    hubs: Vec<HubView>,
+    hub_id: Option<i32>,
+    letters: Vec<Task>,
+    posted: Option<String>,
+}
+
+impl LettersPage {
+    fn query(&self) -> String {
+        self.hub_id.map(|id| format!("?hub_id={id}")).unwrap_or_default()
+    }
+
+    fn due(task: &Task) -> String {
+        task.due_on.map(long_date).unwrap_or_default()
+    }
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
+    fn selected(&self, id: &i32) -> bool {
+        self.hub_id == Some(*id)
+    }
+}
+
+pub async fn letters(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(filter): ApiQuery<HubFilter>,
+) -> Result<LettersPage, AppError> {
+    let hub_id = filter.hub_id();
+    Ok(LettersPage {
+        nav: Nav::new(&staff, "reminders"),
+        hubs: hubs::service::list(&app.db.read, &staff).await?,
+        hub_id,
+        letters: service::letters(&app.db.read, &staff, hub_id).await?,
+        posted: filter.done,
+    })
+}
+
+pub async fn letters_pdf(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(filter): ApiQuery<HubFilter>,
+) -> Result<Response, AppError> {
+    let bytes = service::letters_pdf(&app.db, &staff, filter.hub_id(), Utc::now()).await?;
+    Ok(pdf_response(bytes, "reminder-letters.pdf", "attachment"))
+}
+
+pub async fn mark_posted(
+    State(app): State<AppState>,
+    staff: Staff,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let ids: Vec<i32> = data.all("ids").iter().filter_map(|i| i.parse().ok()).collect();
+    let posted = service::mark_posted(&app.db, &staff, &ids, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/reminders/letters?done={posted}")).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reminders/outbox.html")]
+pub struct OutboxPage {
+    nav: Nav,
+    status: Option<ReminderStatus>,
+    statuses: &'static [ReminderStatus],
+    items: Vec<ReminderView>,
+    next: Option<i32>,
+}
+
+impl OutboxPage {
+    fn when(item: &ReminderView) -> String {
+        london_time(item.sent_at.unwrap_or(item.created_at))
+    }
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
+    fn is(&self, status: &ReminderStatus) -> bool {
+        self.status == Some(*status)
+    }
+
+    fn status_query(&self) -> String {
+        self.status
+            .map(|s| format!("status={}&", s.as_str()))
+            .unwrap_or_default()
+    }
+}
+
+pub async fn outbox(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(query): ApiQuery<OutboxQuery>,
+) -> Result<OutboxPage, AppError> {
+    let status = query.status()?;
+    let items = service::outbox(&app.db.read, &staff, status, query.before).await?;
+    let next = (items.len() == usize::try_from(service::OUTBOX_PAGE).unwrap_or(usize::MAX))
+        .then(|| items.last().map(|i| i.id))
+        .flatten();
+    Ok(OutboxPage {
+        nav: Nav::new(&staff, "outbox"),
+        status,
+        statuses: ReminderStatus::ALL,
+        items,
+        next,
+    })
+}
+
+pub async fn retry(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Response, AppError> {
+    service::retry(&app.db, &staff, id, Utc::now()).await?;
+    Ok(Redirect::to("/reminders/outbox?status=queued").into_response())
+}

@@ -1,0 +1,109 @@
+//! The reminders calls of the JSON API: the call list and call outcomes, the outbox and retries.
+
+use axum::{Json, extract::State};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    model::{CallOutcome, ReminderStatus},
+    service::{self, CallView, OutcomeRequest, ReminderView},
+};
+use crate::{
+    auth::Staff,
+    error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody},
+    startup::AppState,
+};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HubQuery {
+    /// Only this hub's calls.
+    pub hub_id: Option<i32>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CallList {
+    pub items: Vec<CallView>,
+}
+
+/// Borrowers to phone: those without email (or who asked for a call) whose loans need a
+/// reminder, the soonest due first.
+#[utoipa::path(get, path = "/reminders/call-list", tag = "reminders", params(HubQuery),
+    responses((status = 200, body = CallList)), security(("bearer" = [])))]
+pub async fn call_list(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(query): ApiQuery<HubQuery>,
+) -> Result<Json<CallList>, AppError> {
+    Ok(Json(CallList {
+        items: service::call_list(&app.db.read, &staff, query.hub_id).await?,
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OutcomeView {
+    pub id: i32,
+    pub outcome: CallOutcome,
+}
+
+/// What came of a call; the call leaves the list.
+#[utoipa::path(post, path = "/reminders/{id}/outcome", tag = "reminders", request_body = OutcomeRequest,
+    responses((status = 200, body = OutcomeView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn outcome(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(request): ApiJson<OutcomeRequest>,
+) -> Result<Json<OutcomeView>, AppError> {
+    let outcome = service::record_outcome(&app.db, &staff, id, &request, Utc::now()).await?;
+    Ok(Json(OutcomeView { id, outcome }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxQuery {
+    /// `queued`, `sending`, `sent`, `failed` or `cancelled`
+    pub status: Option<String>,
+    /// The next page: rows older than this id.
+    pub before: Option<i32>,
+}
+
+impl OutboxQuery {
+    pub fn status(&self) -> Result<Option<ReminderStatus>, AppError> {
+        match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(status) => Ok(Some(ReminderStatus::parse(status)?)),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Outbox {
+    pub items: Vec<ReminderView>,
+}
+
+/// The outbox, newest first, 100 at a time (admins).
+#[utoipa::path(get, path = "/reminders", tag = "reminders", params(OutboxQuery),
+    responses((status = 200, body = Outbox), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn list(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(query): ApiQuery<OutboxQuery>,
+) -> Result<Json<Outbox>, AppError> {
+    let status = query.status()?;
+    Ok(Json(Outbox {
+        items: service::outbox(&app.db.read, &staff, status, query.before).await?,
+    }))
+}
+
+/// Puts a failed email back in the queue (admins).
+#[utoipa::path(post, path = "/reminders/{id}/retry", tag = "reminders",
+    responses((status = 200, body = ReminderView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn retry(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<ReminderView>, AppError> {
+    Ok(Json(service::retry(&app.db, &staff, id, Utc::now()).await?))
+}

@@ -1,0 +1,615 @@
+//! Reminders against a real SMTP server (aiosmtpd): the clock is set for each sweep, as
+//! `lendhub reminders run --now` sets it, and what arrives is read back from the server.
+
+mod common;
+
+use std::{process::Command, sync::Arc};
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Europe::London;
+use common::{SmtpServer, TestApp, error_of, json_of};
+use lendhub::{
+    config::Config,
+    reminders::{mail::Mailer, service},
+};
+use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+/// 9 in the morning in London, `days` from today.
+fn morning(days: i64) -> DateTime<Utc> {
+    let day = lendhub::loans::service::today(Utc::now()) + Duration::days(days);
+    London
+        .from_local_datetime(&day.and_hms_opt(9, 0, 0).unwrap())
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+fn date_in(days: i64) -> NaiveDate {
+    lendhub::loans::service::today(Utc::now()) + Duration::days(days)
+}
+
+fn long(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+fn config(app: &TestApp) -> Config {
+    let mut config = Config::for_database(&app.database_url);
+    config.public_url.clone_from(&app.base);
+    config
+}
+
+fn mailer(smtp: &SmtpServer) -> Mailer {
+    Mailer::new(&smtp.url(), "Test Homes <loans@example.org>").unwrap()
+}
+
+/// A hub with its address and opening hours, for the emails to name.
+async fn hub(app: &TestApp) -> i64 {
+    let hub = json_of(
+        app.post(
+            "/api/v1/hubs",
+            &json!({"name": "Riverside Hub", "address": "1 River Street, Leeds LS1 1AA", "opening_hours": "Monday to Friday, 10am to 4pm"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    hub["id"].as_i64().unwrap()
+}
+
+/// Lends a new laptop to a new borrower with `contact`; returns (loan id, asset tag).
+async fn lend(app: &TestApp, hub: i64, name: &str, contact: Value, due_in: i64) -> (i64, String) {
+    let mut borrower = json!({"name": name, "consent": {"data_processing": true}});
+    for (key, value) in contact.as_object().unwrap() {
+        borrower[key] = value.clone();
+    }
+    let borrower = json_of(
+        app.post("/api/v1/borrowers", &borrower).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let device = json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    let tag = device["asset_tag"].as_str().unwrap().to_owned();
+    let loan = json_of(
+        app.post(
+            "/api/v1/loans",
+            &json!({"asset_tag": tag, "borrower_id": borrower["id"], "due_on": date_in(due_in).to_string()}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    (loan["id"].as_i64().unwrap(), tag)
+}
+
+async fn outbox(app: &TestApp, status: &str) -> Vec<Value> {
+    json_of(
+        app.get(&format!("/api/v1/reminders?status={status}")).await,
+        StatusCode::OK,
+    )
+    .await["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_right_emails_arrive_once_each_as_the_days_pass() {
+    if !SmtpServer::available() {
+        return;
+    }
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn().await;
+    let hub = hub(&app).await;
+    let (_, soon_tag) = lend(&app, hub, "Siân Evans", json!({"email": "sian@example.org"}), 3).await;
+    let (_, later_tag) = lend(&app, hub, "Ada Lovelace", json!({"email": "ada@example.org"}), 10).await;
+    let (config, mailer) = (config(&app), mailer(&smtp));
+
+    // Today: Siân's laptop is due in three days; Ada's is not due for ten.
+    let (swept, delivered) = service::run_once(&app.db, &config, Some(&mailer), morning(0))
+        .await
+        .unwrap();
+    assert_eq!(swept.reminders, 1, "{swept:?}");
+    assert_eq!(
+        delivered.sent, 2,
+        "the reminder and the admin's weekly digest: {delivered:?}"
+    );
+    let sian = smtp.to("sian@example.org");
+    assert_eq!(sian.len(), 1);
+    let mail = &sian[0];
+    assert!(
+        mail.subject.contains("bring your laptop back by"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.subject.contains(&long(date_in(3))), "{}", mail.subject);
+    for needle in [
+        "Hello Siân Evans",
+        soon_tag.as_str(),
+        &long(date_in(3)),
+        "in 3 days",
+        "Riverside Hub",
+        "1 River Street, Leeds LS1 1AA",
+        "Monday to Friday, 10am to 4pm",
+        "If you need it for longer",
+    ] {
+        assert!(mail.text.contains(needle), "{needle:?} not in {}", mail.text);
+        assert!(mail.html.contains(needle), "{needle:?} not in {}", mail.html);
+    }
+    assert!(!mail.text.contains("ada@example.org") && !mail.text.contains(&later_tag));
+    let digest = smtp.to("admin@example.org");
+    assert_eq!(digest.len(), 1, "one weekly digest for the admin");
+    assert!(
+        digest[0].subject.starts_with("Weekly digest"),
+        "{}",
+        digest[0].subject
+    );
+
+    // The same sweep again, and again later the same day: nothing new.
+    for now in [morning(0), morning(0) + Duration::hours(6)] {
+        let (swept, delivered) = service::run_once(&app.db, &config, Some(&mailer), now)
+            .await
+            .unwrap();
+        assert_eq!((swept.reminders, swept.digests, delivered.sent), (0, 0, 0));
+    }
+    assert_eq!(smtp.messages().len(), 2);
+
+    // The due date, then a day and a week after it.
+    for (days, subject) in [
+        (3, "Your laptop is due back today".to_owned()),
+        (4, format!("Your laptop was due back on {}", long(date_in(3)))),
+        (10, format!("Your laptop was due back on {}", long(date_in(3)))),
+    ] {
+        service::run_once(&app.db, &config, Some(&mailer), morning(days))
+            .await
+            .unwrap();
+        service::run_once(&app.db, &config, Some(&mailer), morning(days))
+            .await
+            .unwrap();
+        let last = smtp.to("sian@example.org").pop().unwrap();
+        assert_eq!(last.subject, subject, "day {days}");
+    }
+    assert_eq!(
+        smtp.to("sian@example.org").len(),
+        4,
+        "due soon, today, 1 and 7 days late"
+    );
+    // No sweep ran on Ada's due-soon days: on day 10 she gets the one reminder that applies then,
+    // not a backlog.
+    let ada = smtp.to("ada@example.org");
+    assert_eq!(ada.len(), 1, "{ada:?}");
+    assert_eq!(ada[0].subject, "Your laptop is due back today");
+    let ids: std::collections::HashSet<_> = smtp.messages().iter().map(|m| m.message_id.clone()).collect();
+    assert_eq!(
+        ids.len(),
+        smtp.messages().len(),
+        "every message has its own Message-ID"
+    );
+    let sent = outbox(&app, "sent").await;
+    assert!(
+        sent.iter()
+            .all(|r| r["message_id"].as_str().is_some_and(|id| ids.contains(id)))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_smtp_outage_delays_mail_and_loses_none() {
+    if !SmtpServer::available() {
+        return;
+    }
+    let mut smtp = SmtpServer::start();
+    let app = TestApp::spawn().await;
+    let hub = hub(&app).await;
+    for i in 0..3 {
+        lend(
+            &app,
+            hub,
+            &format!("Borrower {i}"),
+            json!({"email": format!("b{i}@example.org")}),
+            2,
+        )
+        .await;
+    }
+    let config = config(&app);
+    smtp.stop();
+    let (swept, delivered) = service::run_once(&app.db, &config, Some(&mailer(&smtp)), morning(0))
+        .await
+        .unwrap();
+    assert_eq!(swept.reminders, 3);
+    assert_eq!((delivered.sent, delivered.retrying, delivered.failed), (0, 4, 0));
+    let queued = outbox(&app, "queued").await;
+    assert_eq!(queued.len(), 4);
+    assert!(
+        queued
+            .iter()
+            .all(|r| r["attempts"] == 1 && r["last_error"].as_str().is_some())
+    );
+
+    // Before the backoff is over nothing is tried; after it, everything goes, once.
+    smtp.restart();
+    let (_, early) = service::run_once(
+        &app.db,
+        &config,
+        Some(&mailer(&smtp)),
+        morning(0) + Duration::seconds(30),
+    )
+    .await
+    .unwrap();
+    assert_eq!(early.sent, 0);
+    let (_, delivered) = service::run_once(
+        &app.db,
+        &config,
+        Some(&mailer(&smtp)),
+        morning(0) + Duration::minutes(2),
+    )
+    .await
+    .unwrap();
+    assert_eq!(delivered.sent, 4);
+    service::run_once(
+        &app.db,
+        &config,
+        Some(&mailer(&smtp)),
+        morning(0) + Duration::minutes(5),
+    )
+    .await
+    .unwrap();
+    for i in 0..3 {
+        assert_eq!(smtp.to(&format!("b{i}@example.org")).len(), 1, "b{i}");
+    }
+    assert!(outbox(&app, "queued").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rejected_address_is_marked_failed_for_staff_to_see_and_retry() {
+    if !SmtpServer::available() {
+        return;
+    }
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn().await;
+    let hub = hub(&app).await;
+    lend(
+        &app,
+        hub,
+        "Nobody Here",
+        json!({"email": "rejected.person@example.org"}),
+        1,
+    )
+    .await;
+    let config = config(&app);
+    let (_, delivered) = service::run_once(&app.db, &config, Some(&mailer(&smtp)), morning(0))
+        .await
+        .unwrap();
+    assert_eq!(delivered.failed, 1);
+    let failed = outbox(&app, "failed").await;
+    assert_eq!(failed.len(), 1);
+    assert!(
+        failed[0]["last_error"].as_str().unwrap().contains("550"),
+        "{}",
+        failed[0]
+    );
+    let id = failed[0]["id"].as_i64().unwrap();
+
+    let page = app
+        .client
+        .get(app.url("/reminders/outbox?status=failed"))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("rejected.person@example.org") && page.contains("Try again"),
+        "{page}"
+    );
+
+    let retried = json_of(
+        app.post(&format!("/api/v1/reminders/{id}/retry"), &json!({}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(retried["status"], "queued");
+    let (code, _) = error_of(
+        app.post(&format!("/api/v1/reminders/{id}/retry"), &json!({}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(code, "not_failed");
+    // The retry queued it for now.
+    let (_, delivered) = service::run_once(&app.db, &config, Some(&mailer(&smtp)), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(delivered.failed, 1, "refused again");
+    assert!(smtp.to("rejected.person@example.org").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn extending_or_returning_a_loan_cancels_what_was_waiting() {
+    let app = TestApp::spawn().await;
+    let hub = hub(&app).await;
+    let (extended, _) = lend(&app, hub, "Siân Evans", json!({"email": "sian@example.org"}), 2).await;
+    let (returned, _) = lend(&app, hub, "Ada Lovelace", json!({"phone": "07700 900123"}), 1).await;
+    let config = config(&app);
+    // No SMTP server configured: emails stay queued.
+    let (swept, delivered) = service::run_once(&app.db, &config, None, morning(0))
+        .await
+        .unwrap();
+    assert_eq!(swept.reminders, 2);
+    assert_eq!(delivered, service::DeliverySummary::default());
+    assert_eq!(
+        outbox(&app, "queued").await.len(),
+        3,
+        "two reminders and the digest"
+    );
+
+    json_of(
+        app.post(
+            &format!("/api/v1/loans/{extended}/extend"),
+            &json!({"due_on": date_in(20).to_string()}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    json_of(
+        app.post(
+            &format!("/api/v1/loans/{returned}/return"),
+            &json!({"condition": "good"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let cancelled = outbox(&app, "cancelled").await;
+    let loans: Vec<i64> = cancelled.iter().map(|r| r["loan_id"].as_i64().unwrap()).collect();
+    assert_eq!(loans.len(), 2, "{cancelled:?}");
+    assert!(loans.contains(&extended) && loans.contains(&returned));
+    let calls = json_of(app.get("/api/v1/reminders/call-list").await, StatusCode::OK).await;
+    assert_eq!(calls["items"], json!([]), "the returned loan left the call list");
+
+    // The extended loan is reminded again for its new date, not its old one.
+    let (swept, _) = service::run_once(&app.db, &config, None, morning(17))
+        .await
+        .unwrap();
+    assert_eq!(swept.reminders, 1);
+    let queued = outbox(&app, "queued").await;
+    assert!(
+        queued
+            .iter()
+            .any(|r| r["loan_id"] == extended && r["subject"].as_str().unwrap().contains(&long(date_in(20))))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_call_list_holds_exactly_the_borrowers_without_email_who_need_a_reminder() {
+    let app = TestApp::spawn().await;
+    let hub = hub(&app).await;
+    let (phone_soon, _) = lend(&app, hub, "Phone Soon", json!({"phone": "07700 900001"}), 2).await;
+    lend(&app, hub, "Phone Later", json!({"phone": "07700 900002"}), 20).await;
+    let (prefers_phone, _) = lend(
+        &app,
+        hub,
+        "Prefers Phone",
+        json!({"phone": "07700 900003", "email": "pp@example.org", "prefers_phone": true}),
+        1,
+    )
+    .await;
+    lend(&app, hub, "Email Only", json!({"email": "eo@example.org"}), 1).await;
+    lend(
+        &app,
+        hub,
+        "Post Only",
+        json!({"address": "2 Canal Street, Leeds", "postcode": "LS2 2BB"}),
+        1,
+    )
+    .await;
+    service::run_once(&app.db, &config(&app), None, morning(0))
+        .await
+        .unwrap();
+    service::run_once(&app.db, &config(&app), None, morning(0))
+        .await
+        .unwrap();
+
+    let calls = json_of(app.get("/api/v1/reminders/call-list").await, StatusCode::OK).await["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let loans: Vec<i64> = calls.iter().map(|c| c["loan_id"].as_i64().unwrap()).collect();
+    assert_eq!(loans, [prefers_phone, phone_soon], "soonest due first: {calls:?}");
+    assert_eq!(calls[0]["borrower"], "Prefers Phone");
+    assert_eq!(calls[0]["phone"], "07700 900003");
+    assert_eq!(calls[0]["reason"], "Due back tomorrow");
+    assert_eq!(calls[0]["due_on"], date_in(1).to_string());
+    assert_eq!(calls[1]["reason"], "Due back in 2 days");
+    let at_hub = json_of(
+        app.get(&format!("/api/v1/reminders/call-list?hub_id={hub}"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(at_hub["items"].as_array().unwrap().len(), 2);
+    let elsewhere = json_of(
+        app.get(&format!("/api/v1/reminders/call-list?hub_id={}", hub + 1000))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(elsewhere["items"], json!([]));
+
+    let id = calls[0]["id"].as_i64().unwrap();
+    let outcome = format!("/api/v1/reminders/{id}/outcome");
+    let (code, field) = error_of(
+        app.post(&outcome, &json!({"outcome": "maybe"})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!((code.as_str(), field.as_deref()), ("invalid", Some("outcome")));
+    json_of(
+        app.post(
+            &outcome,
+            &json!({"outcome": "left_message", "notes": "Said she will come on Friday"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let (code, _) = error_of(
+        app.post(&outcome, &json!({"outcome": "spoke_to_them"})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(code, "call_not_waiting");
+    assert_eq!(
+        app.post(
+            "/api/v1/reminders/99999/outcome",
+            &json!({"outcome": "no_answer"})
+        )
+        .await
+        .status(),
+        StatusCode::NOT_FOUND
+    );
+    let calls = json_of(app.get("/api/v1/reminders/call-list").await, StatusCode::OK).await;
+    let left: Vec<i64> = calls["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["loan_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(left, [phone_soon]);
+    let events = app
+        .db
+        .read
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.backend(),
+            format!("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'reminder_call' AND entity_id = {prefers_phone}"),
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap();
+    assert_eq!(events, 1);
+
+    // The borrower reached only by post gets a letter instead.
+    let letters = app
+        .client
+        .get(app.url("/reminders/letters.pdf"))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(letters.status(), StatusCode::OK);
+    let bytes = letters.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    if common::tools_present(&["pdftotext"]) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("letters.pdf");
+        std::fs::write(&path, &bytes).unwrap();
+        let text = common::run(Command::new("pdftotext").arg(&path).arg("-"));
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for needle in [
+            "Post Only",
+            "2 Canal Street, Leeds",
+            "LS2 2BB",
+            "is due back on",
+            "That is tomorrow",
+            "Riverside Hub",
+        ] {
+            assert!(text.contains(needle), "{needle:?} not in {text}");
+        }
+    }
+}
+
+/// Two instances sweeping and delivering at once (separate connection pools) send each email once.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_sweeps_and_workers_at_once_send_nothing_twice() {
+    if !SmtpServer::available() {
+        return;
+    }
+    let smtp = Arc::new(SmtpServer::start());
+    let app = TestApp::spawn().await;
+    let hub = hub(&app).await;
+    for i in 0..30 {
+        lend(
+            &app,
+            hub,
+            &format!("Borrower {i}"),
+            json!({"email": format!("b{i}@example.org")}),
+            2,
+        )
+        .await;
+    }
+    let config = Arc::new(config(&app));
+    let tasks: Vec<_> = (0..2)
+        .map(|_| {
+            let (config, smtp) = (config.clone(), smtp.clone());
+            tokio::spawn(async move {
+                let db = lendhub::db::connect(&config.database_url).await.unwrap();
+                let mailer = mailer(&smtp);
+                for minute in 0..3 {
+                    service::run_once(
+                        &db,
+                        &config,
+                        Some(&mailer),
+                        morning(0) + Duration::minutes(minute),
+                    )
+                    .await
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    for i in 0..30 {
+        assert_eq!(smtp.to(&format!("b{i}@example.org")).len(), 1, "b{i}");
+    }
+    assert_eq!(smtp.to("admin@example.org").len(), 1, "one digest");
+}
+
+#[test]
+fn the_command_refuses_a_time_that_is_not_rfc_3339_and_serve_an_smtp_url_it_cannot_read() {
+    let bin = env!("CARGO_BIN_EXE_lendhub");
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display());
+    let output = Command::new(bin)
+        .args(["reminders", "run", "--now", "next tuesday"])
+        .env("LENDHUB_DATABASE_URL", &database)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--now") && stderr.contains("RFC 3339"),
+        "{stderr}"
+    );
+
+    let output = Command::new(bin)
+        .args(["reminders", "run", "--now", "2027-03-10T09:00:00Z"])
+        .env("LENDHUB_DATABASE_URL", &database)
+        .env_remove("LENDHUB_SMTP_URL")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("looked at 0 loans"), "{stdout}");
+
+    let output = Command::new(bin)
+        .arg("serve")
+        .env("LENDHUB_DATABASE_URL", &database)
+        .env("LENDHUB_BIND", "127.0.0.1:0")
+        .env("LENDHUB_SMTP_URL", "mail.example.org:25")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("LENDHUB_SMTP_URL"), "{stderr}");
+}

@@ -2,6 +2,7 @@
 //! for benchmarks. Rows are written in batches inside one transaction, each with its audit event.
 
 use chrono::{Duration, NaiveDate, Utc};
+use sea_orm::ActiveValue::Set;
 use serde_json::json;
 
 use crate::{
@@ -148,6 +149,88 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
         hubs: hub_ids.len(),
         devices,
     })
+}
+
+const FIRST_NAMES: [&str; 12] = [
+    "Siân", "Ada", "Łukasz", "Zoë", "Amira", "Kwame", "Mary", "Tomasz", "Fatima", "John", "Priya", "Olu",
+];
+const LAST_NAMES: [&str; 10] = [
+    "Evans", "Lovelace", "Kowalski", "Ångström", "Hassan", "Mensah", "O'Brien", "Nowak", "Begum", "Smith",
+];
+
+/// Lends `loans` of the organisation's available devices to as many new demo borrowers: due dates
+/// from three weeks ago to six weeks ahead, and a mix of borrowers reached by email (60%), by
+/// phone only (25%) and by post only (15%), as schemes see. Returns how many were lent.
+pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, AppError> {
+    let now = Utc::now();
+    let today = crate::loans::service::today(now);
+    let tx = db::begin_write(db).await?;
+    let devices = crate::loans::repo::available_devices(
+        &tx,
+        organisation_id,
+        u64::try_from(loans).unwrap_or(u64::MAX),
+    )
+    .await?;
+    let last_borrower = crate::people::repo::ids_after(&tx, organisation_id, 0)
+        .await?
+        .last()
+        .copied()
+        .unwrap_or(0);
+    for (c, chunk) in devices.chunks(400).enumerate() {
+        let borrowers = (0..chunk.len()).map(|i| {
+            let n = c * 400 + i;
+            let name = format!("{} {}", FIRST_NAMES[n % 12], LAST_NAMES[n % 10]);
+            let (email, phone, address) = match n % 20 {
+                0..=11 => (Some(format!("borrower{n}@example.org")), Some("07700 900123".to_owned()), None),
+                12..=16 => (None, Some(format!("07700 9{:05}", n % 100_000)), None),
+                _ => (None, None, Some(format!("{} Roman Road, London", n % 300 + 1))),
+            };
+            crate::entities::borrower::ActiveModel {
+                organisation_id: Set(organisation_id),
+                name: Set(name),
+                email: Set(email),
+                phone: Set(phone),
+                address: Set(address),
+                postcode: Set(Some("E3 5ES".to_owned())),
+                barriers: Set("[\"no_device\"]".to_owned()),
+                consent_data_processing: Set(true),
+                consent_recorded_at: Set(now),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+        });
+        crate::people::repo::insert_many(&tx, borrowers.collect()).await?;
+    }
+    let borrower_ids = crate::people::repo::ids_after(&tx, organisation_id, last_borrower).await?;
+    for (batch, pairs) in devices
+        .iter()
+        .zip(&borrower_ids)
+        .collect::<Vec<_>>()
+        .chunks(400)
+        .enumerate()
+    {
+        let rows = pairs.iter().enumerate().map(|(i, (device, borrower_id))| {
+            let ((device_id, hub_id), borrower_id) = (**device, **borrower_id);
+            let n = i64::try_from(batch * 400 + i).unwrap_or_default();
+            crate::entities::loan::ActiveModel {
+                organisation_id: Set(organisation_id),
+                device_id: Set(device_id),
+                borrower_id: Set(borrower_id),
+                hub_id: Set(hub_id),
+                issued_at: Set(now - Duration::days(30)),
+                due_on: Set(today + Duration::days(n % 63 - 21)),
+                accessories_issued: Set("[\"charger\"]".to_owned()),
+                status: Set(crate::loans::model::LoanStatus::Open),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+        });
+        crate::loans::repo::insert_many(&tx, rows.collect()).await?;
+        crate::loans::repo::mark_on_loan(&tx, pairs.iter().map(|(d, _)| d.0).collect(), now).await?;
+    }
+    tx.commit().await?;
+    Ok(devices.len().min(borrower_ids.len()))
 }
 
 /// The `i`th demo device: a spread of kinds, hubs, conditions and statuses, deterministic so

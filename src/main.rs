@@ -35,11 +35,14 @@ enum Command {
         #[command(subcommand)]
         command: RemindersCommand,
     },
-    /// Fill the database with realistic demo hubs and devices.
+    /// Fill the database with realistic demo hubs, devices, borrowers and loans.
     Demo {
         /// How many devices to add.
         #[arg(long, default_value_t = 200)]
         devices: usize,
+        /// How many of the available devices to lend to new demo borrowers.
+        #[arg(long, default_value_t = 0)]
+        loans: usize,
     },
 }
 
@@ -166,11 +169,15 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             );
             Ok(())
         }
-        Command::Demo { devices } => {
+        Command::Demo { devices, loans } => {
             let db = db::connect(&config.database_url).await?;
             migration::Migrator::up(&db.write, None).await?;
             let summary = demo::fill(&db, devices).await?;
             println!("added {} devices across {} hubs", summary.devices, summary.hubs);
+            if loans > 0 {
+                let lent = demo::lend(&db, summary.organisation_id, loans).await?;
+                println!("lent {lent} devices to as many demo borrowers");
+            }
             Ok(())
         }
     }

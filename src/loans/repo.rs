@@ -75,6 +75,42 @@ pub async fn insert_loan(db: &impl ConnectionTrait, row: loan::ActiveModel) -> R
     row.insert(db).await
 }
 
+/// Writes many loans at once (demo data).
+pub async fn insert_many(db: &impl ConnectionTrait, rows: Vec<loan::ActiveModel>) -> Result<(), DbErr> {
+    Loan::insert_many(rows).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// Up to `limit` available devices of an organisation, by id: (id, hub) (demo data).
+pub async fn available_devices(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    limit: u64,
+) -> Result<Vec<(i32, i32)>, DbErr> {
+    Device::find()
+        .select_only()
+        .column(device::Column::Id)
+        .column(device::Column::HubId)
+        .filter(device::Column::OrganisationId.eq(organisation_id))
+        .filter(device::Column::Status.eq(DeviceStatus::Available))
+        .order_by_asc(device::Column::Id)
+        .limit(limit)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Marks devices on loan (demo data; real loans go through `set_status`).
+pub async fn mark_on_loan(db: &impl ConnectionTrait, ids: Vec<i32>, now: DateTime<Utc>) -> Result<(), DbErr> {
+    Device::update_many()
+        .col_expr(device::Column::Status, DeviceStatus::OnLoan.as_str().into())
+        .col_expr(device::Column::UpdatedAt, now.into())
+        .filter(device::Column::Id.is_in(ids))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn update_loan(db: &impl ConnectionTrait, row: loan::ActiveModel) -> Result<loan::Model, DbErr> {
     row.update(db).await
 }

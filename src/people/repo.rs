@@ -9,6 +9,25 @@ use sea_orm::{
 use super::model::BorrowerDetails;
 use crate::entities::borrower::{self, Entity as Borrower};
 
+/// Writes many borrowers at once (demo data).
+pub async fn insert_many(db: &impl ConnectionTrait, rows: Vec<borrower::ActiveModel>) -> Result<(), DbErr> {
+    Borrower::insert_many(rows).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// The ids of an organisation's borrowers with ids above `after`, in order (demo data).
+pub async fn ids_after(db: &impl ConnectionTrait, organisation_id: i32, after: i32) -> Result<Vec<i32>, DbErr> {
+    Borrower::find()
+        .select_only()
+        .column(borrower::Column::Id)
+        .filter(borrower::Column::OrganisationId.eq(organisation_id))
+        .filter(borrower::Column::Id.gt(after))
+        .order_by_asc(borrower::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 fn set_details(row: &mut borrower::ActiveModel, details: &BorrowerDetails, now: DateTime<Utc>) {
     row.name = Set(details.name.clone());
     row.email = Set(details.email.clone());

@@ -155,7 +155,16 @@ const FIRST_NAMES: [&str; 12] = [
     "Siân", "Ada", "Łukasz", "Zoë", "Amira", "Kwame", "Mary", "Tomasz", "Fatima", "John", "Priya", "Olu",
 ];
 const LAST_NAMES: [&str; 10] = [
-    "Evans", "Lovelace", "Kowalski", "Ångström", "Hassan", "Mensah", "O'Brien", "Nowak", "Begum", "Smith",
+    "Evans",
+    "Lovelace",
+    "Kowalski",
+    "Ångström",
+    "Hassan",
+    "Mensah",
+    "O'Brien",
+    "Nowak",
+    "Begum",
+    "Smith",
 ];
 
 /// Lends `loans` of the organisation's available devices to as many new demo borrowers: due dates
@@ -165,12 +174,9 @@ pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, 
     let now = Utc::now();
     let today = crate::loans::service::today(now);
     let tx = db::begin_write(db).await?;
-    let devices = crate::loans::repo::available_devices(
-        &tx,
-        organisation_id,
-        u64::try_from(loans).unwrap_or(u64::MAX),
-    )
-    .await?;
+    let devices =
+        crate::loans::repo::available_devices(&tx, organisation_id, u64::try_from(loans).unwrap_or(u64::MAX))
+            .await?;
     let last_borrower = crate::people::repo::ids_after(&tx, organisation_id, 0)
         .await?
         .last()
@@ -181,7 +187,11 @@ pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, 
             let n = c * 400 + i;
             let name = format!("{} {}", FIRST_NAMES[n % 12], LAST_NAMES[n % 10]);
             let (email, phone, address) = match n % 20 {
-                0..=11 => (Some(format!("borrower{n}@example.org")), Some("07700 900123".to_owned()), None),
+                0..=11 => (
+                    Some(format!("borrower{n}@example.org")),
+                    Some("07700 900123".to_owned()),
+                    None,
+                ),
                 12..=16 => (None, Some(format!("07700 9{:05}", n % 100_000)), None),
                 _ => (None, None, Some(format!("{} Roman Road, London", n % 300 + 1))),
             };

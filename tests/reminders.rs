@@ -619,8 +619,17 @@ async fn staff_work_through_calls_letters_and_the_outbox_on_the_pages() {
     let app = TestApp::spawn().await;
     let hub = hub(&app).await;
     lend(&app, hub, "Phone Only", json!({"phone": "07700 900001"}), 1).await;
-    lend(&app, hub, "Post Only", json!({"address": "2 Canal Street, Leeds"}), 1).await;
-    service::run_once(&app.db, &config(&app), None, morning(0)).await.unwrap();
+    lend(
+        &app,
+        hub,
+        "Post Only",
+        json!({"address": "2 Canal Street, Leeds"}),
+        1,
+    )
+    .await;
+    service::run_once(&app.db, &config(&app), None, morning(0))
+        .await
+        .unwrap();
     let get = |path: &str| {
         let request = app.client.get(app.url(path)).bearer_auth(&app.token);
         async move {
@@ -635,20 +644,37 @@ async fn staff_work_through_calls_letters_and_the_outbox_on_the_pages() {
 
     let (status, calls) = get("/reminders/calls").await;
     assert_eq!(status, StatusCode::OK);
-    for needle in ["Calls to make", "Phone Only", "07700 900001", "Due back tomorrow", "How did the call to Phone Only go?"] {
+    for needle in [
+        "Calls to make",
+        "Phone Only",
+        "07700 900001",
+        "Due back tomorrow",
+        "How did the call to Phone Only go?",
+    ] {
         assert!(calls.contains(needle), "{needle:?} not in {calls}");
     }
     assert!(!calls.contains("Post Only"), "letters are not calls");
     let id = json_of(app.get("/api/v1/reminders/call-list").await, StatusCode::OK).await["items"][0]["id"]
         .as_i64()
         .unwrap();
-    let refused = post(&format!("/reminders/{id}/outcome"), vec![("borrower", "Phone Only".into())]).await;
+    let refused = post(
+        &format!("/reminders/{id}/outcome"),
+        vec![("borrower", "Phone Only".into())],
+    )
+    .await;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = refused.text().await.unwrap();
-    assert!(page.contains("There is a problem") && page.contains("choose what happened on the call"), "{page}");
+    assert!(
+        page.contains("There is a problem") && page.contains("choose what happened on the call"),
+        "{page}"
+    );
     let saved = post(
         &format!("/reminders/{id}/outcome"),
-        vec![("borrower", "Phone Only".into()), ("outcome", "spoke_to_them".into()), ("hub_id", hub.to_string())],
+        vec![
+            ("borrower", "Phone Only".into()),
+            ("outcome", "spoke_to_them".into()),
+            ("hub_id", hub.to_string()),
+        ],
     )
     .await;
     assert_eq!(saved.status(), StatusCode::SEE_OTHER);
@@ -658,7 +684,10 @@ async fn staff_work_through_calls_letters_and_the_outbox_on_the_pages() {
     assert!(after.contains("There are no calls to make"), "{after}");
 
     let (_, letters) = get("/reminders/letters").await;
-    assert!(letters.contains("Post Only") && letters.contains("Download the letters (PDF)"), "{letters}");
+    assert!(
+        letters.contains("Post Only") && letters.contains("Download the letters (PDF)"),
+        "{letters}"
+    );
     let ids = json_of(app.get("/api/v1/reminders?status=queued").await, StatusCode::OK).await["items"]
         .as_array()
         .unwrap()
@@ -670,15 +699,26 @@ async fn staff_work_through_calls_letters_and_the_outbox_on_the_pages() {
     let posted = post("/reminders/letters/posted", ids).await;
     assert_eq!(posted.status(), StatusCode::SEE_OTHER);
     let (_, letters) = get("/reminders/letters?done=1").await;
-    assert!(letters.contains("Marked 1 letter as posted") && letters.contains("There are no letters to post"), "{letters}");
+    assert!(
+        letters.contains("Marked 1 letter as posted") && letters.contains("There are no letters to post"),
+        "{letters}"
+    );
 
     let (status, outbox) = get("/reminders/outbox").await;
     assert_eq!(status, StatusCode::OK);
     for needle in ["Outbox", "Spoke to them", "Letter", "Weekly digest"] {
         assert!(outbox.contains(needle), "{needle:?} not in {outbox}");
     }
-    let hub_staff = app.staff_token("staff@example.org", lendhub::auth::Role::HubStaff).await;
-    let forbidden = app.client.get(app.url("/reminders/outbox")).bearer_auth(&hub_staff).send().await.unwrap();
+    let hub_staff = app
+        .staff_token("staff@example.org", lendhub::auth::Role::HubStaff)
+        .await;
+    let forbidden = app
+        .client
+        .get(app.url("/reminders/outbox"))
+        .bearer_auth(&hub_staff)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
 }
 
@@ -713,5 +753,9 @@ async fn serve_sends_reminders_in_the_background() {
     let _ = serve.kill();
     let _ = serve.wait();
     assert_eq!(arrived.len(), 1, "the reminder arrived while serve ran");
-    assert!(arrived[0].subject.contains("bring your laptop back"), "{}", arrived[0].subject);
+    assert!(
+        arrived[0].subject.contains("bring your laptop back"),
+        "{}",
+        arrived[0].subject
+    );
 }

@@ -16,7 +16,11 @@ pub async fn insert_many(db: &impl ConnectionTrait, rows: Vec<borrower::ActiveMo
 }
 
 /// The ids of an organisation's borrowers with ids above `after`, in order (demo data).
-pub async fn ids_after(db: &impl ConnectionTrait, organisation_id: i32, after: i32) -> Result<Vec<i32>, DbErr> {
+pub async fn ids_after(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    after: i32,
+) -> Result<Vec<i32>, DbErr> {
     Borrower::find()
         .select_only()
         .column(borrower::Column::Id)

@@ -1,0 +1,98 @@
+// Reminders for borrowers without email, driven through headless Chromium against the real
+// lendhub binary: set up, lend a laptop (through the API, signed in) to a borrower with only a
+// phone and another with only a postal address, run `lendhub reminders run` as a scheduler would,
+// then work through the call list (refused without an outcome, then saved), the letters page and
+// the outbox. Every page visited is checked with axe.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+
+import {
+  LENDHUB_BIN,
+  addHub,
+  button,
+  choice,
+  expectH1,
+  expectInMain,
+  expectNoAxeViolations,
+  expectSummaryLink,
+  group,
+  link,
+  setUp,
+  startRun,
+} from './harness.mjs';
+
+const CALLER = { name: 'Mary O’Brien', phone: '07700 900456' };
+const WRITER = { name: 'John Smith', address: '2 Canal Street, London' };
+
+test('reminders: the call list, letters and the outbox', { timeout: 300_000 }, async (t) => {
+  const { server, newPage, step, expectNoServerOrScriptErrors } = await startRun(t, { artifactPrefix: 'reminders-' });
+  const page = await newPage();
+
+  await step(1, 'sets up and lends two laptops due tomorrow', async () => {
+    await setUp(page, server);
+    await page.goto(`${server.baseUrl}/hubs`);
+    await addHub(page);
+    const api = async (method, path, data) => {
+      const response = await page.request.fetch(`${server.baseUrl}/api/v1${path}`, { method, data });
+      assert.ok(response.ok(), `${method} ${path} answered ${response.status()}: ${await response.text()}`);
+      return response.json();
+    };
+    const hub = (await api('GET', '/hubs')).items[0];
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    for (const person of [CALLER, WRITER]) {
+      const device = await api('POST', '/devices', { kind: 'laptop', make: 'Dell', model: 'Latitude 5490', hub_id: hub.id });
+      const borrower = await api('POST', '/borrowers', { ...person, consent: { data_processing: true } });
+      await api('POST', '/loans', { asset_tag: device.asset_tag, borrower_id: borrower.id, due_on: tomorrow });
+    }
+    const out = execFileSync(LENDHUB_BIN, ['reminders', 'run'], {
+      cwd: server.dataDir,
+      env: { ...process.env, LENDHUB_DATABASE_URL: `sqlite://${server.dataDir}/lendhub.db?mode=rwc`, RUST_LOG: 'warn' },
+      encoding: 'utf8',
+    });
+    assert.match(out, /scheduled 2 reminders/, `lendhub reminders run printed: ${out}`);
+  });
+
+  await step(2, 'the call list shows who to phone, why and their number', async () => {
+    await page.goto(`${server.baseUrl}/devices`);
+    await (await link(page, 'Calls', page.getByRole('navigation', { name: 'Main' }))).click();
+    await expectH1(page, 'Calls to make');
+    await expectInMain(page, CALLER.name);
+    await expectInMain(page, CALLER.phone);
+    await expectInMain(page, 'Due back tomorrow');
+    await expectNoAxeViolations(page, 'the call list');
+  });
+
+  await step(3, 'records the call: refused without an outcome, then saved and gone from the list', async () => {
+    await (await button(page, `Save the call to ${CALLER.name}`)).click();
+    await expectSummaryLink(page, /choose what happened/i, 'asking what happened on the call');
+    await expectNoAxeViolations(page, 'the call list refused without an outcome');
+    const outcome = await group(page, `How did the call to ${CALLER.name} go?`);
+    await (await choice(page, outcome, 'radio', 'Left a message', `under "How did the call to ${CALLER.name} go?"`)).check();
+    await (await button(page, `Save the call to ${CALLER.name}`)).click();
+    await expectInMain(page, `Saved the call to ${CALLER.name}`);
+    await expectInMain(page, 'There are no calls to make');
+    await expectNoAxeViolations(page, 'the call list after saving a call');
+  });
+
+  await step(4, 'the letters page lists the borrower reached only by post', async () => {
+    await (await link(page, 'Reminder letters to post')).click();
+    await expectH1(page, 'Reminder letters');
+    await expectInMain(page, WRITER.name);
+    await link(page, 'Download the letters (PDF)');
+    await expectNoAxeViolations(page, 'the letters page');
+    await (await button(page, 'Mark these 1 as posted')).click();
+    await expectInMain(page, 'Marked 1 letter as posted');
+    await expectNoAxeViolations(page, 'the letters page after posting');
+  });
+
+  await step(5, 'the outbox shows the call and the letter done', async () => {
+    await (await link(page, 'Outbox', page.getByRole('navigation', { name: 'Main' }))).click();
+    await expectH1(page, 'Outbox');
+    await expectInMain(page, 'Left a message');
+    await expectNoAxeViolations(page, 'the outbox');
+  });
+
+  await step(6, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
+});

@@ -18,4 +18,5 @@ pub mod pdf;
 pub mod people;
 pub mod reminders;
 pub mod startup;
+pub mod training;
 pub mod web;

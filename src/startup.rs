@@ -23,7 +23,8 @@ use utoipa::OpenApi;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::{
-    agreements, auth, config::Config, devices, error::AppError, hubs, labels, loans, people, reminders, web,
+    agreements, auth, config::Config, devices, error::AppError, hubs, labels, loans, people, reminders,
+    training, web,
 };
 
 /// What every handler can reach.
@@ -39,7 +40,7 @@ pub struct AppState {
 #[openapi(
     info(title = "lendhub", description = "Device loans for digital-inclusion schemes."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"))
+    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"), (name = "training"))
 )]
 struct ApiDoc;
 
@@ -86,6 +87,22 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reminders::routes::outcome))
         .routes(routes!(reminders::routes::list))
         .routes(routes!(reminders::routes::retry))
+        .routes(routes!(
+            training::routes::create_course,
+            training::routes::courses
+        ))
+        .routes(routes!(
+            training::routes::create_session,
+            training::routes::sessions
+        ))
+        .routes(routes!(training::routes::session))
+        .routes(routes!(training::routes::enrol))
+        .routes(routes!(training::routes::attendance))
+        .routes(routes!(training::routes::skills))
+        .routes(routes!(training::routes::learner))
+        .routes(routes!(training::routes::device_sessions))
+        .routes(routes!(training::routes::loan_course))
+        .routes(routes!(training::routes::new_feed))
         .routes(routes!(labels::routes::create))
         .routes(routes!(labels::routes::one))
         .split_for_parts();
@@ -209,6 +226,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api)
         .merge(pages())
         .route("/healthz", get(healthz))
+        .route("/calendar/{file}", get(training::routes::feed))
         .route("/assets/{*path}", get(web::asset))
         .with_state(state)
         .layer(

@@ -7,6 +7,7 @@ mod m20261125_000001_foundation;
 mod m20261125_000002_loans;
 mod m20261125_000003_agreements;
 mod m20261125_000004_reminders;
+mod m20261125_000005_training;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_loans::Migration),
             Box::new(m20261125_000003_agreements::Migration),
             Box::new(m20261125_000004_reminders::Migration),
+            Box::new(m20261125_000005_training::Migration),
         ]
     }
 }

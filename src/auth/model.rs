@@ -59,8 +59,8 @@ impl Role {
     /// What this role may do.
     pub fn allows(self, action: Action) -> bool {
         use Action::{
-            Lend, ManageBorrowers, ManageDevices, ManageHubs, ManageRepairs, ViewBorrowers, ViewDevices,
-            ViewLoans,
+            Lend, ManageBorrowers, ManageDevices, ManageHubs, ManageRepairs, ManageTraining, Train,
+            ViewBorrowers, ViewDevices, ViewLoans, ViewTraining,
         };
         match self {
             Role::Admin => true,
@@ -74,12 +74,15 @@ impl Role {
                     | Lend
                     | ViewLoans
                     | ManageRepairs
+                    | ViewTraining
+                    | Train
+                    | ManageTraining
             ),
             Role::HubStaff => matches!(
                 action,
-                ViewDevices | ViewBorrowers | ManageBorrowers | Lend | ViewLoans
+                ViewDevices | ViewBorrowers | ManageBorrowers | Lend | ViewLoans | ViewTraining
             ),
-            Role::Trainer => matches!(action, ViewDevices | ViewBorrowers),
+            Role::Trainer => matches!(action, ViewDevices | ViewBorrowers | ViewTraining | Train),
         }
     }
 }
@@ -98,6 +101,12 @@ pub enum Action {
     ViewLoans,
     /// Close repairs and retire devices.
     ManageRepairs,
+    /// See courses and sessions.
+    ViewTraining,
+    /// Run one's own sessions: enrol learners, take the register, record skills.
+    Train,
+    /// Add courses and sessions for any trainer, and take any session's register.
+    ManageTraining,
 }
 
 impl Action {
@@ -112,6 +121,9 @@ impl Action {
             Action::Lend => "issue or take back devices",
             Action::ViewLoans => "see loans",
             Action::ManageRepairs => "close repairs or retire devices",
+            Action::ViewTraining => "see training sessions",
+            Action::Train => "run training sessions",
+            Action::ManageTraining => "manage courses and sessions",
         }
     }
 }
@@ -197,6 +209,11 @@ mod tests {
         assert!(!Role::HubStaff.allows(Action::ManageRepairs));
         assert!(!Role::Trainer.allows(Action::Lend));
         assert!(!Role::Trainer.allows(Action::ViewLoans));
+        assert!(Role::Trainer.allows(Action::Train));
+        assert!(!Role::Trainer.allows(Action::ManageTraining));
+        assert!(Role::Coordinator.allows(Action::ManageTraining));
+        assert!(Role::HubStaff.allows(Action::ViewTraining));
+        assert!(!Role::HubStaff.allows(Action::Train));
     }
 
     #[test]

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     sea_query::{Query, SelectStatement},
 };
 
@@ -177,4 +177,27 @@ pub async fn clear_failures(db: &impl ConnectionTrait, email: &str) -> Result<()
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// An organisation's active staff, by name.
+pub async fn staff_of(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+) -> Result<Vec<staff_user::Model>, DbErr> {
+    StaffUser::find()
+        .filter(staff_user::Column::OrganisationId.eq(organisation_id))
+        .filter(staff_user::Column::Active.eq(true))
+        .order_by_asc(staff_user::Column::Name)
+        .all(db)
+        .await
+}
+
+pub async fn find_staff_by_id(
+    db: &impl ConnectionTrait,
+    id: i32,
+) -> Result<Option<staff_user::Model>, DbErr> {
+    StaffUser::find_by_id(id)
+        .filter(staff_user::Column::Active.eq(true))
+        .one(db)
+        .await
 }

@@ -31,6 +31,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub lost_notes: Option<String>,
     pub updated_at: DateTimeUtc,
+    /// The course the borrower is taking, when the loan goes with one.
+    pub course_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

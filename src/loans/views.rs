@@ -48,6 +48,8 @@ pub struct LoanView {
     pub return_notes: Option<String>,
     pub lost_at: Option<DateTime<Utc>>,
     pub extensions: Vec<ExtensionView>,
+    /// The course the borrower is taking, when the loan goes with one.
+    pub course_id: Option<i32>,
 }
 
 fn list(json: Option<&str>) -> Option<Vec<String>> {
@@ -80,6 +82,7 @@ pub(crate) fn view(
         missing_accessories: list(row.missing_accessories.as_deref()),
         return_notes: row.return_notes,
         lost_at: row.lost_at,
+        course_id: row.course_id,
         extensions,
     }
 }

@@ -1,0 +1,201 @@
+//! The training calls of the JSON API, and the trainers' calendar feeds.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use chrono::Utc;
+use serde::Serialize;
+
+use super::service::{
+    self, AttendanceRequest, CourseRequest, CourseView, EnrolRequest, LearnerTraining, LearnerView,
+    LoanCourseRequest, SessionDetail, SessionFilter, SessionRequest, SessionView, SkillsRequest,
+};
+use crate::{
+    auth::Staff,
+    error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody},
+    startup::AppState,
+};
+
+#[utoipa::path(post, path = "/training/courses", tag = "training", request_body = CourseRequest,
+    responses((status = 201, body = CourseView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_course(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiJson(request): ApiJson<CourseRequest>,
+) -> Result<(StatusCode, Json<CourseView>), AppError> {
+    let course = service::create_course(&app.db, &staff, &request, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(course)))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CourseList {
+    pub items: Vec<CourseView>,
+}
+
+#[utoipa::path(get, path = "/training/courses", tag = "training", responses((status = 200, body = CourseList)), security(("bearer" = [])))]
+pub async fn courses(State(app): State<AppState>, staff: Staff) -> Result<Json<CourseList>, AppError> {
+    Ok(Json(CourseList {
+        items: service::courses(&app.db.read, &staff).await?,
+    }))
+}
+
+#[utoipa::path(post, path = "/training/sessions", tag = "training", request_body = SessionRequest,
+    responses((status = 201, body = SessionView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_session(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiJson(request): ApiJson<SessionRequest>,
+) -> Result<(StatusCode, Json<SessionView>), AppError> {
+    let session = service::create_session(&app.db, &staff, &request, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(session)))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionList {
+    pub items: Vec<SessionView>,
+}
+
+/// Upcoming sessions (today and the next eight weeks unless `from`/`to` say otherwise), by hub or
+/// trainer.
+#[utoipa::path(get, path = "/training/sessions", tag = "training", params(SessionFilter),
+    responses((status = 200, body = SessionList), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn sessions(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(filter): ApiQuery<SessionFilter>,
+) -> Result<Json<SessionList>, AppError> {
+    Ok(Json(SessionList {
+        items: service::sessions(&app.db.read, &staff, &filter, Utc::now()).await?,
+    }))
+}
+
+#[utoipa::path(get, path = "/training/sessions/{id}", tag = "training",
+    responses((status = 200, body = SessionDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn session(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<SessionDetail>, AppError> {
+    Ok(Json(service::session(&app.db.read, &staff, id).await?))
+}
+
+#[utoipa::path(post, path = "/training/sessions/{id}/enrolments", tag = "training", request_body = EnrolRequest,
+    responses((status = 201, body = LearnerView), (status = 409, body = ErrorBody, description = "session_full or already_enrolled"), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn enrol(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(request): ApiJson<EnrolRequest>,
+) -> Result<(StatusCode, Json<LearnerView>), AppError> {
+    let learner = service::enrol(&app.db, &staff, id, &request, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(learner)))
+}
+
+#[utoipa::path(put, path = "/training/sessions/{id}/attendance", tag = "training", request_body = AttendanceRequest,
+    responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody, description = "another trainer's session"), (status = 422, body = ErrorBody, description = "someone not enrolled, or a bad status")),
+    security(("bearer" = [])))]
+pub async fn attendance(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(request): ApiJson<AttendanceRequest>,
+) -> Result<Json<SessionDetail>, AppError> {
+    Ok(Json(
+        service::record_attendance(&app.db, &staff, id, &request, Utc::now()).await?,
+    ))
+}
+
+/// Confidence scores (1 to 5) per skills area for learners at this session.
+#[utoipa::path(put, path = "/training/sessions/{id}/skills", tag = "training", request_body = SkillsRequest,
+    responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn skills(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(request): ApiJson<SkillsRequest>,
+) -> Result<Json<SessionDetail>, AppError> {
+    Ok(Json(
+        service::record_skills(&app.db, &staff, id, &request, Utc::now()).await?,
+    ))
+}
+
+/// A learner's progress per skills area (first and latest scores) and their sessions.
+#[utoipa::path(get, path = "/borrowers/{id}/training", tag = "training",
+    responses((status = 200, body = LearnerTraining)), security(("bearer" = [])))]
+pub async fn learner(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<LearnerTraining>, AppError> {
+    crate::people::service::get(&app.db.read, &staff, id).await?;
+    Ok(Json(service::learner(&app.db.read, &staff, id).await?))
+}
+
+#[utoipa::path(get, path = "/devices/{asset_tag}/sessions", tag = "training",
+    responses((status = 200, body = SessionList), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn device_sessions(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+) -> Result<Json<SessionList>, AppError> {
+    Ok(Json(SessionList {
+        items: service::device_sessions(&app.db.read, &staff, &tag).await?,
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LoanCourse {
+    pub loan_id: i32,
+    pub course: Option<CourseView>,
+}
+
+/// Links a loan to the course the borrower is taking.
+#[utoipa::path(put, path = "/loans/{id}/course", tag = "training", request_body = LoanCourseRequest,
+    responses((status = 200, body = LoanCourse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn loan_course(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(request): ApiJson<LoanCourseRequest>,
+) -> Result<Json<LoanCourse>, AppError> {
+    let course = service::link_loan(&app.db, &staff, id, &request, Utc::now()).await?;
+    Ok(Json(LoanCourse { loan_id: id, course }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FeedView {
+    /// The secret address to subscribe to in a calendar app; making a new one retires the old.
+    pub url: String,
+}
+
+/// A new calendar feed address for the signed-in staff member's sessions.
+#[utoipa::path(post, path = "/training/calendar-feed", tag = "training",
+    responses((status = 201, body = FeedView)), security(("bearer" = [])))]
+pub async fn new_feed(
+    State(app): State<AppState>,
+    staff: Staff,
+) -> Result<(StatusCode, Json<FeedView>), AppError> {
+    let url = service::new_feed(&app.db, &staff, &app.config.public_url, Utc::now()).await?;
+    Ok((StatusCode::CREATED, Json(FeedView { url })))
+}
+
+/// `GET /calendar/{secret}.ics`: no sign-in, the secret in the address is the key, as calendar
+/// apps need.
+pub async fn feed(State(app): State<AppState>, Path(file): Path<String>) -> Result<Response, AppError> {
+    let token = file.strip_suffix(".ics").unwrap_or(&file);
+    match service::feed(&app.db.read, token, &app.config.public_url, Utc::now()).await? {
+        Some(calendar) => Ok((
+            [
+                (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+                (header::CACHE_CONTROL, "private, max-age=300"),
+            ],
+            calendar,
+        )
+            .into_response()),
+        None => Err(AppError::NotFound("there is no calendar at this address".into())),
+    }
+}

@@ -158,6 +158,20 @@ fn pages() -> Router<AppState> {
         .route("/reminders/letters/posted", post(reminders::pages::mark_posted))
         .route("/reminders/outbox", get(reminders::pages::outbox))
         .route("/reminders/{id}/retry", post(reminders::pages::retry))
+        .route("/training", get(training::pages::list))
+        .route("/training/calendar-feed", post(training::pages::new_feed))
+        .route("/training/courses/new", get(training::pages::new_course))
+        .route("/training/courses", post(training::pages::create_course))
+        .route("/training/sessions/new", get(training::pages::new_session))
+        .route("/training/sessions", post(training::pages::create_session))
+        .route("/training/sessions/{id}", get(training::pages::show))
+        .route("/training/sessions/{id}/register", post(training::pages::mark))
+        .route("/training/sessions/{id}/enrolments", post(training::pages::enrol))
+        .route(
+            "/training/sessions/{id}/skills/{borrower_id}",
+            get(training::pages::skills_page).post(training::pages::save_skills),
+        )
+        .route("/loans/{id}/course", post(training::pages::link_loan))
         .route("/labels", get(labels::pages::show))
         .route("/labels/print", post(labels::pages::print))
         .route("/loans/{id}", get(loans::pages::show))

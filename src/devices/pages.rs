@@ -139,9 +139,14 @@ pub struct ShowPage {
     due_on: String,
     loans: Vec<LoanView>,
     repairs: Vec<RepairView>,
+    sessions: Vec<crate::training::service::SessionView>,
 }
 
 impl ShowPage {
+    fn session_line(session: &crate::training::service::SessionView) -> String {
+        crate::training::pages::session_line(session)
+    }
+
     fn open_repair(&self) -> Option<&RepairView> {
         self.repairs.iter().find(|r| r.closed_at.is_none())
     }
@@ -177,7 +182,13 @@ pub async fn show(
         Vec::new()
     };
     let repairs = views::repairs_of_device(&app.db.read, &staff, device.id).await?;
+    let sessions = if staff.can(Action::ViewTraining) {
+        crate::training::service::device_sessions(&app.db.read, &staff, &device.asset_tag).await?
+    } else {
+        Vec::new()
+    };
     Ok(ShowPage {
+        sessions,
         nav: Nav::new(&staff, "devices"),
         due_on: current_loan
             .as_ref()

@@ -255,6 +255,15 @@ pub struct LoanPage {
     extensions: Vec<(String, String, String)>,
     agreement: AgreementView,
     agreement_at: String,
+    course: Option<crate::training::service::CourseView>,
+    courses: Vec<crate::training::service::CourseView>,
+}
+
+impl LoanPage {
+    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
+    fn is_course(&self, id: &i32) -> bool {
+        self.course.as_ref().is_some_and(|c| c.id == *id)
+    }
 }
 
 pub async fn show(
@@ -277,9 +286,13 @@ pub async fn show(
         })
         .collect();
     let agreement = agreements::service::status(&app.db, &staff, &app.config.agreement_terms, id).await?;
+    let course = crate::training::service::course_of_loan(&app.db.read, &staff, loan.course_id).await?;
+    let courses = crate::training::service::courses(&app.db.read, &staff).await?;
     Ok(LoanPage {
         nav: Nav::new(&staff, "devices"),
         agreement_at: agreement.accepted_at.map(london_time).unwrap_or_default(),
+        course,
+        courses,
         agreement,
         issued_at: london_time(loan.issued_at),
         due_on: long_date(loan.due_on),

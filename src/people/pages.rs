@@ -292,9 +292,29 @@ pub struct ShowPage {
     barriers: Vec<String>,
     consent_at: String,
     loans: Vec<LoanView>,
+    training: Option<crate::training::service::LearnerTraining>,
+    courses: std::collections::HashMap<i32, String>,
 }
 
 impl ShowPage {
+    fn session_line(session: &crate::training::service::SessionView) -> String {
+        crate::training::pages::session_line(session)
+    }
+
+    fn change(progress: &crate::training::model::Progress) -> String {
+        match progress.change() {
+            0 => "No change".to_owned(),
+            n if n > 0 => format!("Up {n}"),
+            n => format!("Down {}", -n),
+        }
+    }
+
+    fn course_of(&self, loan: &LoanView) -> String {
+        loan.course_id
+            .and_then(|id| self.courses.get(&id).cloned())
+            .unwrap_or_default()
+    }
+
     fn date(loan: &LoanView) -> String {
         long_date(loan.due_on)
     }
@@ -311,8 +331,24 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let training = if staff.can(Action::ViewTraining) {
+        Some(crate::training::service::learner(&app.db.read, &staff, id).await?)
+    } else {
+        None
+    };
+    let courses = if staff.can(Action::ViewTraining) {
+        crate::training::service::courses(&app.db.read, &staff)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.title))
+            .collect()
+    } else {
+        std::collections::HashMap::new()
+    };
     Ok(ShowPage {
         nav: Nav::new(&staff, "borrowers"),
+        training,
+        courses,
         barriers: borrower
             .barriers
             .iter()

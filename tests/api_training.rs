@@ -483,6 +483,24 @@ async fn skills_scores_show_progress_from_the_first_session_to_the_latest() {
     );
     assert_eq!(progress[1]["sessions"], 3);
     assert_eq!(training["sessions"].as_array().unwrap().len(), 3);
+
+    // The borrower's page shows the same progress.
+    let page = app
+        .client
+        .get(app.url(&format!("/borrowers/{ada}")))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("<title>Ada Lovelace – lendhub</title>"), "{page}");
+    let row = page
+        .split("<tr>")
+        .find(|row| row.contains("Being safe and legal online"))
+        .expect("a row for being safe online");
+    assert!(row.contains("<td>1</td><td>4</td><td>Up 3</td>"), "{row}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

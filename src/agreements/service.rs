@@ -15,7 +15,7 @@ use super::{
     render, repo,
 };
 use crate::{
-    audit::{self, Actor, EntityRef, NewEvent},
+    audit::{self, EntityRef},
     auth::{self, Action, Staff},
     db::{self, Db},
     entities::{agreement, loan},
@@ -348,16 +348,13 @@ async fn sign(
         Some(SqlErr::UniqueConstraintViolation(_)) => already_signed(loan_id),
         _ => err.into(),
     })?;
-    audit::repo::insert(
+    audit::record(
         &tx,
-        NewEvent {
-            organisation_id: staff.organisation_id,
-            at: now,
-            actor: Actor::Staff(staff),
-            entity: EntityRef::Loan(loan_id),
-            action: "agreement_signed",
-            details: json!({"method": method, "terms_version": terms.version, "sha256": sha256}),
-        },
+        staff,
+        EntityRef::Loan(loan_id),
+        "agreement_signed",
+        json!({"method": method, "terms_version": terms.version, "sha256": sha256}),
+        now,
     )
     .await?;
     tx.commit().await?;

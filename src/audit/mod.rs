@@ -4,3 +4,33 @@ pub mod model;
 pub mod repo;
 
 pub use model::{Actor, EntityRef, NewEvent};
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
+use crate::{auth::Staff, error::AppError};
+
+/// Writes the event of a change `staff` made, in the change's own transaction.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    entity: EntityRef,
+    action: &'static str,
+    details: Value,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    repo::insert(
+        db,
+        NewEvent {
+            organisation_id: staff.organisation_id,
+            at,
+            actor: Actor::Staff(staff),
+            entity,
+            action,
+            details,
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Europe::London;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, SqlErr};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{
     model::{
@@ -17,7 +17,7 @@ use super::{
     views::{self, LoanView},
 };
 use crate::{
-    audit::{self, Actor, EntityRef, NewEvent},
+    audit::{EntityRef, record},
     auth::{Action, Staff},
     db::{self, Db},
     devices::{
@@ -103,29 +103,6 @@ async fn move_device(
                 device.asset_tag
             ),
         }))
-}
-
-async fn record(
-    tx: &DatabaseTransaction,
-    staff: &Staff,
-    entity: EntityRef,
-    action: &'static str,
-    details: Value,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    audit::repo::insert(
-        tx,
-        NewEvent {
-            organisation_id: staff.organisation_id,
-            at: now,
-            actor: Actor::Staff(staff),
-            entity,
-            action,
-            details,
-        },
-    )
-    .await?;
-    Ok(())
 }
 
 fn not_available(err: sea_orm::DbErr, tag: &str) -> AppError {

@@ -19,7 +19,7 @@ use super::{
     repo::{self, Candidate, Delivery},
 };
 use crate::{
-    audit::{self, Actor, EntityRef, NewEvent},
+    audit::{self, EntityRef},
     auth::{Action, Staff},
     config::Config,
     db::{self, Db},
@@ -655,16 +655,13 @@ pub async fn record_outcome(
             ),
         });
     }
-    audit::repo::insert(
+    audit::record(
         &tx,
-        NewEvent {
-            organisation_id: staff.organisation_id,
-            at: now,
-            actor: Actor::Staff(staff),
-            entity: EntityRef::Loan(row.loan_id.unwrap_or_default()),
-            action: "reminder_call",
-            details: json!({"reminder_id": id, "outcome": outcome, "reason": row.subject, "notes": notes}),
-        },
+        staff,
+        EntityRef::Loan(row.loan_id.unwrap_or_default()),
+        "reminder_call",
+        json!({"reminder_id": id, "outcome": outcome, "reason": row.subject, "notes": notes}),
+        now,
     )
     .await?;
     tx.commit().await?;
@@ -746,18 +743,14 @@ pub async fn retry(db: &Db, staff: &Staff, id: i32, now: DateTime<Utc>) -> Resul
             ),
         });
     }
-    audit::repo::insert(
+    audit::record(
         &tx,
-        NewEvent {
-            organisation_id: staff.organisation_id,
-            at: now,
-            actor: Actor::Staff(staff),
-            entity: row
-                .loan_id
-                .map_or(EntityRef::Organisation(staff.organisation_id), EntityRef::Loan),
-            action: "reminder_retried",
-            details: json!({"reminder_id": id, "last_error": row.last_error}),
-        },
+        staff,
+        row.loan_id
+            .map_or(EntityRef::Organisation(staff.organisation_id), EntityRef::Loan),
+        "reminder_retried",
+        json!({"reminder_id": id, "last_error": row.last_error}),
+        now,
     )
     .await?;
     let row = repo::find(&tx, staff.organisation_id, id)
@@ -812,16 +805,13 @@ pub async fn mark_posted(db: &Db, staff: &Staff, ids: &[i32], now: DateTime<Utc>
     }
     let tx = db::begin_write(db).await?;
     let posted = repo::mark_posted(&tx, staff.organisation_id, ids, staff.id, now).await?;
-    audit::repo::insert(
+    audit::record(
         &tx,
-        NewEvent {
-            organisation_id: staff.organisation_id,
-            at: now,
-            actor: Actor::Staff(staff),
-            entity: EntityRef::Organisation(staff.organisation_id),
-            action: "reminder_letters_posted",
-            details: json!({"reminder_ids": ids, "posted": posted}),
-        },
+        staff,
+        EntityRef::Organisation(staff.organisation_id),
+        "reminder_letters_posted",
+        json!({"reminder_ids": ids, "posted": posted}),
+        now,
     )
     .await?;
     tx.commit().await?;

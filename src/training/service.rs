@@ -17,7 +17,7 @@ use super::{
     repo,
 };
 use crate::{
-    audit::{self, Actor, EntityRef, NewEvent},
+    audit::{EntityRef, record},
     auth::{self, Action, Role, Staff},
     db::{self, Db},
     devices::{self, model::AssetTag},
@@ -26,29 +26,6 @@ use crate::{
     hubs, loans,
     people::{self, model::BorrowerRequest},
 };
-
-async fn record(
-    tx: &impl ConnectionTrait,
-    staff: &Staff,
-    entity: EntityRef,
-    action: &'static str,
-    details: serde_json::Value,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    audit::repo::insert(
-        tx,
-        NewEvent {
-            organisation_id: staff.organisation_id,
-            at: now,
-            actor: Actor::Staff(staff),
-            entity,
-            action,
-            details,
-        },
-    )
-    .await?;
-    Ok(())
-}
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CourseView {
@@ -610,6 +587,33 @@ pub async fn enrol(
     })
 }
 
+/// The learners enrolled in a session `staff` may run (their own, or any for coordinators).
+async fn learners_of_session_to_run(db: &Db, staff: &Staff, session_id: i32) -> Result<Vec<i32>, AppError> {
+    staff.require(Action::Train)?;
+    let session = repo::session(&db.read, staff.organisation_id, session_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no session with id {session_id}")))?;
+    can_run(staff, &session)?;
+    Ok(repo::enrolments(&db.read, session_id)
+        .await?
+        .iter()
+        .map(|e| e.borrower_id)
+        .collect())
+}
+
+/// A learner named in a request must be enrolled: else a 422 on `field`.
+fn enrolled_learner(enrolled: &[i32], field: &str, borrower_id: Option<i32>) -> Result<i32, AppError> {
+    let borrower_id = borrower_id.ok_or_else(|| AppError::invalid(field, "say which learner"))?;
+    if enrolled.contains(&borrower_id) {
+        Ok(borrower_id)
+    } else {
+        Err(AppError::invalid(
+            field,
+            format!("borrower {borrower_id} is not enrolled in this session"),
+        ))
+    }
+}
+
 /// One line of the register.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct AttendanceRecord {
@@ -634,32 +638,15 @@ pub async fn record_attendance(
     request: &AttendanceRequest,
     now: DateTime<Utc>,
 ) -> Result<SessionDetail, AppError> {
-    staff.require(Action::Train)?;
+    let enrolled = learners_of_session_to_run(db, staff, session_id).await?;
     let records = request.records.as_deref().unwrap_or_default();
     if records.is_empty() {
         return Err(AppError::invalid("records", "mark at least one learner"));
     }
-    let session = repo::session(&db.read, staff.organisation_id, session_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no session with id {session_id}")))?;
-    can_run(staff, &session)?;
-    let enrolled: Vec<i32> = repo::enrolments(&db.read, session_id)
-        .await?
-        .iter()
-        .map(|e| e.borrower_id)
-        .collect();
     let mut marks = Vec::new();
     for (i, record) in records.iter().enumerate() {
         let field = |name: &str| format!("records[{i}].{name}");
-        let borrower_id = record
-            .borrower_id
-            .ok_or_else(|| AppError::invalid(field("borrower_id"), "say which learner"))?;
-        if !enrolled.contains(&borrower_id) {
-            return Err(AppError::invalid(
-                field("borrower_id"),
-                format!("borrower {borrower_id} is not enrolled in this session"),
-            ));
-        }
+        let borrower_id = enrolled_learner(&enrolled, &field("borrower_id"), record.borrower_id)?;
         let status = Attendance::parse(record.status.as_deref().unwrap_or_default())
             .map_err(|e| AppError::invalid(field("status"), e.message))?;
         let notes = record.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
@@ -728,32 +715,15 @@ pub async fn record_skills(
     request: &SkillsRequest,
     now: DateTime<Utc>,
 ) -> Result<SessionDetail, AppError> {
-    staff.require(Action::Train)?;
+    let enrolled = learners_of_session_to_run(db, staff, session_id).await?;
     let scores = request.scores.as_deref().unwrap_or_default();
     if scores.is_empty() {
         return Err(AppError::invalid("scores", "give at least one score"));
     }
-    let session = repo::session(&db.read, staff.organisation_id, session_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no session with id {session_id}")))?;
-    can_run(staff, &session)?;
-    let enrolled: Vec<i32> = repo::enrolments(&db.read, session_id)
-        .await?
-        .iter()
-        .map(|e| e.borrower_id)
-        .collect();
     let mut checked = Vec::new();
     for (i, score) in scores.iter().enumerate() {
         let field = |name: &str| format!("scores[{i}].{name}");
-        let borrower_id = score
-            .borrower_id
-            .ok_or_else(|| AppError::invalid(field("borrower_id"), "say which learner"))?;
-        if !enrolled.contains(&borrower_id) {
-            return Err(AppError::invalid(
-                field("borrower_id"),
-                format!("borrower {borrower_id} is not enrolled in this session"),
-            ));
-        }
+        let borrower_id = enrolled_learner(&enrolled, &field("borrower_id"), score.borrower_id)?;
         let area = SkillsArea::parse(score.area.as_deref().unwrap_or_default())
             .map_err(|e| AppError::invalid(field("area"), e.message))?;
         let value = parse_score(&field("score"), score.score)?;

@@ -496,6 +496,7 @@ async fn skills_scores_show_progress_from_the_first_session_to_the_latest() {
         .await
         .unwrap();
     assert!(page.contains("<title>Ada Lovelace – lendhub</title>"), "{page}");
+    assert_eq!(page.matches("<h2>Training</h2>").count(), 1, "{page}");
     let row = page
         .split("<tr>")
         .find(|row| row.contains("Being safe and legal online"))

@@ -63,19 +63,12 @@ struct ReminderText<'a> {
     asset_tag: &'a str,
 }
 
+/// The HTML part says what the text part says.
 #[derive(Template)]
 #[template(path = "emails/reminder.html")]
 struct ReminderHtml<'a> {
     subject: &'a str,
-    name: &'a str,
-    headline: &'a str,
-    hub_name: &'a str,
-    hub_address: Option<&'a str>,
-    opening_hours: Option<&'a str>,
-    extend: &'a str,
-    organisation: &'a str,
-    device: &'a str,
-    asset_tag: &'a str,
+    m: &'a ReminderText<'a>,
 }
 
 /// The words of one loan reminder: its subject (or, for a call, the reason), text and HTML.
@@ -163,7 +156,7 @@ pub fn words(
     let hub_address = hub.and_then(|h| h.address.as_deref());
     let opening_hours = hub.and_then(|h| h.opening_hours.as_deref());
     let device_label = candidate.kind.label();
-    let text = ReminderText {
+    let message = ReminderText {
         name: &candidate.borrower_name,
         headline: &headline,
         hub_name,
@@ -173,20 +166,11 @@ pub fn words(
         organisation: org_name,
         device: device_label,
         asset_tag: &candidate.asset_tag,
-    }
-    .render()
-    .unwrap_or_default();
+    };
+    let text = message.render().unwrap_or_default();
     let html = ReminderHtml {
         subject: &subject,
-        name: &candidate.borrower_name,
-        headline: &headline,
-        hub_name,
-        hub_address,
-        opening_hours,
-        extend: &extend,
-        organisation: org_name,
-        device: device_label,
-        asset_tag: &candidate.asset_tag,
+        m: &message,
     }
     .render()
     .unwrap_or_default();
@@ -308,13 +292,7 @@ struct DigestText<'a> {
 #[template(path = "emails/digest.html")]
 struct DigestHtml<'a> {
     subject: &'a str,
-    name: &'a str,
-    organisation: &'a str,
-    date: &'a str,
-    overdue: &'a [String],
-    sims: &'a [String],
-    checks: &'a [String],
-    public_url: &'a str,
+    m: &'a DigestText<'a>,
 }
 
 /// This week's digest for each of an organisation's coordinators who has not had it.
@@ -402,7 +380,7 @@ async fn digests(
     let rows = due
         .into_iter()
         .map(|staff| {
-            let text = DigestText {
+            let message = DigestText {
                 name: &staff.name,
                 organisation: &organisation.name,
                 date: &date,
@@ -410,18 +388,11 @@ async fn digests(
                 sims: &sims,
                 checks: &checks,
                 public_url,
-            }
-            .render()
-            .unwrap_or_default();
+            };
+            let text = message.render().unwrap_or_default();
             let html = DigestHtml {
                 subject: &subject,
-                name: &staff.name,
-                organisation: &organisation.name,
-                date: &date,
-                overdue: &overdue,
-                sims: &sims,
-                checks: &checks,
-                public_url,
+                m: &message,
             }
             .render()
             .unwrap_or_default();

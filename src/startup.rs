@@ -99,6 +99,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(training::routes::enrol))
         .routes(routes!(training::routes::attendance))
         .routes(routes!(training::routes::skills))
+        .routes(routes!(training::routes::add_devices))
         .routes(routes!(training::routes::learner))
         .routes(routes!(training::routes::device_sessions))
         .routes(routes!(training::routes::loan_course))
@@ -167,6 +168,10 @@ fn pages() -> Router<AppState> {
         .route("/training/sessions/{id}", get(training::pages::show))
         .route("/training/sessions/{id}/register", post(training::pages::mark))
         .route("/training/sessions/{id}/enrolments", post(training::pages::enrol))
+        .route(
+            "/training/sessions/{id}/devices",
+            post(training::pages::add_device),
+        )
         .route(
             "/training/sessions/{id}/skills/{borrower_id}",
             get(training::pages::skills_page).post(training::pages::save_skills),

@@ -759,3 +759,83 @@ async fn serve_sends_reminders_in_the_background() {
         arrived[0].subject
     );
 }
+
+/// The weekly digest goes to coordinators (not admins, when there are coordinators), once a
+/// week, with the overdue loans, SIM plans ending soon and devices waiting for their checks.
+#[tokio::test(flavor = "multi_thread")]
+async fn coordinators_get_one_weekly_digest_of_what_needs_attention() {
+    if !SmtpServer::available() {
+        return;
+    }
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn().await;
+    app.staff_token("coord@example.org", lendhub::auth::Role::Coordinator)
+        .await;
+    let hub = hub(&app).await;
+    let (_, overdue_tag) = lend(&app, hub, "Ada Lovelace", json!({"email": "ada@example.org"}), 1).await;
+    let (returned, returned_tag) = lend(&app, hub, "Bea Smith", json!({"phone": "07700 900001"}), 1).await;
+    json_of(
+        app.post(
+            &format!("/api/v1/loans/{returned}/return"),
+            &json!({"condition": "good"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let mifi = json_of(
+        app.add_device(
+            hub,
+            json!({"kind": "mifi", "make": "Huawei", "model": "E5576", "sim": {"iccid": "89441000000000000001", "network": "Three", "allowance_gb": 20, "plan_ends_on": date_in(10).to_string()}}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let mifi_tag = mifi["asset_tag"].as_str().unwrap().to_owned();
+
+    let config = config(&app);
+    let (swept, _) = service::run_once(&app.db, &config, Some(&mailer(&smtp)), morning(8))
+        .await
+        .unwrap();
+    assert_eq!(swept.digests, 1, "one coordinator");
+    service::run_once(
+        &app.db,
+        &config,
+        Some(&mailer(&smtp)),
+        morning(8) + Duration::hours(3),
+    )
+    .await
+    .unwrap();
+    assert!(
+        smtp.to("admin@example.org").is_empty(),
+        "the coordinator gets it, not the admin"
+    );
+    let digests = smtp.to("coord@example.org");
+    assert_eq!(digests.len(), 1, "once a week");
+    let digest = &digests[0];
+    assert_eq!(
+        digest.subject,
+        "Weekly digest: 1 overdue, 1 SIM plans ending, 1 waiting for checks"
+    );
+    for needle in [
+        "Overdue loans: 1",
+        &format!(
+            "{overdue_tag} at Riverside Hub: due back {}, 7 days ago",
+            long(date_in(1))
+        ),
+        "SIM plans ending in the next 14 days: 1",
+        &format!(
+            "{mifi_tag} at Riverside Hub: Three plan ends {}",
+            long(date_in(10))
+        ),
+        "Devices waiting more than 7 days for their checks: 1",
+        &format!("{returned_tag} at Riverside Hub: waiting since"),
+    ] {
+        assert!(digest.text.contains(needle), "{needle:?} not in {}", digest.text);
+    }
+    assert!(
+        !digest.text.contains("Ada Lovelace"),
+        "no borrower names in the digest"
+    );
+}

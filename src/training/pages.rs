@@ -19,7 +19,7 @@ use serde::Deserialize;
 use super::{
     model::{Attendance, SkillsArea, USUAL_DURATIONS},
     service::{
-        self, AttendanceRecord, AttendanceRequest, CourseRequest, EnrolRequest, LearnerView,
+        self, AttendanceRecord, AttendanceRequest, CourseRequest, DevicesRequest, EnrolRequest, LearnerView,
         LoanCourseRequest, ScoreRecord, SessionDetail, SessionFilter, SessionRequest, SessionView,
         SkillsRequest,
     },
@@ -353,8 +353,8 @@ pub struct SessionPage {
     found: Vec<BorrowerView>,
     q: String,
     errors: FormErrors,
-    /// Echo of a refused walk-in.
-    walk_in: HashMap<&'static str, String>,
+    /// What was typed into a refused form, to show again.
+    typed: HashMap<&'static str, String>,
     saved: Option<String>,
 }
 
@@ -381,8 +381,8 @@ impl SessionPage {
         ]
     }
 
-    fn walk_in(&self, field: &str) -> &str {
-        self.walk_in.get(field).map_or("", String::as_str)
+    fn typed(&self, field: &str) -> &str {
+        self.typed.get(field).map_or("", String::as_str)
     }
 
     fn scores(learner: &LearnerView) -> String {
@@ -430,7 +430,7 @@ async fn session_page(
         found,
         q,
         errors: FormErrors::default(),
-        walk_in: HashMap::new(),
+        typed: HashMap::new(),
         saved: None,
         detail,
     })
@@ -523,7 +523,7 @@ pub async fn enrol(
             let mut page = session_page(&app, &staff, id, None).await?;
             page.errors = FormErrors(vec![error]);
             for field in ["name", "phone", "email"] {
-                page.walk_in.insert(field, data.text(field).unwrap_or_default());
+                page.typed.insert(field, data.text(field).unwrap_or_default());
             }
             Ok((status, page).into_response())
         }
@@ -635,6 +635,29 @@ pub async fn save_skills(
                     .with_submission(&data, vec![FieldError::new(field, message)]),
             )
                 .into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Records a device used in the session, from the register page.
+pub async fn add_device(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let request = DevicesRequest {
+        asset_tags: Some(list_of(data.text("asset_tags"))),
+    };
+    match service::add_devices(&app.db, &staff, id, &request, Utc::now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/training/sessions/{id}#devices")).into_response()),
+        Err(AppError::Invalid(error)) => {
+            let mut page = session_page(&app, &staff, id, None).await?;
+            page.errors = FormErrors(vec![error]);
+            page.typed
+                .insert("asset_tags", data.text("asset_tags").unwrap_or_default());
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other),
     }

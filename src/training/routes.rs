@@ -10,8 +10,8 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::service::{
-    self, AttendanceRequest, CourseRequest, CourseView, EnrolRequest, LearnerTraining, LearnerView,
-    LoanCourseRequest, SessionDetail, SessionFilter, SessionRequest, SessionView, SkillsRequest,
+    self, AttendanceRequest, CourseRequest, CourseView, DevicesRequest, EnrolRequest, LearnerTraining,
+    LearnerView, LoanCourseRequest, SessionDetail, SessionFilter, SessionRequest, SessionView, SkillsRequest,
 };
 use crate::{
     auth::Staff,
@@ -106,6 +106,20 @@ pub async fn attendance(
 ) -> Result<Json<SessionDetail>, AppError> {
     Ok(Json(
         service::record_attendance(&app.db, &staff, id, &request, Utc::now()).await?,
+    ))
+}
+
+/// Records devices used in the session.
+#[utoipa::path(post, path = "/training/sessions/{id}/devices", tag = "training", request_body = DevicesRequest,
+    responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn add_devices(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(request): ApiJson<DevicesRequest>,
+) -> Result<Json<SessionDetail>, AppError> {
+    Ok(Json(
+        service::add_devices(&app.db, &staff, id, &request, Utc::now()).await?,
     ))
 }
 

@@ -238,7 +238,12 @@ async fn devices_for(
     tags: &[String],
 ) -> Result<Vec<i32>, AppError> {
     let mut ids = Vec::new();
-    for text in tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+    // A scanned label types its whole address, `{PUBLIC_URL}/d/{tag}`: the tag is the end of it.
+    for text in tags
+        .iter()
+        .map(|t| t.trim().rsplit("/d/").next().unwrap_or_default())
+        .filter(|t| !t.is_empty())
+    {
         let tag = AssetTag::parse(field, text)
             .map_err(|_| AppError::invalid(field, format!("{text} is not an asset tag")))?;
         let device = devices::repo::find_by_tag(db, staff.organisation_id, &tag)
@@ -587,13 +592,23 @@ pub async fn enrol(
     })
 }
 
-/// The learners enrolled in a session `staff` may run (their own, or any for coordinators).
-async fn learners_of_session_to_run(db: &Db, staff: &Staff, session_id: i32) -> Result<Vec<i32>, AppError> {
+/// A session `staff` may run: their own, or any for coordinators and admins.
+async fn session_to_run(
+    db: &Db,
+    staff: &Staff,
+    session_id: i32,
+) -> Result<training_session::Model, AppError> {
     staff.require(Action::Train)?;
     let session = repo::session(&db.read, staff.organisation_id, session_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no session with id {session_id}")))?;
     can_run(staff, &session)?;
+    Ok(session)
+}
+
+/// The learners enrolled in a session `staff` may run.
+async fn learners_of_session_to_run(db: &Db, staff: &Staff, session_id: i32) -> Result<Vec<i32>, AppError> {
+    session_to_run(db, staff, session_id).await?;
     Ok(repo::enrolments(&db.read, session_id)
         .await?
         .iter()
@@ -690,6 +705,45 @@ pub async fn record_attendance(
 
 async fn session_detail_after_write(db: &Db, staff: &Staff, id: i32) -> Result<SessionDetail, AppError> {
     session(&db.write, staff, id).await
+}
+
+/// `POST /training/sessions/{id}/devices`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct DevicesRequest {
+    /// Asset tags of devices used in the session.
+    pub asset_tags: Option<Vec<String>>,
+}
+
+/// Records devices used in a session (handed out during it, say).
+pub async fn add_devices(
+    db: &Db,
+    staff: &Staff,
+    session_id: i32,
+    request: &DevicesRequest,
+    now: DateTime<Utc>,
+) -> Result<SessionDetail, AppError> {
+    session_to_run(db, staff, session_id).await?;
+    let tags = request.asset_tags.as_deref().unwrap_or_default();
+    let device_ids = devices_for(&db.read, staff, "asset_tags", tags).await?;
+    if device_ids.is_empty() {
+        return Err(AppError::invalid(
+            "asset_tags",
+            "enter the asset tag of at least one device",
+        ));
+    }
+    let tx = db::begin_write(db).await?;
+    repo::add_devices(&tx, session_id, &device_ids).await?;
+    record(
+        &tx,
+        staff,
+        EntityRef::Organisation(staff.organisation_id),
+        "session_devices_added",
+        json!({"session_id": session_id, "devices": device_ids}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    session_detail_after_write(db, staff, session_id).await
 }
 
 /// One confidence score.

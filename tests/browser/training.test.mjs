@@ -2,8 +2,8 @@
 // coordinator sets up and adds a course and three learners; a trainer account is made with
 // `lendhub user create`; the trainer signs in, adds today's session for themselves, enrols the
 // three, opens the session from "Today", marks each learner with one tap (present, late,
-// absent), reloads and finds the marks kept; then records a learner's confidence and enrols a
-// walk-in. Every page visited is checked with axe.
+// absent), reloads and finds the marks kept; then records a learner's confidence, enrols a
+// walk-in and adds a device used by its scanned label. Every page visited is checked with axe.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -133,7 +133,7 @@ test('the register: a trainer marks three learners and the marks are kept', { ti
     await expectNoAxeViolations(trainer, 'the register with three marks');
   });
 
-  await step(5, 'records a learner’s confidence and enrols a walk-in', async () => {
+  await step(5, 'records a learner’s confidence, enrols a walk-in and adds a device used', async () => {
     await (await link(trainer, `Record confidence scores for ${LEARNERS[0].name}`)).click();
     await expectH1(trainer, `How confident is ${LEARNERS[0].name}?`);
     await expectNoAxeViolations(trainer, 'the confidence form');
@@ -149,6 +149,17 @@ test('the register: a trainer marks three learners and the marks are kept', { ti
     await (await button(trainer, 'Enrol the walk-in')).click();
     await expectInMain(trainer, 'Walk In is enrolled');
     await expectNoAxeViolations(trainer, 'the register after a walk-in');
+
+    // A tablet handed out in the session: its scanned label types the device's address.
+    const hubs = await (await admin.request.get(`${server.baseUrl}/api/v1/hubs`)).json();
+    const created = await admin.request.post(`${server.baseUrl}/api/v1/devices`, {
+      data: { kind: 'tablet', make: 'Samsung', model: 'Galaxy Tab A8', hub_id: hubs.items[0].id },
+    });
+    const tablet = (await created.json()).asset_tag;
+    await (await field(trainer, 'Add devices used (asset tags, or scan their labels)', { tag: 'input' })).fill(`${server.baseUrl}/d/${tablet}`);
+    await (await button(trainer, 'Add the devices')).click();
+    await link(trainer, tablet);
+    await expectNoAxeViolations(trainer, 'the register with a device used');
   });
 
   await step(6, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });

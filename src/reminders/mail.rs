@@ -54,7 +54,9 @@ impl Mailer {
         Ok(Self { transport, from })
     }
 
-    /// Sends a plain-text and HTML message to `to`; returns the Message-ID it was sent with.
+    /// Sends a plain-text and HTML message to `to`; returns the Message-ID it was sent with,
+    /// `<{reference}@{sender's domain}>`: the same on every try, so a message sent twice (a worker
+    /// that stopped between the server's "accepted" and recording it) can be recognised.
     pub async fn send(
         &self,
         reference: &str,
@@ -67,7 +69,7 @@ impl Mailer {
             .parse()
             .map_err(|err| SendError::Permanent(format!("{to:?} is not an email address ({err})")))?;
         let domain = self.from.email.domain().to_owned();
-        let message_id = format!("<{reference}.{}@{domain}>", crate::auth::service::new_secret());
+        let message_id = format!("<{reference}@{domain}>");
         let builder = Message::builder()
             .from(self.from.clone())
             .to(to)

@@ -244,6 +244,7 @@ pub struct Task {
     pub phone: Option<String>,
     pub address: Option<String>,
     pub postcode: Option<String>,
+    pub large_print: bool,
 }
 
 /// Queued calls or letters of an organisation (at one hub, or all), oldest due date first.
@@ -267,6 +268,7 @@ pub async fn tasks(
         .column(borrower::Column::Phone)
         .column(borrower::Column::Address)
         .column(borrower::Column::Postcode)
+        .column(borrower::Column::LargePrint)
         .join(JoinType::InnerJoin, reminder_loan())
         .join(JoinType::InnerJoin, loan_borrower())
         .filter(reminder::Column::OrganisationId.eq(organisation_id))

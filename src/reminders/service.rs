@@ -439,7 +439,7 @@ pub async fn deliver(
             break;
         }
         for row in rows {
-            let reference = format!("reminder-{}", row.id);
+            let reference = format!("reminder-{}.{}", row.id, row.created_at.timestamp());
             let result = match row.recipient_email.as_deref() {
                 Some(to) => {
                     mailer
@@ -760,6 +760,7 @@ pub async fn letters_pdf(
             address: t.address.unwrap_or_default(),
             postcode: t.postcode,
             body: t.body_text,
+            large_print: t.large_print,
         })
         .collect();
     let date = today(now);

@@ -5,6 +5,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use crate::entities::{
     agreement::{self, Entity as Agreement},
     device::{self, Entity as Device},
+    loan::{self, Entity as Loan},
 };
 
 pub async fn insert(db: &impl ConnectionTrait, row: agreement::ActiveModel) -> Result<(), DbErr> {
@@ -30,6 +31,16 @@ pub async fn is_signed(db: &impl ConnectionTrait, loan_id: i32) -> Result<bool, 
         .one(db)
         .await?
         .is_some())
+}
+
+/// The loan, locked until the transaction ends on PostgreSQL (SQLite's single writer already
+/// serialises), so it cannot be returned between the check that it is open and the signature.
+pub async fn lock_loan(db: &impl ConnectionTrait, organisation_id: i32, id: i32) -> Result<Option<loan::Model>, DbErr> {
+    Loan::find_by_id(id)
+        .filter(loan::Column::OrganisationId.eq(organisation_id))
+        .lock_exclusive()
+        .one(db)
+        .await
 }
 
 pub async fn device(db: &impl ConnectionTrait, id: i32) -> Result<Option<device::Model>, DbErr> {

@@ -324,8 +324,8 @@ async fn sign(
     let sha256 = auth::service::sha256_hex(&bytes);
 
     let tx = db::begin_write(db).await?;
-    // Read again inside the transaction: the loan may have been returned meanwhile.
-    let loan = loans::repo::find_loan(&tx, staff.organisation_id, loan_id)
+    // Read again, locked, inside the transaction: the loan may have been returned meanwhile.
+    let loan = repo::lock_loan(&tx, staff.organisation_id, loan_id)
         .await?
         .unwrap_or(loan);
     if loan.status != LoanStatus::Open {

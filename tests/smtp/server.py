@@ -5,7 +5,7 @@ line per message to DIR/messages.jsonl (recipients, subject, Message-ID and the 
 HTML parts) for the tests to read. Like a real server refusing an address that does not exist, it
 answers 550 to recipients whose address starts with "reject".
 
-    python3 tests/smtp/server.py --port 2525 --dir /tmp/mail
+    python3 tests/smtp/server.py --port 2525 --dir mail-out
 """
 
 import argparse

@@ -271,7 +271,7 @@ async fn a_rejected_address_is_marked_failed_for_staff_to_see_and_retry() {
         &app,
         hub,
         "Nobody Here",
-        json!({"email": "rejected.person@example.org"}),
+        json!({"email": "rejected.person@example.org", "phone": "07700 900777"}),
         1,
     )
     .await;
@@ -288,6 +288,14 @@ async fn a_rejected_address_is_marked_failed_for_staff_to_see_and_retry() {
         failed[0]
     );
     let id = failed[0]["id"].as_i64().unwrap();
+    // They still need reminding: they have a phone, so they go on the call list, saying why.
+    let calls = json_of(app.get("/api/v1/reminders/call-list").await, StatusCode::OK).await;
+    assert_eq!(calls["items"].as_array().unwrap().len(), 1, "{calls}");
+    assert_eq!(calls["items"][0]["phone"], "07700 900777");
+    assert_eq!(
+        calls["items"][0]["reason"],
+        "Due back tomorrow (their email was refused)"
+    );
 
     let page = app
         .client
@@ -323,6 +331,12 @@ async fn a_rejected_address_is_marked_failed_for_staff_to_see_and_retry() {
         .await
         .unwrap();
     assert_eq!(delivered.failed, 1, "refused again");
+    let calls = json_of(app.get("/api/v1/reminders/call-list").await, StatusCode::OK).await;
+    assert_eq!(
+        calls["items"].as_array().unwrap().len(),
+        1,
+        "still one call, not two"
+    );
     assert!(smtp.to("rejected.person@example.org").is_empty());
 }
 

@@ -35,7 +35,11 @@ pub async fn is_signed(db: &impl ConnectionTrait, loan_id: i32) -> Result<bool, 
 
 /// The loan, locked until the transaction ends on PostgreSQL (SQLite's single writer already
 /// serialises), so it cannot be returned between the check that it is open and the signature.
-pub async fn lock_loan(db: &impl ConnectionTrait, organisation_id: i32, id: i32) -> Result<Option<loan::Model>, DbErr> {
+pub async fn lock_loan(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    id: i32,
+) -> Result<Option<loan::Model>, DbErr> {
     Loan::find_by_id(id)
         .filter(loan::Column::OrganisationId.eq(organisation_id))
         .lock_exclusive()

@@ -247,6 +247,22 @@ pub struct Task {
     pub large_print: bool,
 }
 
+/// The phone number of the borrower of a loan, if they gave one.
+pub async fn borrower_phone_of_loan(
+    db: &impl ConnectionTrait,
+    loan_id: i32,
+) -> Result<Option<String>, DbErr> {
+    Ok(Loan::find_by_id(loan_id)
+        .select_only()
+        .column(borrower::Column::Phone)
+        .join(JoinType::InnerJoin, loan_borrower())
+        .into_tuple::<Option<String>>()
+        .one(db)
+        .await?
+        .flatten()
+        .filter(|p| !p.trim().is_empty()))
+}
+
 /// Queued calls or letters of an organisation (at one hub, or all), oldest due date first.
 pub async fn tasks(
     db: &impl ConnectionTrait,

@@ -473,12 +473,53 @@ pub async fn deliver(
                     Delivery::Failed { error }
                 }
             };
+            let refused = matches!(delivery, Delivery::Failed { .. });
             let tx = db::begin_write(db).await?;
             repo::finish(&tx, &row, delivery, now).await?;
+            if refused {
+                call_instead(&tx, &row, now).await?;
+            }
             tx.commit().await?;
         }
     }
     Ok(summary)
+}
+
+/// When a loan reminder's email is refused for good, the borrower still needs reminding: if they
+/// have a phone, the reminder goes on the call list too, saying why.
+async fn call_instead(
+    db: &impl ConnectionTrait,
+    row: &reminder::Model,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let (Some(loan_id), Some(due_on)) = (row.loan_id, row.due_on) else {
+        return Ok(());
+    };
+    if repo::borrower_phone_of_loan(db, loan_id).await?.is_none() {
+        return Ok(());
+    }
+    let call = reminder::ActiveModel {
+        organisation_id: Set(row.organisation_id),
+        dedupe_key: Set(format!("{}:call", row.dedupe_key)),
+        loan_id: Set(Some(loan_id)),
+        hub_id: Set(row.hub_id),
+        kind: Set(row.kind),
+        step: Set(row.step),
+        channel: Set(Channel::Call),
+        status: Set(ReminderStatus::Queued),
+        due_on: Set(Some(due_on)),
+        subject: Set(format!(
+            "{} (their email was refused)",
+            reason(row.kind, due_on, today(now))
+        )),
+        body_text: Set(row.body_text.clone()),
+        next_attempt_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    repo::insert_new(db, vec![call]).await?;
+    Ok(())
 }
 
 /// The mailer `config` asks for, if any.

@@ -434,6 +434,22 @@ async fn the_openapi_document_describes_the_contract() {
         "/devices",
         "/devices/{asset_tag}",
         "/devices/{asset_tag}/events",
+        "/borrowers",
+        "/loans",
+        "/loans/{id}/return",
+        "/loans/{id}/agreement.pdf",
+        "/loans/{id}/agreement/accept",
+        "/labels",
+        "/devices/{asset_tag}/label.pdf",
+        "/repairs",
+        "/repairs/{id}/close",
+        "/training/courses",
+        "/training/sessions",
+        "/training/sessions/{id}",
+        "/training/sessions/{id}/enrolments",
+        "/training/sessions/{id}/attendance",
+        "/devices/{asset_tag}/sessions",
+        "/reminders/call-list",
     ] {
         assert!(
             paths.contains_key(path),
@@ -442,6 +458,7 @@ async fn the_openapi_document_describes_the_contract() {
         );
     }
     assert!(paths["/devices/{asset_tag}"].get("patch").is_some());
+    assert!(paths["/training/sessions/{id}/attendance"].get("put").is_some());
     assert!(doc["components"]["schemas"]["DeviceRequest"].is_object());
 }
 

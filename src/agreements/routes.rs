@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// Whether the loan's agreement is signed, how, and the SHA-256 of the stored PDF.
-#[utoipa::path(get, path = "/loans/{id}/agreement", tag = "agreements",
+#[utoipa::path(get, path = "/loans/{id}/agreement", tag = "agreements", params(("id" = i32, Path)),
     responses((status = 200, body = AgreementView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn show(
     State(app): State<AppState>,
@@ -32,7 +32,7 @@ pub async fn show(
 
 /// The agreement: once signed, exactly the stored bytes (their SHA-256 is the `ETag`); before,
 /// drawn from the loan as it is now, with a signature block to sign on paper.
-#[utoipa::path(get, path = "/loans/{id}/agreement.pdf", tag = "agreements",
+#[utoipa::path(get, path = "/loans/{id}/agreement.pdf", tag = "agreements", params(("id" = i32, Path)),
     responses((status = 200, content_type = "application/pdf", description = "the agreement"), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn pdf(
@@ -62,7 +62,7 @@ pub async fn pdf(
 
 /// The borrower accepts at the counter, with their typed name (and a drawn signature if they
 /// made one). The stored PDF never changes after.
-#[utoipa::path(post, path = "/loans/{id}/agreement/accept", tag = "agreements", request_body = AcceptRequest,
+#[utoipa::path(post, path = "/loans/{id}/agreement/accept", tag = "agreements", params(("id" = i32, Path)), request_body = AcceptRequest,
     responses((status = 200, body = AgreementView), (status = 409, body = ErrorBody, description = "agreement_already_signed, loan_not_open or terms_changed"), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
@@ -86,7 +86,7 @@ pub async fn accept(
 }
 
 /// Staff record that the borrower signed a printed copy (kept at the hub).
-#[utoipa::path(post, path = "/loans/{id}/agreement/paper", tag = "agreements", request_body = PaperRequest,
+#[utoipa::path(post, path = "/loans/{id}/agreement/paper", tag = "agreements", params(("id" = i32, Path)), request_body = PaperRequest,
     responses((status = 200, body = AgreementView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn paper(

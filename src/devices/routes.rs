@@ -53,7 +53,7 @@ pub async fn list(
     Ok(Json(service::list(&app.db.read, &staff, &filter, limit).await?))
 }
 
-#[utoipa::path(get, path = "/devices/{asset_tag}", tag = "devices",
+#[utoipa::path(get, path = "/devices/{asset_tag}", tag = "devices", params(("asset_tag" = String, Path, description = "the device's asset tag, e.g. TCH-00042")),
     responses((status = 200, body = DeviceWithLoan), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn show(
     State(app): State<AppState>,
@@ -66,7 +66,7 @@ pub async fn show(
 }
 
 /// Changes a device's details: a JSON merge patch; `null` clears a field.
-#[utoipa::path(patch, path = "/devices/{asset_tag}", tag = "devices", request_body = DeviceRequest,
+#[utoipa::path(patch, path = "/devices/{asset_tag}", tag = "devices", params(("asset_tag" = String, Path, description = "the device's asset tag, e.g. TCH-00042")), request_body = DeviceRequest,
     responses((status = 200, body = DeviceWithLoan), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
@@ -86,7 +86,7 @@ pub struct EventList {
     pub items: Vec<EventView>,
 }
 
-#[utoipa::path(get, path = "/devices/{asset_tag}/events", tag = "devices",
+#[utoipa::path(get, path = "/devices/{asset_tag}/events", tag = "devices", params(("asset_tag" = String, Path, description = "the device's asset tag, e.g. TCH-00042")),
     responses((status = 200, body = EventList), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn events(
     State(app): State<AppState>,

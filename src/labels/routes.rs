@@ -48,7 +48,7 @@ pub struct OneLabel {
 }
 
 /// One label for one device.
-#[utoipa::path(get, path = "/devices/{asset_tag}/label.pdf", tag = "labels", params(OneLabel),
+#[utoipa::path(get, path = "/devices/{asset_tag}/label.pdf", tag = "labels", params(("asset_tag" = String, Path, description = "the device's asset tag, e.g. TCH-00042"), OneLabel),
     responses((status = 200, content_type = "application/pdf", description = "one label"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn one(

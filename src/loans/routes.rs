@@ -35,7 +35,7 @@ pub async fn issue(
     Ok((StatusCode::CREATED, Json(loan)))
 }
 
-#[utoipa::path(get, path = "/loans/{id}", tag = "loans", responses((status = 200, body = LoanView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/loans/{id}", tag = "loans", params(("id" = i32, Path)), responses((status = 200, body = LoanView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn show(
     State(app): State<AppState>,
     staff: Staff,
@@ -44,7 +44,7 @@ pub async fn show(
     Ok(Json(views::loan(&app.db.read, &staff, id).await?))
 }
 
-#[utoipa::path(post, path = "/loans/{id}/return", tag = "loans", request_body = ReturnRequest,
+#[utoipa::path(post, path = "/loans/{id}/return", tag = "loans", params(("id" = i32, Path)), request_body = ReturnRequest,
     responses((status = 200, body = LoanView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
 pub async fn return_device(
@@ -58,7 +58,7 @@ pub async fn return_device(
     ))
 }
 
-#[utoipa::path(post, path = "/loans/{id}/extend", tag = "loans", request_body = ExtendRequest,
+#[utoipa::path(post, path = "/loans/{id}/extend", tag = "loans", params(("id" = i32, Path)), request_body = ExtendRequest,
     responses((status = 200, body = LoanView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn extend(
     State(app): State<AppState>,
@@ -71,7 +71,7 @@ pub async fn extend(
     ))
 }
 
-#[utoipa::path(post, path = "/loans/{id}/lost", tag = "loans", request_body = NotesRequest,
+#[utoipa::path(post, path = "/loans/{id}/lost", tag = "loans", params(("id" = i32, Path)), request_body = NotesRequest,
     responses((status = 200, body = LoanView), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn lost(
     State(app): State<AppState>,
@@ -97,7 +97,7 @@ pub async fn overdue(State(app): State<AppState>, staff: Staff) -> Result<Json<O
     }))
 }
 
-#[utoipa::path(post, path = "/devices/{asset_tag}/checks", tag = "loans", request_body = ChecksRequest,
+#[utoipa::path(post, path = "/devices/{asset_tag}/checks", tag = "loans", params(("asset_tag" = String, Path, description = "the device's asset tag, e.g. TCH-00042")), request_body = ChecksRequest,
     responses((status = 200, body = DeviceView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody, description = "wiped is not true, or another field is wrong")),
     security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
@@ -112,7 +112,7 @@ pub async fn checks(
     ))
 }
 
-#[utoipa::path(post, path = "/devices/{asset_tag}/found", tag = "loans", request_body = NotesRequest,
+#[utoipa::path(post, path = "/devices/{asset_tag}/found", tag = "loans", params(("asset_tag" = String, Path, description = "the device's asset tag, e.g. TCH-00042")), request_body = NotesRequest,
     responses((status = 200, body = DeviceView), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn found(
     State(app): State<AppState>,
@@ -125,7 +125,7 @@ pub async fn found(
     ))
 }
 
-#[utoipa::path(post, path = "/devices/{asset_tag}/retire", tag = "repairs", request_body = RetireRequest,
+#[utoipa::path(post, path = "/devices/{asset_tag}/retire", tag = "repairs", params(("asset_tag" = String, Path, description = "the device's asset tag, e.g. TCH-00042")), request_body = RetireRequest,
     responses((status = 200, body = DeviceView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn retire(
     State(app): State<AppState>,
@@ -149,7 +149,7 @@ pub async fn open_repair(
     Ok((StatusCode::CREATED, Json(repair.into())))
 }
 
-#[utoipa::path(post, path = "/repairs/{id}/close", tag = "repairs", request_body = CloseRepairRequest,
+#[utoipa::path(post, path = "/repairs/{id}/close", tag = "repairs", params(("id" = i32, Path)), request_body = CloseRepairRequest,
     responses((status = 200, body = RepairView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn close_repair(
     State(app): State<AppState>,

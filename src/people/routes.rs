@@ -37,7 +37,7 @@ pub struct BorrowerWithLoans {
     pub loans: Vec<LoanView>,
 }
 
-#[utoipa::path(get, path = "/borrowers/{id}", tag = "borrowers", responses((status = 200, body = BorrowerWithLoans), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/borrowers/{id}", tag = "borrowers", params(("id" = i32, Path)), responses((status = 200, body = BorrowerWithLoans), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn show(
     State(app): State<AppState>,
     staff: Staff,
@@ -53,7 +53,7 @@ pub async fn show(
 }
 
 /// Changes a borrower's details: a JSON merge patch; `null` clears a field.
-#[utoipa::path(patch, path = "/borrowers/{id}", tag = "borrowers", request_body = BorrowerRequest,
+#[utoipa::path(patch, path = "/borrowers/{id}", tag = "borrowers", params(("id" = i32, Path)), request_body = BorrowerRequest,
     responses((status = 200, body = BorrowerView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn update(
     State(app): State<AppState>,

@@ -47,7 +47,7 @@ pub struct OutcomeView {
 }
 
 /// What came of a call; the call leaves the list.
-#[utoipa::path(post, path = "/reminders/{id}/outcome", tag = "reminders", request_body = OutcomeRequest,
+#[utoipa::path(post, path = "/reminders/{id}/outcome", tag = "reminders", params(("id" = i32, Path)), request_body = OutcomeRequest,
     responses((status = 200, body = OutcomeView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn outcome(
@@ -98,7 +98,7 @@ pub async fn list(
 }
 
 /// Puts a failed email back in the queue (admins).
-#[utoipa::path(post, path = "/reminders/{id}/retry", tag = "reminders",
+#[utoipa::path(post, path = "/reminders/{id}/retry", tag = "reminders", params(("id" = i32, Path)),
     responses((status = 200, body = ReminderView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn retry(
     State(app): State<AppState>,

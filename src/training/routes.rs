@@ -72,7 +72,7 @@ pub async fn sessions(
     }))
 }
 
-#[utoipa::path(get, path = "/training/sessions/{id}", tag = "training",
+#[utoipa::path(get, path = "/training/sessions/{id}", tag = "training", params(("id" = i32, Path)),
     responses((status = 200, body = SessionDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn session(
     State(app): State<AppState>,
@@ -82,7 +82,7 @@ pub async fn session(
     Ok(Json(service::session(&app.db.read, &staff, id).await?))
 }
 
-#[utoipa::path(post, path = "/training/sessions/{id}/enrolments", tag = "training", request_body = EnrolRequest,
+#[utoipa::path(post, path = "/training/sessions/{id}/enrolments", tag = "training", params(("id" = i32, Path)), request_body = EnrolRequest,
     responses((status = 201, body = LearnerView), (status = 409, body = ErrorBody, description = "session_full or already_enrolled"), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn enrol(
@@ -95,7 +95,7 @@ pub async fn enrol(
     Ok((StatusCode::CREATED, Json(learner)))
 }
 
-#[utoipa::path(put, path = "/training/sessions/{id}/attendance", tag = "training", request_body = AttendanceRequest,
+#[utoipa::path(put, path = "/training/sessions/{id}/attendance", tag = "training", params(("id" = i32, Path)), request_body = AttendanceRequest,
     responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody, description = "another trainer's session"), (status = 422, body = ErrorBody, description = "someone not enrolled, or a bad status")),
     security(("bearer" = [])))]
 pub async fn attendance(
@@ -110,7 +110,7 @@ pub async fn attendance(
 }
 
 /// Records devices used in the session.
-#[utoipa::path(post, path = "/training/sessions/{id}/devices", tag = "training", request_body = DevicesRequest,
+#[utoipa::path(post, path = "/training/sessions/{id}/devices", tag = "training", params(("id" = i32, Path)), request_body = DevicesRequest,
     responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn add_devices(
     State(app): State<AppState>,
@@ -124,7 +124,7 @@ pub async fn add_devices(
 }
 
 /// Confidence scores (1 to 5) per skills area for learners at this session.
-#[utoipa::path(put, path = "/training/sessions/{id}/skills", tag = "training", request_body = SkillsRequest,
+#[utoipa::path(put, path = "/training/sessions/{id}/skills", tag = "training", params(("id" = i32, Path)), request_body = SkillsRequest,
     responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn skills(
     State(app): State<AppState>,
@@ -138,7 +138,7 @@ pub async fn skills(
 }
 
 /// A learner's progress per skills area (first and latest scores) and their sessions.
-#[utoipa::path(get, path = "/borrowers/{id}/training", tag = "training",
+#[utoipa::path(get, path = "/borrowers/{id}/training", tag = "training", params(("id" = i32, Path)),
     responses((status = 200, body = LearnerTraining)), security(("bearer" = [])))]
 pub async fn learner(
     State(app): State<AppState>,
@@ -149,7 +149,7 @@ pub async fn learner(
     Ok(Json(service::learner(&app.db.read, &staff, id).await?))
 }
 
-#[utoipa::path(get, path = "/devices/{asset_tag}/sessions", tag = "training",
+#[utoipa::path(get, path = "/devices/{asset_tag}/sessions", tag = "training", params(("asset_tag" = String, Path, description = "the device's asset tag, e.g. TCH-00042")),
     responses((status = 200, body = SessionList), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn device_sessions(
     State(app): State<AppState>,
@@ -168,7 +168,7 @@ pub struct LoanCourse {
 }
 
 /// Links a loan to the course the borrower is taking.
-#[utoipa::path(put, path = "/loans/{id}/course", tag = "training", request_body = LoanCourseRequest,
+#[utoipa::path(put, path = "/loans/{id}/course", tag = "training", params(("id" = i32, Path)), request_body = LoanCourseRequest,
     responses((status = 200, body = LoanCourse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn loan_course(
     State(app): State<AppState>,

@@ -459,6 +459,26 @@ async fn the_openapi_document_describes_the_contract() {
     }
     assert!(paths["/devices/{asset_tag}"].get("patch").is_some());
     assert!(paths["/training/sessions/{id}/attendance"].get("put").is_some());
+    // Every parameter in a path is declared, as generated clients need.
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let declared: Vec<&str> = operation["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .filter(|p| p["in"] == "path")
+                        .filter_map(|p| p["name"].as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for name in path.split('{').skip(1).filter_map(|rest| rest.split('}').next()) {
+                assert!(
+                    declared.contains(&name),
+                    "{method} {path} does not declare {name}"
+                );
+            }
+        }
+    }
     assert!(doc["components"]["schemas"]["DeviceRequest"].is_object());
 }
 

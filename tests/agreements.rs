@@ -285,15 +285,7 @@ async fn a_returned_or_lost_loan_cannot_be_signed() {
     let app = TestApp::spawn().await;
     let hub = app.hub("Riverside").await;
     let (returned, _, _) = loan_to(&app, hub, person("Siân Evans")).await;
-    json_of(
-        app.post(
-            &format!("/api/v1/loans/{returned}/return"),
-            &json!({"condition": "good"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    app.return_loan(returned).await;
     let (lost, _, _) = loan_to(&app, hub, person("Zoë Ångström")).await;
     json_of(
         app.post(&format!("/api/v1/loans/{lost}/lost"), &json!({})).await,

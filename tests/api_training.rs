@@ -485,16 +485,7 @@ async fn skills_scores_show_progress_from_the_first_session_to_the_latest() {
     assert_eq!(training["sessions"].as_array().unwrap().len(), 3);
 
     // The borrower's page shows the same progress.
-    let page = app
-        .client
-        .get(app.url(&format!("/borrowers/{ada}")))
-        .bearer_auth(&app.token)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text(&format!("/borrowers/{ada}")).await;
     assert!(page.contains("<title>Ada Lovelace – lendhub</title>"), "{page}");
     assert_eq!(page.matches("<h2>Training</h2>").count(), 1, "{page}");
     let row = page

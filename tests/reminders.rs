@@ -297,16 +297,7 @@ async fn a_rejected_address_is_marked_failed_for_staff_to_see_and_retry() {
         "Due back tomorrow (their email was refused)"
     );
 
-    let page = app
-        .client
-        .get(app.url("/reminders/outbox?status=failed"))
-        .bearer_auth(&app.token)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.page_text("/reminders/outbox?status=failed").await;
     assert!(
         page.contains("rejected.person@example.org") && page.contains("Try again"),
         "{page}"
@@ -368,15 +359,7 @@ async fn extending_or_returning_a_loan_cancels_what_was_waiting() {
         StatusCode::OK,
     )
     .await;
-    json_of(
-        app.post(
-            &format!("/api/v1/loans/{returned}/return"),
-            &json!({"condition": "good"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    app.return_loan(returned).await;
     let cancelled = outbox(&app, "cancelled").await;
     let loans: Vec<i64> = cancelled.iter().map(|r| r["loan_id"].as_i64().unwrap()).collect();
     assert_eq!(loans.len(), 2, "{cancelled:?}");
@@ -788,15 +771,7 @@ async fn coordinators_get_one_weekly_digest_of_what_needs_attention() {
     let hub = hub(&app).await;
     let (_, overdue_tag) = lend(&app, hub, "Ada Lovelace", json!({"email": "ada@example.org"}), 1).await;
     let (returned, returned_tag) = lend(&app, hub, "Bea Smith", json!({"phone": "07700 900001"}), 1).await;
-    json_of(
-        app.post(
-            &format!("/api/v1/loans/{returned}/return"),
-            &json!({"condition": "good"}),
-        )
-        .await,
-        StatusCode::OK,
-    )
-    .await;
+    app.return_loan(returned).await;
     let mifi = json_of(
         app.add_device(
             hub,

@@ -275,6 +275,30 @@ impl TestApp {
             .expect("an id")
     }
 
+    /// Takes a loan's device back in good condition.
+    pub async fn return_loan(&self, loan: i64) {
+        let response = self
+            .post(
+                &format!("/api/v1/loans/{loan}/return"),
+                &json!({"condition": "good"}),
+            )
+            .await;
+        json_of(response, StatusCode::OK).await;
+    }
+
+    /// A page's HTML as the admin sees it (the pages take the API token too).
+    pub async fn page_text(&self, path: &str) -> String {
+        let response = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("the page answers");
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.text().await.expect("a page")
+    }
+
     pub async fn status_of(&self, tag: &str) -> String {
         let device = json_of(self.get(&format!("/api/v1/devices/{tag}")).await, StatusCode::OK).await;
         device["status"].as_str().expect("a status").to_owned()

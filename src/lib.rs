@@ -5,6 +5,7 @@ pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod dates;
 pub mod db;
 pub mod demo;
 pub mod devices;

@@ -163,7 +163,7 @@ impl SimRequest {
                 "the allowance cannot be negative",
             ));
         }
-        let plan_ends_on = optional_date("sim.plan_ends_on", self.plan_ends_on.as_deref())?;
+        let plan_ends_on = crate::dates::optional_date("sim.plan_ends_on", self.plan_ends_on.as_deref())?;
         Ok(Sim {
             iccid,
             network,
@@ -301,7 +301,7 @@ impl DeviceRequest {
         );
         let purchased_on = collect(
             &mut errors,
-            optional_date("purchased_on", self.purchased_on.as_deref()),
+            crate::dates::optional_date("purchased_on", self.purchased_on.as_deref()),
         );
         let purchase_cost_pence = collect(
             &mut errors,
@@ -395,15 +395,6 @@ fn optional_text(
             format!("{label} must be at most {max} characters"),
         )),
         Some(text) => Ok(Some(text.to_owned())),
-    }
-}
-
-fn optional_date(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, FieldError> {
-    match text.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| FieldError::new(field, "enter a date as YYYY-MM-DD, like 2027-03-12")),
     }
 }
 

@@ -9,8 +9,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use chrono::{NaiveDate, TimeZone, Utc};
-use chrono_tz::Europe::London;
+use chrono::{NaiveDate, Utc};
 
 use super::{
     model::{Layout, place},
@@ -18,6 +17,7 @@ use super::{
 };
 use crate::{
     auth::{Action, Staff},
+    dates::london_midnight,
     devices,
     error::{AppError, FieldError},
     hubs::{self, service::HubView},
@@ -73,16 +73,6 @@ fn first_sheet(tags: &[String], layout: Layout, start: usize, copies: usize) -> 
     (rows, sheets)
 }
 
-fn london_day(date: NaiveDate) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
-    let start = |d: NaiveDate| {
-        London
-            .from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
-            .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
-    };
-    (start(date), start(date + chrono::Duration::days(1)))
-}
-
 /// The devices the page is for: the ticked tags, or those added on a day (at a hub).
 async fn chosen(
     app: &AppState,
@@ -106,7 +96,10 @@ async fn chosen(
         ));
     };
     let hub_id = data.text("hub_id").and_then(|h| h.parse().ok());
-    let (from, to) = london_day(day);
+    let (from, to) = (
+        london_midnight(day),
+        london_midnight(day + chrono::Duration::days(1)),
+    );
     let rows =
         devices::repo::added_between(&app.db.read, staff.organisation_id, hub_id, from, to, 2000).await?;
     Ok((rows.into_iter().map(|d| d.asset_tag).collect(), Vec::new()))

@@ -2,8 +2,7 @@
 //! audit event in one transaction. The database backs each up: the status only moves if it is
 //! still what was read, and at most one loan and one repair per device can be open.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Europe::London;
+use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction, SqlErr};
 use serde::Deserialize;
 use serde_json::json;
@@ -29,10 +28,7 @@ use crate::{
     hubs, people,
 };
 
-/// Today's date where the scheme is.
-pub fn today(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&London).date_naive()
-}
+pub use crate::dates::today;
 
 fn text(field: &str, label: &str, value: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
     match value.map(str::trim).filter(|t| !t.is_empty()) {

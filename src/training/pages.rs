@@ -12,7 +12,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use chrono_tz::Europe::London;
 use serde::Deserialize;
 
@@ -37,7 +37,6 @@ use crate::{
     web::{
         FormErrors, Nav,
         form::{Choice, Field, FormData, FormPage},
-        london_time, long_date,
     },
 };
 
@@ -685,14 +684,4 @@ pub fn session_line(session: &SessionView) -> String {
         when(session),
         place(session)
     )
-}
-
-/// "3 March 2027 at 10:00am", for the borrower page.
-pub fn started(at: DateTime<Utc>) -> String {
-    london_time(at)
-}
-
-/// "3 March 2027".
-pub fn day(at: DateTime<Utc>) -> String {
-    long_date(crate::loans::service::today(at))
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, SqlErr};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -19,10 +19,11 @@ use super::{
 use crate::{
     audit::{EntityRef, record},
     auth::{self, Action, Role, Staff},
+    dates::{london_midnight, optional_date},
     db::{self, Db},
     devices::{self, model::AssetTag},
     entities::{course, enrolment, training_session},
-    error::{AppError, FieldError},
+    error::AppError,
     hubs, loans,
     people::{self, model::BorrowerRequest},
 };
@@ -429,24 +430,6 @@ pub struct SessionFilter {
     pub trainer_id: Option<i32>,
 }
 
-fn london_midnight(date: NaiveDate) -> DateTime<Utc> {
-    use chrono::TimeZone;
-    chrono_tz::Europe::London
-        .from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .earliest()
-        .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
-}
-
-fn parse_day(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, FieldError> {
-    text.map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| {
-            NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                .map_err(|_| FieldError::new(field, "enter a date as YYYY-MM-DD"))
-        })
-        .transpose()
-}
-
 pub async fn sessions(
     db: &impl ConnectionTrait,
     staff: &Staff,
@@ -454,8 +437,8 @@ pub async fn sessions(
     now: DateTime<Utc>,
 ) -> Result<Vec<SessionView>, AppError> {
     staff.require(Action::ViewTraining)?;
-    let from = parse_day("from", filter.from.as_deref())?.unwrap_or_else(|| loans::service::today(now));
-    let to = parse_day("to", filter.to.as_deref())?.unwrap_or(from + Duration::weeks(8));
+    let from = optional_date("from", filter.from.as_deref())?.unwrap_or_else(|| loans::service::today(now));
+    let to = optional_date("to", filter.to.as_deref())?.unwrap_or(from + Duration::weeks(8));
     if to < from {
         return Err(AppError::invalid(
             "to",

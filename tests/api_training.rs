@@ -617,3 +617,48 @@ async fn the_trainers_calendar_feed_parses_as_icalendar() {
     .await;
     assert_eq!(reqwest::get(&url).await.unwrap().status(), StatusCode::NOT_FOUND);
 }
+
+/// The database, not only the code, keeps scores to enrolled learners and courses real.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_database_refuses_a_score_for_someone_not_enrolled_and_a_course_that_is_not_there() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Riverside").await;
+    let course = course(&app).await;
+    let id = session(
+        &app,
+        json!({"course_id": course, "starts_at": tomorrow_at_ten(), "duration_minutes": 60, "capacity": 8, "hub_id": hub}),
+    )
+    .await;
+    let enrolled = app.borrower("Ada Lovelace").await;
+    let stranger = app.borrower("Not Enrolled").await;
+    json_of(
+        app.post(
+            &format!("/api/v1/training/sessions/{id}/enrolments"),
+            &json!({"borrower_id": enrolled}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let score = |borrower: i64| {
+        format!(
+            "INSERT INTO skills_scores (session_id, borrower_id, area, score, recorded_at) \
+             VALUES ({id}, {borrower}, 'being_safe', 3, '2027-01-01T00:00:00Z')"
+        )
+    };
+    app.db.write.execute_unprepared(&score(enrolled)).await.unwrap();
+    assert!(app.db.write.execute_unprepared(&score(stranger)).await.is_err());
+
+    json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    let loan = app.issue("TST-00001", enrolled).await;
+    let link = |course: i64| format!("UPDATE loans SET course_id = {course} WHERE id = {loan}");
+    app.db.write.execute_unprepared(&link(course)).await.unwrap();
+    assert!(
+        app.db
+            .write
+            .execute_unprepared(&link(course + 1000))
+            .await
+            .is_err()
+    );
+}

@@ -69,6 +69,17 @@ impl MigrationTrait for Migration {
                     .col(integer_null(Reminders::OutcomeBy))
                     .col(timestamp_with_time_zone(Reminders::CreatedAt))
                     .col(timestamp_with_time_zone(Reminders::UpdatedAt))
+                    // An email has an address; everything but a digest is about a loan.
+                    .check(
+                        Expr::col(Reminders::Channel)
+                            .ne("email")
+                            .or(Expr::col(Reminders::RecipientEmail).is_not_null()),
+                    )
+                    .check(
+                        Expr::col(Reminders::Kind)
+                            .eq("digest")
+                            .or(Expr::col(Reminders::LoanId).is_not_null()),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Reminders::Table, Reminders::OrganisationId)

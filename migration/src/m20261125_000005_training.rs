@@ -226,14 +226,15 @@ impl MigrationTrait for Migration {
                     .col(integer(SkillsScores::Score).check(Expr::col(SkillsScores::Score).between(1, 5)))
                     .col(integer_null(SkillsScores::RecordedBy))
                     .col(timestamp_with_time_zone(SkillsScores::RecordedAt))
-                    .foreign_key(&mut fk(
-                        (SkillsScores::Table, SkillsScores::SessionId),
-                        (TrainingSessions::Table, TrainingSessions::Id),
-                    ))
-                    .foreign_key(&mut fk(
-                        (SkillsScores::Table, SkillsScores::BorrowerId),
-                        (Borrowers::Table, Borrowers::Id),
-                    ))
+                    // A score is for a learner enrolled in that session.
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(
+                                SkillsScores::Table,
+                                (SkillsScores::SessionId, SkillsScores::BorrowerId),
+                            )
+                            .to(Enrolments::Table, (Enrolments::SessionId, Enrolments::BorrowerId)),
+                    )
                     .foreign_key(&mut fk(
                         (SkillsScores::Table, SkillsScores::RecordedBy),
                         (StaffUsers::Table, StaffUsers::Id),
@@ -276,13 +277,11 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Plain SQL: sea-query cannot add a column with a foreign key on SQLite, and both databases
+        // take this statement.
         manager
-            .alter_table(
-                Table::alter()
-                    .table(Loans::Table)
-                    .add_column(integer_null(Loans::CourseId))
-                    .to_owned(),
-            )
+            .get_connection()
+            .execute_unprepared("ALTER TABLE loans ADD COLUMN course_id integer NULL REFERENCES courses (id)")
             .await?;
         Ok(())
     }
@@ -316,12 +315,6 @@ enum Devices {
 enum Borrowers {
     Table,
     Id,
-}
-
-#[derive(DeriveIden)]
-enum Loans {
-    Table,
-    CourseId,
 }
 
 #[derive(DeriveIden)]

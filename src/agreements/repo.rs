@@ -1,6 +1,9 @@
 //! Agreement rows: written once, read many times.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+
+use super::model::SigningMethod;
 
 use crate::entities::{
     agreement::{self, Entity as Agreement},
@@ -21,16 +24,34 @@ pub async fn of_loan(db: &impl ConnectionTrait, loan_id: i32) -> Result<Option<a
         .await
 }
 
-/// Whether the loan's agreement is signed, without reading the PDF.
-pub async fn is_signed(db: &impl ConnectionTrait, loan_id: i32) -> Result<bool, DbErr> {
-    Ok(Agreement::find()
+/// What a signed agreement records, without its PDF (for pages that only say it is signed).
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Signed {
+    pub loan_id: i32,
+    pub terms_version: String,
+    pub method: SigningMethod,
+    pub signed_name: String,
+    pub accepted_at: DateTime<Utc>,
+    pub recorded_by: Option<i32>,
+    pub sha256: String,
+}
+
+pub async fn signed(db: &impl ConnectionTrait, loan_id: i32) -> Result<Option<Signed>, DbErr> {
+    Agreement::find()
         .select_only()
-        .column(agreement::Column::Id)
+        .columns([
+            agreement::Column::LoanId,
+            agreement::Column::TermsVersion,
+            agreement::Column::Method,
+            agreement::Column::SignedName,
+            agreement::Column::AcceptedAt,
+            agreement::Column::RecordedBy,
+            agreement::Column::Sha256,
+        ])
         .filter(agreement::Column::LoanId.eq(loan_id))
-        .into_tuple::<i32>()
+        .into_model::<Signed>()
         .one(db)
-        .await?
-        .is_some())
+        .await
 }
 
 /// The loan, locked until the transaction ends on PostgreSQL (SQLite's single writer already

@@ -25,12 +25,18 @@ use crate::{
     organisations, people,
 };
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementStatus {
+    Unsigned,
+    Signed,
+}
+
 /// Where an agreement stands, as the API and pages show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AgreementView {
     pub loan_id: i32,
-    /// `unsigned` or `signed`.
-    pub status: &'static str,
+    pub status: AgreementStatus,
     /// The terms it was signed under; the current terms while unsigned.
     pub terms_version: String,
     pub method: Option<SigningMethod>,
@@ -46,7 +52,7 @@ impl AgreementView {
     fn unsigned(loan_id: i32, terms: &Terms) -> Self {
         Self {
             loan_id,
-            status: "unsigned",
+            status: AgreementStatus::Unsigned,
             terms_version: terms.version.clone(),
             method: None,
             signed_name: None,
@@ -56,10 +62,10 @@ impl AgreementView {
         }
     }
 
-    fn signed(row: &agreement::Model) -> Self {
+    fn signed(row: &repo::Signed) -> Self {
         Self {
             loan_id: row.loan_id,
-            status: "signed",
+            status: AgreementStatus::Signed,
             terms_version: row.terms_version.clone(),
             method: Some(row.method),
             signed_name: Some(row.signed_name.clone()),
@@ -70,7 +76,7 @@ impl AgreementView {
     }
 
     pub fn is_signed(&self) -> bool {
-        self.status == "signed"
+        self.status == AgreementStatus::Signed
     }
 }
 
@@ -147,7 +153,7 @@ async fn facts(db: &impl ConnectionTrait, loan: &loan::Model) -> Result<LoanFact
 /// `GET /loans/{id}/agreement`.
 pub async fn status(db: &Db, staff: &Staff, terms: &Terms, loan_id: i32) -> Result<AgreementView, AppError> {
     loan_of(&db.read, staff, Action::ViewLoans, loan_id).await?;
-    Ok(match repo::of_loan(&db.read, loan_id).await? {
+    Ok(match repo::signed(&db.read, loan_id).await? {
         Some(row) => AgreementView::signed(&row),
         None => AgreementView::unsigned(loan_id, terms),
     })
@@ -162,7 +168,7 @@ pub async fn document(
 ) -> Result<(AgreementDoc, AgreementView, LoanStatus), AppError> {
     let loan = loan_of(&db.read, staff, Action::ViewLoans, loan_id).await?;
     let facts = facts(&db.read, &loan).await?;
-    let view = match repo::of_loan(&db.read, loan_id).await? {
+    let view = match repo::signed(&db.read, loan_id).await? {
         Some(row) => AgreementView::signed(&row),
         None => AgreementView::unsigned(loan_id, terms),
     };
@@ -172,14 +178,18 @@ pub async fn document(
 /// `GET /loans/{id}/agreement.pdf`: once signed, exactly the stored bytes.
 pub async fn pdf(db: &Db, staff: &Staff, terms: &Arc<Terms>, loan_id: i32) -> Result<AgreementPdf, AppError> {
     let loan = loan_of(&db.read, staff, Action::ViewLoans, loan_id).await?;
-    let facts = facts(&db.read, &loan).await?;
     if let Some(row) = repo::of_loan(&db.read, loan_id).await? {
+        let asset_tag = repo::device(&db.read, loan.device_id)
+            .await?
+            .map(|d| d.asset_tag)
+            .unwrap_or_default();
         return Ok(AgreementPdf {
             bytes: row.pdf,
             sha256: Some(row.sha256),
-            asset_tag: facts.asset_tag,
+            asset_tag,
         });
     }
+    let facts = facts(&db.read, &loan).await?;
     let asset_tag = facts.asset_tag.clone();
     let terms = Arc::clone(terms);
     let bytes = tokio::task::spawn_blocking(move || {
@@ -301,7 +311,7 @@ async fn sign(
     // Whole seconds: what is stored, shown and printed is then the same on every database.
     acceptance.at = acceptance.at.trunc_subsecs(0);
     let loan = loan_of(&db.read, staff, Action::Lend, loan_id).await?;
-    if repo::is_signed(&db.read, loan_id).await? {
+    if repo::signed(&db.read, loan_id).await?.is_some() {
         return Err(already_signed(loan_id));
     }
     if loan.status != LoanStatus::Open {
@@ -358,14 +368,13 @@ async fn sign(
     )
     .await?;
     tx.commit().await?;
-    Ok(AgreementView {
+    Ok(AgreementView::signed(&repo::Signed {
         loan_id,
-        status: "signed",
         terms_version: terms.version.clone(),
-        method: Some(method),
-        signed_name: Some(signed_name),
-        accepted_at: Some(now),
+        method,
+        signed_name,
+        accepted_at: now,
         recorded_by: Some(staff.id),
-        sha256: Some(sha256),
-    })
+        sha256,
+    }))
 }

@@ -173,6 +173,26 @@ pub async fn enrolled(db: &impl ConnectionTrait, session_id: i32) -> Result<u64,
         .await
 }
 
+/// How many learners are enrolled in each of `session_ids`, in one query.
+pub async fn enrolled_counts(
+    db: &impl ConnectionTrait,
+    session_ids: Vec<i32>,
+) -> Result<std::collections::HashMap<i32, u64>, DbErr> {
+    let counts: Vec<(i32, i64)> = Enrolment::find()
+        .select_only()
+        .column(enrolment::Column::SessionId)
+        .column_as(enrolment::Column::Id.count(), "enrolled")
+        .filter(enrolment::Column::SessionId.is_in(session_ids))
+        .group_by(enrolment::Column::SessionId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts
+        .into_iter()
+        .map(|(id, n)| (id, u64::try_from(n).unwrap_or_default()))
+        .collect())
+}
+
 pub async fn insert_enrolment(
     db: &impl ConnectionTrait,
     row: enrolment::ActiveModel,

@@ -463,12 +463,14 @@ async fn views(
     rows: Vec<training_session::Model>,
 ) -> Result<Vec<SessionView>, AppError> {
     let names = Names::load(db, staff.organisation_id).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let enrolled = repo::enrolled(db, row.id).await?;
-        out.push(names.view(row, enrolled));
-    }
-    Ok(out)
+    let counts = repo::enrolled_counts(db, rows.iter().map(|r| r.id).collect()).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let enrolled = counts.get(&row.id).copied().unwrap_or_default();
+            names.view(row, enrolled)
+        })
+        .collect())
 }
 
 /// `POST /training/sessions/{id}/enrolments`: a borrower on file, or a walk-in added on the spot.

@@ -3,6 +3,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod helpers;
 mod m20261125_000001_foundation;
 mod m20261125_000002_loans;
 mod m20261125_000003_agreements;

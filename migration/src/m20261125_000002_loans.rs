@@ -11,6 +11,8 @@ use sea_orm_migration::{
     sea_orm::DbBackend,
 };
 
+use crate::helpers::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -363,20 +365,6 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
-}
-
-async fn index<T: IntoIden + Clone + 'static>(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: T,
-    cols: &[T],
-) -> Result<(), DbErr> {
-    let mut index = Index::create();
-    index.name(name).table(table);
-    for col in cols {
-        index.col(col.clone());
-    }
-    manager.create_index(index).await
 }
 
 #[derive(DeriveIden)]

@@ -8,6 +8,8 @@ use sea_orm_migration::{
     sea_orm::DbBackend,
 };
 
+use crate::helpers::fk;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -31,21 +33,18 @@ impl MigrationTrait for Migration {
                     .col(integer_null(Agreements::RecordedBy))
                     .col(blob(Agreements::Pdf))
                     .col(string(Agreements::Sha256))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Agreements::Table, Agreements::OrganisationId)
-                            .to(Organisations::Table, Organisations::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Agreements::Table, Agreements::LoanId)
-                            .to(Loans::Table, Loans::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Agreements::Table, Agreements::RecordedBy)
-                            .to(StaffUsers::Table, StaffUsers::Id),
-                    )
+                    .foreign_key(&mut fk(
+                        (Agreements::Table, Agreements::OrganisationId),
+                        (Organisations::Table, Organisations::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        (Agreements::Table, Agreements::LoanId),
+                        (Loans::Table, Loans::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        (Agreements::Table, Agreements::RecordedBy),
+                        (StaffUsers::Table, StaffUsers::Id),
+                    ))
                     .to_owned(),
             )
             .await?;

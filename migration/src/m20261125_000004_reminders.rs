@@ -11,6 +11,8 @@ use sea_orm_migration::{
     },
 };
 
+use crate::helpers::{fk, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -80,21 +82,18 @@ impl MigrationTrait for Migration {
                             .eq("digest")
                             .or(Expr::col(Reminders::LoanId).is_not_null()),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Reminders::Table, Reminders::OrganisationId)
-                            .to(Organisations::Table, Organisations::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Reminders::Table, Reminders::LoanId)
-                            .to(Loans::Table, Loans::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(Reminders::Table, Reminders::HubId)
-                            .to(Hubs::Table, Hubs::Id),
-                    )
+                    .foreign_key(&mut fk(
+                        (Reminders::Table, Reminders::OrganisationId),
+                        (Organisations::Table, Organisations::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        (Reminders::Table, Reminders::LoanId),
+                        (Loans::Table, Loans::Id),
+                    ))
+                    .foreign_key(&mut fk(
+                        (Reminders::Table, Reminders::HubId),
+                        (Hubs::Table, Hubs::Id),
+                    ))
                     .foreign_key(
                         ForeignKey::create()
                             .from(Reminders::Table, Reminders::RecipientStaffId)
@@ -110,32 +109,35 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, cols) in [
-            // The worker's claim: queued email rows whose time has come.
-            (
-                "reminders_due",
-                vec![Reminders::Channel, Reminders::Status, Reminders::NextAttemptAt],
-            ),
-            // Cancelling a loan's pending reminders.
-            ("reminders_loan", vec![Reminders::LoanId, Reminders::Status]),
-            // A hub's call list and letters; the outbox page by status.
-            (
-                "reminders_hub",
-                vec![
-                    Reminders::OrganisationId,
-                    Reminders::Channel,
-                    Reminders::Status,
-                    Reminders::HubId,
-                ],
-            ),
-        ] {
-            let mut index = Index::create();
-            index.name(name).table(Reminders::Table);
-            for col in cols {
-                index.col(col);
-            }
-            manager.create_index(index).await?;
-        }
+        // The worker's claim: queued email rows whose time has come.
+        index(
+            manager,
+            "reminders_due",
+            Reminders::Table,
+            &[Reminders::Channel, Reminders::Status, Reminders::NextAttemptAt],
+        )
+        .await?;
+        // Cancelling a loan's pending reminders.
+        index(
+            manager,
+            "reminders_loan",
+            Reminders::Table,
+            &[Reminders::LoanId, Reminders::Status],
+        )
+        .await?;
+        // A hub's call list and letters; the outbox page by status.
+        index(
+            manager,
+            "reminders_hub",
+            Reminders::Table,
+            &[
+                Reminders::OrganisationId,
+                Reminders::Channel,
+                Reminders::Status,
+                Reminders::HubId,
+            ],
+        )
+        .await?;
         Ok(())
     }
 }
@@ -165,7 +167,7 @@ enum Loans {
     Id,
 }
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone)]
 enum Reminders {
     Table,
     Id,

@@ -11,6 +11,8 @@ use sea_orm_migration::{
     },
 };
 
+use crate::helpers::{fk, index, unique_index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -22,13 +24,6 @@ pub const AREAS: [&str; 5] = [
     "problem_solving",
     "being_safe",
 ];
-
-fn fk(from: (impl IntoIden, impl IntoIden), to: (impl IntoIden, impl IntoIden)) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from.0, from.1)
-        .to(to.0, to.1)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -50,17 +45,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("courses_org_title")
-                    .col(Courses::OrganisationId)
-                    .col(Courses::Title)
-                    .unique()
-                    .table(Courses::Table)
-                    .to_owned(),
-            )
-            .await?;
+        unique_index(
+            manager,
+            "courses_org_title",
+            Courses::Table,
+            &[Courses::OrganisationId, Courses::Title],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -106,26 +97,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("training_sessions_org_start")
-                    .col(TrainingSessions::OrganisationId)
-                    .col(TrainingSessions::StartsAt)
-                    .table(TrainingSessions::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("training_sessions_trainer_start")
-                    .col(TrainingSessions::TrainerId)
-                    .col(TrainingSessions::StartsAt)
-                    .table(TrainingSessions::Table)
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "training_sessions_org_start",
+            TrainingSessions::Table,
+            &[TrainingSessions::OrganisationId, TrainingSessions::StartsAt],
+        )
+        .await?;
+        index(
+            manager,
+            "training_sessions_trainer_start",
+            TrainingSessions::Table,
+            &[TrainingSessions::TrainerId, TrainingSessions::StartsAt],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -148,15 +133,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("session_devices_device")
-                    .col(SessionDevices::DeviceId)
-                    .table(SessionDevices::Table)
-                    .to_owned(),
-            )
-            .await?;
+        index(
+            manager,
+            "session_devices_device",
+            SessionDevices::Table,
+            &[SessionDevices::DeviceId],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -195,26 +178,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("enrolments_one_per_learner")
-                    .col(Enrolments::SessionId)
-                    .col(Enrolments::BorrowerId)
-                    .unique()
-                    .table(Enrolments::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("enrolments_borrower")
-                    .col(Enrolments::BorrowerId)
-                    .table(Enrolments::Table)
-                    .to_owned(),
-            )
-            .await?;
+        unique_index(
+            manager,
+            "enrolments_one_per_learner",
+            Enrolments::Table,
+            &[Enrolments::SessionId, Enrolments::BorrowerId],
+        )
+        .await?;
+        index(
+            manager,
+            "enrolments_borrower",
+            Enrolments::Table,
+            &[Enrolments::BorrowerId],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -242,27 +219,24 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("skills_one_per_area")
-                    .col(SkillsScores::SessionId)
-                    .col(SkillsScores::BorrowerId)
-                    .col(SkillsScores::Area)
-                    .unique()
-                    .table(SkillsScores::Table)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("skills_borrower")
-                    .col(SkillsScores::BorrowerId)
-                    .table(SkillsScores::Table)
-                    .to_owned(),
-            )
-            .await?;
+        unique_index(
+            manager,
+            "skills_one_per_area",
+            SkillsScores::Table,
+            &[
+                SkillsScores::SessionId,
+                SkillsScores::BorrowerId,
+                SkillsScores::Area,
+            ],
+        )
+        .await?;
+        index(
+            manager,
+            "skills_borrower",
+            SkillsScores::Table,
+            &[SkillsScores::BorrowerId],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -317,7 +291,7 @@ enum Borrowers {
     Id,
 }
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone)]
 enum Courses {
     Table,
     Id,
@@ -328,7 +302,7 @@ enum Courses {
     CreatedAt,
 }
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone)]
 enum TrainingSessions {
     Table,
     Id,
@@ -344,14 +318,14 @@ enum TrainingSessions {
     CreatedAt,
 }
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone)]
 enum SessionDevices {
     Table,
     SessionId,
     DeviceId,
 }
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone)]
 enum Enrolments {
     Table,
     Id,
@@ -365,7 +339,7 @@ enum Enrolments {
     RecordedAt,
 }
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone)]
 enum SkillsScores {
     Table,
     Id,

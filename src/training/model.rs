@@ -30,13 +30,6 @@ string_enum!(
     }
 );
 
-impl Attendance {
-    /// Whether the learner was there (present or late).
-    pub fn attended(self) -> bool {
-        matches!(self, Attendance::Present | Attendance::Late)
-    }
-}
-
 /// Session lengths offered first; any from 15 minutes to 8 hours is allowed.
 pub const USUAL_DURATIONS: [i32; 2] = [60, 90];
 

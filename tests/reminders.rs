@@ -186,6 +186,11 @@ async fn the_right_emails_arrive_once_each_as_the_days_pass() {
         "every message has its own Message-ID"
     );
     let sent = outbox(&app, "sent").await;
+    assert_eq!(
+        sent.len(),
+        smtp.messages().len(),
+        "every message sent is recorded as sent"
+    );
     assert!(
         sent.iter()
             .all(|r| r["message_id"].as_str().is_some_and(|id| ids.contains(id)))

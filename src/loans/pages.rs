@@ -47,16 +47,6 @@ fn conditions(selected: Option<Condition>) -> Vec<Choice> {
 }
 
 /// Shows a form again with the problems, or passes on an error that is not about a field.
-fn form_error(page: FormPage, data: &FormData, err: AppError) -> Result<Response, AppError> {
-    match err {
-        AppError::Invalid(error) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page.with_submission(data, vec![error]),
-        )
-            .into_response()),
-        other => Err(other),
-    }
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "loans/choose_borrower.html")]
@@ -365,7 +355,7 @@ pub async fn return_device(
         Ok(loan) => Ok(Redirect::to(&format!("/devices/{}", loan.asset_tag)).into_response()),
         Err(err) => {
             let (loan, device) = loan_and_device(&app, &staff, id).await?;
-            form_error(return_form(&staff, &loan, &device), &data, err)
+            return_form(&staff, &loan, &device).refused(&data, err)
         }
     }
 }
@@ -416,7 +406,7 @@ pub async fn checks(
         Ok(device) => Ok(Redirect::to(&format!("/devices/{}", device.asset_tag)).into_response()),
         Err(err) => {
             let device = devices::service::get(&app.db.read, &staff, &tag).await?;
-            form_error(checks_form(&staff, &device), &data, err)
+            checks_form(&staff, &device).refused(&data, err)
         }
     }
 }
@@ -459,7 +449,7 @@ pub async fn extend(
         Ok(loan) => Ok(Redirect::to(&format!("/loans/{}", loan.id)).into_response()),
         Err(err) => {
             let (loan, device) = loan_and_device(&app, &staff, id).await?;
-            form_error(extend_form(&staff, &loan, &device), &data, err)
+            extend_form(&staff, &loan, &device).refused(&data, err)
         }
     }
 }
@@ -553,7 +543,7 @@ pub async fn open_repair(
         Ok(_) => Ok(Redirect::to(&format!("/devices/{}", tag.to_uppercase())).into_response()),
         Err(err) => {
             let device = devices::service::get(&app.db.read, &staff, &tag).await?;
-            form_error(repair_form(&staff, &device), &data, err)
+            repair_form(&staff, &device).refused(&data, err)
         }
     }
 }
@@ -647,7 +637,7 @@ pub async fn close_repair(
     };
     match service::close_repair(&app.db, &staff, id, &request, Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/devices/{}", device.asset_tag)).into_response()),
-        Err(err) => form_error(close_repair_form(&staff, id, &device), &data, err),
+        Err(err) => close_repair_form(&staff, id, &device).refused(&data, err),
     }
 }
 
@@ -698,7 +688,7 @@ pub async fn retire(
         Ok(device) => Ok(Redirect::to(&format!("/devices/{}", device.asset_tag)).into_response()),
         Err(err) => {
             let device = devices::service::get(&app.db.read, &staff, &tag).await?;
-            form_error(retire_form(&staff, &device), &data, err)
+            retire_form(&staff, &device).refused(&data, err)
         }
     }
 }

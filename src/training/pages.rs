@@ -170,22 +170,6 @@ pub async fn new_feed(State(app): State<AppState>, staff: Staff) -> Result<ListP
     list_page(&app, &staff, &query, Some(url)).await
 }
 
-fn form_error(page: FormPage, data: &FormData, err: AppError) -> Result<Response, AppError> {
-    match err {
-        AppError::Invalid(error) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page.with_submission(data, vec![error]),
-        )
-            .into_response()),
-        AppError::Conflict { message, .. } => Ok((
-            StatusCode::CONFLICT,
-            page.with_submission(data, vec![FieldError::new("title", message)]),
-        )
-            .into_response()),
-        other => Err(other),
-    }
-}
-
 fn course_form(staff: &Staff) -> FormPage {
     FormPage::new(
         Nav::new(staff, "training"),
@@ -224,7 +208,7 @@ pub async fn create_course(
     };
     match service::create_course(&app.db, &staff, &request, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/training/sessions/new").into_response()),
-        Err(err) => form_error(course_form(&staff), &data, err),
+        Err(err) => course_form(&staff).refused(&data, err),
     }
 }
 
@@ -335,7 +319,7 @@ pub async fn create_session(
     .await;
     match result {
         Ok(session) => Ok(Redirect::to(&format!("/training/sessions/{}", session.id)).into_response()),
-        Err(err) => form_error(session_form(&app, &staff).await?, &data, err),
+        Err(err) => session_form(&app, &staff).await?.refused(&data, err),
     }
 }
 

@@ -6,7 +6,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::{FormErrors, Nav};
-use crate::error::FieldError;
+use crate::error::{AppError, FieldError};
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
 
 /// A choice in a select, radios or checkboxes.
 #[derive(Debug, Clone)]
@@ -224,6 +228,20 @@ impl FormPage {
     pub fn field(mut self, field: Field) -> Self {
         self.fields.push(field);
         self
+    }
+
+    /// The answer to a refused submission: the form again with what was typed and what is wrong
+    /// (422 for a field; 409 for a conflict, shown against the first field); other errors pass on.
+    pub fn refused(self, data: &FormData, err: AppError) -> Result<Response, AppError> {
+        let (status, error) = match err {
+            AppError::Invalid(error) => (StatusCode::UNPROCESSABLE_ENTITY, error),
+            AppError::Conflict { message, .. } => {
+                let field = self.fields.first().map_or("", |f| f.name);
+                (StatusCode::CONFLICT, FieldError::new(field, message))
+            }
+            other => return Err(other),
+        };
+        Ok((status, self.with_submission(data, vec![error])).into_response())
     }
 
     /// The same page again with what was typed and what is wrong with it.

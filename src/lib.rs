@@ -19,5 +19,6 @@ pub mod pdf;
 pub mod people;
 pub mod reminders;
 pub mod startup;
+pub mod state;
 pub mod training;
 pub mod web;

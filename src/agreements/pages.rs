@@ -3,6 +3,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
+use axum::routing::get;
 use axum::{
     Form,
     extract::State,
@@ -19,7 +21,7 @@ use crate::{
     auth::{Action, Staff},
     error::{ApiPath, AppError, FieldError},
     loans::model::LoanStatus,
-    startup::AppState,
+    state::AppState,
     web::{
         FormErrors, Nav,
         form::{Field, FormData, FormPage},
@@ -194,4 +196,12 @@ pub async fn paper(
         }
         Err(other) => Err(other),
     }
+}
+
+/// This feature's web pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/loans/{id}/agreement", get(show).post(accept))
+        .route("/loans/{id}/agreement.pdf", get(super::routes::pdf))
+        .route("/loans/{id}/agreement/paper", get(paper_page).post(paper))
 }

@@ -8,12 +8,13 @@ use axum::{
     response::Response,
 };
 use chrono::Utc;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::service::{self, AcceptRequest, AgreementView, PaperRequest};
 use crate::{
     auth::Staff,
     error::{ApiJson, ApiPath, AppError, ErrorBody},
-    startup::AppState,
+    state::AppState,
     web::pdf_response,
 };
 
@@ -106,4 +107,13 @@ pub async fn paper(
         )
         .await?,
     ))
+}
+
+/// This feature's calls of the JSON API, with their OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(show))
+        .routes(routes!(pdf))
+        .routes(routes!(accept))
+        .routes(routes!(paper))
 }

@@ -1,28 +1,33 @@
 //! Who is asking: a bearer token (the API) or the session cookie (the web pages).
 
 use axum::{
-    extract::FromRequestParts,
+    extract::{FromRef, FromRequestParts},
     http::{HeaderMap, header, request::Parts},
 };
 use chrono::Utc;
 
 use super::{model::Staff, service};
-use crate::{error::AppError, startup::AppState};
+use crate::{db::Db, error::AppError};
 
 pub const SESSION_COOKIE: &str = "lendhub_session";
 
-impl FromRequestParts<AppState> for Staff {
+impl<S> FromRequestParts<S> for Staff
+where
+    S: Send + Sync,
+    Db: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         if let Some(staff) = parts.extensions.get::<Staff>() {
             return Ok(staff.clone());
         }
+        let db = Db::from_ref(state);
         let now = Utc::now();
         let staff = if let Some(token) = bearer_token(&parts.headers) {
-            service::staff_for_token(&app.db.read, token, now).await?
+            service::staff_for_token(&db.read, token, now).await?
         } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
-            service::staff_for_session(&app.db.read, secret, now).await?
+            service::staff_for_session(&db.read, secret, now).await?
         } else {
             None
         };
@@ -36,11 +41,15 @@ impl FromRequestParts<AppState> for Staff {
 #[derive(Debug, Clone)]
 pub struct MaybeStaff(pub Option<Staff>);
 
-impl FromRequestParts<AppState> for MaybeStaff {
+impl<S> FromRequestParts<S> for MaybeStaff
+where
+    S: Send + Sync,
+    Db: FromRef<S>,
+{
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
-        match Staff::from_request_parts(parts, app).await {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Staff::from_request_parts(parts, state).await {
             Ok(staff) => Ok(Self(Some(staff))),
             Err(AppError::Unauthenticated) => Ok(Self(None)),
             Err(other) => Err(other),

@@ -2,6 +2,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
+use axum::routing::{get, post};
 use axum::{
     Form, Json,
     extract::{Query, State},
@@ -10,6 +12,7 @@ use axum::{
 };
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     extract::{MaybeStaff, SESSION_COOKIE, clear_session_cookie, cookie, session_cookie},
@@ -18,7 +21,7 @@ use super::{
 };
 use crate::{
     error::{ApiJson, AppError},
-    startup::AppState,
+    state::AppState,
     web::{FormErrors, Nav, safe_next},
 };
 
@@ -227,4 +230,19 @@ pub async fn setup(State(app): State<AppState>, Form(form): Form<SetupForm>) -> 
     let secret = service::start_session(&app.db.write, &staff, now).await?;
     let cookie = session_cookie(&secret, app.config.secure_cookies());
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/devices")).into_response())
+}
+
+/// This feature's calls of the JSON API, with their OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_token))
+        .routes(routes!(me))
+}
+
+/// This feature's web pages.
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login))
+        .route("/logout", post(logout))
+        .route("/setup", get(setup_page).post(setup))
 }

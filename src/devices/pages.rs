@@ -1,5 +1,7 @@
 //! The device pages: the list with its search box, a device's page, and the add and edit forms.
 
+use axum::Router;
+use axum::routing::get;
 use std::{collections::HashMap, fmt::Write};
 
 use askama::Template;
@@ -22,7 +24,7 @@ use crate::{
     error::{AppError, FieldError},
     hubs::{self, service::HubView},
     loans::views::{self, LoanView, RepairView},
-    startup::AppState,
+    state::AppState,
     web::{FormErrors, Nav, london_time, long_date, pounds, urlencode},
 };
 
@@ -511,6 +513,16 @@ pub async fn update(
 /// `/d/{tag}`: the address in every QR label.
 pub async fn scanned(Path(tag): Path<String>) -> Redirect {
     Redirect::to(&format!("/devices/{}", urlencode(&tag.to_uppercase())))
+}
+
+/// This feature's web pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/devices", get(list).post(create))
+        .route("/devices/new", get(new))
+        .route("/devices/{tag}", get(show).post(update))
+        .route("/devices/{tag}/edit", get(edit))
+        .route("/d/{tag}", get(scanned))
 }
 
 #[cfg(test)]

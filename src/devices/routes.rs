@@ -8,6 +8,7 @@ use axum::{
 use chrono::Utc;
 use serde::Serialize;
 use serde_json::Value;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     model::DeviceRequest,
@@ -16,7 +17,7 @@ use super::{
 use crate::{
     auth::Staff,
     error::{ApiJson, ApiQuery, AppError, ErrorBody},
-    startup::AppState,
+    state::AppState,
 };
 
 /// A device with its open loan, if any.
@@ -96,4 +97,12 @@ pub async fn events(
     Ok(Json(EventList {
         items: service::events(&app.db.read, &staff, &tag).await?,
     }))
+}
+
+/// This feature's calls of the JSON API, with their OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(show, update))
+        .routes(routes!(events))
 }

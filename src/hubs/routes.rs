@@ -2,6 +2,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
+use axum::routing::get;
 use axum::{
     Form, Json,
     extract::State,
@@ -10,12 +12,13 @@ use axum::{
 };
 use chrono::Utc;
 use serde::Serialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::service::{self, HubRequest, HubView};
 use crate::{
     auth::Staff,
     error::{ApiJson, AppError, ErrorBody},
-    startup::AppState,
+    state::AppState,
     web::{FormErrors, Nav},
 };
 
@@ -92,4 +95,14 @@ pub async fn add(
         }
         Err(other) => Err(other),
     }
+}
+
+/// This feature's calls of the JSON API, with their OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create, list))
+}
+
+/// This feature's web pages.
+pub fn pages() -> Router<AppState> {
+    Router::new().route("/hubs", get(page).post(add))
 }

@@ -3,6 +3,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
+use axum::routing::{get, post};
 use axum::{
     Form,
     extract::{Query, State},
@@ -21,7 +23,7 @@ use crate::{
     devices,
     error::{AppError, FieldError},
     hubs::{self, service::HubView},
-    startup::AppState,
+    state::AppState,
     web::{FormErrors, Nav, form::FormData, pdf_response},
 };
 
@@ -225,4 +227,11 @@ pub async fn print(
         }
         Err(other) => Err(other),
     }
+}
+
+/// This feature's web pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/labels", get(show))
+        .route("/labels/print", post(print))
 }

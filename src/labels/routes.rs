@@ -5,6 +5,7 @@ use axum::{
     response::Response,
 };
 use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     model::Layout,
@@ -14,7 +15,7 @@ use crate::{
     auth::Staff,
     devices::model::AssetTag,
     error::{ApiJson, AppError, ErrorBody},
-    startup::AppState,
+    state::AppState,
     web::pdf_response,
 };
 
@@ -81,4 +82,9 @@ pub async fn one(
         &format!("{}-label.pdf", device.asset_tag),
         "inline",
     ))
+}
+
+/// This feature's calls of the JSON API, with their OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create)).routes(routes!(one))
 }

@@ -3,6 +3,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
+use axum::routing::{get, post};
 use axum::{
     Form,
     extract::{Path, Query, State},
@@ -27,7 +29,7 @@ use crate::{
     devices::{self, model::Condition, service::DeviceView},
     error::{ApiPath, AppError, FieldError},
     people::{self, service::BorrowerView},
-    startup::AppState,
+    state::AppState,
     web::{
         Nav,
         form::{Choice, Field, FormData, FormPage},
@@ -712,4 +714,22 @@ pub async fn overdue(State(app): State<AppState>, staff: Staff) -> Result<Overdu
         nav: Nav::new(&staff, "overdue"),
         items,
     })
+}
+
+/// This feature's web pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/devices/{tag}/issue", get(choose_borrower).post(issue))
+        .route("/devices/{tag}/issue/details", get(issue_details))
+        .route("/devices/{tag}/issue/check", post(issue_check))
+        .route("/devices/{tag}/checks", get(checks_page).post(checks))
+        .route("/devices/{tag}/found", post(found))
+        .route("/devices/{tag}/repair", get(repair_page).post(open_repair))
+        .route("/devices/{tag}/retire", get(retire_page).post(retire))
+        .route("/repairs/{id}/close", get(close_repair_page).post(close_repair))
+        .route("/loans/overdue", get(overdue))
+        .route("/loans/{id}", get(show))
+        .route("/loans/{id}/return", get(return_page).post(return_device))
+        .route("/loans/{id}/extend", get(extend_page).post(extend))
+        .route("/loans/{id}/lost", get(lost_page).post(lost))
 }

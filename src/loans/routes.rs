@@ -7,6 +7,7 @@ use axum::{
 };
 use chrono::Utc;
 use serde::Serialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     service::{
@@ -19,7 +20,7 @@ use crate::{
     auth::Staff,
     devices::service::DeviceView,
     error::{ApiJson, ApiPath, AppError, ErrorBody},
-    startup::AppState,
+    state::AppState,
 };
 
 #[utoipa::path(post, path = "/loans", tag = "loans", request_body = IssueRequest,
@@ -162,4 +163,20 @@ pub async fn close_repair(
             .await?
             .into(),
     ))
+}
+
+/// This feature's calls of the JSON API, with their OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(issue))
+        .routes(routes!(overdue))
+        .routes(routes!(show))
+        .routes(routes!(return_device))
+        .routes(routes!(extend))
+        .routes(routes!(lost))
+        .routes(routes!(checks))
+        .routes(routes!(found))
+        .routes(routes!(retire))
+        .routes(routes!(open_repair))
+        .routes(routes!(close_repair))
 }

@@ -2,6 +2,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
+use axum::routing::get;
 use axum::{
     Form,
     extract::{Query, State},
@@ -19,7 +21,7 @@ use crate::{
     auth::{Action, Staff},
     error::{ApiPath, AppError},
     loans::views::{self, LoanView},
-    startup::AppState,
+    state::AppState,
     web::{
         Nav,
         form::{Choice, Field, FormData, FormPage},
@@ -358,4 +360,13 @@ pub async fn show(
         borrower,
         loans,
     })
+}
+
+/// This feature's web pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/borrowers", get(list).post(create))
+        .route("/borrowers/new", get(new))
+        .route("/borrowers/{id}", get(show).post(update))
+        .route("/borrowers/{id}/edit", get(edit))
 }

@@ -4,6 +4,7 @@ use axum::{Json, extract::State, http::StatusCode};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     model::BorrowerRequest,
@@ -13,7 +14,7 @@ use crate::{
     auth::Staff,
     error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody},
     loans::views::{self, LoanView},
-    startup::AppState,
+    state::AppState,
 };
 
 #[utoipa::path(post, path = "/borrowers", tag = "borrowers", request_body = BorrowerRequest,
@@ -90,4 +91,11 @@ pub async fn search(
     Ok(Json(BorrowerList {
         items: service::search(&app.db.read, &staff, params.q.as_deref()).await?,
     }))
+}
+
+/// This feature's calls of the JSON API, with their OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, search))
+        .routes(routes!(show, update))
 }

@@ -3,6 +3,8 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
+use axum::routing::{get, post};
 use axum::{
     Form,
     extract::State,
@@ -22,7 +24,7 @@ use crate::{
     auth::Staff,
     error::{ApiPath, ApiQuery, AppError},
     hubs::{self, service::HubView},
-    startup::AppState,
+    state::AppState,
     web::{FormErrors, Nav, form::FormData, london_time, long_date, pdf_response},
 };
 
@@ -248,4 +250,16 @@ pub async fn retry(
 ) -> Result<Response, AppError> {
     service::retry(&app.db, &staff, id, Utc::now()).await?;
     Ok(Redirect::to("/reminders/outbox?status=queued").into_response())
+}
+
+/// This feature's web pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/reminders/calls", get(calls))
+        .route("/reminders/{id}/outcome", post(record_outcome))
+        .route("/reminders/letters", get(letters))
+        .route("/reminders/letters.pdf", get(letters_pdf))
+        .route("/reminders/letters/posted", post(mark_posted))
+        .route("/reminders/outbox", get(outbox))
+        .route("/reminders/{id}/retry", post(retry))
 }

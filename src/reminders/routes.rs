@@ -3,6 +3,7 @@
 use axum::{Json, extract::State};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     model::{CallOutcome, ReminderStatus},
@@ -11,7 +12,7 @@ use super::{
 use crate::{
     auth::Staff,
     error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody},
-    startup::AppState,
+    state::AppState,
 };
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -106,4 +107,13 @@ pub async fn retry(
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<ReminderView>, AppError> {
     Ok(Json(service::retry(&app.db, &staff, id, Utc::now()).await?))
+}
+
+/// This feature's calls of the JSON API, with their OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(call_list))
+        .routes(routes!(outcome))
+        .routes(routes!(list))
+        .routes(routes!(retry))
 }

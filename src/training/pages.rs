@@ -2,6 +2,8 @@
 //! register for a trainer on a tablet: one tap per learner, saved as it goes, with walk-ins,
 //! skills scores and the devices used.
 
+use axum::Router;
+use axum::routing::{get, post};
 use std::collections::HashMap;
 
 use askama::Template;
@@ -33,7 +35,7 @@ use crate::{
         model::{BorrowerRequest, ConsentRequest},
         service::BorrowerView,
     },
-    startup::AppState,
+    state::AppState,
     web::{
         FormErrors, Nav,
         form::{Choice, Field, FormData, FormPage},
@@ -668,4 +670,24 @@ pub fn session_line(session: &SessionView) -> String {
         when(session),
         place(session)
     )
+}
+
+/// This feature's web pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/training", get(list))
+        .route("/training/calendar-feed", post(new_feed))
+        .route("/training/courses/new", get(new_course))
+        .route("/training/courses", post(create_course))
+        .route("/training/sessions/new", get(new_session))
+        .route("/training/sessions", post(create_session))
+        .route("/training/sessions/{id}", get(show))
+        .route("/training/sessions/{id}/register", post(mark))
+        .route("/training/sessions/{id}/enrolments", post(enrol))
+        .route("/training/sessions/{id}/devices", post(add_device))
+        .route(
+            "/training/sessions/{id}/skills/{borrower_id}",
+            get(skills_page).post(save_skills),
+        )
+        .route("/loans/{id}/course", post(link_loan))
 }

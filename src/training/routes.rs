@@ -8,6 +8,7 @@ use axum::{
 };
 use chrono::Utc;
 use serde::Serialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::service::{
     self, AttendanceRequest, CourseRequest, CourseView, DevicesRequest, EnrolRequest, LearnerTraining,
@@ -16,7 +17,7 @@ use super::service::{
 use crate::{
     auth::Staff,
     error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody},
-    startup::AppState,
+    state::AppState,
 };
 
 #[utoipa::path(post, path = "/training/courses", tag = "training", request_body = CourseRequest,
@@ -212,4 +213,26 @@ pub async fn feed(State(app): State<AppState>, Path(file): Path<String>) -> Resu
             .into_response()),
         None => Err(AppError::NotFound("there is no calendar at this address".into())),
     }
+}
+
+/// The calendar feeds: outside the API and the pages, since calendar apps sign in with the secret
+/// in the address alone.
+pub fn calendar() -> axum::Router<AppState> {
+    axum::Router::new().route("/calendar/{file}", axum::routing::get(feed))
+}
+
+/// This feature's calls of the JSON API, with their OpenAPI description.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_course, courses))
+        .routes(routes!(create_session, sessions))
+        .routes(routes!(session))
+        .routes(routes!(enrol))
+        .routes(routes!(attendance))
+        .routes(routes!(skills))
+        .routes(routes!(add_devices))
+        .routes(routes!(learner))
+        .routes(routes!(device_sessions))
+        .routes(routes!(loan_course))
+        .routes(routes!(new_feed))
 }

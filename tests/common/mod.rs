@@ -9,7 +9,8 @@ use chrono::Utc;
 use lendhub::{
     auth::{self, Role},
     config::Config,
-    startup::{AppState, router},
+    startup::router,
+    state::AppState,
 };
 use migration::MigratorTrait;
 use reqwest::{Client, Response, StatusCode};

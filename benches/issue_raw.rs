@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use lendhub::{
     auth::{Role, Staff},
-    loans::service::{IssueRequest, issue, today},
+    dates::today,
+    loans::service::{IssueRequest, issue},
     people::{
         model::{BorrowerRequest, ConsentRequest},
         service,

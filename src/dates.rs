@@ -1,5 +1,6 @@
 //! Days as the scheme lives them: in Europe/London. Storage is UTC; a "day" at a hub starts at
-//! London midnight, whatever the clocks are doing.
+//! London midnight, whatever the clocks are doing. Dates and times are written as people read them
+//! ("12 March 2027"), on pages, letters and agreements alike.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::London;
@@ -29,6 +30,17 @@ pub fn optional_date(field: &str, text: Option<&str>) -> Result<Option<NaiveDate
     }
 }
 
+/// "12 March 2027"
+pub fn long_date(date: NaiveDate) -> String {
+    date.format("%-d %B %Y").to_string()
+}
+
+/// "12 March 2027 at 2:05pm", in Europe/London.
+pub fn london_time(at: DateTime<Utc>) -> String {
+    let local = at.with_timezone(&London);
+    format!("{} at {}", local.format("%-d %B %Y"), local.format("%-I:%M%P"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +54,21 @@ mod tests {
         assert_eq!(today(london_midnight(summer)), summer);
         assert_eq!(optional_date("d", Some(" ")).unwrap(), None);
         assert_eq!(optional_date("d", Some("5 July")).unwrap_err().field, "d");
+    }
+
+    #[test]
+    fn dates_read_as_people_write_them() {
+        assert_eq!(
+            long_date(NaiveDate::from_ymd_opt(2027, 3, 12).unwrap()),
+            "12 March 2027"
+        );
+        let summer = DateTime::parse_from_rfc3339("2027-07-01T13:05:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(london_time(summer), "1 July 2027 at 2:05pm");
+        let winter = DateTime::parse_from_rfc3339("2027-01-01T13:05:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(london_time(winter), "1 January 2027 at 1:05pm");
     }
 }

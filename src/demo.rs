@@ -172,7 +172,7 @@ const LAST_NAMES: [&str; 10] = [
 /// phone only (25%) and by post only (15%), as schemes see. Returns how many were lent.
 pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, AppError> {
     let now = Utc::now();
-    let today = crate::loans::service::today(now);
+    let today = crate::dates::today(now);
     let tx = db::begin_write(db).await?;
     let devices =
         crate::loans::repo::available_devices(&tx, organisation_id, u64::try_from(loans).unwrap_or(u64::MAX))

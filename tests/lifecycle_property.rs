@@ -151,7 +151,7 @@ async fn apply(w: &World, op: &Op) -> Result<(), AppError> {
     let loan = open_loan(db).await.unwrap_or(999_999);
     match op {
         Op::Issue(who) => {
-            let due = (loans::today(now) + Duration::days(14)).to_string();
+            let due = (lendhub::dates::today(now) + Duration::days(14)).to_string();
             let request = IssueRequest {
                 asset_tag: Some(tag.into()),
                 borrower_id: Some(w.borrowers[*who]),
@@ -187,7 +187,7 @@ async fn apply(w: &World, op: &Op) -> Result<(), AppError> {
         }
         Op::Extend(days) => {
             let request = ExtendRequest {
-                due_on: Some((loans::today(now) + Duration::days(*days)).to_string()),
+                due_on: Some((lendhub::dates::today(now) + Duration::days(*days)).to_string()),
                 reason: None,
             };
             loans::extend(db, staff, loan, &request, now).await.map(drop)

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 /// 9 in the morning in London, `days` from today.
 fn morning(days: i64) -> DateTime<Utc> {
-    let day = lendhub::loans::service::today(Utc::now()) + Duration::days(days);
+    let day = lendhub::dates::today(Utc::now()) + Duration::days(days);
     London
         .from_local_datetime(&day.and_hms_opt(9, 0, 0).unwrap())
         .unwrap()
@@ -26,7 +26,7 @@ fn morning(days: i64) -> DateTime<Utc> {
 }
 
 fn date_in(days: i64) -> NaiveDate {
-    lendhub::loans::service::today(Utc::now()) + Duration::days(days)
+    lendhub::dates::today(Utc::now()) + Duration::days(days)
 }
 
 fn long(date: NaiveDate) -> String {

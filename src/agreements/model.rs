@@ -6,8 +6,8 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    dates::{london_time, long_date},
     error::FieldError,
-    web::{london_time, long_date},
 };
 
 /// The terms lendhub ships with.
@@ -323,10 +323,7 @@ impl AgreementDoc {
                     facts.serial_number.unwrap_or_else(|| "None".to_owned()),
                 ),
                 ("Comes with", accessories),
-                (
-                    "Lent on",
-                    long_date(crate::loans::service::today(facts.issued_at)),
-                ),
+                ("Lent on", long_date(crate::dates::today(facts.issued_at))),
                 ("Bring it back by", due_date),
                 ("Loan number", facts.loan_id.to_string()),
             ],

@@ -17,6 +17,7 @@ use super::{
     model::{AgreementDoc, Signature, parse_signed_name},
     service::{self, AcceptRequest, AgreementView, PaperRequest},
 };
+use crate::dates::london_time;
 use crate::{
     auth::{Action, Staff},
     error::{ApiPath, AppError, FieldError},
@@ -25,7 +26,6 @@ use crate::{
     web::{
         FormErrors, Nav,
         form::{Field, FormData, FormPage},
-        london_time,
     },
 };
 

@@ -5,7 +5,11 @@ use chrono::NaiveDate;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::error::FieldError;
+use crate::{
+    enums::string_enum,
+    error::FieldError,
+    validate::{collect, name_list, optional_text, required_text},
+};
 
 /// A device's asset tag, printed on its label and encoded in its QR code: an organisation prefix
 /// and a number, e.g. `TCH-00042`.
@@ -56,41 +60,6 @@ impl std::fmt::Display for AssetTag {
         f.write_str(&self.0)
     }
 }
-
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident, $field:literal { $($variant:ident = $value:literal / $label:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, utoipa::ToSchema)]
-        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $(#[sea_orm(string_value = $value)] $variant,)+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $value,)+ }
-            }
-
-            /// How the value is written for people.
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label,)+ }
-            }
-
-            /// # Errors
-            /// A `FieldError` listing the allowed values.
-            pub fn parse(text: &str) -> Result<Self, FieldError> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == text.trim()).ok_or_else(|| {
-                    let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    FieldError::new($field, format!("{} must be one of {}", $field, allowed.join(", ")))
-                })
-            }
-        }
-    };
-}
-pub(crate) use string_enum;
 
 string_enum!(
     /// What sort of device it is.
@@ -288,7 +257,7 @@ impl DeviceRequest {
         );
         let accessories = collect(
             &mut errors,
-            parse_accessories(self.accessories.as_deref().unwrap_or_default()),
+            name_list("accessories", self.accessories.as_deref().unwrap_or_default()),
         );
         let funding_source = collect(
             &mut errors,
@@ -373,31 +342,6 @@ impl DeviceRequest {
     }
 }
 
-/// Keeps the value, or the error for the report.
-fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
-    result.map_err(|e| errors.push(e)).ok()
-}
-
-fn required_text(field: &str, label: &str, text: Option<&str>, max: usize) -> Result<String, FieldError> {
-    optional_text(field, label, text, max)?.ok_or_else(|| FieldError::new(field, format!("enter {label}")))
-}
-
-fn optional_text(
-    field: &str,
-    label: &str,
-    text: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, FieldError> {
-    match text.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) if text.chars().count() > max => Err(FieldError::new(
-            field,
-            format!("{label} must be at most {max} characters"),
-        )),
-        Some(text) => Ok(Some(text.to_owned())),
-    }
-}
-
 /// An IMEI is 15 digits whose last is a Luhn check digit; spaces and dashes are ignored.
 fn optional_imei(text: Option<&str>) -> Result<Option<String>, FieldError> {
     let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
@@ -429,22 +373,6 @@ fn luhn_valid(digits: &str) -> bool {
         })
         .sum();
     sum.is_multiple_of(10)
-}
-
-fn parse_accessories(items: &[String]) -> Result<Vec<String>, FieldError> {
-    let mut accessories: Vec<String> = Vec::new();
-    for item in items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        if item.chars().count() > 50 {
-            return Err(FieldError::new(
-                "accessories",
-                "each accessory must be at most 50 characters",
-            ));
-        }
-        if !accessories.iter().any(|a| a.eq_ignore_ascii_case(item)) {
-            accessories.push(item.to_owned());
-        }
-    }
-    Ok(accessories)
 }
 
 #[cfg(test)]

@@ -25,7 +25,11 @@ use crate::{
     hubs::{self, service::HubView},
     loans::views::{self, LoanView, RepairView},
     state::AppState,
-    web::{FormErrors, Nav, london_time, long_date, pounds, urlencode},
+    web::{FormErrors, Nav, urlencode},
+};
+use crate::{
+    dates::{london_time, long_date},
+    money::{parse_pounds, pounds},
 };
 
 /// A row of the device list, ready to print.
@@ -145,10 +149,6 @@ pub struct ShowPage {
 }
 
 impl ShowPage {
-    fn session_line(session: &crate::training::service::SessionView) -> String {
-        crate::training::pages::session_line(session)
-    }
-
     fn open_repair(&self) -> Option<&RepairView> {
         self.repairs.iter().find(|r| r.closed_at.is_none())
     }
@@ -388,22 +388,9 @@ impl DeviceForm {
     }
 }
 
-/// "249.99", "£249.99" or "249" as pence.
-pub fn parse_pounds(text: &str) -> Option<i64> {
-    let text = text.trim().trim_start_matches('£').replace(',', "");
-    let (pounds, pence) = text.split_once('.').unwrap_or((&text, "0"));
-    let pence = match pence.len() {
-        1 => pence.parse::<i64>().ok()? * 10,
-        2 => pence.parse::<i64>().ok()?,
-        _ => return None,
-    };
-    let pounds: i64 = pounds.parse().ok().filter(|p: &i64| *p >= 0)?;
-    pounds.checked_mul(100)?.checked_add(pence)
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "devices/form.html")]
-pub struct FormPage {
+pub struct DeviceFormPage {
     nav: Nav,
     /// `None` when adding.
     asset_tag: Option<String>,
@@ -426,7 +413,7 @@ async fn form_page(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let page = FormPage {
+    let page = DeviceFormPage {
         nav: Nav::new(staff, "devices"),
         asset_tag,
         form,
@@ -528,16 +515,6 @@ pub fn router() -> Router<AppState> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pounds_are_read_as_people_type_them() {
-        assert_eq!(parse_pounds("249.99"), Some(24_999));
-        assert_eq!(parse_pounds("£1,249.5"), Some(124_950));
-        assert_eq!(parse_pounds("12"), Some(1_200));
-        for bad in ["", "abc", "1.999", "-5", "1.x"] {
-            assert_eq!(parse_pounds(bad), None, "{bad:?}");
-        }
-    }
 
     #[test]
     fn history_lists_read_as_sentences() {

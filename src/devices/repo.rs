@@ -95,6 +95,16 @@ pub async fn find_by_tag(
         .await
 }
 
+/// A device by its id, whatever organisation: for callers that reached it through a row of their own.
+pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<device::Model>, DbErr> {
+    Device::find_by_id(id).one(db).await
+}
+
+/// The devices with these ids, in no particular order.
+pub async fn find_many(db: &impl ConnectionTrait, ids: Vec<i32>) -> Result<Vec<device::Model>, DbErr> {
+    Device::find().filter(device::Column::Id.is_in(ids)).all(db).await
+}
+
 /// Up to `limit` devices of the organisation matching `filter`, in asset-tag order.
 pub async fn list(
     db: &impl ConnectionTrait,

@@ -5,6 +5,7 @@ use sea_orm::{ConnectionTrait, SqlErr};
 use serde::{Deserialize, Serialize};
 
 use super::repo;
+use crate::validate::optional_text;
 use crate::{
     audit::{self, Actor, EntityRef, NewEvent},
     auth::{Action, Staff},
@@ -50,16 +51,8 @@ impl HubRequest {
             self.name.as_deref().unwrap_or_default(),
             100,
         )?;
-        let optional = |field: &str, label: &str, value: Option<&str>| {
-            let value = value.map(str::trim).filter(|a| !a.is_empty());
-            if value.is_some_and(|a| a.chars().count() > 500) {
-                return Err(FieldError::new(
-                    field,
-                    format!("{label} must be at most 500 characters"),
-                ));
-            }
-            Ok(value.map(str::to_owned))
-        };
+        let optional =
+            |field: &str, label: &str, value: Option<&str>| optional_text(field, label, value, 500);
         Ok((
             name,
             optional("address", "the address", self.address.as_deref())?,

@@ -150,7 +150,7 @@ async fn page(
     let (sheet, sheets) = first_sheet(&tags, layout, start, copies);
     let added_on = data
         .text("added_on")
-        .unwrap_or_else(|| crate::loans::service::today(Utc::now()).to_string());
+        .unwrap_or_else(|| crate::dates::today(Utc::now()).to_string());
     Ok(PrintPage {
         nav: Nav::new(staff, "devices"),
         tags,

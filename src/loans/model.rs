@@ -184,23 +184,6 @@ pub fn parse_due_on(field: &str, text: Option<&str>, today: NaiveDate) -> Result
     Ok(date)
 }
 
-/// Accessories from a request: trimmed, empty ones dropped, each once.
-pub fn parse_accessory_list(field: &str, items: &[String]) -> Result<Vec<String>, FieldError> {
-    let mut list: Vec<String> = Vec::new();
-    for item in items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        if item.chars().count() > 50 {
-            return Err(FieldError::new(
-                field,
-                "each accessory must be at most 50 characters",
-            ));
-        }
-        if !list.iter().any(|a| a.eq_ignore_ascii_case(item)) {
-            list.push(item.to_owned());
-        }
-    }
-    Ok(list)
-}
-
 /// The accessories issued that did not come back.
 pub fn missing_accessories(issued: &[String], returned: &[String]) -> Vec<String> {
     issued

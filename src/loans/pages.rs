@@ -12,17 +12,18 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::Utc;
-use sea_orm::EntityTrait;
 use serde::Deserialize;
 
 use super::{
     model::{DISPOSAL_METHODS, WIPE_METHODS},
     service::{
         self, ChecksRequest, CloseRepairRequest, ExtendRequest, IssueRequest, NotesRequest, RepairRequest,
-        RetireRequest, ReturnRequest, today,
+        RetireRequest, ReturnRequest,
     },
     views::{self, LoanView, OverdueView},
 };
+use crate::dates::today;
+use crate::dates::{london_time, long_date};
 use crate::{
     agreements::{self, service::AgreementView},
     auth::{Action, Staff},
@@ -33,7 +34,7 @@ use crate::{
     web::{
         Nav,
         form::{Choice, Field, FormData, FormPage},
-        london_time, long_date, urlencode,
+        urlencode,
     },
 };
 
@@ -590,24 +591,13 @@ fn close_repair_form(staff: &Staff, id: i32, device: &DeviceView) -> FormPage {
     .field(Field::textarea("notes", "Notes (optional)"))
 }
 
-async fn repair_device(app: &AppState, staff: &Staff, id: i32) -> Result<DeviceView, AppError> {
-    let repair = super::repo::find_repair(&app.db.read, staff.organisation_id, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no repair with id {id}")))?;
-    let row = crate::entities::device::Entity::find_by_id(repair.device_id)
-        .one(&app.db.read)
-        .await?
-        .ok_or_else(|| AppError::NotFound("no such device".into()))?;
-    Ok(row.into())
-}
-
 pub async fn close_repair_page(
     State(app): State<AppState>,
     staff: Staff,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
     staff.require(Action::ManageRepairs)?;
-    let device = repair_device(&app, &staff, id).await?;
+    let device = service::repair_device(&app.db.read, &staff, id).await?;
     Ok(close_repair_form(&staff, id, &device).into_response())
 }
 
@@ -617,8 +607,8 @@ pub async fn close_repair(
     ApiPath(id): ApiPath<i32>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let device = repair_device(&app, &staff, id).await?;
-    let cost = match data.text("cost").map(|c| crate::devices::pages::parse_pounds(&c)) {
+    let device = service::repair_device(&app.db.read, &staff, id).await?;
+    let cost = match data.text("cost").map(|c| crate::money::parse_pounds(&c)) {
         Some(None) => {
             let error = FieldError::new("cost", "enter the cost in pounds, like 45.00");
             return Ok((

@@ -9,8 +9,8 @@ use serde_json::json;
 
 use super::{
     model::{
-        DISPOSAL_METHODS, LoanStatus, RepairOutcome, Transition, missing_accessories, parse_accessory_list,
-        parse_condition, parse_due_on, parse_wipe_method,
+        DISPOSAL_METHODS, LoanStatus, RepairOutcome, Transition, missing_accessories, parse_condition,
+        parse_due_on, parse_wipe_method,
     },
     repo,
     views::{self, LoanView},
@@ -24,22 +24,13 @@ use crate::{
         service::DeviceView,
     },
     entities::{device, device_check, disposal, loan, loan_extension, repair},
-    error::{AppError, FieldError},
+    error::AppError,
     hubs, people,
 };
-
-pub use crate::dates::today;
-
-fn text(field: &str, label: &str, value: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
-    match value.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(t) if t.chars().count() > max => Err(FieldError::new(
-            field,
-            format!("{label} must be at most {max} characters"),
-        )),
-        Some(t) => Ok(Some(t.to_owned())),
-    }
-}
+use crate::{
+    dates::today,
+    validate::{name_list, optional_text},
+};
 
 /// A device that is not found by a tag given in a request body is a problem with that field.
 async fn device_for_field(
@@ -131,8 +122,7 @@ pub async fn issue(
 ) -> Result<LoanView, AppError> {
     staff.require(Action::Lend)?;
     let due_on = parse_due_on("due_on", request.due_on.as_deref(), today(now))?;
-    let accessories =
-        parse_accessory_list("accessories", request.accessories.as_deref().unwrap_or_default())?;
+    let accessories = name_list("accessories", request.accessories.as_deref().unwrap_or_default())?;
     let borrower_id = request
         .borrower_id
         .ok_or_else(|| AppError::invalid("borrower_id", "choose who the device is lent to"))?;
@@ -242,11 +232,11 @@ pub async fn return_device(
 ) -> Result<LoanView, AppError> {
     staff.require(Action::Lend)?;
     let condition = parse_condition(request.condition.as_deref())?;
-    let returned = parse_accessory_list(
+    let returned = name_list(
         "accessories_returned",
         request.accessories_returned.as_deref().unwrap_or_default(),
     )?;
-    let notes = text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
     let tx = db::begin_write(db).await?;
     let (loan, device) = open_loan(&tx, staff, loan_id).await?;
     move_device(&tx, &device, Transition::Return, Some(condition), now).await?;
@@ -309,7 +299,7 @@ pub async fn record_checks(
         .complete
         .ok_or_else(|| AppError::invalid("complete", "say whether every accessory is there"))?;
     let condition = parse_condition(request.condition.as_deref())?;
-    let notes = text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
     let tx = db::begin_write(db).await?;
     let device = device_at(&tx, staff, tag).await?;
     move_device(&tx, &device, Transition::RecordChecks, Some(condition), now).await?;
@@ -359,7 +349,7 @@ pub async fn extend(
 ) -> Result<LoanView, AppError> {
     staff.require(Action::Lend)?;
     let due_on = parse_due_on("due_on", request.due_on.as_deref(), today(now))?;
-    let reason = text("reason", "the reason", request.reason.as_deref(), 500)?;
+    let reason = optional_text("reason", "the reason", request.reason.as_deref(), 500)?;
     let tx = db::begin_write(db).await?;
     let (loan, _) = open_loan(&tx, staff, loan_id).await?;
     if due_on <= loan.due_on {
@@ -367,7 +357,7 @@ pub async fn extend(
             "due_on",
             format!(
                 "the new date must be after {}",
-                crate::web::long_date(loan.due_on)
+                crate::dates::long_date(loan.due_on)
             ),
         ));
     }
@@ -417,7 +407,7 @@ pub async fn report_lost(
     now: DateTime<Utc>,
 ) -> Result<LoanView, AppError> {
     staff.require(Action::Lend)?;
-    let notes = text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
     let tx = db::begin_write(db).await?;
     let (loan, device) = open_loan(&tx, staff, loan_id).await?;
     move_device(&tx, &device, Transition::ReportLost, None, now).await?;
@@ -451,7 +441,7 @@ pub async fn found(
     now: DateTime<Utc>,
 ) -> Result<DeviceView, AppError> {
     staff.require(Action::Lend)?;
-    let notes = text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
     let tx = db::begin_write(db).await?;
     let device = device_at(&tx, staff, tag).await?;
     move_device(&tx, &device, Transition::Found, None, now).await?;
@@ -483,9 +473,9 @@ pub async fn open_repair(
     now: DateTime<Utc>,
 ) -> Result<repair::Model, AppError> {
     staff.require(Action::Lend)?;
-    let fault = text("fault", "the fault", request.fault.as_deref(), 2000)?
+    let fault = optional_text("fault", "the fault", request.fault.as_deref(), 2000)?
         .ok_or_else(|| AppError::invalid("fault", "describe what is wrong with it"))?;
-    let repairer = text("repairer", "the repairer", request.repairer.as_deref(), 100)?;
+    let repairer = optional_text("repairer", "the repairer", request.repairer.as_deref(), 100)?;
     let tx = db::begin_write(db).await?;
     let device = device_for_field(&tx, staff, "asset_tag", request.asset_tag.as_deref()).await?;
     move_device(&tx, &device, Transition::OpenRepair, None, now).await?;
@@ -538,7 +528,7 @@ pub async fn close_repair(
     if request.cost_pence.is_some_and(|c| c < 0) {
         return Err(AppError::invalid("cost_pence", "the cost cannot be negative"));
     }
-    let notes = text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
     let disposal = match (outcome, request.disposal_method.as_deref()) {
         (RepairOutcome::Unrepairable, Some(method)) => {
             Some(parse_disposal(Some(method), request.wipe_certificate.as_deref())?)
@@ -605,7 +595,7 @@ fn parse_disposal(
     }
     Ok((
         method.to_owned(),
-        text("wipe_certificate", "the certificate reference", certificate, 100)?,
+        optional_text("wipe_certificate", "the certificate reference", certificate, 100)?,
     ))
 }
 
@@ -655,7 +645,7 @@ pub async fn retire(
         request.disposal_method.as_deref(),
         request.wipe_certificate.as_deref(),
     )?;
-    let notes = text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
     let tx = db::begin_write(db).await?;
     let device = device_at(&tx, staff, tag).await?;
     move_device(&tx, &device, Transition::Retire, None, now).await?;
@@ -680,4 +670,19 @@ pub async fn retire(
     .await?;
     tx.commit().await?;
     crate::devices::service::get(&db.read, staff, tag).await
+}
+
+/// The device a repair is about, for the page that closes it.
+pub async fn repair_device(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    id: i32,
+) -> Result<DeviceView, AppError> {
+    let repair = repo::find_repair(db, staff.organisation_id, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no repair with id {id}")))?;
+    let row = crate::devices::repo::find(db, repair.device_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such device".into()))?;
+    Ok(row.into())
 }

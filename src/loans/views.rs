@@ -1,14 +1,15 @@
 //! Loans as the API and pages show them, with the device and borrower they join.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
-use super::{model::LoanStatus, repo, service::today};
+use super::{model::LoanStatus, repo};
+use crate::dates::today;
 use crate::{
     auth::{Action, Staff},
-    devices::model::Condition,
-    entities::{device::Entity as Device, loan, repair},
+    devices::{self, model::Condition},
+    entities::{loan, repair},
     error::AppError,
     loans::model::RepairOutcome,
     people::{self, service::BorrowerView},
@@ -95,10 +96,7 @@ async fn views(
 ) -> Result<Vec<LoanView>, AppError> {
     let device_ids: Vec<i32> = rows.iter().map(|r| r.device_id).collect();
     let borrower_ids: Vec<i32> = rows.iter().map(|r| r.borrower_id).collect();
-    let tags = Device::find()
-        .filter(crate::entities::device::Column::Id.is_in(device_ids))
-        .all(db)
-        .await?;
+    let tags = devices::repo::find_many(db, device_ids).await?;
     let names = people::repo::find_many(db, staff.organisation_id, &borrower_ids).await?;
     let today = today(Utc::now());
     Ok(rows

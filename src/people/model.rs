@@ -2,7 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{auth::model::parse_email, error::FieldError, organisations::model::parse_name};
+use crate::{
+    auth::model::parse_email,
+    error::FieldError,
+    organisations::model::parse_name,
+    validate::{collect, optional_text},
+};
 
 /// Why someone joined the scheme.
 pub const BARRIERS: [(&str, &str); 3] = [
@@ -61,21 +66,6 @@ pub struct BorrowerDetails {
     pub referral_source: Option<String>,
     pub resident_of_organisation_id: Option<i32>,
     pub prefers_phone: bool,
-}
-
-fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
-    result.map_err(|e| errors.push(e)).ok()
-}
-
-fn optional(field: &str, label: &str, text: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(None),
-        Some(text) if text.chars().count() > max => Err(FieldError::new(
-            field,
-            format!("{label} must be at most {max} characters"),
-        )),
-        Some(text) => Ok(Some(text.to_owned())),
-    }
 }
 
 /// A UK or international phone number: 10 to 15 digits, with spaces, dashes, brackets or a `+`.
@@ -164,7 +154,7 @@ impl BorrowerRequest {
         );
         let address = collect(
             &mut errors,
-            optional("address", "the address", self.address.as_deref(), 500),
+            optional_text("address", "the address", self.address.as_deref(), 500),
         );
         let postcode = collect(
             &mut errors,
@@ -180,7 +170,7 @@ impl BorrowerRequest {
         );
         let preferred_language = collect(
             &mut errors,
-            optional(
+            optional_text(
                 "preferred_language",
                 "the language",
                 self.preferred_language.as_deref(),
@@ -189,7 +179,7 @@ impl BorrowerRequest {
         );
         let accessibility_needs = collect(
             &mut errors,
-            optional(
+            optional_text(
                 "accessibility_needs",
                 "the accessibility needs",
                 self.accessibility_needs.as_deref(),
@@ -198,7 +188,7 @@ impl BorrowerRequest {
         );
         let referral_source = collect(
             &mut errors,
-            optional(
+            optional_text(
                 "referral_source",
                 "the referral source",
                 self.referral_source.as_deref(),

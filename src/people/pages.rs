@@ -17,6 +17,7 @@ use super::{
     model::{BARRIERS, BorrowerRequest, ConsentRequest, barrier_label},
     service::{self, BorrowerView},
 };
+use crate::dates::{london_time, long_date};
 use crate::{
     auth::{Action, Staff},
     error::{ApiPath, AppError},
@@ -25,7 +26,6 @@ use crate::{
     web::{
         Nav,
         form::{Choice, Field, FormData, FormPage},
-        london_time, long_date,
     },
 };
 
@@ -299,10 +299,6 @@ pub struct ShowPage {
 }
 
 impl ShowPage {
-    fn session_line(session: &crate::training::service::SessionView) -> String {
-        crate::training::pages::session_line(session)
-    }
-
     fn change(progress: &crate::training::model::Progress) -> String {
         match progress.change() {
             0 => "No change".to_owned(),

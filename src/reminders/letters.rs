@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions, Pt};
 
 use crate::{
+    dates::long_date,
     pdf::{self, DocFonts},
-    web::long_date,
 };
 
 /// One letter: who it goes to and what it says.

@@ -5,7 +5,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{devices::model::string_enum, error::FieldError};
+use crate::{enums::string_enum, error::FieldError};
 
 string_enum!(
     /// Why a reminder is sent.

@@ -17,15 +17,15 @@ use serde::Deserialize;
 use super::{
     model::{CallOutcome, ReminderStatus},
     repo::Task,
-    routes::OutboxQuery,
-    service::{self, CallView, OutcomeRequest, ReminderView},
+    service::{self, CallView, OutboxQuery, OutcomeRequest, ReminderView},
 };
+use crate::dates::{london_time, long_date};
 use crate::{
     auth::Staff,
     error::{ApiPath, ApiQuery, AppError},
     hubs::{self, service::HubView},
     state::AppState,
-    web::{FormErrors, Nav, form::FormData, london_time, long_date, pdf_response},
+    web::{FormErrors, Nav, form::FormData, pdf_response},
 };
 
 #[derive(Debug, Deserialize)]

@@ -503,3 +503,14 @@ pub async fn waiting_for_checks(
         .all(db)
         .await
 }
+
+/// Which of these dedupe keys the outbox holds already.
+pub async fn existing_keys(db: &impl ConnectionTrait, keys: Vec<String>) -> Result<Vec<String>, DbErr> {
+    reminder::Entity::find()
+        .select_only()
+        .column(reminder::Column::DedupeKey)
+        .filter(reminder::Column::DedupeKey.is_in(keys))
+        .into_tuple()
+        .all(db)
+        .await
+}

@@ -6,8 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    model::{CallOutcome, ReminderStatus},
-    service::{self, CallView, OutcomeRequest, ReminderView},
+    model::CallOutcome,
+    service::{self, CallView, OutboxQuery, OutcomeRequest, ReminderView},
 };
 use crate::{
     auth::Staff,
@@ -59,24 +59,6 @@ pub async fn outcome(
 ) -> Result<Json<OutcomeView>, AppError> {
     let outcome = service::record_outcome(&app.db, &staff, id, &request, Utc::now()).await?;
     Ok(Json(OutcomeView { id, outcome }))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct OutboxQuery {
-    /// `queued`, `sending`, `sent`, `failed` or `cancelled`
-    pub status: Option<String>,
-    /// The next page: rows older than this id.
-    pub before: Option<i32>,
-}
-
-impl OutboxQuery {
-    pub fn status(&self) -> Result<Option<ReminderStatus>, AppError> {
-        match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(status) => Ok(Some(ReminderStatus::parse(status)?)),
-        }
-    }
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

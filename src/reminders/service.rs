@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use askama::Template;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -18,6 +18,8 @@ use super::{
     },
     repo::{self, Candidate, Delivery},
 };
+use crate::dates::{long_date, today};
+use crate::validate::optional_text;
 use crate::{
     audit::{self, EntityRef},
     auth::{Action, Staff},
@@ -25,8 +27,6 @@ use crate::{
     db::{self, Db},
     entities::{hub, organisation, reminder},
     error::AppError,
-    loans::service::today,
-    web::long_date,
 };
 
 /// What one sweep wrote.
@@ -306,15 +306,7 @@ async fn digests(
     let week = digest_week(today);
     let recipients = repo::digest_recipients(&db.read, organisation.id).await?;
     let keys: Vec<String> = recipients.iter().map(|s| digest_key(s.id, week)).collect();
-    let have: HashSet<String> = reminder::Entity::find()
-        .select_only()
-        .column(reminder::Column::DedupeKey)
-        .filter(reminder::Column::DedupeKey.is_in(keys))
-        .into_tuple()
-        .all(&db.read)
-        .await?
-        .into_iter()
-        .collect();
+    let have: HashSet<String> = repo::existing_keys(&db.read, keys).await?.into_iter().collect();
     let due: Vec<_> = recipients
         .iter()
         .filter(|s| !have.contains(&digest_key(s.id, week)))
@@ -365,7 +357,7 @@ async fn digests(
                 d.asset_tag,
                 hub(d.hub_id),
                 d.since
-                    .map(|s| long_date(crate::loans::service::today(s)))
+                    .map(|s| long_date(crate::dates::today(s)))
                     .unwrap_or_default()
             )
         })
@@ -646,13 +638,7 @@ pub async fn record_outcome(
 ) -> Result<CallOutcome, AppError> {
     staff.require(Action::Lend)?;
     let outcome = parse_outcome(request.outcome.as_deref())?;
-    let notes = request.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    if notes.is_some_and(|n| n.chars().count() > 1000) {
-        return Err(AppError::invalid(
-            "notes",
-            "the notes must be at most 1000 characters",
-        ));
-    }
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 1000)?;
     let tx = db::begin_write(db).await?;
     let row = repo::find(&tx, staff.organisation_id, id)
         .await?
@@ -721,6 +707,25 @@ impl From<reminder::Model> for ReminderView {
 }
 
 pub const OUTBOX_PAGE: u64 = 100;
+
+/// Which part of the outbox to show: a status, and the page before an id.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxQuery {
+    /// `queued`, `sending`, `sent`, `failed` or `cancelled`
+    pub status: Option<String>,
+    /// The next page: rows older than this id.
+    pub before: Option<i32>,
+}
+
+impl OutboxQuery {
+    pub fn status(&self) -> Result<Option<ReminderStatus>, AppError> {
+        match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(status) => Ok(Some(ReminderStatus::parse(status)?)),
+        }
+    }
+}
 
 /// The outbox, newest first (admins).
 pub async fn outbox(

@@ -7,7 +7,7 @@ use chrono_tz::Europe::London;
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::{devices::model::string_enum, error::FieldError};
+use crate::{enums::string_enum, error::FieldError};
 
 string_enum!(
     /// The five areas of the UK Essential Digital Skills framework.

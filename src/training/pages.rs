@@ -15,7 +15,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::Utc;
-use chrono_tz::Europe::London;
 use serde::Deserialize;
 
 use super::{
@@ -42,27 +41,6 @@ use crate::{
     },
 };
 
-/// "Tuesday 3 March, 10:00am to 11:30am".
-pub fn when(session: &SessionView) -> String {
-    let start = session.starts_at.with_timezone(&London);
-    let end = start + chrono::Duration::minutes(i64::from(session.duration_minutes));
-    format!(
-        "{}, {} to {}",
-        start.format("%A %-d %B %Y"),
-        start.format("%-I:%M%P"),
-        end.format("%-I:%M%P")
-    )
-}
-
-/// "Riverside Hub" or "Online".
-pub fn place(session: &SessionView) -> String {
-    match (&session.hub_name, &session.meeting_url) {
-        (Some(hub), _) => hub.clone(),
-        (None, Some(_)) => "Online".to_owned(),
-        (None, None) => String::new(),
-    }
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "training/list.html")]
 pub struct ListPage {
@@ -79,14 +57,6 @@ pub struct ListPage {
 }
 
 impl ListPage {
-    fn when(session: &SessionView) -> String {
-        when(session)
-    }
-
-    fn place(session: &SessionView) -> String {
-        place(session)
-    }
-
     #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
     fn hub_selected(&self, id: &i32) -> bool {
         self.hub_id == Some(*id)
@@ -136,10 +106,10 @@ async fn list_page(
         ..SessionFilter::default()
     };
     let sessions = service::sessions(&app.db.read, staff, &filter, now).await?;
-    let today = crate::loans::service::today(now);
+    let today = crate::dates::today(now);
     let (today, later): (Vec<_>, Vec<_>) = sessions
         .into_iter()
-        .partition(|s| crate::loans::service::today(s.starts_at) == today);
+        .partition(|s| crate::dates::today(s.starts_at) == today);
     Ok(ListPage {
         nav: Nav::new(staff, "training"),
         today,
@@ -407,8 +377,8 @@ async fn session_page(
     };
     Ok(SessionPage {
         nav: Nav::new(staff, "training"),
-        when: when(&detail.session),
-        place: place(&detail.session),
+        when: detail.session.when(),
+        place: detail.session.place(),
         marks: Attendance::ALL,
         can_enrol: can_run || staff.role.allows(Action::Lend),
         can_run,
@@ -524,7 +494,7 @@ fn skills_form(staff: &Staff, detail: &SessionDetail, learner: &LearnerView) -> 
         format!("/training/sessions/{id}/skills/{}", learner.borrower_id),
         "Save the scores",
     )
-    .caption(format!("{}, {}", detail.session.course_title, when(&detail.session)))
+    .caption(format!("{}, {}", detail.session.course_title, detail.session.when()))
     .back(format!("/training/sessions/{id}#learner-{}", learner.borrower_id))
     .intro("Ask the learner how confident they feel in each area, from 1 (not at all) to 5 (very). Leave out any you did not cover.");
     for area in SkillsArea::ALL {
@@ -660,16 +630,6 @@ pub async fn link_loan(
     };
     service::link_loan(&app.db, &staff, loan_id, &request, Utc::now()).await?;
     Ok(Redirect::to(&format!("/loans/{loan_id}")).into_response())
-}
-
-/// When a session was, for lists on other pages.
-pub fn session_line(session: &SessionView) -> String {
-    format!(
-        "{}: {} at {}",
-        session.course_title,
-        when(session),
-        place(session)
-    )
 }
 
 /// This feature's web pages.

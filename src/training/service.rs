@@ -16,6 +16,7 @@ use super::{
     },
     repo,
 };
+use crate::validate::optional_text;
 use crate::{
     audit::{EntityRef, record},
     auth::{self, Action, Role, Staff},
@@ -72,17 +73,12 @@ pub async fn create_course(
         request.title.as_deref().unwrap_or_default(),
         120,
     )?;
-    let description = request
-        .description
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty());
-    if description.is_some_and(|d| d.chars().count() > 2000) {
-        return Err(AppError::invalid(
-            "description",
-            "the description must be at most 2000 characters",
-        ));
-    }
+    let description = optional_text(
+        "description",
+        "the description",
+        request.description.as_deref(),
+        2000,
+    )?;
     let mut codes = request.skills_areas.clone().unwrap_or_default();
     codes.extend(request.skills_area.clone());
     let field = if request.skills_areas.is_some() {
@@ -97,7 +93,7 @@ pub async fn create_course(
         course::ActiveModel {
             organisation_id: Set(staff.organisation_id),
             title: Set(title.clone()),
-            description: Set(description.map(str::to_owned)),
+            description: Set(description),
             skills_areas: Set(serde_json::to_string(&areas).unwrap_or_else(|_| "[]".into())),
             created_at: Set(now),
             ..Default::default()
@@ -150,6 +146,34 @@ pub struct SessionView {
     pub capacity: i32,
     pub enrolled: u64,
     pub notes: Option<String>,
+}
+
+impl SessionView {
+    /// "Tuesday 3 March 2027, 10:00am to 11:30am", in London.
+    pub fn when(&self) -> String {
+        let start = self.starts_at.with_timezone(&chrono_tz::Europe::London);
+        let end = start + chrono::Duration::minutes(i64::from(self.duration_minutes));
+        format!(
+            "{}, {} to {}",
+            start.format("%A %-d %B %Y"),
+            start.format("%-I:%M%P"),
+            end.format("%-I:%M%P")
+        )
+    }
+
+    /// "Riverside Hub" or "Online".
+    pub fn place(&self) -> String {
+        match (&self.hub_name, &self.meeting_url) {
+            (Some(hub), _) => hub.clone(),
+            (None, Some(_)) => "Online".to_owned(),
+            (None, None) => String::new(),
+        }
+    }
+
+    /// The course, when and where, for lists on other pages.
+    pub fn line(&self) -> String {
+        format!("{}: {} at {}", self.course_title, self.when(), self.place())
+    }
 }
 
 /// Names of the courses, trainers and hubs sessions refer to.
@@ -437,7 +461,7 @@ pub async fn sessions(
     now: DateTime<Utc>,
 ) -> Result<Vec<SessionView>, AppError> {
     staff.require(Action::ViewTraining)?;
-    let from = optional_date("from", filter.from.as_deref())?.unwrap_or_else(|| loans::service::today(now));
+    let from = optional_date("from", filter.from.as_deref())?.unwrap_or_else(|| crate::dates::today(now));
     let to = optional_date("to", filter.to.as_deref())?.unwrap_or(from + Duration::weeks(8));
     if to < from {
         return Err(AppError::invalid(
@@ -649,14 +673,8 @@ pub async fn record_attendance(
         let borrower_id = enrolled_learner(&enrolled, &field("borrower_id"), record.borrower_id)?;
         let status = Attendance::parse(record.status.as_deref().unwrap_or_default())
             .map_err(|e| AppError::invalid(field("status"), e.message))?;
-        let notes = record.notes.as_deref().map(str::trim).filter(|n| !n.is_empty());
-        if notes.is_some_and(|n| n.chars().count() > 1000) {
-            return Err(AppError::invalid(
-                field("notes"),
-                "notes must be at most 1000 characters",
-            ));
-        }
-        marks.push((borrower_id, status, notes.map(str::to_owned)));
+        let notes = optional_text(&field("notes"), "notes", record.notes.as_deref(), 1000)?;
+        marks.push((borrower_id, status, notes));
     }
     let tx = db::begin_write(db).await?;
     for (borrower_id, status, notes) in &marks {

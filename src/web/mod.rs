@@ -1,5 +1,5 @@
-//! What every page shares: the layout's navigation, form errors, dates as people read them, error
-//! pages, the embedded assets and the security headers.
+//! What every page shares: the layout's navigation, form errors, error pages, PDF answers, the
+//! embedded assets and the security headers.
 
 pub mod form;
 
@@ -11,8 +11,6 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use chrono::{DateTime, NaiveDate, Utc};
-use chrono_tz::Europe::London;
 
 use crate::{
     auth::{Action, Staff},
@@ -90,11 +88,6 @@ fn capitalise(text: &str) -> String {
         .map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
-/// "12 March 2027"
-pub fn long_date(date: NaiveDate) -> String {
-    date.format("%-d %B %Y").to_string()
-}
-
 /// A PDF answer: shown in the browser (`inline`) or saved (`attachment`), named for saving.
 pub fn pdf_response(bytes: Vec<u8>, filename: &str, disposition: &str) -> Response {
     (
@@ -108,17 +101,6 @@ pub fn pdf_response(bytes: Vec<u8>, filename: &str, disposition: &str) -> Respon
         bytes,
     )
         .into_response()
-}
-
-/// "12 March 2027 at 2:05pm", in Europe/London.
-pub fn london_time(at: DateTime<Utc>) -> String {
-    let local = at.with_timezone(&London);
-    format!("{} at {}", local.format("%-d %B %Y"), local.format("%-I:%M%P"))
-}
-
-/// "£249.99" from pence.
-pub fn pounds(pence: i64) -> String {
-    format!("£{}.{:02}", pence / 100, pence % 100)
 }
 
 #[derive(Template, WebTemplate)]
@@ -213,23 +195,6 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' da
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_read_as_people_write_them() {
-        assert_eq!(
-            long_date(NaiveDate::from_ymd_opt(2027, 3, 12).unwrap()),
-            "12 March 2027"
-        );
-        let summer = DateTime::parse_from_rfc3339("2027-07-01T13:05:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        assert_eq!(london_time(summer), "1 July 2027 at 2:05pm");
-        let winter = DateTime::parse_from_rfc3339("2027-01-01T13:05:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        assert_eq!(london_time(winter), "1 January 2027 at 1:05pm");
-        assert_eq!(pounds(24_999), "£249.99");
-    }
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {

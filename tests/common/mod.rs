@@ -308,7 +308,7 @@ impl TestApp {
 
 /// The date `days` from today in London, as `YYYY-MM-DD`.
 pub fn in_days(days: i64) -> String {
-    (lendhub::loans::service::today(Utc::now()) + chrono::Duration::days(days)).to_string()
+    (lendhub::dates::today(Utc::now()) + chrono::Duration::days(days)).to_string()
 }
 
 fn tool(name: &str) -> bool {

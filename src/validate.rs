@@ -1,0 +1,83 @@
+//! Checks shared by every form and API request: text trimmed and bounded by characters (never by
+//! bytes), lists of short names kept once each, and errors gathered so a form can show them all.
+
+use std::collections::HashSet;
+
+use crate::error::FieldError;
+
+/// Trimmed text, `None` when empty, refused on `field` when longer than `max` characters.
+/// `label` names it in the message: "the model must be at most 100 characters".
+pub fn optional_text(
+    field: &str,
+    label: &str,
+    text: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) if text.chars().count() > max => Err(FieldError::new(
+            field,
+            format!("{label} must be at most {max} characters"),
+        )),
+        Some(text) => Ok(Some(text.to_owned())),
+    }
+}
+
+/// As [`optional_text`], and "enter {label}" when empty.
+pub fn required_text(field: &str, label: &str, text: Option<&str>, max: usize) -> Result<String, FieldError> {
+    optional_text(field, label, text, max)?.ok_or_else(|| FieldError::new(field, format!("enter {label}")))
+}
+
+/// Accessories and the like: trimmed, empty ones dropped, each at most 50 characters and kept once
+/// (ignoring case), in the order first given.
+pub fn name_list(field: &str, items: &[String]) -> Result<Vec<String>, FieldError> {
+    let mut seen = HashSet::new();
+    let mut list = Vec::new();
+    for item in items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        if item.chars().count() > 50 {
+            return Err(FieldError::new(
+                field,
+                "each accessory must be at most 50 characters",
+            ));
+        }
+        if seen.insert(item.to_ascii_lowercase()) {
+            list.push(item.to_owned());
+        }
+    }
+    Ok(list)
+}
+
+/// Keeps the value, or puts its error on the list for the report.
+pub fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, FieldError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_trimmed_and_bounded_by_characters() {
+        assert_eq!(optional_text("f", "it", Some("  "), 3).unwrap(), None);
+        assert_eq!(
+            optional_text("f", "it", Some(" Siân "), 4).unwrap().as_deref(),
+            Some("Siân")
+        );
+        let error = optional_text("f", "the name", Some("Siân"), 3).unwrap_err();
+        assert_eq!(
+            (error.field.as_str(), error.message.as_str()),
+            ("f", "the name must be at most 3 characters")
+        );
+        assert_eq!(
+            required_text("f", "a name", None, 3).unwrap_err().message,
+            "enter a name"
+        );
+    }
+
+    #[test]
+    fn names_are_kept_once_in_the_order_given() {
+        let items = ["Charger", " case ", "charger", "", "Case"].map(String::from);
+        assert_eq!(name_list("accessories", &items).unwrap(), ["Charger", "case"]);
+        assert!(name_list("accessories", &["x".repeat(51)]).is_err());
+    }
+}

@@ -1,0 +1,14 @@
+//! Reminders, in four parts: the sweep decides what each open loan needs today and writes it to
+//! the outbox once; the digest tells coordinators each week what needs them; delivery sends due
+//! emails over SMTP, retrying with backoff; the desk is what staff do with the rest (calls to
+//! make, letters to post, failed emails to retry).
+
+mod delivery;
+mod desk;
+mod digest;
+mod sweep;
+
+pub use delivery::*;
+pub use desk::*;
+use digest::digests;
+pub use sweep::*;

@@ -1,0 +1,288 @@
+//! The sweep: for every open loan, the one reminder it needs today (if any), written to the outbox
+//! under a key unique in the database, so a second sweep, or a second instance, writes nothing.
+
+use std::collections::{HashMap, HashSet};
+
+use askama::Template;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::ActiveValue::Set;
+use serde::Serialize;
+
+use super::digests;
+use crate::dates::{long_date, today};
+use crate::reminders::{
+    model::{Channel, Policy, ReminderKind, ReminderStatus, loan_key},
+    repo::{self, Candidate},
+};
+use crate::{
+    db::{self, Db},
+    entities::{hub, organisation, reminder},
+    error::AppError,
+};
+
+/// What one sweep wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SweepSummary {
+    /// Loans looked at (open, due within the due-soon window or past).
+    pub loans: usize,
+    /// New outbox rows about loans: emails, calls and letters.
+    pub reminders: u64,
+    pub digests: u64,
+}
+
+#[derive(Template)]
+#[template(path = "emails/reminder.txt")]
+struct ReminderText<'a> {
+    name: &'a str,
+    headline: &'a str,
+    hub_name: &'a str,
+    hub_address: Option<&'a str>,
+    opening_hours: Option<&'a str>,
+    extend: &'a str,
+    organisation: &'a str,
+    device: &'a str,
+    asset_tag: &'a str,
+}
+
+/// The HTML part says what the text part says.
+#[derive(Template)]
+#[template(path = "emails/reminder.html")]
+struct ReminderHtml<'a> {
+    subject: &'a str,
+    m: &'a ReminderText<'a>,
+}
+
+/// The words of one loan reminder: its subject (or, for a call, the reason), text and HTML.
+pub struct Words {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// How a borrower is reached: email if they have one (unless they asked for a phone call), else
+/// a call, else a letter.
+pub fn channel_for(
+    email: Option<&str>,
+    phone: Option<&str>,
+    address: Option<&str>,
+    prefers_phone: bool,
+) -> Channel {
+    let has = |v: Option<&str>| v.is_some_and(|v| !v.trim().is_empty());
+    let (email, phone, address) = (has(email), has(phone), has(address));
+    if email && !(prefers_phone && phone) {
+        Channel::Email
+    } else if phone {
+        Channel::Call
+    } else if address {
+        Channel::Letter
+    } else {
+        Channel::Email
+    }
+}
+
+/// Why a call is on the list, in a few words.
+pub fn reason(kind: ReminderKind, due_on: NaiveDate, today: NaiveDate) -> String {
+    let days = (due_on - today).num_days();
+    match kind {
+        ReminderKind::DueSoon if days == 1 => "Due back tomorrow".to_owned(),
+        ReminderKind::DueSoon => format!("Due back in {days} days"),
+        ReminderKind::DueToday => "Due back today".to_owned(),
+        ReminderKind::Overdue if days == -1 => "Overdue by 1 day".to_owned(),
+        ReminderKind::Overdue => format!("Overdue by {} days", -days),
+        ReminderKind::Digest => "Weekly digest".to_owned(),
+    }
+}
+
+/// The words of a reminder about `candidate`'s loan.
+pub fn words(
+    candidate: &Candidate,
+    kind: ReminderKind,
+    today: NaiveDate,
+    hub: Option<&hub::Model>,
+    organisation: Option<&organisation::Model>,
+) -> Words {
+    let org_name = organisation.map_or("us", |o| o.name.as_str());
+    let device = candidate.kind.label().to_lowercase();
+    let date = long_date(candidate.due_on);
+    let weekday = candidate.due_on.format("%A");
+    let subject = match kind {
+        ReminderKind::DueSoon => format!("Please bring your {device} back by {weekday} {date}"),
+        ReminderKind::DueToday => format!("Your {device} is due back today"),
+        _ => format!("Your {device} was due back on {date}"),
+    };
+    let days = (candidate.due_on - today).num_days();
+    let headline = match kind {
+        ReminderKind::DueSoon => format!(
+            "The {device} you borrowed from {org_name} is due back on {weekday} {date}. That is {}.",
+            if days == 1 {
+                "tomorrow".to_owned()
+            } else {
+                format!("in {days} days")
+            }
+        ),
+        ReminderKind::DueToday => {
+            format!("The {device} you borrowed from {org_name} is due back today, {weekday} {date}.")
+        }
+        _ => format!(
+            "The {device} you borrowed from {org_name} was due back on {weekday} {date}. Please bring it back as soon as you can, so someone else can borrow it."
+        ),
+    };
+    let extend = match organisation.and_then(|o| o.phone.as_deref()) {
+        Some(phone) => format!(
+            "If you need it for longer, call us on {phone} or ask at the hub. We can usually give you more time."
+        ),
+        None => "If you need it for longer, ask at the hub. We can usually give you more time.".to_owned(),
+    };
+    let hub_name = hub.map_or("the hub you borrowed it from", |h| h.name.as_str());
+    let hub_address = hub.and_then(|h| h.address.as_deref());
+    let opening_hours = hub.and_then(|h| h.opening_hours.as_deref());
+    let device_label = candidate.kind.label();
+    let message = ReminderText {
+        name: &candidate.borrower_name,
+        headline: &headline,
+        hub_name,
+        hub_address,
+        opening_hours,
+        extend: &extend,
+        organisation: org_name,
+        device: device_label,
+        asset_tag: &candidate.asset_tag,
+    };
+    let text = message.render().unwrap_or_default();
+    let html = ReminderHtml {
+        subject: &subject,
+        m: &message,
+    }
+    .render()
+    .unwrap_or_default();
+    Words { subject, text, html }
+}
+
+const BATCH: usize = 250;
+
+/// One sweep at `now`: every open loan that needs a reminder today gets one outbox row (unless it
+/// has it already), and each organisation's coordinators their digest for the week.
+pub async fn sweep(
+    db: &Db,
+    policy: &Policy,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<SweepSummary, AppError> {
+    let today = today(now);
+    let latest = today + Duration::days(policy.due_soon_days.max(0));
+    let candidates = repo::candidates(&db.read, latest).await?;
+    let existing: HashSet<String> = repo::existing_loan_keys(&db.read, latest)
+        .await?
+        .into_iter()
+        .collect();
+    let hubs: HashMap<i32, hub::Model> = repo::hubs(&db.read)
+        .await?
+        .into_iter()
+        .map(|h| (h.id, h))
+        .collect();
+    let organisations: HashMap<i32, organisation::Model> = repo::organisations(&db.read)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let mut summary = SweepSummary {
+        loans: candidates.len(),
+        ..SweepSummary::default()
+    };
+    let mut rows = Vec::new();
+    for candidate in &candidates {
+        let Some((kind, step)) = policy.due(candidate.due_on, today) else {
+            continue;
+        };
+        let key = loan_key(candidate.loan_id, candidate.due_on, kind, step);
+        if existing.contains(&key) {
+            continue;
+        }
+        let channel = channel_for(
+            candidate.email.as_deref(),
+            candidate.phone.as_deref(),
+            candidate.address.as_deref(),
+            candidate.prefers_phone,
+        );
+        let words = words(
+            candidate,
+            kind,
+            today,
+            hubs.get(&candidate.hub_id),
+            organisations.get(&candidate.organisation_id),
+        );
+        let (subject, html) = match channel {
+            Channel::Email => (words.subject, Some(words.html)),
+            Channel::Call | Channel::Letter => (reason(kind, candidate.due_on, today), None),
+        };
+        rows.push(reminder::ActiveModel {
+            organisation_id: Set(candidate.organisation_id),
+            dedupe_key: Set(key),
+            loan_id: Set(Some(candidate.loan_id)),
+            hub_id: Set(Some(candidate.hub_id)),
+            kind: Set(kind),
+            step: Set(i32::try_from(step).unwrap_or_default()),
+            channel: Set(channel),
+            status: Set(ReminderStatus::Queued),
+            recipient_email: Set((channel == Channel::Email)
+                .then(|| candidate.email.clone())
+                .flatten()),
+            due_on: Set(Some(candidate.due_on)),
+            subject: Set(subject),
+            body_text: Set(words.text),
+            body_html: Set(html),
+            next_attempt_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        if rows.len() == BATCH {
+            summary.reminders += write(db, std::mem::take(&mut rows)).await?;
+        }
+    }
+    summary.reminders += write(db, rows).await?;
+    for organisation in organisations.values() {
+        summary.digests += digests(db, organisation, public_url, now).await?;
+    }
+    Ok(summary)
+}
+
+pub(super) async fn write(db: &Db, rows: Vec<reminder::ActiveModel>) -> Result<u64, AppError> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let tx = db::begin_write(db).await?;
+    let written = repo::insert_new(&tx, rows).await?;
+    tx.commit().await?;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reminders::model::{Channel, ReminderKind};
+    use chrono::NaiveDate;
+
+    #[test]
+    fn borrowers_are_reached_the_way_they_can_be() {
+        let e = Some("a@example.org");
+        let p = Some("07700 900123");
+        let a = Some("1 High Street");
+        assert_eq!(channel_for(e, p, a, false), Channel::Email);
+        assert_eq!(channel_for(e, p, None, true), Channel::Call);
+        assert_eq!(channel_for(e, None, None, true), Channel::Email);
+        assert_eq!(channel_for(None, p, a, false), Channel::Call);
+        assert_eq!(channel_for(Some(" "), None, a, false), Channel::Letter);
+    }
+
+    #[test]
+    fn reasons_read_naturally() {
+        let due = NaiveDate::from_ymd_opt(2027, 3, 10).unwrap();
+        let on = |d: u32| NaiveDate::from_ymd_opt(2027, 3, d).unwrap();
+        assert_eq!(reason(ReminderKind::DueSoon, due, on(7)), "Due back in 3 days");
+        assert_eq!(reason(ReminderKind::DueSoon, due, on(9)), "Due back tomorrow");
+        assert_eq!(reason(ReminderKind::DueToday, due, on(10)), "Due back today");
+        assert_eq!(reason(ReminderKind::Overdue, due, on(11)), "Overdue by 1 day");
+        assert_eq!(reason(ReminderKind::Overdue, due, on(17)), "Overdue by 7 days");
+    }
+}

@@ -1,0 +1,367 @@
+//! A session as it runs: enrolments (capacity counted under a lock on the session row, so a full
+//! session answers 409 however many ask at once), attendance, confidence scores and the devices
+//! used.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, SqlErr};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{LearnerView, SessionDetail, SessionView, can_run, devices_for, session, views};
+use crate::training::{
+    model::{self, Attendance, Progress, SkillsArea, parse_score},
+    repo,
+};
+use crate::validate::optional_text;
+use crate::{
+    audit::{EntityRef, record},
+    auth::{Action, Staff},
+    db::{self, Db},
+    entities::{enrolment, training_session},
+    error::AppError,
+    people::{self, model::BorrowerRequest},
+};
+
+/// `POST /training/sessions/{id}/enrolments`: a borrower on file, or a walk-in added on the spot.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct EnrolRequest {
+    pub borrower_id: Option<i32>,
+    /// A new borrower, with the minimum the borrower record needs (name, a way to reach them,
+    /// consent).
+    pub walk_in: Option<BorrowerRequest>,
+}
+
+pub async fn enrol(
+    db: &Db,
+    staff: &Staff,
+    session_id: i32,
+    request: &EnrolRequest,
+    now: DateTime<Utc>,
+) -> Result<LearnerView, AppError> {
+    staff.require(Action::ViewTraining)?;
+    let walk_in = match (&request.borrower_id, &request.walk_in) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::invalid(
+                "walk_in",
+                "give either borrower_id or walk_in, not both",
+            ));
+        }
+        (None, None) => return Err(AppError::invalid("borrower_id", "choose who to enrol")),
+        (None, Some(walk_in)) => Some(walk_in.parse_new().map_err(|errors| {
+            errors.into_iter().next().map_or_else(
+                || AppError::invalid("walk_in", "the walk-in's details are not valid"),
+                |e| AppError::invalid(format!("walk_in.{}", e.field), e.message),
+            )
+        })?),
+        (Some(_), None) => None,
+    };
+    let tx = db::begin_write(db).await?;
+    let session = repo::lock_session(&tx, staff.organisation_id, session_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no session with id {session_id}")))?;
+    if !staff.role.allows(Action::Lend) {
+        can_run(staff, &session)?;
+    }
+    let borrower = match (request.borrower_id, walk_in) {
+        (Some(id), _) => people::repo::find(&tx, staff.organisation_id, id)
+            .await?
+            .ok_or_else(|| AppError::invalid("borrower_id", format!("there is no borrower with id {id}")))?,
+        (None, Some(details)) => {
+            let row = people::repo::insert(&tx, staff.organisation_id, &details, staff.id, now).await?;
+            record(
+                &tx,
+                staff,
+                EntityRef::Borrower(row.id),
+                "borrower_added",
+                json!({"walk_in": session_id, "consent": {"data_processing": true, "recorded_by": staff.id}}),
+                now,
+            )
+            .await?;
+            row
+        }
+        (None, None) => return Err(AppError::invalid("borrower_id", "choose who to enrol")),
+    };
+    let enrolled = repo::enrolled(&tx, session_id).await?;
+    if enrolled >= u64::try_from(session.capacity).unwrap_or_default() {
+        return Err(AppError::Conflict {
+            code: "session_full",
+            message: format!("the session is full: all {} places are taken", session.capacity),
+        });
+    }
+    repo::insert_enrolment(
+        &tx,
+        enrolment::ActiveModel {
+            session_id: Set(session_id),
+            borrower_id: Set(borrower.id),
+            enrolled_by: Set(Some(staff.id)),
+            enrolled_at: Set(now),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
+            code: "already_enrolled",
+            message: format!("{} is already enrolled in this session", borrower.name),
+        },
+        _ => err.into(),
+    })?;
+    record(
+        &tx,
+        staff,
+        EntityRef::Borrower(borrower.id),
+        "enrolled",
+        json!({"session_id": session_id}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(LearnerView {
+        borrower_id: borrower.id,
+        name: borrower.name,
+        attendance: None,
+        notes: None,
+        recorded_at: None,
+        scores: HashMap::new(),
+    })
+}
+
+/// A session `staff` may run: their own, or any for coordinators and admins.
+async fn session_to_run(
+    db: &Db,
+    staff: &Staff,
+    session_id: i32,
+) -> Result<training_session::Model, AppError> {
+    staff.require(Action::Train)?;
+    let session = repo::session(&db.read, staff.organisation_id, session_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no session with id {session_id}")))?;
+    can_run(staff, &session)?;
+    Ok(session)
+}
+
+/// The learners enrolled in a session `staff` may run.
+async fn learners_of_session_to_run(db: &Db, staff: &Staff, session_id: i32) -> Result<Vec<i32>, AppError> {
+    session_to_run(db, staff, session_id).await?;
+    Ok(repo::enrolments(&db.read, session_id)
+        .await?
+        .iter()
+        .map(|e| e.borrower_id)
+        .collect())
+}
+
+/// A learner named in a request must be enrolled: else a 422 on `field`.
+fn enrolled_learner(enrolled: &[i32], field: &str, borrower_id: Option<i32>) -> Result<i32, AppError> {
+    let borrower_id = borrower_id.ok_or_else(|| AppError::invalid(field, "say which learner"))?;
+    if enrolled.contains(&borrower_id) {
+        Ok(borrower_id)
+    } else {
+        Err(AppError::invalid(
+            field,
+            format!("borrower {borrower_id} is not enrolled in this session"),
+        ))
+    }
+}
+
+/// One line of the register.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct AttendanceRecord {
+    pub borrower_id: Option<i32>,
+    /// `present`, `late`, `absent` or `excused`
+    pub status: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// `PUT /training/sessions/{id}/attendance`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct AttendanceRequest {
+    pub records: Option<Vec<AttendanceRecord>>,
+}
+
+/// Takes the register: every record is checked (the learner must be enrolled) before any is
+/// saved, all in one transaction.
+pub async fn record_attendance(
+    db: &Db,
+    staff: &Staff,
+    session_id: i32,
+    request: &AttendanceRequest,
+    now: DateTime<Utc>,
+) -> Result<SessionDetail, AppError> {
+    let enrolled = learners_of_session_to_run(db, staff, session_id).await?;
+    let records = request.records.as_deref().unwrap_or_default();
+    if records.is_empty() {
+        return Err(AppError::invalid("records", "mark at least one learner"));
+    }
+    let mut marks = Vec::new();
+    for (i, record) in records.iter().enumerate() {
+        let field = |name: &str| format!("records[{i}].{name}");
+        let borrower_id = enrolled_learner(&enrolled, &field("borrower_id"), record.borrower_id)?;
+        let status = Attendance::parse(record.status.as_deref().unwrap_or_default())
+            .map_err(|e| AppError::invalid(field("status"), e.message))?;
+        let notes = optional_text(&field("notes"), "notes", record.notes.as_deref(), 1000)?;
+        marks.push((borrower_id, status, notes));
+    }
+    let tx = db::begin_write(db).await?;
+    for (borrower_id, status, notes) in &marks {
+        repo::mark(
+            &tx,
+            session_id,
+            *borrower_id,
+            *status,
+            notes.clone(),
+            staff.id,
+            now,
+        )
+        .await?;
+    }
+    let summary: Vec<_> = marks
+        .iter()
+        .map(|(b, s, _)| json!({"borrower_id": b, "status": s}))
+        .collect();
+    record(
+        &tx,
+        staff,
+        EntityRef::Organisation(staff.organisation_id),
+        "attendance_recorded",
+        json!({"session_id": session_id, "records": summary}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    session_detail_after_write(db, staff, session_id).await
+}
+
+async fn session_detail_after_write(db: &Db, staff: &Staff, id: i32) -> Result<SessionDetail, AppError> {
+    session(&db.write, staff, id).await
+}
+
+/// `POST /training/sessions/{id}/devices`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct DevicesRequest {
+    /// Asset tags of devices used in the session.
+    pub asset_tags: Option<Vec<String>>,
+}
+
+/// Records devices used in a session (handed out during it, say).
+pub async fn add_devices(
+    db: &Db,
+    staff: &Staff,
+    session_id: i32,
+    request: &DevicesRequest,
+    now: DateTime<Utc>,
+) -> Result<SessionDetail, AppError> {
+    session_to_run(db, staff, session_id).await?;
+    let tags = request.asset_tags.as_deref().unwrap_or_default();
+    let device_ids = devices_for(&db.read, staff, "asset_tags", tags).await?;
+    if device_ids.is_empty() {
+        return Err(AppError::invalid(
+            "asset_tags",
+            "enter the asset tag of at least one device",
+        ));
+    }
+    let tx = db::begin_write(db).await?;
+    repo::add_devices(&tx, session_id, &device_ids).await?;
+    record(
+        &tx,
+        staff,
+        EntityRef::Organisation(staff.organisation_id),
+        "session_devices_added",
+        json!({"session_id": session_id, "devices": device_ids}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    session_detail_after_write(db, staff, session_id).await
+}
+
+/// One confidence score.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ScoreRecord {
+    pub borrower_id: Option<i32>,
+    /// A skills area code, e.g. `being_safe`.
+    pub area: Option<String>,
+    /// 1 (not confident) to 5 (very confident).
+    pub score: Option<i32>,
+}
+
+/// `PUT /training/sessions/{id}/skills`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct SkillsRequest {
+    pub scores: Option<Vec<ScoreRecord>>,
+}
+
+pub async fn record_skills(
+    db: &Db,
+    staff: &Staff,
+    session_id: i32,
+    request: &SkillsRequest,
+    now: DateTime<Utc>,
+) -> Result<SessionDetail, AppError> {
+    let enrolled = learners_of_session_to_run(db, staff, session_id).await?;
+    let scores = request.scores.as_deref().unwrap_or_default();
+    if scores.is_empty() {
+        return Err(AppError::invalid("scores", "give at least one score"));
+    }
+    let mut checked = Vec::new();
+    for (i, score) in scores.iter().enumerate() {
+        let field = |name: &str| format!("scores[{i}].{name}");
+        let borrower_id = enrolled_learner(&enrolled, &field("borrower_id"), score.borrower_id)?;
+        let area = SkillsArea::parse(score.area.as_deref().unwrap_or_default())
+            .map_err(|e| AppError::invalid(field("area"), e.message))?;
+        let value = parse_score(&field("score"), score.score)?;
+        checked.push((borrower_id, area, value));
+    }
+    let tx = db::begin_write(db).await?;
+    for (borrower_id, area, value) in &checked {
+        repo::upsert_score(&tx, session_id, *borrower_id, *area, *value, staff.id, now).await?;
+    }
+    record(
+        &tx,
+        staff,
+        EntityRef::Organisation(staff.organisation_id),
+        "skills_recorded",
+        json!({"session_id": session_id, "scores": checked.len()}),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    session_detail_after_write(db, staff, session_id).await
+}
+
+/// A learner's training: progress per skills area and the sessions they were enrolled in.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LearnerTraining {
+    pub progress: Vec<Progress>,
+    pub sessions: Vec<(SessionView, Option<Attendance>)>,
+}
+
+pub async fn learner(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    borrower_id: i32,
+) -> Result<LearnerTraining, AppError> {
+    staff.require(Action::ViewBorrowers)?;
+    let scores = repo::scores_of_borrower(db, borrower_id).await?;
+    let enrolments = repo::enrolments_of_borrower(db, borrower_id).await?;
+    let marks: HashMap<i32, Option<Attendance>> =
+        enrolments.iter().map(|e| (e.session_id, e.attendance)).collect();
+    let rows = repo::sessions_by_ids(
+        db,
+        staff.organisation_id,
+        enrolments.iter().map(|e| e.session_id).collect(),
+    )
+    .await?;
+    let sessions = views(db, staff, rows).await?;
+    Ok(LearnerTraining {
+        progress: model::progress(&scores),
+        sessions: sessions
+            .into_iter()
+            .map(|s| {
+                let mark = marks.get(&s.id).copied().flatten();
+                (s, mark)
+            })
+            .collect(),
+    })
+}

@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use serde_json::json;
 
+use crate::audit::AuditAction;
 use crate::{
     audit::{self, Actor, EntityRef, NewEvent},
     db::{self, Db},
@@ -89,7 +90,7 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
                         at: now,
                         actor,
                         entity: EntityRef::Hub(hub.id),
-                        action: "hub_added",
+                        action: AuditAction::HubAdded,
                         details: json!({"name": name}),
                     },
                 )
@@ -137,7 +138,7 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
                 at: now,
                 actor,
                 entity: EntityRef::Device(row.id),
-                action: "device_added",
+                action: AuditAction::DeviceAdded,
                 details: json!({"asset_tag": row.asset_tag, "kind": row.kind}),
             },
         )

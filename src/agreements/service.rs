@@ -14,6 +14,7 @@ use super::{
     model::{Acceptance, AgreementDoc, LoanFacts, Signature, SigningMethod, Terms, parse_signed_name},
     render, repo,
 };
+use crate::audit::AuditAction;
 use crate::{
     audit::{self, EntityRef},
     auth::{self, Action, Staff},
@@ -362,7 +363,7 @@ async fn sign(
         &tx,
         staff,
         EntityRef::Loan(loan_id),
-        "agreement_signed",
+        AuditAction::AgreementSigned,
         json!({"method": method, "terms_version": terms.version, "sha256": sha256}),
         now,
     )

@@ -3,7 +3,7 @@
 pub mod model;
 pub mod repo;
 
-pub use model::{Actor, EntityRef, NewEvent};
+pub use model::{Actor, AuditAction, EntityRef, NewEvent};
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
@@ -16,7 +16,7 @@ pub async fn record(
     db: &impl ConnectionTrait,
     staff: &Staff,
     entity: EntityRef,
-    action: &'static str,
+    action: AuditAction,
     details: Value,
     at: DateTime<Utc>,
 ) -> Result<(), AppError> {

@@ -1,9 +1,45 @@
 //! What an audit event says: who, what, to which entity, with before and after.
 
 use chrono::{DateTime, Utc};
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::auth::Staff;
+use crate::{auth::Staff, enums::string_enum, error::FieldError};
+
+string_enum!(
+    /// What happened: one name per kind of change, stored as its text.
+    AuditAction, "action" {
+        OrganisationCreated = "organisation_created" / "Organisation created",
+        StaffCreated = "staff_created" / "Staff account created",
+        HubAdded = "hub_added" / "Hub added",
+        DeviceAdded = "device_added" / "Added",
+        DeviceUpdated = "device_updated" / "Details changed",
+        BorrowerAdded = "borrower_added" / "Borrower added",
+        BorrowerUpdated = "borrower_updated" / "Borrower's details changed",
+        Issued = "issued" / "Lent out",
+        Returned = "returned" / "Taken back",
+        ChecksRecorded = "checks_recorded" / "Data wiped and checked",
+        ReportedLost = "reported_lost" / "Reported lost",
+        Found = "found" / "Found again",
+        RepairOpened = "repair_opened" / "Sent for repair",
+        RepairClosed = "repair_closed" / "Repair closed",
+        Retired = "retired" / "Retired",
+        Extended = "extended" / "Due date extended",
+        AgreementSigned = "agreement_signed" / "Agreement signed",
+        ReminderCall = "reminder_call" / "Reminder call made",
+        ReminderLettersPosted = "reminder_letters_posted" / "Reminder letters posted",
+        ReminderRetried = "reminder_retried" / "Reminder email tried again",
+        CourseAdded = "course_added" / "Course added",
+        CourseLinked = "course_linked" / "Loan linked to a course",
+        SessionAdded = "session_added" / "Session added",
+        SessionDevicesAdded = "session_devices_added" / "Devices added to a session",
+        Enrolled = "enrolled" / "Enrolled in a session",
+        AttendanceRecorded = "attendance_recorded" / "Attendance recorded",
+        SkillsRecorded = "skills_recorded" / "Confidence scores recorded",
+        CalendarFeedCreated = "calendar_feed_created" / "Calendar address made",
+    }
+);
 
 /// Who made a change: a signed-in staff member, or lendhub itself (the CLI, a background job).
 #[derive(Debug, Clone, Copy)]
@@ -59,7 +95,7 @@ pub struct NewEvent<'a> {
     pub at: DateTime<Utc>,
     pub actor: Actor<'a>,
     pub entity: EntityRef,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub details: Value,
 }
 

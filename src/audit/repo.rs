@@ -14,7 +14,7 @@ pub async fn insert(db: &impl ConnectionTrait, event: NewEvent<'_>) -> Result<()
         actor_label: Set(event.actor.label()),
         entity_type: Set(entity_type.to_owned()),
         entity_id: Set(entity_id),
-        action: Set(event.action.to_owned()),
+        action: Set(event.action.as_str().to_owned()),
         details: Set(event.details.to_string()),
         ..Default::default()
     };

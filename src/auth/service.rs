@@ -13,6 +13,7 @@ use super::{
     model::{Action, Role, Staff, check_password, parse_email},
     repo,
 };
+use crate::audit::AuditAction;
 use crate::{
     audit::{self, Actor, EntityRef, NewEvent},
     db::{self, Db},
@@ -197,7 +198,7 @@ pub async fn create_staff(
             at: now,
             actor: actor.map_or(Actor::System("command line"), Actor::Staff),
             entity: EntityRef::Staff(row.id),
-            action: "staff_created",
+            action: AuditAction::StaffCreated,
             details: serde_json::json!({"email": email, "name": name, "role": request.role}),
         },
     )
@@ -261,8 +262,8 @@ pub async fn setup(db: &Db, request: SetupRequest, now: DateTime<Utc>) -> Result
     .await?;
     let actor = Actor::System("first-run set-up");
     for (entity, action) in [
-        (EntityRef::Organisation(org.id), "organisation_created"),
-        (EntityRef::Staff(row.id), "staff_created"),
+        (EntityRef::Organisation(org.id), AuditAction::OrganisationCreated),
+        (EntityRef::Staff(row.id), AuditAction::StaffCreated),
     ] {
         audit::repo::insert(
             &tx,

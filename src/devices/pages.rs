@@ -19,6 +19,7 @@ use super::{
     model::{AssetTag, Condition, DeviceKind, DeviceRequest, DeviceStatus, SimRequest},
     service::{self, DeviceView, ListParams},
 };
+use crate::audit::AuditAction;
 use crate::{
     auth::{Action, Staff},
     error::{AppError, FieldError},
@@ -211,17 +212,18 @@ pub async fn show(
 
 /// An audit event in a sentence.
 fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
-    match event.action.as_str() {
-        "device_added" => format!("Added by {}", event.actor),
-        "issued" => format!("Lent out by {}", event.actor),
-        "returned" => format!("Taken back by {}", event.actor),
-        "checks_recorded" => format!("Data wiped and checked by {}", event.actor),
-        "reported_lost" => format!("Reported lost by {}", event.actor),
-        "found" => format!("Found again, recorded by {}", event.actor),
-        "repair_opened" => format!("Sent for repair by {}", event.actor),
-        "repair_closed" => format!("Repair closed by {}", event.actor),
-        "retired" => format!("Retired by {}", event.actor),
-        "device_updated" => {
+    let actor = &event.actor;
+    match event.action {
+        AuditAction::DeviceAdded => format!("Added by {actor}"),
+        AuditAction::Issued => format!("Lent out by {actor}"),
+        AuditAction::Returned => format!("Taken back by {actor}"),
+        AuditAction::ChecksRecorded => format!("Data wiped and checked by {actor}"),
+        AuditAction::ReportedLost => format!("Reported lost by {actor}"),
+        AuditAction::Found => format!("Found again, recorded by {actor}"),
+        AuditAction::RepairOpened => format!("Sent for repair by {actor}"),
+        AuditAction::RepairClosed => format!("Repair closed by {actor}"),
+        AuditAction::Retired => format!("Retired by {actor}"),
+        AuditAction::DeviceUpdated => {
             let fields: Vec<String> = event.details["changes"]
                 .as_object()
                 .map(|changes| changes.keys().map(|k| k.replace('_', " ")).collect())
@@ -238,7 +240,25 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
                 hub_moved.unwrap_or_default()
             )
         }
-        other => format!("{} by {}", other.replace('_', " "), event.actor),
+        // Events about other things, should one ever be filed under a device.
+        other @ (AuditAction::OrganisationCreated
+        | AuditAction::StaffCreated
+        | AuditAction::HubAdded
+        | AuditAction::BorrowerAdded
+        | AuditAction::BorrowerUpdated
+        | AuditAction::Extended
+        | AuditAction::AgreementSigned
+        | AuditAction::ReminderCall
+        | AuditAction::ReminderLettersPosted
+        | AuditAction::ReminderRetried
+        | AuditAction::CourseAdded
+        | AuditAction::CourseLinked
+        | AuditAction::SessionAdded
+        | AuditAction::SessionDevicesAdded
+        | AuditAction::Enrolled
+        | AuditAction::AttendanceRecorded
+        | AuditAction::SkillsRecorded
+        | AuditAction::CalendarFeedCreated) => format!("{} by {actor}", other.label()),
     }
 }
 

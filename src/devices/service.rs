@@ -10,6 +10,7 @@ use super::{
     model::{AssetTag, Condition, DeviceDetails, DeviceKind, DeviceRequest, DeviceStatus, NewDevice, Sim},
     repo::{self, DeviceFilter},
 };
+use crate::audit::AuditAction;
 use crate::{
     audit::{self, Actor, EntityRef, NewEvent, model::changes},
     auth::{Action, Staff},
@@ -204,7 +205,7 @@ pub async fn create(
             at: now,
             actor: Actor::Staff(staff),
             entity: EntityRef::Device(view.id),
-            action: "device_added",
+            action: AuditAction::DeviceAdded,
             details: json!({ "asset_tag": view.asset_tag, "kind": view.kind, "after": view.snapshot() }),
         },
     )
@@ -239,7 +240,7 @@ pub async fn update(
                 at: now,
                 actor: Actor::Staff(staff),
                 entity: EntityRef::Device(after.id),
-                action: "device_updated",
+                action: AuditAction::DeviceUpdated,
                 details: json!({ "changes": diff }),
             },
         )
@@ -391,7 +392,7 @@ pub async fn list(
 pub struct EventView {
     pub at: DateTime<Utc>,
     pub actor: String,
-    pub action: String,
+    pub action: AuditAction,
     #[schema(value_type = Object)]
     pub details: Value,
 }
@@ -400,15 +401,21 @@ pub struct EventView {
 pub async fn events(db: &impl ConnectionTrait, staff: &Staff, tag: &str) -> Result<Vec<EventView>, AppError> {
     let device = get(db, staff, tag).await?;
     let rows = audit::repo::for_entity(db, EntityRef::Device(device.id)).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| EventView {
-            at: row.at,
-            actor: row.actor_label,
-            action: row.action,
-            details: serde_json::from_str(&row.details).unwrap_or(Value::Null),
+    rows.into_iter()
+        .map(|row| {
+            let action = AuditAction::parse(&row.action).map_err(|_| {
+                AppError::Internal(format!("audit event {} has an unknown action", row.id).into())
+            })?;
+            // Details are written from `json!` values; an unreadable one shows as null, not lost.
+            let details = serde_json::from_str(&row.details).unwrap_or(Value::Null);
+            Ok(EventView {
+                at: row.at,
+                actor: row.actor_label,
+                action,
+                details,
+            })
         })
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

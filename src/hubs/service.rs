@@ -5,6 +5,7 @@ use sea_orm::{ConnectionTrait, SqlErr};
 use serde::{Deserialize, Serialize};
 
 use super::repo;
+use crate::audit::AuditAction;
 use crate::validate::optional_text;
 use crate::{
     audit::{self, Actor, EntityRef, NewEvent},
@@ -97,7 +98,7 @@ pub async fn create(
             at: now,
             actor: Actor::Staff(staff),
             entity: EntityRef::Hub(row.id),
-            action: "hub_added",
+            action: AuditAction::HubAdded,
             details: serde_json::json!({ "name": row.name, "address": row.address, "opening_hours": row.opening_hours }),
         },
     )

@@ -9,6 +9,7 @@ use super::{
     model::{BorrowerDetails, BorrowerRequest, ConsentRequest},
     repo,
 };
+use crate::audit::AuditAction;
 use crate::{
     audit::{self, Actor, EntityRef, NewEvent, model::changes},
     auth::{Action, Staff},
@@ -149,7 +150,7 @@ pub async fn create(
             at: now,
             actor: Actor::Staff(staff),
             entity: EntityRef::Borrower(row.id),
-            action: "borrower_added",
+            action: AuditAction::BorrowerAdded,
             details: json!({ "consent": { "data_processing": true, "recorded_by": staff.id } }),
         },
     )
@@ -196,7 +197,7 @@ pub async fn update(
                 at: now,
                 actor: Actor::Staff(staff),
                 entity: EntityRef::Borrower(id),
-                action: "borrower_updated",
+                action: AuditAction::BorrowerUpdated,
                 details: json!({ "fields": changed }),
             },
         )

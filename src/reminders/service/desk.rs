@@ -6,6 +6,7 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::audit::AuditAction;
 use crate::dates::today;
 use crate::reminders::{
     model::{CallOutcome, Channel, ReminderKind, ReminderStatus, parse_outcome},
@@ -103,7 +104,7 @@ pub async fn record_outcome(
         &tx,
         staff,
         EntityRef::Loan(row.loan_id.unwrap_or_default()),
-        "reminder_call",
+        AuditAction::ReminderCall,
         json!({"reminder_id": id, "outcome": outcome, "reason": row.subject, "notes": notes}),
         now,
     )
@@ -211,7 +212,7 @@ pub async fn retry(db: &Db, staff: &Staff, id: i32, now: DateTime<Utc>) -> Resul
         staff,
         row.loan_id
             .map_or(EntityRef::Organisation(staff.organisation_id), EntityRef::Loan),
-        "reminder_retried",
+        AuditAction::ReminderRetried,
         json!({"reminder_id": id, "last_error": row.last_error}),
         now,
     )
@@ -273,7 +274,7 @@ pub async fn mark_posted(db: &Db, staff: &Staff, ids: &[i32], now: DateTime<Utc>
         &tx,
         staff,
         EntityRef::Organisation(staff.organisation_id),
-        "reminder_letters_posted",
+        AuditAction::ReminderLettersPosted,
         json!({"reminder_ids": ids, "posted": posted}),
         now,
     )

@@ -7,6 +7,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::json;
 
 use super::Names;
+use crate::audit::AuditAction;
 use crate::training::{
     model::{self, Event},
     repo,
@@ -34,7 +35,7 @@ pub async fn new_feed(
         &tx,
         staff,
         EntityRef::Staff(staff.id),
-        "calendar_feed_created",
+        AuditAction::CalendarFeedCreated,
         json!({}),
         now,
     )

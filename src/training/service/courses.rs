@@ -5,6 +5,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, SqlErr};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::audit::AuditAction;
 use crate::training::{
     model::{SkillsArea, parse_areas},
     repo,
@@ -101,7 +102,7 @@ pub async fn create_course(
         &tx,
         staff,
         EntityRef::Organisation(staff.organisation_id),
-        "course_added",
+        AuditAction::CourseAdded,
         json!({"course_id": row.id, "title": title}),
         now,
     )
@@ -152,7 +153,7 @@ pub async fn link_loan(
         &tx,
         staff,
         EntityRef::Loan(loan_id),
-        "course_linked",
+        AuditAction::CourseLinked,
         json!({"course_id": request.course_id}),
         now,
     )

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{LearnerView, SessionDetail, SessionView, can_run, devices_for, session, views};
+use crate::audit::AuditAction;
 use crate::training::{
     model::{self, Attendance, Progress, SkillsArea, parse_score},
     repo,
@@ -74,7 +75,7 @@ pub async fn enrol(
                 &tx,
                 staff,
                 EntityRef::Borrower(row.id),
-                "borrower_added",
+                AuditAction::BorrowerAdded,
                 json!({"walk_in": session_id, "consent": {"data_processing": true, "recorded_by": staff.id}}),
                 now,
             )
@@ -112,7 +113,7 @@ pub async fn enrol(
         &tx,
         staff,
         EntityRef::Borrower(borrower.id),
-        "enrolled",
+        AuditAction::Enrolled,
         json!({"session_id": session_id}),
         now,
     )
@@ -224,7 +225,7 @@ pub async fn record_attendance(
         &tx,
         staff,
         EntityRef::Organisation(staff.organisation_id),
-        "attendance_recorded",
+        AuditAction::AttendanceRecorded,
         json!({"session_id": session_id, "records": summary}),
         now,
     )
@@ -267,7 +268,7 @@ pub async fn add_devices(
         &tx,
         staff,
         EntityRef::Organisation(staff.organisation_id),
-        "session_devices_added",
+        AuditAction::SessionDevicesAdded,
         json!({"session_id": session_id, "devices": device_ids}),
         now,
     )
@@ -321,7 +322,7 @@ pub async fn record_skills(
         &tx,
         staff,
         EntityRef::Organisation(staff.organisation_id),
-        "skills_recorded",
+        AuditAction::SkillsRecorded,
         json!({"session_id": session_id, "scores": checked.len()}),
         now,
     )

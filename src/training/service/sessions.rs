@@ -8,6 +8,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::audit::AuditAction;
 use crate::training::{
     model::{Attendance, parse_capacity, parse_duration, parse_meeting_url, parse_starts_at},
     repo,
@@ -265,7 +266,7 @@ pub async fn create_session(
         &tx,
         staff,
         EntityRef::Organisation(staff.organisation_id),
-        "session_added",
+        AuditAction::SessionAdded,
         json!({"session_id": row.id, "course_id": course_id, "starts_at": starts_at, "devices": device_ids}),
         now,
     )

@@ -1,0 +1,301 @@
+//! Issuing at the counter in small steps (who, how long, check your answers), the loan page, and
+//! the overdue list.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::{
+    Form,
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+};
+use chrono::Utc;
+use serde::Deserialize;
+
+use super::caption;
+use crate::dates::today;
+use crate::dates::{london_time, long_date};
+use crate::loans::{
+    service::{self, IssueRequest},
+    views::{self, LoanView, OverdueView},
+};
+use crate::{
+    agreements::{self, service::AgreementView},
+    auth::{Action, Staff},
+    devices::{self, service::DeviceView},
+    error::{ApiPath, AppError},
+    people::{self, service::BorrowerView},
+    state::AppState,
+    web::{
+        Nav,
+        form::{Choice, Field, FormData, FormPage},
+        urlencode,
+    },
+};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "loans/choose_borrower.html")]
+pub struct ChooseBorrowerPage {
+    nav: Nav,
+    device: DeviceView,
+    q: String,
+    error: Option<String>,
+    borrowers: Vec<BorrowerView>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+/// Issue, step 1: who is borrowing it.
+pub async fn choose_borrower(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+    Query(query): Query<SearchQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Action::Lend)?;
+    let device = devices::service::get(&app.db.read, &staff, &tag).await?;
+    let q = query.q.unwrap_or_default();
+    let (borrowers, error) = if q.trim().is_empty() {
+        (Vec::new(), None)
+    } else {
+        match people::service::search(&app.db.read, &staff, Some(&q)).await {
+            Ok(found) => (found, None),
+            Err(AppError::Invalid(e)) => (Vec::new(), Some(e.message)),
+            Err(other) => return Err(other),
+        }
+    };
+    Ok(ChooseBorrowerPage {
+        nav: Nav::new(&staff, "devices"),
+        device,
+        q,
+        error,
+        borrowers,
+    }
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct IssueQuery {
+    borrower_id: Option<i32>,
+    due_on: Option<String>,
+    #[serde(default)]
+    accessories: Option<String>,
+}
+
+fn details_form(
+    staff: &Staff,
+    device: &DeviceView,
+    borrower: &BorrowerView,
+    due_on: &str,
+    accessories: &[String],
+) -> FormPage {
+    let choices = device
+        .accessories
+        .iter()
+        .map(|a| Choice::new(a.clone(), a.clone(), accessories.contains(a)))
+        .collect();
+    FormPage::new(
+        Nav::new(staff, "devices"),
+        format!("Lend to {}", borrower.name),
+        format!("/devices/{}/issue/check", device.asset_tag),
+        "Continue",
+    )
+    .caption(caption(device))
+    .back(format!("/devices/{}/issue", device.asset_tag))
+    .field(Field::hidden("borrower_id", borrower.id.to_string()))
+    .field(
+        Field::date("due_on", "Date it is due back")
+            .value(due_on)
+            .hint("For example 12 March 2027. The usual loan for this kind of device is filled in."),
+    )
+    .field(
+        Field::checkboxes("accessories", "Accessories handed over", choices)
+            .hint("Untick anything not handed over."),
+    )
+}
+
+/// Issue, step 2: how long, and what goes with it.
+pub async fn issue_details(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+    Query(query): Query<IssueQuery>,
+) -> Result<Response, AppError> {
+    staff.require(Action::Lend)?;
+    let device = devices::service::get(&app.db.read, &staff, &tag).await?;
+    let borrower_id = query
+        .borrower_id
+        .ok_or_else(|| AppError::invalid("borrower_id", "choose who the device is lent to"))?;
+    let borrower = people::service::get(&app.db.read, &staff, borrower_id).await?;
+    let due_on = query.due_on.unwrap_or_else(|| {
+        (today(Utc::now()) + chrono::Duration::days(app.config.loan_days(device.kind))).to_string()
+    });
+    let accessories = query.accessories.map_or_else(
+        || device.accessories.clone(),
+        |a| a.split(',').map(str::to_owned).collect(),
+    );
+    Ok(details_form(&staff, &device, &borrower, &due_on, &accessories).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "loans/check.html")]
+pub struct CheckPage {
+    nav: Nav,
+    device: DeviceView,
+    borrower: BorrowerView,
+    due_on: String,
+    due_on_text: String,
+    accessories: Vec<String>,
+    change_link: String,
+}
+
+/// Issue, step 3: check your answers before the loan is made.
+pub async fn issue_check(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    staff.require(Action::Lend)?;
+    let device = devices::service::get(&app.db.read, &staff, &tag).await?;
+    let borrower_id = data
+        .text("borrower_id")
+        .and_then(|b| b.parse().ok())
+        .ok_or_else(|| AppError::invalid("borrower_id", "choose who the device is lent to"))?;
+    let borrower = people::service::get(&app.db.read, &staff, borrower_id).await?;
+    let accessories = data.all("accessories");
+    let due_text = data.text("due_on");
+    match crate::loans::model::parse_due_on("due_on", due_text.as_deref(), today(Utc::now())) {
+        Ok(due_on) => {
+            let change_link = format!(
+                "/devices/{}/issue/details?borrower_id={}&due_on={}&accessories={}",
+                device.asset_tag,
+                borrower.id,
+                due_on,
+                urlencode(&accessories.join(","))
+            );
+            Ok(CheckPage {
+                nav: Nav::new(&staff, "devices"),
+                due_on: due_on.to_string(),
+                due_on_text: long_date(due_on),
+                device,
+                borrower,
+                accessories,
+                change_link,
+            }
+            .into_response())
+        }
+        Err(error) => {
+            let page = details_form(&staff, &device, &borrower, "", &accessories);
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page.with_submission(&data, vec![error]),
+            )
+                .into_response())
+        }
+    }
+}
+
+/// Issue, the last step: the loan is made and its page follows.
+pub async fn issue(
+    State(app): State<AppState>,
+    staff: Staff,
+    Path(tag): Path<String>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let request = IssueRequest {
+        asset_tag: Some(tag),
+        borrower_id: data.text("borrower_id").and_then(|b| b.parse().ok()),
+        due_on: data.text("due_on"),
+        hub_id: None,
+        accessories: Some(data.all("accessories")),
+    };
+    let loan = service::issue(&app.db, &staff, &request, Utc::now()).await?;
+    Ok(Redirect::to(&format!("/loans/{}", loan.id)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "loans/show.html")]
+pub struct LoanPage {
+    nav: Nav,
+    loan: LoanView,
+    device: DeviceView,
+    borrower: BorrowerView,
+    issued_at: String,
+    due_on: String,
+    returned_at: Option<String>,
+    extensions: Vec<(String, String, String)>,
+    agreement: AgreementView,
+    agreement_at: String,
+    course: Option<crate::training::service::CourseView>,
+    courses: Vec<crate::training::service::CourseView>,
+}
+
+impl LoanPage {
+    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
+    fn is_course(&self, id: &i32) -> bool {
+        self.course.as_ref().is_some_and(|c| c.id == *id)
+    }
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<LoanPage, AppError> {
+    let loan = views::loan(&app.db.read, &staff, id).await?;
+    let device = devices::service::get(&app.db.read, &staff, &loan.asset_tag).await?;
+    let borrower = people::service::get(&app.db.read, &staff, loan.borrower_id).await?;
+    let extensions = loan
+        .extensions
+        .iter()
+        .map(|e| {
+            (
+                long_date(e.from_due_on),
+                long_date(e.to_due_on),
+                e.reason.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let agreement = agreements::service::status(&app.db, &staff, &app.config.agreement_terms, id).await?;
+    let course = crate::training::service::course_of_loan(&app.db.read, &staff, loan.course_id).await?;
+    let courses = crate::training::service::courses(&app.db.read, &staff).await?;
+    Ok(LoanPage {
+        nav: Nav::new(&staff, "devices"),
+        agreement_at: agreement.accepted_at.map(london_time).unwrap_or_default(),
+        course,
+        courses,
+        agreement,
+        issued_at: london_time(loan.issued_at),
+        due_on: long_date(loan.due_on),
+        returned_at: loan.returned_at.map(london_time),
+        extensions,
+        loan,
+        device,
+        borrower,
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "loans/overdue.html")]
+pub struct OverduePage {
+    nav: Nav,
+    items: Vec<OverdueView>,
+}
+
+impl OverduePage {
+    fn due(item: &OverdueView) -> String {
+        long_date(item.loan.due_on)
+    }
+}
+
+pub async fn overdue(State(app): State<AppState>, staff: Staff) -> Result<OverduePage, AppError> {
+    let items = views::overdue(&app.db.read, &staff, Utc::now()).await?;
+    Ok(OverduePage {
+        nav: Nav::new(&staff, "overdue"),
+        items,
+    })
+}

@@ -1,0 +1,305 @@
+//! Looking after devices between loans: the checks before re-issue, repairs, and retiring.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseTransaction};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{commit, device_at, device_for_field, move_device};
+use crate::audit::AuditAction;
+use crate::loans::{
+    model::{DISPOSAL_METHODS, RepairOutcome, Transition, parse_condition, parse_wipe_method},
+    repo,
+};
+use crate::validate::optional_text;
+use crate::{
+    audit::EntityRef,
+    auth::{Action, Staff},
+    db::{self, Db},
+    devices::service::DeviceView,
+    entities::{device_check, disposal, repair},
+    error::AppError,
+};
+
+/// `POST /devices/{tag}/checks`: what was done before the device may be lent again.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ChecksRequest {
+    /// Must be `true`: a device is never lent again with someone else's data on it.
+    pub wiped: Option<bool>,
+    /// How it was wiped, e.g. `factory_reset`
+    pub wipe_method: Option<String>,
+    /// Whether every accessory is there.
+    pub complete: Option<bool>,
+    pub condition: Option<String>,
+    pub notes: Option<String>,
+}
+
+pub async fn record_checks(
+    db: &Db,
+    staff: &Staff,
+    tag: &str,
+    request: &ChecksRequest,
+    now: DateTime<Utc>,
+) -> Result<DeviceView, AppError> {
+    staff.require(Action::Lend)?;
+    if request.wiped != Some(true) {
+        return Err(AppError::invalid(
+            "wiped",
+            "wipe the device's data before it is lent again",
+        ));
+    }
+    let wipe_method = parse_wipe_method(request.wipe_method.as_deref())?;
+    let complete = request
+        .complete
+        .ok_or_else(|| AppError::invalid("complete", "say whether every accessory is there"))?;
+    let condition = parse_condition(request.condition.as_deref())?;
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let tx = db::begin_write(db).await?;
+    let device = device_at(&tx, staff, tag).await?;
+    move_device(&tx, &device, Transition::RecordChecks, Some(condition), now).await?;
+    let loan_id = repo::last_loan_of_device(&tx, device.id).await?.map(|l| l.id);
+    repo::insert_check(
+        &tx,
+        device_check::ActiveModel {
+            device_id: Set(device.id),
+            loan_id: Set(loan_id),
+            wiped: Set(true),
+            wipe_method: Set(wipe_method.clone()),
+            complete: Set(complete),
+            condition: Set(condition),
+            notes: Set(notes),
+            checked_by: Set(Some(staff.id)),
+            checked_at: Set(now),
+            ..Default::default()
+        },
+    )
+    .await?;
+    commit(tx, staff, EntityRef::Device(device.id), AuditAction::ChecksRecorded, json!({"wiped": true, "wipe_method": wipe_method, "complete": complete, "condition": condition, "loan_id": loan_id}), now).await?;
+    crate::devices::service::get(&db.read, staff, tag).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct RepairRequest {
+    pub asset_tag: Option<String>,
+    pub fault: Option<String>,
+    /// Who is repairing it.
+    pub repairer: Option<String>,
+}
+
+pub async fn open_repair(
+    db: &Db,
+    staff: &Staff,
+    request: &RepairRequest,
+    now: DateTime<Utc>,
+) -> Result<repair::Model, AppError> {
+    staff.require(Action::Lend)?;
+    let fault = optional_text("fault", "the fault", request.fault.as_deref(), 2000)?
+        .ok_or_else(|| AppError::invalid("fault", "describe what is wrong with it"))?;
+    let repairer = optional_text("repairer", "the repairer", request.repairer.as_deref(), 100)?;
+    let tx = db::begin_write(db).await?;
+    let device = device_for_field(&tx, staff, "asset_tag", request.asset_tag.as_deref()).await?;
+    move_device(&tx, &device, Transition::OpenRepair, None, now).await?;
+    let row = repo::insert_repair(
+        &tx,
+        repair::ActiveModel {
+            organisation_id: Set(staff.organisation_id),
+            device_id: Set(device.id),
+            fault: Set(fault.clone()),
+            repairer: Set(repairer),
+            opened_by: Set(Some(staff.id)),
+            opened_at: Set(now),
+            ..Default::default()
+        },
+    )
+    .await?;
+    commit(
+        tx,
+        staff,
+        EntityRef::Device(device.id),
+        AuditAction::RepairOpened,
+        json!({"repair_id": row.id, "fault": fault}),
+        now,
+    )
+    .await?;
+    Ok(row)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CloseRepairRequest {
+    /// `fixed` (back to available) or `unrepairable` (retired)
+    pub outcome: Option<String>,
+    pub cost_pence: Option<i64>,
+    pub notes: Option<String>,
+    /// For an unrepairable device: how it was disposed of.
+    pub disposal_method: Option<String>,
+    pub wipe_certificate: Option<String>,
+}
+
+pub async fn close_repair(
+    db: &Db,
+    staff: &Staff,
+    repair_id: i32,
+    request: &CloseRepairRequest,
+    now: DateTime<Utc>,
+) -> Result<repair::Model, AppError> {
+    staff.require(Action::ManageRepairs)?;
+    let outcome = RepairOutcome::parse(request.outcome.as_deref())?;
+    if request.cost_pence.is_some_and(|c| c < 0) {
+        return Err(AppError::invalid("cost_pence", "the cost cannot be negative"));
+    }
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let disposal = match (outcome, request.disposal_method.as_deref()) {
+        (RepairOutcome::Unrepairable, Some(method)) => {
+            Some(parse_disposal(Some(method), request.wipe_certificate.as_deref())?)
+        }
+        _ => None,
+    };
+    let tx = db::begin_write(db).await?;
+    let row = repo::find_repair(&tx, staff.organisation_id, repair_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no repair with id {repair_id}")))?;
+    let device = repo::lock_device_by_id(&tx, row.device_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("the device no longer exists".into()))?;
+    let row = repo::find_repair(&tx, staff.organisation_id, repair_id)
+        .await?
+        .unwrap_or(row);
+    if row.closed_at.is_some() {
+        return Err(AppError::Conflict {
+            code: "repair_closed",
+            message: format!("repair {repair_id} is already closed"),
+        });
+    }
+    move_device(&tx, &device, outcome.transition(), None, now).await?;
+    let closed = repo::update_repair(
+        &tx,
+        row,
+        repair::ActiveModel {
+            outcome: Set(Some(outcome)),
+            cost_pence: Set(request.cost_pence),
+            notes: Set(notes),
+            closed_by: Set(Some(staff.id)),
+            closed_at: Set(Some(now)),
+            ..Default::default()
+        },
+    )
+    .await?;
+    if let Some((method, certificate)) = disposal {
+        insert_disposal(&tx, staff, device.id, method, certificate, None, now).await?;
+    }
+    commit(
+        tx,
+        staff,
+        EntityRef::Device(device.id),
+        AuditAction::RepairClosed,
+        json!({"repair_id": repair_id, "outcome": outcome, "cost_pence": request.cost_pence}),
+        now,
+    )
+    .await?;
+    Ok(closed)
+}
+
+fn parse_disposal(
+    method: Option<&str>,
+    certificate: Option<&str>,
+) -> Result<(String, Option<String>), AppError> {
+    let method = method.map(str::trim).unwrap_or_default();
+    if !DISPOSAL_METHODS.iter().any(|(value, _)| *value == method) {
+        let allowed: Vec<&str> = DISPOSAL_METHODS.iter().map(|(v, _)| *v).collect();
+        return Err(AppError::invalid(
+            "disposal_method",
+            format!("choose how it will be disposed of: {}", allowed.join(", ")),
+        ));
+    }
+    Ok((
+        method.to_owned(),
+        optional_text("wipe_certificate", "the certificate reference", certificate, 100)?,
+    ))
+}
+
+async fn insert_disposal(
+    tx: &DatabaseTransaction,
+    staff: &Staff,
+    device_id: i32,
+    method: String,
+    certificate: Option<String>,
+    notes: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    repo::insert_disposal(
+        tx,
+        disposal::ActiveModel {
+            device_id: Set(device_id),
+            method: Set(method),
+            wipe_certificate: Set(certificate),
+            notes: Set(notes),
+            retired_by: Set(Some(staff.id)),
+            retired_at: Set(now),
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct RetireRequest {
+    /// `recycled`, `donated`, `returned_to_supplier` or `destroyed`
+    pub disposal_method: Option<String>,
+    /// The reference of the data-wipe certificate.
+    pub wipe_certificate: Option<String>,
+    pub notes: Option<String>,
+}
+
+pub async fn retire(
+    db: &Db,
+    staff: &Staff,
+    tag: &str,
+    request: &RetireRequest,
+    now: DateTime<Utc>,
+) -> Result<DeviceView, AppError> {
+    staff.require(Action::ManageRepairs)?;
+    let (method, certificate) = parse_disposal(
+        request.disposal_method.as_deref(),
+        request.wipe_certificate.as_deref(),
+    )?;
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let tx = db::begin_write(db).await?;
+    let device = device_at(&tx, staff, tag).await?;
+    move_device(&tx, &device, Transition::Retire, None, now).await?;
+    insert_disposal(
+        &tx,
+        staff,
+        device.id,
+        method.clone(),
+        certificate.clone(),
+        notes,
+        now,
+    )
+    .await?;
+    commit(
+        tx,
+        staff,
+        EntityRef::Device(device.id),
+        AuditAction::Retired,
+        json!({"disposal_method": method, "wipe_certificate": certificate}),
+        now,
+    )
+    .await?;
+    crate::devices::service::get(&db.read, staff, tag).await
+}
+
+/// The device a repair is about, for the page that closes it.
+pub async fn repair_device(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    id: i32,
+) -> Result<DeviceView, AppError> {
+    let repair = repo::find_repair(db, staff.organisation_id, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no repair with id {id}")))?;
+    let row = crate::devices::repo::find(db, repair.device_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("no such device".into()))?;
+    Ok(row.into())
+}

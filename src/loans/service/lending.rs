@@ -1,0 +1,277 @@
+//! Lending: issue, return, extend, report lost and found.
+
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::Set;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{commit, commit_loan_change, device_at, device_for_field, move_device, not_available, open_loan};
+use crate::audit::AuditAction;
+use crate::loans::{
+    model::{LoanStatus, Transition, missing_accessories, parse_condition, parse_due_on},
+    repo,
+    views::{self, LoanView},
+};
+use crate::{
+    audit::EntityRef,
+    auth::{Action, Staff},
+    db::{self, Db},
+    devices::service::DeviceView,
+    entities::{loan, loan_extension},
+    error::AppError,
+    hubs, people,
+};
+use crate::{
+    dates::today,
+    validate::{name_list, optional_text},
+};
+
+/// `POST /loans` and the counter's confirm step.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct IssueRequest {
+    pub asset_tag: Option<String>,
+    pub borrower_id: Option<i32>,
+    /// `YYYY-MM-DD`
+    pub due_on: Option<String>,
+    /// Where it is handed over; the device's home hub when absent.
+    pub hub_id: Option<i32>,
+    pub accessories: Option<Vec<String>>,
+}
+
+pub async fn issue(
+    db: &Db,
+    staff: &Staff,
+    request: &IssueRequest,
+    now: DateTime<Utc>,
+) -> Result<LoanView, AppError> {
+    staff.require(Action::Lend)?;
+    let due_on = parse_due_on("due_on", request.due_on.as_deref(), today(now))?;
+    let accessories = name_list("accessories", request.accessories.as_deref().unwrap_or_default())?;
+    let borrower_id = request
+        .borrower_id
+        .ok_or_else(|| AppError::invalid("borrower_id", "choose who the device is lent to"))?;
+    // Everything but the status change is read before the write transaction, so the single
+    // writer holds its lock for as few statements as possible; the status change itself only
+    // happens if the device is still available (see `move_device`).
+    let device = device_for_field(&db.read, staff, "asset_tag", request.asset_tag.as_deref()).await?;
+    let borrower = people::repo::find(&db.read, staff.organisation_id, borrower_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "borrower_id",
+                format!("there is no borrower with id {borrower_id}"),
+            )
+        })?;
+    let hub_id = request.hub_id.unwrap_or(device.hub_id);
+    if hub_id != device.hub_id {
+        match hubs::repo::find(&db.read, hub_id).await? {
+            Some(hub) if hub.organisation_id == staff.organisation_id => {}
+            _ => {
+                return Err(AppError::invalid(
+                    "hub_id",
+                    format!("there is no hub with id {hub_id}"),
+                ));
+            }
+        }
+    }
+    Transition::Issue.apply(&device.asset_tag, device.status)?;
+    let tx = db::begin_write(db).await?;
+    move_device(&tx, &device, Transition::Issue, None, now).await?;
+    let row = repo::insert_loan(
+        &tx,
+        loan::ActiveModel {
+            organisation_id: Set(staff.organisation_id),
+            device_id: Set(device.id),
+            borrower_id: Set(borrower.id),
+            hub_id: Set(hub_id),
+            issued_by: Set(Some(staff.id)),
+            issued_at: Set(now),
+            due_on: Set(due_on),
+            accessories_issued: Set(serde_json::to_string(&accessories).unwrap_or_else(|_| "[]".into())),
+            status: Set(LoanStatus::Open),
+            updated_at: Set(now),
+            ..Default::default()
+        },
+    )
+    .await
+    .map_err(|err| not_available(err, &device.asset_tag))?;
+    commit(tx, staff, EntityRef::Device(device.id), AuditAction::Issued, json!({"loan_id": row.id, "borrower_id": borrower.id, "due_on": due_on, "hub_id": hub_id, "accessories": accessories}), now).await?;
+    Ok(views::view(
+        row,
+        device.asset_tag,
+        borrower.name,
+        Vec::new(),
+        today(now),
+    ))
+}
+
+/// `POST /loans/{id}/return`.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ReturnRequest {
+    /// `new`, `good`, `fair` or `poor`
+    pub condition: Option<String>,
+    pub accessories_returned: Option<Vec<String>>,
+    pub notes: Option<String>,
+}
+
+pub async fn return_device(
+    db: &Db,
+    staff: &Staff,
+    loan_id: i32,
+    request: &ReturnRequest,
+    now: DateTime<Utc>,
+) -> Result<LoanView, AppError> {
+    staff.require(Action::Lend)?;
+    let condition = parse_condition(request.condition.as_deref())?;
+    let returned = name_list(
+        "accessories_returned",
+        request.accessories_returned.as_deref().unwrap_or_default(),
+    )?;
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let tx = db::begin_write(db).await?;
+    let (loan, device) = open_loan(&tx, staff, loan_id).await?;
+    move_device(&tx, &device, Transition::Return, Some(condition), now).await?;
+    let issued: Vec<String> = serde_json::from_str(&loan.accessories_issued).unwrap_or_default();
+    let missing = missing_accessories(&issued, &returned);
+    let mut row: loan::ActiveModel = loan.into();
+    row.status = Set(LoanStatus::Returned);
+    row.returned_at = Set(Some(now));
+    row.returned_to = Set(Some(staff.id));
+    row.return_condition = Set(Some(condition));
+    row.accessories_returned = Set(Some(serde_json::to_string(&returned).unwrap_or_default()));
+    row.missing_accessories = Set(Some(serde_json::to_string(&missing).unwrap_or_default()));
+    row.return_notes = Set(notes);
+    row.updated_at = Set(now);
+    repo::update_loan(&tx, row).await?;
+    commit_loan_change(
+        tx,
+        staff,
+        loan_id,
+        EntityRef::Device(device.id),
+        AuditAction::Returned,
+        json!({"loan_id": loan_id, "condition": condition, "missing_accessories": missing}),
+        now,
+    )
+    .await?;
+    views::loan(&db.read, staff, loan_id).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ExtendRequest {
+    /// The new due date, `YYYY-MM-DD`, after the current one.
+    pub due_on: Option<String>,
+    pub reason: Option<String>,
+}
+
+pub async fn extend(
+    db: &Db,
+    staff: &Staff,
+    loan_id: i32,
+    request: &ExtendRequest,
+    now: DateTime<Utc>,
+) -> Result<LoanView, AppError> {
+    staff.require(Action::Lend)?;
+    let due_on = parse_due_on("due_on", request.due_on.as_deref(), today(now))?;
+    let reason = optional_text("reason", "the reason", request.reason.as_deref(), 500)?;
+    let tx = db::begin_write(db).await?;
+    let (loan, _) = open_loan(&tx, staff, loan_id).await?;
+    if due_on <= loan.due_on {
+        return Err(AppError::invalid(
+            "due_on",
+            format!(
+                "the new date must be after {}",
+                crate::dates::long_date(loan.due_on)
+            ),
+        ));
+    }
+    repo::insert_extension(
+        &tx,
+        loan_extension::ActiveModel {
+            loan_id: Set(loan_id),
+            from_due_on: Set(loan.due_on),
+            to_due_on: Set(due_on),
+            reason: Set(reason.clone()),
+            extended_by: Set(Some(staff.id)),
+            extended_at: Set(now),
+            ..Default::default()
+        },
+    )
+    .await?;
+    let from = loan.due_on;
+    let mut row: loan::ActiveModel = loan.into();
+    row.due_on = Set(due_on);
+    row.updated_at = Set(now);
+    repo::update_loan(&tx, row).await?;
+    commit_loan_change(
+        tx,
+        staff,
+        loan_id,
+        EntityRef::Loan(loan_id),
+        AuditAction::Extended,
+        json!({"from": from, "to": due_on, "reason": reason}),
+        now,
+    )
+    .await?;
+    views::loan(&db.read, staff, loan_id).await
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct NotesRequest {
+    pub notes: Option<String>,
+}
+
+pub async fn report_lost(
+    db: &Db,
+    staff: &Staff,
+    loan_id: i32,
+    request: &NotesRequest,
+    now: DateTime<Utc>,
+) -> Result<LoanView, AppError> {
+    staff.require(Action::Lend)?;
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let tx = db::begin_write(db).await?;
+    let (loan, device) = open_loan(&tx, staff, loan_id).await?;
+    move_device(&tx, &device, Transition::ReportLost, None, now).await?;
+    let mut row: loan::ActiveModel = loan.into();
+    row.status = Set(LoanStatus::Lost);
+    row.lost_at = Set(Some(now));
+    row.lost_notes = Set(notes.clone());
+    row.updated_at = Set(now);
+    repo::update_loan(&tx, row).await?;
+    commit_loan_change(
+        tx,
+        staff,
+        loan_id,
+        EntityRef::Device(device.id),
+        AuditAction::ReportedLost,
+        json!({"loan_id": loan_id, "notes": notes}),
+        now,
+    )
+    .await?;
+    views::loan(&db.read, staff, loan_id).await
+}
+
+/// A lost device is back: it waits for its checks like any returned device.
+pub async fn found(
+    db: &Db,
+    staff: &Staff,
+    tag: &str,
+    request: &NotesRequest,
+    now: DateTime<Utc>,
+) -> Result<DeviceView, AppError> {
+    staff.require(Action::Lend)?;
+    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let tx = db::begin_write(db).await?;
+    let device = device_at(&tx, staff, tag).await?;
+    move_device(&tx, &device, Transition::Found, None, now).await?;
+    commit(
+        tx,
+        staff,
+        EntityRef::Device(device.id),
+        AuditAction::Found,
+        json!({"notes": notes}),
+        now,
+    )
+    .await?;
+    crate::devices::service::get(&db.read, staff, tag).await
+}

@@ -97,7 +97,17 @@ async fn chosen(
             )],
         ));
     };
-    let hub_id = data.text("hub_id").and_then(|h| h.parse().ok());
+    // An empty choice is "every hub"; anything else must name one, not fall back to every hub.
+    let hub_id = match data.text("hub_id").map(|h| h.parse::<i32>()) {
+        None => None,
+        Some(Ok(id)) => Some(id),
+        Some(Err(_)) => {
+            return Ok((
+                Vec::new(),
+                vec![FieldError::new("hub_id", "choose a hub from the list")],
+            ));
+        }
+    };
     let (from, to) = (
         london_midnight(day),
         london_midnight(day + chrono::Duration::days(1)),

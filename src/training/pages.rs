@@ -420,6 +420,7 @@ pub async fn mark(
     match service::record_attendance(&app.db, &staff, id, &request, Utc::now()).await {
         Ok(_) => Ok(Redirect::to(&format!(
             "/training/sessions/{id}#learner-{}",
+            // The register was saved, so it named a learner.
             borrower_id.unwrap_or_default()
         ))
         .into_response()),
@@ -558,7 +559,8 @@ pub async fn save_skills(
             data.text(area.as_str()).map(|score| ScoreRecord {
                 borrower_id: Some(borrower_id),
                 area: Some(area.as_str().to_owned()),
-                score: score.parse().ok().or(Some(0)),
+                // Not a number: no score, which the service refuses with the field named.
+                score: score.trim().parse().ok(),
             })
         })
         .collect();

@@ -100,10 +100,14 @@ pub async fn record_outcome(
             ),
         });
     }
+    // Calls are always about a loan (the table's CHECK says so for loan reminders).
+    let loan_id = row
+        .loan_id
+        .ok_or_else(|| AppError::Internal(format!("call {id} has no loan").into()))?;
     audit::record(
         &tx,
         staff,
-        EntityRef::Loan(row.loan_id.unwrap_or_default()),
+        EntityRef::Loan(loan_id),
         AuditAction::ReminderCall,
         json!({"reminder_id": id, "outcome": outcome, "reason": row.subject, "notes": notes}),
         now,

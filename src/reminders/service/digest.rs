@@ -112,6 +112,7 @@ pub(super) async fn digests(
         checks.len()
     );
     let date = long_date(today);
+    let step = i32::try_from(week).map_err(AppError::internal)?;
     let rows = due
         .into_iter()
         .map(|staff| {
@@ -124,18 +125,17 @@ pub(super) async fn digests(
                 checks: &checks,
                 public_url,
             };
-            let text = message.render().unwrap_or_default();
+            let text = message.render()?;
             let html = DigestHtml {
                 subject: &subject,
                 m: &message,
             }
-            .render()
-            .unwrap_or_default();
-            reminder::ActiveModel {
+            .render()?;
+            Ok(reminder::ActiveModel {
                 organisation_id: Set(organisation.id),
                 dedupe_key: Set(digest_key(staff.id, week)),
                 kind: Set(ReminderKind::Digest),
-                step: Set(i32::try_from(week).unwrap_or_default()),
+                step: Set(step),
                 channel: Set(Channel::Email),
                 status: Set(ReminderStatus::Queued),
                 recipient_email: Set(Some(staff.email.clone())),
@@ -147,8 +147,9 @@ pub(super) async fn digests(
                 created_at: Set(now),
                 updated_at: Set(now),
                 ..Default::default()
-            }
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, askama::Error>>()
+        .map_err(AppError::internal)?;
     write(db, rows).await
 }

@@ -100,7 +100,7 @@ pub fn words(
     today: NaiveDate,
     hub: Option<&hub::Model>,
     organisation: Option<&organisation::Model>,
-) -> Words {
+) -> Result<Words, askama::Error> {
     let org_name = organisation.map_or("us", |o| o.name.as_str());
     let device = candidate.kind.label().to_lowercase();
     let date = long_date(candidate.due_on);
@@ -148,14 +148,13 @@ pub fn words(
         device: device_label,
         asset_tag: &candidate.asset_tag,
     };
-    let text = message.render().unwrap_or_default();
+    let text = message.render()?;
     let html = ReminderHtml {
         subject: &subject,
         m: &message,
     }
-    .render()
-    .unwrap_or_default();
-    Words { subject, text, html }
+    .render()?;
+    Ok(Words { subject, text, html })
 }
 
 const BATCH: usize = 250;
@@ -210,7 +209,8 @@ pub async fn sweep(
             today,
             hubs.get(&candidate.hub_id),
             organisations.get(&candidate.organisation_id),
-        );
+        )
+        .map_err(AppError::internal)?;
         let (subject, html) = match channel {
             Channel::Email => (words.subject, Some(words.html)),
             Channel::Call | Channel::Letter => (reason(kind, candidate.due_on, today), None),
@@ -221,7 +221,7 @@ pub async fn sweep(
             loan_id: Set(Some(candidate.loan_id)),
             hub_id: Set(Some(candidate.hub_id)),
             kind: Set(kind),
-            step: Set(i32::try_from(step).unwrap_or_default()),
+            step: Set(i32::try_from(step).map_err(AppError::internal)?),
             channel: Set(channel),
             status: Set(ReminderStatus::Queued),
             recipient_email: Set((channel == Channel::Email)

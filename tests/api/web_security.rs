@@ -1,8 +1,6 @@
 //! Sign-in through the pages, sessions, set-up and the headers every response carries.
 
-mod common;
-
-use common::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp};
 use reqwest::{Client, StatusCode, header};
 
 fn session_of(response: &reqwest::Response) -> Option<String> {

@@ -1,8 +1,6 @@
 //! Starts lendhub on a random port against a fresh database of its own: a temporary SQLite file,
 //! or a new PostgreSQL database when `LENDHUB_TEST_POSTGRES_URL` is set (dropped afterwards).
 
-#![allow(dead_code)]
-
 use std::{process::Command, sync::Arc};
 
 use chrono::Utc;

@@ -3,12 +3,10 @@
 //! and progress, the devices used in sessions, a loan linked to a course, and the trainer's
 //! calendar feed read back with an iCalendar parser.
 
-mod common;
-
 use std::sync::Arc;
 
+use crate::helpers::{TestApp, error_of, in_days, json_of};
 use chrono::{Duration, Utc};
-use common::{TestApp, error_of, in_days, json_of};
 use lendhub::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -1,8 +1,6 @@
 //! The devices and hubs API through real HTTP, each test on a fresh database.
 
-mod common;
-
-use common::{TestApp, error_of, json_of};
+use crate::helpers::{TestApp, error_of, json_of};
 use lendhub::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -242,7 +240,7 @@ async fn wrong_passwords_are_refused_then_throttled() {
         );
     }
     // Locked now, even with the right password.
-    let right = json!({"email": "admin@example.org", "password": common::PASSWORD});
+    let right = json!({"email": "admin@example.org", "password": crate::helpers::PASSWORD});
     let response = app.post_as(None, "/api/v1/tokens", &right).await;
     assert_eq!(
         error_of(response, StatusCode::TOO_MANY_REQUESTS).await.0,

@@ -1,10 +1,8 @@
 //! Borrowers, loans, checks, repairs and retirement through the API, on a fresh database each.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::{TestApp, error_of, in_days, json_of};
+use crate::helpers::{TestApp, error_of, in_days, json_of};
 use lendhub::auth::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -2,12 +2,10 @@
 //! (with `-bbox` to measure the type). A signed agreement's bytes hash to the stored SHA-256 on
 //! every download, and neither the API nor the database lets them change.
 
-mod common;
-
 use std::{path::Path, process::Command, sync::Arc};
 
+use crate::helpers::{TestApp, error_of, in_days, json_of, run, tools_present};
 use chrono::NaiveDate;
-use common::{TestApp, error_of, in_days, json_of, run, tools_present};
 use lendhub::auth::Role;
 use reqwest::{StatusCode, header};
 use sea_orm::ConnectionTrait;

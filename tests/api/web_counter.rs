@@ -2,9 +2,7 @@
 //! retire, extend, lost and found, borrowers, overdue. Each form refused shows the problem (422),
 //! each accepted one moves on (303), and nothing answers 500.
 
-mod common;
-
-use common::{PASSWORD, TestApp, in_days, json_of};
+use crate::helpers::{PASSWORD, TestApp, in_days, json_of};
 use reqwest::{Client, Response, StatusCode, header};
 use serde_json::json;
 

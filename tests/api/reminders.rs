@@ -1,13 +1,11 @@
 //! Reminders against a real SMTP server (aiosmtpd): the clock is set for each sweep, as
 //! `lendhub reminders run --now` sets it, and what arrives is read back from the server.
 
-mod common;
-
 use std::{process::Command, sync::Arc};
 
+use crate::helpers::{SmtpServer, TestApp, error_of, json_of};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::London;
-use common::{SmtpServer, TestApp, error_of, json_of};
 use lendhub::{
     config::Config,
     reminders::{mail::Mailer, service},
@@ -506,11 +504,11 @@ async fn the_call_list_holds_exactly_the_borrowers_without_email_who_need_a_remi
     assert_eq!(letters.status(), StatusCode::OK);
     let bytes = letters.bytes().await.unwrap();
     assert!(bytes.starts_with(b"%PDF"));
-    if common::tools_present(&["pdftotext"]) {
+    if crate::helpers::tools_present(&["pdftotext"]) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("letters.pdf");
         std::fs::write(&path, &bytes).unwrap();
-        let text = common::run(Command::new("pdftotext").arg(&path).arg("-"));
+        let text = crate::helpers::run(Command::new("pdftotext").arg(&path).arg("-"));
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         for needle in [
             "Post Only",

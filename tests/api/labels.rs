@@ -2,11 +2,9 @@
 //! label position is also cut out by the sheet geometry and decoded alone, because zbarimg given
 //! a whole sheet sometimes misses one of many sound codes.
 
-mod common;
-
 use std::{path::Path, process::Command};
 
-use common::{TestApp, error_of, json_of, run, tools_present};
+use crate::helpers::{TestApp, error_of, json_of, run, tools_present};
 use lendhub::labels::model::Layout;
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,0 +1,14 @@
+//! The integration tests, one binary: a module per feature, driving lendhub through real HTTP
+//! against a fresh database each (SQLite, or PostgreSQL when `LENDHUB_TEST_POSTGRES_URL` is set),
+//! with the helpers they share.
+
+mod agreements;
+mod devices;
+mod helpers;
+mod labels;
+mod lifecycle;
+mod loans;
+mod reminders;
+mod training;
+mod web_counter;
+mod web_security;

@@ -1,5 +1,8 @@
-//! The device state machine of DESIGN.md and the rules for loans: which transition may happen in
-//! which status, what a request to issue, return, check, extend or report lost must hold.
+//! The device state machine and the rules for loans: which transition may happen in which status,
+//! what a request to issue, return, check, extend or report lost must hold. A device is issued
+//! only when available; a returned or found one waits for its checks (data wiped) before it is
+//! available again; repairs and retirement start from available or awaiting checks; every other
+//! move is refused with a 409 naming the current status.
 
 use chrono::NaiveDate;
 use sea_orm::entity::prelude::*;
@@ -248,7 +251,7 @@ mod tests {
     use super::*;
     use DeviceStatus::{Available, AwaitingChecks, InRepair, Lost, OnLoan, Retired};
 
-    /// DESIGN.md's table, written out: every allowed move and where it leads.
+    /// The state machine as a table: every allowed move and where it leads.
     const ALLOWED: [(DeviceStatus, Transition, DeviceStatus); 11] = [
         (Available, Transition::Issue, OnLoan),
         (OnLoan, Transition::Return, AwaitingChecks),

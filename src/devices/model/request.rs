@@ -1,104 +1,14 @@
-//! Device types and the rules for what a device record may hold. Requests are parsed into these
-//! types once, at the edge; a `NewDevice` that exists is valid.
+//! A device as a request gives it: every field parsed at once, so a form can show all its
+//! problems; IMEIs checked by their Luhn digit; a SIM only where the kind takes one.
 
 use chrono::NaiveDate;
-use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::{AssetTag, Condition, DeviceKind, Sim};
 use crate::{
-    enums::string_enum,
     error::FieldError,
     validate::{collect, name_list, optional_text, required_text},
 };
-
-/// A device's asset tag, printed on its label and encoded in its QR code: an organisation prefix
-/// and a number, e.g. `TCH-00042`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct AssetTag(String);
-
-impl AssetTag {
-    /// Reads a tag as typed or scanned: case and surrounding spaces do not matter.
-    ///
-    /// # Errors
-    /// A `FieldError` on `field` when the text is not `LETTERS-digits`.
-    pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
-        let tag = text.trim().to_uppercase();
-        let valid = tag.split_once('-').is_some_and(|(prefix, number)| {
-            (2..=6).contains(&prefix.len())
-                && prefix.chars().all(|c| c.is_ascii_uppercase())
-                && (1..=9).contains(&number.len())
-                && number.chars().all(|c| c.is_ascii_digit())
-        });
-        if valid {
-            Ok(Self(tag))
-        } else {
-            Err(FieldError::new(
-                field,
-                "an asset tag is letters, a dash and a number, like TCH-00042",
-            ))
-        }
-    }
-
-    /// The tag numbered `number` under `prefix`, zero-padded to five digits.
-    pub fn numbered(prefix: &str, number: i32) -> Self {
-        Self(format!("{prefix}-{number:05}"))
-    }
-
-    /// The prefix and number, when the number fits.
-    pub fn parts(&self) -> (&str, Option<i32>) {
-        let (prefix, number) = self.0.split_once('-').unwrap_or((&self.0, ""));
-        (prefix, number.parse().ok())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Display for AssetTag {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-string_enum!(
-    /// What sort of device it is.
-    DeviceKind, "kind" { Laptop = "laptop" / "Laptop", Tablet = "tablet" / "Tablet", Mifi = "mifi" / "MiFi" }
-);
-
-string_enum!(
-    /// Where a device is in its life. Moves between statuses only by the transitions of DESIGN.md.
-    DeviceStatus, "status" {
-        Available = "available" / "Available",
-        OnLoan = "on_loan" / "On loan",
-        AwaitingChecks = "awaiting_checks" / "Awaiting checks",
-        InRepair = "in_repair" / "In repair",
-        Lost = "lost" / "Lost",
-        Retired = "retired" / "Retired",
-    }
-);
-
-string_enum!(
-    /// The physical state of a device.
-    Condition, "condition" { New = "new" / "New", Good = "good" / "Good", Fair = "fair" / "Fair", Poor = "poor" / "Poor" }
-);
-
-impl DeviceKind {
-    /// Whether this kind of device can hold a SIM.
-    pub fn takes_sim(self) -> bool {
-        matches!(self, DeviceKind::Tablet | DeviceKind::Mifi)
-    }
-}
-
-/// A SIM card in a MiFi or cellular tablet, and its data plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Sim {
-    pub iccid: String,
-    pub network: String,
-    pub allowance_gb: Option<i32>,
-    #[schema(value_type = Option<String>, format = Date)]
-    pub plan_ends_on: Option<NaiveDate>,
-}
 
 /// The SIM part of a request, before it is checked.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]

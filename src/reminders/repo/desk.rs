@@ -1,0 +1,185 @@
+//! The staff desk's rows: calls and letters waiting, outcomes, posting, the outbox and retries.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use super::{loan_borrower, reminder_loan};
+use crate::entities::{
+    borrower::{self},
+    loan::{self, Entity as Loan},
+    reminder::{self, Entity as Reminder},
+};
+use crate::reminders::model::{CallOutcome, Channel, ReminderStatus};
+
+/// A call or letter waiting for staff, with who it is for.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Task {
+    pub id: i32,
+    pub loan_id: i32,
+    pub hub_id: Option<i32>,
+    pub subject: String,
+    pub body_text: String,
+    pub due_on: Option<NaiveDate>,
+    pub created_at: DateTime<Utc>,
+    pub borrower_id: i32,
+    pub borrower_name: String,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub large_print: bool,
+}
+
+/// The phone number of the borrower of a loan, if they gave one.
+pub async fn borrower_phone_of_loan(
+    db: &impl ConnectionTrait,
+    loan_id: i32,
+) -> Result<Option<String>, DbErr> {
+    Ok(Loan::find_by_id(loan_id)
+        .select_only()
+        .column(borrower::Column::Phone)
+        .join(JoinType::InnerJoin, loan_borrower())
+        .into_tuple::<Option<String>>()
+        .one(db)
+        .await?
+        .flatten()
+        .filter(|p| !p.trim().is_empty()))
+}
+
+/// Queued calls or letters of an organisation (at one hub, or all), oldest due date first.
+pub async fn tasks(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    channel: Channel,
+    hub_id: Option<i32>,
+) -> Result<Vec<Task>, DbErr> {
+    let mut query = Reminder::find()
+        .select_only()
+        .column(reminder::Column::Id)
+        .column_as(loan::Column::Id, "loan_id")
+        .column(reminder::Column::HubId)
+        .column(reminder::Column::Subject)
+        .column(reminder::Column::BodyText)
+        .column(reminder::Column::DueOn)
+        .column(reminder::Column::CreatedAt)
+        .column_as(borrower::Column::Id, "borrower_id")
+        .column_as(borrower::Column::Name, "borrower_name")
+        .column(borrower::Column::Phone)
+        .column(borrower::Column::Address)
+        .column(borrower::Column::Postcode)
+        .column(borrower::Column::LargePrint)
+        .join(JoinType::InnerJoin, reminder_loan())
+        .join(JoinType::InnerJoin, loan_borrower())
+        .filter(reminder::Column::OrganisationId.eq(organisation_id))
+        .filter(reminder::Column::Channel.eq(channel))
+        .filter(reminder::Column::Status.eq(ReminderStatus::Queued));
+    if let Some(hub_id) = hub_id {
+        query = query.filter(reminder::Column::HubId.eq(hub_id));
+    }
+    query
+        .order_by_asc(reminder::Column::DueOn)
+        .order_by_asc(reminder::Column::Id)
+        .into_model::<Task>()
+        .all(db)
+        .await
+}
+
+/// Records a call's outcome on a queued call of the organisation; false when there is none.
+pub async fn record_outcome(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    id: i32,
+    outcome: CallOutcome,
+    staff_id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let done = Reminder::update_many()
+        .col_expr(reminder::Column::Status, ReminderStatus::Sent.as_str().into())
+        .col_expr(reminder::Column::Outcome, Some(outcome.as_str()).into())
+        .col_expr(reminder::Column::OutcomeBy, Some(staff_id).into())
+        .col_expr(reminder::Column::SentAt, Some(now).into())
+        .col_expr(reminder::Column::UpdatedAt, now.into())
+        .filter(reminder::Column::Id.eq(id))
+        .filter(reminder::Column::OrganisationId.eq(organisation_id))
+        .filter(reminder::Column::Channel.eq(Channel::Call))
+        .filter(reminder::Column::Status.eq(ReminderStatus::Queued))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// Marks queued letters as posted; returns how many were.
+pub async fn mark_posted(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    ids: &[i32],
+    staff_id: i32,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    Ok(Reminder::update_many()
+        .col_expr(reminder::Column::Status, ReminderStatus::Sent.as_str().into())
+        .col_expr(reminder::Column::OutcomeBy, Some(staff_id).into())
+        .col_expr(reminder::Column::SentAt, Some(now).into())
+        .col_expr(reminder::Column::UpdatedAt, now.into())
+        .filter(reminder::Column::Id.is_in(ids.to_vec()))
+        .filter(reminder::Column::OrganisationId.eq(organisation_id))
+        .filter(reminder::Column::Channel.eq(Channel::Letter))
+        .filter(reminder::Column::Status.eq(ReminderStatus::Queued))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    id: i32,
+) -> Result<Option<reminder::Model>, DbErr> {
+    Reminder::find_by_id(id)
+        .filter(reminder::Column::OrganisationId.eq(organisation_id))
+        .one(db)
+        .await
+}
+
+/// The outbox of an organisation, newest first, by status; `before` pages by id.
+pub async fn outbox(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    status: Option<ReminderStatus>,
+    before: Option<i32>,
+    limit: u64,
+) -> Result<Vec<reminder::Model>, DbErr> {
+    let mut query = Reminder::find().filter(reminder::Column::OrganisationId.eq(organisation_id));
+    if let Some(status) = status {
+        query = query.filter(reminder::Column::Status.eq(status));
+    }
+    if let Some(before) = before {
+        query = query.filter(reminder::Column::Id.lt(before));
+    }
+    query
+        .order_by_desc(reminder::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Puts a failed email back in the queue, to go at `now`.
+pub async fn retry(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let done = Reminder::update_many()
+        .col_expr(reminder::Column::Status, ReminderStatus::Queued.as_str().into())
+        .col_expr(reminder::Column::NextAttemptAt, now.into())
+        .col_expr(reminder::Column::UpdatedAt, now.into())
+        .filter(reminder::Column::Id.eq(id))
+        .filter(reminder::Column::OrganisationId.eq(organisation_id))
+        .filter(reminder::Column::Status.eq(ReminderStatus::Failed))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}

@@ -1,0 +1,33 @@
+//! Training pages: the session list (today's first), adding courses and sessions, and each
+//! session's page with its register, enrolments, confidence scores and devices used.
+
+mod register;
+mod schedule;
+
+pub use register::*;
+pub use schedule::*;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+/// This feature's web pages.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/training", get(list))
+        .route("/training/calendar-feed", post(new_feed))
+        .route("/training/courses/new", get(new_course))
+        .route("/training/courses", post(create_course))
+        .route("/training/sessions/new", get(new_session))
+        .route("/training/sessions", post(create_session))
+        .route("/training/sessions/{id}", get(show))
+        .route("/training/sessions/{id}/register", post(mark))
+        .route("/training/sessions/{id}/enrolments", post(enrol))
+        .route("/training/sessions/{id}/devices", post(add_device))
+        .route(
+            "/training/sessions/{id}/skills/{borrower_id}",
+            get(skills_page).post(save_skills),
+        )
+        .route("/loans/{id}/course", post(link_loan))
+}

@@ -15,7 +15,7 @@ pub fn today(now: DateTime<Utc>) -> NaiveDate {
 /// The instant `date` begins in London.
 pub fn london_midnight(date: NaiveDate) -> DateTime<Utc> {
     London
-        .from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .from_local_datetime(&date.and_time(chrono::NaiveTime::MIN))
         .earliest()
         .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
 }

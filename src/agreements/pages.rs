@@ -45,6 +45,8 @@ pub struct SignPage {
 }
 
 impl SignPage {
+    /// The drawing to show again on a refused form; one that does not parse was refused by name
+    /// already, so it is not drawn.
     fn drawn(&self) -> String {
         Signature::parse(Some(&self.signature))
             .ok()

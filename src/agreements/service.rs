@@ -145,7 +145,7 @@ async fn facts(db: &impl ConnectionTrait, loan: &loan::Model) -> Result<LoanFact
         make_model: format!("{} {}", device.make, device.model),
         asset_tag: device.asset_tag,
         serial_number: device.serial_number,
-        accessories: serde_json::from_str(&loan.accessories_issued).unwrap_or_default(),
+        accessories: loan.accessories_issued.to_vec(),
         issued_at: loan.issued_at,
         due_on: loan.due_on,
     })
@@ -183,7 +183,7 @@ pub async fn pdf(db: &Db, staff: &Staff, terms: &Arc<Terms>, loan_id: i32) -> Re
         let asset_tag = repo::device(&db.read, loan.device_id)
             .await?
             .map(|d| d.asset_tag)
-            .unwrap_or_default();
+            .ok_or_else(|| AppError::Internal(format!("loan {loan_id} names a missing device").into()))?;
         return Ok(AgreementPdf {
             bytes: row.pdf,
             sha256: Some(row.sha256),
@@ -325,7 +325,9 @@ async fn sign(
     let signature = acceptance
         .signature
         .as_ref()
-        .map(|s| serde_json::to_string(s).unwrap_or_default());
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| AppError::Internal(e.into()))?;
     let render_terms = Arc::clone(terms);
     let bytes = tokio::task::spawn_blocking(move || {
         render::render(&AgreementDoc::new(facts, &render_terms, Some(acceptance)), now)

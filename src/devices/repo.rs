@@ -29,7 +29,7 @@ fn set_details(row: &mut device::ActiveModel, details: &DeviceDetails, now: Date
     row.serial_number = Set(details.serial_number.clone());
     row.imei = Set(details.imei.clone());
     row.condition = Set(details.condition);
-    row.accessories = Set(serde_json::to_string(&details.accessories).unwrap_or_else(|_| "[]".into()));
+    row.accessories = Set(details.accessories.clone().into());
     row.hub_id = Set(details.hub_id);
     row.funding_source = Set(details.funding_source.clone());
     row.purchased_on = Set(details.purchased_on);

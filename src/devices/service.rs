@@ -65,7 +65,7 @@ impl From<device::Model> for DeviceView {
             serial_number: row.serial_number,
             imei: row.imei,
             condition: row.condition,
-            accessories: serde_json::from_str(&row.accessories).unwrap_or_default(),
+            accessories: row.accessories.into_inner(),
             hub_id: row.hub_id,
             funding_source: row.funding_source,
             purchased_on: row.purchased_on,

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use super::JsonList;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "borrowers")]
 pub struct Model {
@@ -16,7 +18,7 @@ pub struct Model {
     pub referral_source: Option<String>,
     /// A JSON array of `no_device`, `no_connection`, `skills`.
     #[sea_orm(column_type = "Text")]
-    pub barriers: String,
+    pub barriers: JsonList,
     pub consent_data_processing: bool,
     pub consent_recorded_at: DateTimeUtc,
     pub consent_recorded_by: Option<i32>,

@@ -1,5 +1,8 @@
 use sea_orm::entity::prelude::*;
 
+use super::JsonList;
+use crate::training::model::SkillsArea;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "courses")]
 pub struct Model {
@@ -9,9 +12,9 @@ pub struct Model {
     pub title: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub description: Option<String>,
-    /// A JSON array of skills area codes.
+    /// Skills area codes, a JSON array.
     #[sea_orm(column_type = "Text")]
-    pub skills_areas: String,
+    pub skills_areas: JsonList<SkillsArea>,
     pub created_at: DateTimeUtc,
 }
 

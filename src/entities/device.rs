@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use super::JsonList;
+
 use crate::devices::model::{Condition, DeviceKind, DeviceStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -19,7 +21,7 @@ pub struct Model {
     pub condition: Condition,
     /// A JSON array of strings.
     #[sea_orm(column_type = "Text")]
-    pub accessories: String,
+    pub accessories: JsonList,
     pub hub_id: i32,
     pub funding_source: Option<String>,
     pub purchased_on: Option<Date>,

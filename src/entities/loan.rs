@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use super::JsonList;
+
 use crate::{devices::model::Condition, loans::model::LoanStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -16,15 +18,15 @@ pub struct Model {
     pub due_on: Date,
     /// JSON array of strings.
     #[sea_orm(column_type = "Text")]
-    pub accessories_issued: String,
+    pub accessories_issued: JsonList,
     pub status: LoanStatus,
     pub returned_at: Option<DateTimeUtc>,
     pub returned_to: Option<i32>,
     pub return_condition: Option<Condition>,
     #[sea_orm(column_type = "Text", nullable)]
-    pub accessories_returned: Option<String>,
+    pub accessories_returned: Option<JsonList>,
     #[sea_orm(column_type = "Text", nullable)]
-    pub missing_accessories: Option<String>,
+    pub missing_accessories: Option<JsonList>,
     #[sea_orm(column_type = "Text", nullable)]
     pub return_notes: Option<String>,
     pub lost_at: Option<DateTimeUtc>,

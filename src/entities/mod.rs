@@ -12,6 +12,7 @@ pub mod device_check;
 pub mod disposal;
 pub mod enrolment;
 pub mod hub;
+pub mod json_list;
 pub mod loan;
 pub mod loan_extension;
 pub mod login_failure;
@@ -23,3 +24,5 @@ pub mod skills_score;
 pub mod staff_session;
 pub mod staff_user;
 pub mod training_session;
+
+pub use json_list::JsonList;

@@ -9,7 +9,7 @@ use crate::dates::today;
 use crate::{
     auth::{Action, Staff},
     devices::{self, model::Condition},
-    entities::{loan, repair},
+    entities::{JsonList, loan, repair},
     error::AppError,
     loans::model::RepairOutcome,
     people::{self, service::BorrowerView},
@@ -53,10 +53,6 @@ pub struct LoanView {
     pub course_id: Option<i32>,
 }
 
-fn list(json: Option<&str>) -> Option<Vec<String>> {
-    json.map(|j| serde_json::from_str(j).unwrap_or_default())
-}
-
 pub(crate) fn view(
     row: loan::Model,
     asset_tag: String,
@@ -76,11 +72,11 @@ pub(crate) fn view(
         issued_by: row.issued_by,
         due_on: row.due_on,
         overdue: row.status == LoanStatus::Open && row.due_on < today,
-        accessories_issued: serde_json::from_str(&row.accessories_issued).unwrap_or_default(),
+        accessories_issued: row.accessories_issued.into_inner(),
         returned_at: row.returned_at,
         return_condition: row.return_condition,
-        accessories_returned: list(row.accessories_returned.as_deref()),
-        missing_accessories: list(row.missing_accessories.as_deref()),
+        accessories_returned: row.accessories_returned.map(JsonList::into_inner),
+        missing_accessories: row.missing_accessories.map(JsonList::into_inner),
         return_notes: row.return_notes,
         lost_at: row.lost_at,
         course_id: row.course_id,
@@ -99,6 +95,8 @@ async fn views(
     let tags = devices::repo::find_many(db, device_ids).await?;
     let names = people::repo::find_many(db, staff.organisation_id, &borrower_ids).await?;
     let today = today(Utc::now());
+    // Every loan names a device and a borrower of its organisation (foreign keys), so the empty
+    // defaults below are never shown.
     Ok(rows
         .into_iter()
         .map(|row| {

@@ -307,6 +307,7 @@ impl ShowPage {
         }
     }
 
+    /// The course the loan goes with; blank when it goes with none.
     fn course_of(&self, loan: &LoanView) -> String {
         loan.course_id
             .and_then(|id| self.courses.get(&id).cloned())

@@ -38,7 +38,7 @@ fn set_details(row: &mut borrower::ActiveModel, details: &BorrowerDetails, now: 
     row.phone = Set(details.phone.clone());
     row.address = Set(details.address.clone());
     row.postcode = Set(details.postcode.clone());
-    row.barriers = Set(serde_json::to_string(&details.barriers).unwrap_or_else(|_| "[]".into()));
+    row.barriers = Set(details.barriers.clone().into());
     row.large_print = Set(details.large_print);
     row.preferred_language = Set(details.preferred_language.clone());
     row.accessibility_needs = Set(details.accessibility_needs.clone());

@@ -54,7 +54,7 @@ impl From<borrower::Model> for BorrowerView {
             phone: row.phone,
             address: row.address,
             postcode: row.postcode,
-            barriers: serde_json::from_str(&row.barriers).unwrap_or_default(),
+            barriers: row.barriers.into_inner(),
             consent: ConsentView {
                 data_processing: row.consent_data_processing,
                 recorded_at: row.consent_recorded_at,

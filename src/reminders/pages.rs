@@ -25,7 +25,7 @@ use crate::{
     error::{ApiPath, ApiQuery, AppError},
     hubs::{self, service::HubView},
     state::AppState,
-    web::{FormErrors, Nav, form::FormData, pdf_response},
+    web::{FormErrors, Nav, form::FormData, pdf_response, urlencode},
 };
 
 #[derive(Debug, Deserialize)]
@@ -124,9 +124,8 @@ pub async fn record_outcome(
         Ok(_) => {
             let name = data.text("borrower").unwrap_or_default();
             let hub = hub_id.map(|id| id.to_string()).unwrap_or_default();
-            let query = serde_urlencoded::to_string([("done", name.as_str()), ("hub_id", hub.as_str())])
-                .unwrap_or_default();
-            Ok(Redirect::to(&format!("/reminders/calls?{query}")).into_response())
+            let target = format!("/reminders/calls?done={}&hub_id={hub}", urlencode(&name));
+            Ok(Redirect::to(&target).into_response())
         }
         Err(AppError::Invalid(error)) => {
             let mut page = calls_page(&app, &staff, hub_id).await?;

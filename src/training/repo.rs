@@ -187,10 +187,7 @@ pub async fn enrolled_counts(
         .into_tuple()
         .all(db)
         .await?;
-    Ok(counts
-        .into_iter()
-        .map(|(id, n)| (id, u64::try_from(n).unwrap_or_default()))
-        .collect())
+    Ok(counts.into_iter().map(|(id, n)| (id, n.unsigned_abs())).collect())
 }
 
 pub async fn insert_enrolment(

@@ -114,6 +114,7 @@ struct ErrorPage {
 /// Turns error responses of the web pages into pages: a missing sign-in becomes a redirect to the
 /// sign-in page that comes back here afterwards; anything else a page with a way back.
 pub async fn error_pages(request: Request, next: Next) -> Response {
+    // A routed request always has a path; the default only means "come back to the start".
     let target = request
         .uri()
         .path_and_query()
@@ -150,6 +151,7 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
 
 /// Percent-encodes a value for a query string.
 pub fn urlencode(value: &str) -> String {
+    // Encoding one pair of strings cannot fail.
     serde_urlencoded::to_string([("", value)])
         .map(|s| s[1..].to_owned())
         .unwrap_or_default()

@@ -73,6 +73,7 @@ pub async fn list(
                 .items
                 .into_iter()
                 .map(|device| DeviceRow {
+                    // A device's hub is a foreign key to a hub of its organisation.
                     hub_name: names.get(&device.hub_id).cloned().unwrap_or_default(),
                     device,
                 })

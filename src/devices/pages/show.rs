@@ -98,6 +98,7 @@ pub async fn show(
         current_loan,
         loans,
         repairs,
+        // A device's hub is a foreign key to a hub of its organisation.
         hub_name: hub_names(&hubs).remove(&device.hub_id).unwrap_or_default(),
         purchased_on: device.purchased_on.map(long_date),
         cost: device.purchase_cost_pence.map(pounds),

@@ -87,7 +87,7 @@ pub async fn issue(
             issued_by: Set(Some(staff.id)),
             issued_at: Set(now),
             due_on: Set(due_on),
-            accessories_issued: Set(serde_json::to_string(&accessories).unwrap_or_else(|_| "[]".into())),
+            accessories_issued: Set(accessories.clone().into()),
             status: Set(LoanStatus::Open),
             updated_at: Set(now),
             ..Default::default()
@@ -131,15 +131,14 @@ pub async fn return_device(
     let tx = db::begin_write(db).await?;
     let (loan, device) = open_loan(&tx, staff, loan_id).await?;
     move_device(&tx, &device, Transition::Return, Some(condition), now).await?;
-    let issued: Vec<String> = serde_json::from_str(&loan.accessories_issued).unwrap_or_default();
-    let missing = missing_accessories(&issued, &returned);
+    let missing = missing_accessories(&loan.accessories_issued, &returned);
     let mut row: loan::ActiveModel = loan.into();
     row.status = Set(LoanStatus::Returned);
     row.returned_at = Set(Some(now));
     row.returned_to = Set(Some(staff.id));
     row.return_condition = Set(Some(condition));
-    row.accessories_returned = Set(Some(serde_json::to_string(&returned).unwrap_or_default()));
-    row.missing_accessories = Set(Some(serde_json::to_string(&missing).unwrap_or_default()));
+    row.accessories_returned = Set(Some(returned.into()));
+    row.missing_accessories = Set(Some(missing.clone().into()));
     row.return_notes = Set(notes);
     row.updated_at = Set(now);
     repo::update_loan(&tx, row).await?;

@@ -249,7 +249,7 @@ pub async fn letters_pdf(
     let organisation = crate::organisations::repo::find(&db.read, staff.organisation_id)
         .await?
         .map(|o| o.name)
-        .unwrap_or_default();
+        .ok_or_else(|| AppError::Internal("the staff member's organisation is missing".into()))?;
     let letters: Vec<crate::reminders::letters::Letter> = tasks
         .into_iter()
         .map(|t| crate::reminders::letters::Letter {

@@ -34,6 +34,7 @@ use crate::{
     web::{
         FormErrors, Nav,
         form::{Choice, Field, FormData, FormPage},
+        urlencode,
     },
 };
 
@@ -203,9 +204,8 @@ pub async fn enrol(
     };
     match service::enrol(&app.db, &staff, id, &request, Utc::now()).await {
         Ok(learner) => {
-            let query = serde_urlencoded::to_string([("saved", format!("{} is enrolled", learner.name))])
-                .unwrap_or_default();
-            Ok(Redirect::to(&format!("/training/sessions/{id}?{query}#register")).into_response())
+            let saved = urlencode(&format!("{} is enrolled", learner.name));
+            Ok(Redirect::to(&format!("/training/sessions/{id}?saved={saved}#register")).into_response())
         }
         Err(err @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let status = err.status();

@@ -79,6 +79,7 @@ pub async fn feed(
             let id = row.id;
             let location = match (row.hub_id, &row.meeting_url) {
                 (Some(hub), _) => {
+                    // The hub is a foreign key to a hub of the organisation.
                     let name = names.hubs.get(&hub).cloned().unwrap_or_default();
                     match hub_addresses.get(&hub).cloned().flatten() {
                         Some(address) => format!("{name}, {address}"),

@@ -34,7 +34,7 @@ impl From<course::Model> for CourseView {
             id: row.id,
             title: row.title,
             description: row.description,
-            skills_areas: serde_json::from_str(&row.skills_areas).unwrap_or_default(),
+            skills_areas: row.skills_areas.into_inner(),
         }
     }
 }
@@ -85,7 +85,7 @@ pub async fn create_course(
             organisation_id: Set(staff.organisation_id),
             title: Set(title.clone()),
             description: Set(description),
-            skills_areas: Set(serde_json::to_string(&areas).unwrap_or_else(|_| "[]".into())),
+            skills_areas: Set(areas.into()),
             created_at: Set(now),
             ..Default::default()
         },

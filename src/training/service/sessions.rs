@@ -104,6 +104,7 @@ impl Names {
         SessionView {
             id: row.id,
             course_id: row.course_id,
+            // A session's course is a foreign key to a course of the same organisation.
             course_title: self.courses.get(&row.course_id).cloned().unwrap_or_default(),
             trainer_id: row.trainer_id,
             trainer_name: row.trainer_id.and_then(|id| self.staff.get(&id).cloned()),
@@ -321,6 +322,7 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
         .into_iter()
         .map(|e| LearnerView {
             borrower_id: e.borrower_id,
+            // Enrolments name borrowers of the session's organisation (a foreign key); none is missing.
             name: names.get(&e.borrower_id).cloned().unwrap_or_default(),
             attendance: e.attendance,
             notes: e.notes,
@@ -330,7 +332,7 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
         .collect::<Vec<_>>();
     let devices = repo::session_devices(db, id).await?;
     let names = Names::load(db, staff.organisation_id).await?;
-    let enrolled = u64::try_from(learners.len()).unwrap_or_default();
+    let enrolled = learners.len() as u64;
     Ok(SessionDetail {
         session: names.view(row, enrolled),
         enrolments: learners,
@@ -387,6 +389,7 @@ pub(super) async fn views(
     Ok(rows
         .into_iter()
         .map(|row| {
+            // A session with no enrolments has no count row: none enrolled.
             let enrolled = counts.get(&row.id).copied().unwrap_or_default();
             names.view(row, enrolled)
         })

@@ -26,6 +26,11 @@ pub struct Config {
     pub reminders: Policy,
     /// How often `serve` sweeps for reminders and delivers the outbox.
     pub reminder_interval: std::time::Duration,
+    /// The longest one email's whole SMTP exchange may take before it counts as a temporary
+    /// failure (a server that accepts the connection and never answers).
+    pub smtp_timeout: std::time::Duration,
+    /// A browser session unused this long is signed out.
+    pub session_idle: chrono::Duration,
 }
 
 /// The default length of a loan for each kind of device, in days.
@@ -63,6 +68,8 @@ struct Raw {
     reminder_due_soon_days: Option<i64>,
     reminder_overdue_days: Option<String>,
     reminder_interval_seconds: Option<u64>,
+    smtp_timeout_seconds: Option<u64>,
+    session_idle_minutes: Option<u64>,
 }
 
 /// Why the configuration could not be read.
@@ -132,16 +139,27 @@ impl Config {
                 message,
             })?,
         };
-        let interval = match raw.reminder_interval_seconds {
-            None => 300,
-            Some(seconds) if (10..=86_400).contains(&seconds) => seconds,
-            Some(_) => {
-                return Err(ConfigError::Invalid {
-                    key: "LENDHUB_REMINDER_INTERVAL_SECONDS",
-                    message: "must be from 10 to 86400 seconds".into(),
-                });
-            }
-        };
+        let interval = ranged(
+            "LENDHUB_REMINDER_INTERVAL_SECONDS",
+            raw.reminder_interval_seconds,
+            300,
+            10..=86_400,
+            "seconds",
+        )?;
+        let smtp_timeout = ranged(
+            "LENDHUB_SMTP_TIMEOUT_SECONDS",
+            raw.smtp_timeout_seconds,
+            30,
+            1..=120,
+            "seconds",
+        )?;
+        let idle = ranged(
+            "LENDHUB_SESSION_IDLE_MINUTES",
+            raw.session_idle_minutes,
+            120,
+            5..=1440,
+            "minutes",
+        )?;
         Ok(Self {
             database_url: raw
                 .database_url
@@ -174,6 +192,8 @@ impl Config {
                 overdue_days,
             },
             reminder_interval: std::time::Duration::from_secs(interval),
+            smtp_timeout: std::time::Duration::from_secs(smtp_timeout),
+            session_idle: chrono::Duration::minutes(i64::try_from(idle).unwrap_or(120)),
         })
     }
 
@@ -190,6 +210,8 @@ impl Config {
             agreement_terms: Arc::new(Terms::builtin()),
             reminders: Policy::default(),
             reminder_interval: std::time::Duration::from_mins(5),
+            smtp_timeout: std::time::Duration::from_secs(30),
+            session_idle: chrono::Duration::hours(2),
         }
     }
 
@@ -206,6 +228,24 @@ impl Config {
     /// Cookies are marked `Secure` when lendhub is reached over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+}
+
+/// A whole number of `unit` within `range`, or `default` when unset.
+fn ranged(
+    key: &'static str,
+    value: Option<u64>,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+    unit: &str,
+) -> Result<u64, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(n) if range.contains(&n) => Ok(n),
+        Some(_) => Err(ConfigError::Invalid {
+            key,
+            message: format!("must be from {} to {} {unit}", range.start(), range.end()),
+        }),
     }
 }
 
@@ -261,6 +301,8 @@ mod tests {
             reminder_due_soon_days: None,
             reminder_overdue_days: None,
             reminder_interval_seconds: None,
+            smtp_timeout_seconds: None,
+            session_idle_minutes: None,
         }
     }
 

@@ -50,6 +50,10 @@ pub enum AppError {
     /// 429: too many failed sign-ins.
     #[error("{0}")]
     TooManyRequests(String),
+    /// 503: the database cannot be reached just now; the request did nothing and can be tried
+    /// again.
+    #[error("lendhub cannot reach its database just now; try again in a minute")]
+    Unavailable(#[source] DbErr),
     /// 500: our fault. The cause is logged and not shown.
     #[error("something went wrong on our side")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -73,6 +77,7 @@ impl AppError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -86,6 +91,7 @@ impl AppError {
             Self::NotFound(_) => "not_found",
             Self::Conflict { code, .. } => code,
             Self::TooManyRequests(_) => "too_many_requests",
+            Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -93,8 +99,38 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        Self::internal(err)
+        if unreachable(&err) {
+            Self::Unavailable(err)
+        } else {
+            Self::internal(err)
+        }
     }
+}
+
+/// Whether `err` says the database could not be reached (rather than that a query was wrong).
+fn unreachable(err: &DbErr) -> bool {
+    use sea_orm::{RuntimeErr, sqlx::Error as Sqlx};
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(sqlx)) | DbErr::Query(RuntimeErr::SqlxError(sqlx)) => matches!(
+            sqlx.as_ref(),
+            Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::Tls(_) | Sqlx::Protocol(_)
+        ),
+        _ => false,
+    }
+}
+
+/// The answer when a handler panics (tower-http's `CatchPanicLayer`): a 500 in the contract's
+/// shape instead of a dropped connection. It is still a bug, and logged as one. (It takes the
+/// payload by value because that is the handler `CatchPanicLayer::custom` calls.)
+#[allow(clippy::needless_pass_by_value)]
+pub fn panic_response(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned());
+    AppError::Internal(format!("a request handler panicked: {what}").into()).into_response()
 }
 
 /// The contract's error body.
@@ -121,8 +157,11 @@ pub struct ErrorInfo {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if let Self::Internal(cause) = &self {
-            tracing::error!(error = %cause, debug = ?cause, "internal error");
+        // The cause's `Display` only: a database error's `Debug` carries the row's key values.
+        match &self {
+            Self::Internal(cause) => tracing::error!(error = %cause, "internal error"),
+            Self::Unavailable(cause) => tracing::warn!(error = %cause, "database unreachable"),
+            _ => {}
         }
         let (message, field) = match &self {
             Self::Invalid(FieldError { field, message }) => (message.clone(), Some(field.clone())),

@@ -12,6 +12,7 @@ use axum::{
 };
 use tower::ServiceBuilder;
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     compression::CompressionLayer,
     csrf::CsrfLayer,
     limit::RequestBodyLimitLayer,
@@ -23,8 +24,13 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::{
-    agreements, auth, config::Config, devices, error::AppError, hubs, labels, loans, people, reminders,
-    state::AppState, training, web,
+    agreements, auth,
+    config::Config,
+    devices,
+    error::{self, AppError},
+    hubs, labels, loans, people, reminders,
+    state::AppState,
+    training, web,
 };
 
 #[derive(OpenApi)]
@@ -79,6 +85,7 @@ fn pages() -> Router<AppState> {
         .merge(training::pages::router())
         .merge(labels::pages::router())
         .fallback(|| async { AppError::NotFound("there is no such page".into()) })
+        .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn(web::error_pages))
 }
 
@@ -110,6 +117,13 @@ pub fn router(state: AppState) -> Router {
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ));
+    // Behind https, browsers are told to come back only over https for a year.
+    let hsts = state.config.public_url.starts_with("https://").then(|| {
+        SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        )
+    });
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(api)
@@ -127,6 +141,8 @@ pub fn router(state: AppState) -> Router {
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(security_headers)
+                .option_layer(hsts)
+                .layer(CatchPanicLayer::custom(error::panic_response))
                 .layer(CompressionLayer::new())
                 .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
                 .layer(CsrfLayer::new()),
@@ -162,7 +178,8 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         None
     };
     let config = Arc::new(config);
-    reminders::service::spawn_background(db.clone(), Arc::clone(&config));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let workers = workers(&db, &config, &stopping)?;
     let state = AppState {
         db,
         config,
@@ -170,10 +187,78 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     };
     tracing::info!(%address, "lendhub is listening");
     println!("lendhub is listening on http://{address}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    // Requests in flight have been answered; each worker finishes the run it is in, then stops.
+    let _ = stop.send(true);
+    for worker in workers {
+        if tokio::time::timeout(std::time::Duration::from_mins(1), worker)
+            .await
+            .is_err()
+        {
+            tracing::warn!("a background worker did not stop within a minute");
+        }
+    }
+    tracing::info!("lendhub stopped");
     Ok(())
+}
+
+/// The background work of `serve`, each in a task of its own so that one cannot hold up another:
+/// the reminder sweep, outbox delivery, and a daily purge of expired sessions, tokens and sign-in
+/// attempts.
+fn workers(
+    db: &crate::db::Db,
+    config: &Arc<Config>,
+    stopping: &tokio::sync::watch::Receiver<bool>,
+) -> Result<Vec<tokio::task::JoinHandle<()>>, AppError> {
+    let mailer = reminders::service::mailer(config)?;
+    if mailer.is_none() {
+        tracing::warn!("LENDHUB_SMTP_URL is not set: reminder emails stay queued until it is");
+    }
+    let (sweep_db, sweep_config) = (db.clone(), Arc::clone(config));
+    let deliver_db = db.clone();
+    let (purge_db, idle) = (db.clone(), config.session_idle);
+    Ok(vec![
+        every(config.reminder_interval, stopping.clone(), move || {
+            let (db, config) = (sweep_db.clone(), Arc::clone(&sweep_config));
+            async move { reminders::service::sweep_tick(&db, &config).await }
+        }),
+        every(config.reminder_interval, stopping.clone(), move || {
+            let (db, mailer) = (deliver_db.clone(), mailer.clone());
+            async move { reminders::service::deliver_tick(&db, mailer.as_ref()).await }
+        }),
+        every(std::time::Duration::from_hours(24), stopping.clone(), move || {
+            let db = purge_db.clone();
+            async move { auth::service::purge_tick(&db, idle).await }
+        }),
+    ])
+}
+
+/// Runs `job` now and then every `period` until `stopping` turns true; a run in progress is
+/// finished, never cut off.
+fn every<F, Fut>(
+    period: std::time::Duration,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+    mut job: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send,
+{
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => job().await,
+                _ = stopping.changed() => break,
+            }
+        }
+    })
 }
 
 async fn shutdown_signal() {

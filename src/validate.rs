@@ -28,23 +28,63 @@ pub fn required_text(field: &str, label: &str, text: Option<&str>, max: usize) -
     optional_text(field, label, text, max)?.ok_or_else(|| FieldError::new(field, format!("enter {label}")))
 }
 
-/// Accessories and the like: trimmed, empty ones dropped, each at most 50 characters and kept once
-/// (ignoring case), in the order first given.
+/// Refuses a list a client sent with more than `max` items, before any work is done on it: every
+/// list a request carries has a cap, so no request can make work that grows without bound.
+pub fn at_most<T>(field: &str, items: &[T], max: usize) -> Result<(), FieldError> {
+    if items.len() > max {
+        return Err(FieldError::new(
+            field,
+            format!("send at most {max} items in {field}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The most accessories (or other short names) one list may hold.
+pub const MAX_NAMES: usize = 30;
+
+/// Accessories and the like: at most [`MAX_NAMES`], trimmed, empty ones dropped, each at most 50
+/// characters and kept once (ignoring case, by a set), in the order first given.
 pub fn name_list(field: &str, items: &[String]) -> Result<Vec<String>, FieldError> {
+    at_most(field, items, MAX_NAMES)?;
     let mut seen = HashSet::new();
     let mut list = Vec::new();
     for item in items.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         if item.chars().count() > 50 {
-            return Err(FieldError::new(
-                field,
-                "each accessory must be at most 50 characters",
-            ));
+            return Err(FieldError::new(field, "each name must be at most 50 characters"));
         }
         if seen.insert(item.to_ascii_lowercase()) {
             list.push(item.to_owned());
         }
     }
     Ok(list)
+}
+
+/// Search text reduced to what a search can use before it reaches FTS5 or `LIKE`: letters,
+/// digits and the marks that appear in tags, serials, emails, phones and addresses
+/// (`- _ @ . + ' / % # &`; the repos quote or escape each for their index);
+/// anything else (quotes, NUL, operators) is a space, and runs of spaces are one. `None` when
+/// nothing is left; refused on `field` below 3 characters or above 100.
+pub fn search_text(field: &str, text: Option<&str>) -> Result<Option<String>, FieldError> {
+    let kept: String = text
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_@.+'/%#&".contains(c) {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let words: Vec<&str> = kept.split_whitespace().collect();
+    let text = words.join(" ");
+    match text.chars().count() {
+        0 => Ok(None),
+        1..=2 => Err(FieldError::new(field, "enter at least 3 characters to search")),
+        101.. => Err(FieldError::new(field, "search for at most 100 characters")),
+        _ => Ok(Some(text)),
+    }
 }
 
 /// Keeps the value, or puts its error on the list for the report.
@@ -72,6 +112,21 @@ mod tests {
             required_text("f", "a name", None, 3).unwrap_err().message,
             "enter a name"
         );
+    }
+
+    #[test]
+    fn search_text_keeps_only_what_a_search_can_use() {
+        assert_eq!(
+            search_text("q", Some(" TCH-00042 ")).unwrap().as_deref(),
+            Some("TCH-00042")
+        );
+        assert_eq!(
+            search_text("q", Some("sian\0\"evans\" OR *")).unwrap().as_deref(),
+            Some("sian evans OR")
+        );
+        assert_eq!(search_text("q", Some("\0\0\"")).unwrap(), None);
+        assert_eq!(search_text("q", Some("a\0")).unwrap_err().field, "q");
+        assert!(search_text("q", Some(&"x".repeat(101))).is_err());
     }
 
     #[test]

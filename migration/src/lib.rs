@@ -9,6 +9,7 @@ mod m20261125_000002_loans;
 mod m20261125_000003_agreements;
 mod m20261125_000004_reminders;
 mod m20261125_000005_training;
+mod m20261203_000006_hardening;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_agreements::Migration),
             Box::new(m20261125_000004_reminders::Migration),
             Box::new(m20261125_000005_training::Migration),
+            Box::new(m20261203_000006_hardening::Migration),
         ]
     }
 }

@@ -1,13 +1,15 @@
 //! Who is asking: a bearer token (the API) or the session cookie (the web pages).
 
+use std::{convert::Infallible, net::SocketAddr, sync::Arc};
+
 use axum::{
-    extract::{FromRef, FromRequestParts},
+    extract::{ConnectInfo, FromRef, FromRequestParts},
     http::{HeaderMap, header, request::Parts},
 };
 use chrono::Utc;
 
 use super::{model::Staff, service};
-use crate::{db::Db, error::AppError};
+use crate::{config::Config, db::Db, error::AppError};
 
 pub const SESSION_COOKIE: &str = "lendhub_session";
 
@@ -15,6 +17,7 @@ impl<S> FromRequestParts<S> for Staff
 where
     S: Send + Sync,
     Db: FromRef<S>,
+    Arc<Config>: FromRef<S>,
 {
     type Rejection = AppError;
 
@@ -27,7 +30,8 @@ where
         let staff = if let Some(token) = bearer_token(&parts.headers) {
             service::staff_for_token(&db.read, token, now).await?
         } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
-            service::staff_for_session(&db.read, secret, now).await?
+            let idle = Arc::<Config>::from_ref(state).session_idle;
+            service::staff_for_session(&db, secret, now, idle).await?
         } else {
             None
         };
@@ -45,6 +49,7 @@ impl<S> FromRequestParts<S> for MaybeStaff
 where
     S: Send + Sync,
     Db: FromRef<S>,
+    Arc<Config>: FromRef<S>,
 {
     type Rejection = AppError;
 
@@ -54,6 +59,24 @@ where
             Err(AppError::Unauthenticated) => Ok(Self(None)),
             Err(other) => Err(other),
         }
+    }
+}
+
+/// The IP address a request came from, as sign-in throttling counts it: the connection's peer
+/// (`serve` records it), or "unknown" where none was recorded.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |ConnectInfo(peer)| peer.ip().to_string()),
+        ))
     }
 }
 

@@ -15,12 +15,12 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    extract::{MaybeStaff, SESSION_COOKIE, clear_session_cookie, cookie, session_cookie},
+    extract::{ClientAddress, MaybeStaff, SESSION_COOKIE, clear_session_cookie, cookie, session_cookie},
     model::{Role, Staff},
     service::{self, SetupRequest},
 };
 use crate::{
-    error::{ApiJson, AppError},
+    error::{ApiJson, ApiPath, AppError},
     state::AppState,
     web::{FormErrors, Nav, safe_next},
 };
@@ -43,10 +43,11 @@ pub struct TokenView {
 #[tracing::instrument(skip_all)]
 pub async fn create_token(
     State(app): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> Result<(StatusCode, Json<TokenView>), AppError> {
     let now = Utc::now();
-    let staff = service::sign_in(&app.db, &request.email, &request.password, now).await?;
+    let staff = service::sign_in(&app.db, &request.email, &request.password, &address, now).await?;
     let (token, expires_at) = service::issue_token(&app.db.write, &staff, now).await?;
     Ok((StatusCode::CREATED, Json(TokenView { token, expires_at })))
 }
@@ -107,10 +108,14 @@ pub struct LoginForm {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn login(State(app): State<AppState>, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn login(
+    State(app): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
     let now = Utc::now();
     let next = safe_next(form.next.as_deref()).to_owned();
-    match service::sign_in(&app.db, &form.email, &form.password, now).await {
+    match service::sign_in(&app.db, &form.email, &form.password, &address, now).await {
         Ok(staff) => {
             let secret = service::start_session(&app.db.write, &staff, now).await?;
             let cookie = session_cookie(&secret, app.config.secure_cookies());
@@ -232,10 +237,37 @@ pub async fn setup(State(app): State<AppState>, Form(form): Form<SetupForm>) -> 
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/devices")).into_response())
 }
 
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TokenList {
+    pub items: Vec<service::TokenInfo>,
+}
+
+/// The caller's own API tokens that have not expired, newest first (at most 200).
+#[utoipa::path(get, path = "/tokens", tag = "auth", responses((status = 200, body = TokenList), (status = 401, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list_tokens(State(app): State<AppState>, staff: Staff) -> Result<Json<TokenList>, AppError> {
+    let items = service::tokens(&app.db.read, &staff, Utc::now()).await?;
+    Ok(Json(TokenList { items }))
+}
+
+/// Revokes one of the caller's own API tokens: it stops working at once.
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "auth", params(("id" = i32, Path)),
+    responses((status = 204), (status = 401, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<StatusCode, AppError> {
+    service::revoke_token(&app.db.write, &staff, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// This feature's calls of the JSON API, with their OpenAPI description.
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create_token))
+        .routes(routes!(create_token, list_tokens))
+        .routes(routes!(revoke_token))
         .routes(routes!(me))
 }
 

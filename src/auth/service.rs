@@ -27,9 +27,33 @@ use crate::{
 /// How long a browser stays signed in: a working day.
 pub const SESSION_LIFETIME: Duration = Duration::hours(12);
 const TOKEN_LIFETIME: Duration = Duration::days(90);
-/// Failed sign-ins allowed per email address in [`THROTTLE_WINDOW`].
-const MAX_FAILURES: u64 = 5;
+/// Sign-in attempts allowed from one address for one email in [`THROTTLE_WINDOW`]...
+const MAX_ATTEMPTS_PER_EMAIL: u64 = 5;
+/// ...and from one address for any emails: enough for a hub's shared connection.
+const MAX_ATTEMPTS_PER_ADDRESS: u64 = 50;
 const THROTTLE_WINDOW: Duration = Duration::minutes(15);
+/// How long a sign-in waits for a free password check before it is told to try again.
+const CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// One argon2 check per core at a time: each takes 19 MiB and a core for tens of milliseconds,
+/// and a flood of them must queue here, not in 512 blocking threads.
+static PASSWORD_CHECKS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+});
+
+/// Runs an argon2 job when a core is free for it, or answers 429 when none comes free in time.
+async fn with_password_check<T: Send + 'static>(
+    job: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let busy = || {
+        AppError::TooManyRequests("lendhub is busy checking other sign-ins. Try again in a moment.".into())
+    };
+    let _permit = tokio::time::timeout(CHECK_WAIT, PASSWORD_CHECKS.acquire())
+        .await
+        .map_err(|_| busy())?
+        .map_err(|_| busy())?;
+    tokio::task::spawn_blocking(job).await.map_err(AppError::internal)
+}
 
 /// A fresh random secret, URL-safe.
 pub fn new_secret() -> String {
@@ -54,39 +78,56 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    with_password_check(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
             .map(|hash| hash.to_string())
             .map_err(|err| AppError::Internal(err.to_string().into()))
     })
-    .await
-    .map_err(AppError::internal)?
+    .await?
 }
 
 async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    with_password_check(move || {
         Argon2::default()
             .verify_password(password.as_bytes(), hash.as_str())
             .is_ok()
     })
     .await
-    .map_err(AppError::internal)
 }
 
 /// Hashed once so that an unknown email costs as much time as a wrong password.
 const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1xR8b6oH1E0mUSm0kOMqHCNdp/pAOyrJsDq9MNVC9Zo";
 
-/// Checks an email and password. Five failures for one address in 15 minutes lock it for the
-/// rest of the window, whichever instance the attempts reach.
-pub async fn sign_in(db: &Db, email: &str, password: &str, now: DateTime<Utc>) -> Result<Staff, AppError> {
+/// Checks an email and password signing in from `address` (the client's IP address). Each
+/// attempt is recorded before the password is checked, so parallel guesses count as they arrive:
+/// from one address, five attempts at one email or fifty at any in 15 minutes, and the rest wait
+/// out the window, whichever instance they reach. Attempts from elsewhere are not held up, so
+/// nobody can lock a colleague out from their own address.
+pub async fn sign_in(
+    db: &Db,
+    email: &str,
+    password: &str,
+    address: &str,
+    now: DateTime<Utc>,
+) -> Result<Staff, AppError> {
     let email = email.trim().to_lowercase();
-    if repo::count_failures_since(&db.read, &email, now - THROTTLE_WINDOW).await? >= MAX_FAILURES {
+    let since = now - THROTTLE_WINDOW;
+    let tx = db::begin_write(db).await?;
+    repo::lock_address(&tx, address).await?;
+    if repo::count_attempts_since(&tx, address, Some(&email), since).await? >= MAX_ATTEMPTS_PER_EMAIL {
         return Err(AppError::TooManyRequests(
             "Too many failed sign-ins for this email address. Wait 15 minutes and try again.".into(),
         ));
     }
+    if repo::count_attempts_since(&tx, address, None, since).await? >= MAX_ATTEMPTS_PER_ADDRESS {
+        return Err(AppError::TooManyRequests(
+            "Too many failed sign-ins from this connection. Wait 15 minutes and try again.".into(),
+        ));
+    }
+    repo::insert_attempt(&tx, address, &email, now).await?;
+    tx.commit().await?;
     let found = repo::find_staff_by_email(&db.read, &email)
         .await?
         .filter(|row| row.active);
@@ -96,16 +137,27 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, now: DateTime<Utc>) -
     let matches = verify_password(password.to_owned(), hash).await?;
     match found {
         Some(row) if matches => {
-            repo::clear_failures(&db.write, &email).await?;
+            repo::clear_attempts(&db.write, address, &email).await?;
             Ok(row.into())
         }
-        _ => {
-            repo::insert_failure(&db.write, &email, now).await?;
-            Err(AppError::invalid(
-                "email",
-                "the email address or password is not right",
-            ))
-        }
+        _ => Err(AppError::invalid(
+            "email",
+            "the email address or password is not right",
+        )),
+    }
+}
+
+/// Deletes expired sessions and tokens, sessions idle longer than `idle`, and sign-in attempts
+/// past the throttling window.
+pub async fn purge(db: &Db, now: DateTime<Utc>, idle: Duration) -> Result<u64, AppError> {
+    Ok(repo::purge(&db.write, now, now - THROTTLE_WINDOW, now - idle).await?)
+}
+
+/// The daily purge as `serve` runs it.
+pub async fn purge_tick(db: &Db, idle: Duration) {
+    match purge(db, Utc::now(), idle).await {
+        Ok(rows) => tracing::info!(rows, "expired sessions, tokens and sign-in attempts purged"),
+        Err(err) => tracing::error!(%err, "purge failed; will try again tomorrow"),
     }
 }
 
@@ -125,14 +177,54 @@ pub async fn end_session(db: &impl ConnectionTrait, secret: &str) -> Result<(), 
     Ok(())
 }
 
+/// The staff member signed in with session `secret`, unless it expired or went unused for
+/// `idle`; marks it used.
 pub async fn staff_for_session(
-    db: &impl ConnectionTrait,
+    db: &Db,
     secret: &str,
     now: DateTime<Utc>,
+    idle: Duration,
 ) -> Result<Option<Staff>, AppError> {
-    Ok(repo::staff_for_session(db, &hash_secret(secret), now)
+    let id = hash_secret(secret);
+    let staff = repo::staff_for_session(&db.read, &id, now, now - idle).await?;
+    if staff.is_some() {
+        repo::touch_session(&db.write, &id, now).await?;
+    }
+    Ok(staff.map(Staff::from))
+}
+
+/// A token as its owner sees it: never the secret, which is shown once when it is made.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TokenInfo {
+    pub id: i32,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The caller's own unexpired API tokens, newest first.
+pub async fn tokens(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    now: DateTime<Utc>,
+) -> Result<Vec<TokenInfo>, AppError> {
+    Ok(repo::tokens_of(db, staff.id, now, 200)
         .await?
-        .map(Staff::from))
+        .into_iter()
+        .map(|t| TokenInfo {
+            id: t.id,
+            created_at: t.created_at,
+            expires_at: t.expires_at,
+        })
+        .collect())
+}
+
+/// Revokes one of the caller's own tokens (404 for anyone else's).
+pub async fn revoke_token(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<(), AppError> {
+    if repo::delete_token(db, staff.id, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("you have no API token with that id".into()))
+    }
 }
 
 /// Issues an API bearer token for `staff`.

@@ -339,10 +339,7 @@ impl ListParams {
                     .map_err(|_| FieldError::new("hub_id", "hub_id must be a whole number"))
             })
             .transpose()?;
-        let q = present(&self.q);
-        if q.as_ref().is_some_and(|q| q.chars().count() < 3) {
-            return Err(FieldError::new("q", "enter at least 3 characters to search"));
-        }
+        let q = crate::validate::search_text("q", self.q.as_deref())?;
         let limit = match present(&self.limit) {
             None => DEFAULT_PAGE,
             Some(text) => text

@@ -28,6 +28,8 @@ pub struct Model {
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub lease_until: Option<DateTimeUtc>,
+    /// The claim a worker holds while it sends: only that worker can finish the row.
+    pub claim_id: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub last_error: Option<String>,
     pub message_id: Option<String>,

@@ -9,6 +9,8 @@ pub struct Model {
     pub staff_id: i32,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// When it was last used (at most a minute out), for the idle timeout.
+    pub last_seen_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

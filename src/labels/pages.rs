@@ -11,7 +11,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 
 use super::{
     model::{Layout, place},
@@ -88,13 +88,10 @@ async fn chosen(
     let Some(day) = data.text("added_on") else {
         return Ok((Vec::new(), Vec::new()));
     };
-    let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
+    let Some(day) = crate::dates::parse_date(&day) else {
         return Ok((
             Vec::new(),
-            vec![FieldError::new(
-                "added_on",
-                "enter a date as YYYY-MM-DD, like 2027-03-12",
-            )],
+            vec![FieldError::new("added_on", crate::dates::DATE_HINT)],
         ));
     };
     // An empty choice is "every hub"; anything else must name one, not fall back to every hub.

@@ -170,8 +170,8 @@ pub fn parse_due_on(field: &str, text: Option<&str>, today: NaiveDate) -> Result
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| FieldError::new(field, "enter the date it is due back"))?;
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, "enter a date as YYYY-MM-DD, like 2027-03-12"))?;
+    let date =
+        crate::dates::parse_date(text).ok_or_else(|| FieldError::new(field, crate::dates::DATE_HINT))?;
     if date < today {
         return Err(FieldError::new(
             field,

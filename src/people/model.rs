@@ -85,21 +85,21 @@ pub fn parse_phone(text: &str) -> Result<String, FieldError> {
 
 /// A UK postcode, written the standard way: `e15hr` becomes `E1 5HR`.
 pub fn parse_postcode(text: &str) -> Result<String, FieldError> {
-    let compact: String = text
+    // Characters, not bytes: a postcode typed with "𝟙" or "é" in it must be refused, not sliced.
+    let compact: Vec<char> = text
         .chars()
         .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
     let (outward, inward) = compact.split_at(compact.len().saturating_sub(3));
-    let inward_ok = inward.len() == 3 && {
-        let b = inward.as_bytes();
-        b[0].is_ascii_digit() && b[1].is_ascii_uppercase() && b[2].is_ascii_uppercase()
-    };
+    let inward_ok =
+        matches!(inward, [d, a, b] if d.is_ascii_digit() && a.is_ascii_uppercase() && b.is_ascii_uppercase());
     let outward_ok = (2..=4).contains(&outward.len())
-        && outward.as_bytes()[0].is_ascii_uppercase()
-        && outward.chars().all(|c| c.is_ascii_alphanumeric())
-        && outward.chars().any(|c| c.is_ascii_digit());
+        && outward[0].is_ascii_uppercase()
+        && outward.iter().all(char::is_ascii_alphanumeric)
+        && outward.iter().any(char::is_ascii_digit);
     if inward_ok && outward_ok {
+        let (outward, inward): (String, String) = (outward.iter().collect(), inward.iter().collect());
         Ok(format!("{outward} {inward}"))
     } else {
         Err(FieldError::new("postcode", "enter a postcode like E1 5HR"))
@@ -349,7 +349,17 @@ mod tests {
         assert_eq!(parse_postcode("e15hr").unwrap(), "E1 5HR");
         assert_eq!(parse_postcode(" sw1a 1aa ").unwrap(), "SW1A 1AA");
         assert_eq!(parse_postcode("M1 1AE").unwrap(), "M1 1AE");
-        for bad in ["", "E1", "12345", "E1 5H", "E1 5HRX"] {
+        for bad in [
+            "",
+            "E1",
+            "12345",
+            "E1 5H",
+            "E1 5HRX",
+            "E1 5H𝟙",
+            "𝟙1 5HR",
+            "É1 5HR",
+            "ß",
+        ] {
             assert!(parse_postcode(bad).is_err(), "{bad:?}");
         }
     }

@@ -121,7 +121,9 @@ fn unknown(id: i32) -> AppError {
     AppError::NotFound(format!("there is no borrower with id {id}"))
 }
 
-async fn check_resident_of(db: &impl ConnectionTrait, details: &BorrowerDetails) -> Result<(), AppError> {
+/// Refuses, naming the field, an organisation that does not exist (rather than letting the
+/// foreign key refuse it as a database error).
+pub async fn check_resident_of(db: &impl ConnectionTrait, details: &BorrowerDetails) -> Result<(), AppError> {
     if let Some(id) = details.resident_of_organisation_id
         && crate::organisations::repo::find(db, id).await?.is_none()
     {
@@ -222,11 +224,8 @@ pub async fn search(
     q: Option<&str>,
 ) -> Result<Vec<BorrowerView>, AppError> {
     staff.require(Action::ViewBorrowers)?;
-    let rows = match q.map(str::trim).filter(|q| !q.is_empty()) {
-        Some(q) if q.chars().count() < 3 => {
-            return Err(AppError::invalid("q", "enter at least 3 characters to search"));
-        }
-        Some(q) => repo::search(db, staff.organisation_id, q, 50).await?,
+    let rows = match crate::validate::search_text("q", q)? {
+        Some(q) => repo::search(db, staff.organisation_id, &q, 50).await?,
         None => repo::recent(db, staff.organisation_id, 20).await?,
     };
     Ok(rows.into_iter().map(BorrowerView::from).collect())

@@ -19,11 +19,12 @@ pub enum SendError {
     Temporary(String),
 }
 
-/// An SMTP connection (pooled) and who mail comes from.
+/// An SMTP connection (pooled), who mail comes from, and how long one message may take.
 #[derive(Clone)]
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    timeout: Duration,
 }
 
 /// Checks `LENDHUB_SMTP_URL` and `LENDHUB_MAIL_FROM` without connecting.
@@ -43,15 +44,22 @@ fn parse_from(from: &str) -> Result<Mailbox, String> {
 }
 
 impl Mailer {
+    /// `timeout` bounds the whole exchange for one message: connecting, the greeting, every
+    /// reply. (lettre's own timeout covers only parts of it.)
+    ///
     /// # Errors
     /// When the URL or the sender cannot be read (see `check`).
-    pub fn new(url: &str, from: &str) -> Result<Self, String> {
+    pub fn new(url: &str, from: &str, timeout: Duration) -> Result<Self, String> {
         let from = parse_from(from)?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|err| format!("{url:?} is not an SMTP URL ({err})"))?
-            .timeout(Some(Duration::from_secs(15)))
+            .timeout(Some(timeout))
             .build();
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            timeout,
+        })
     }
 
     /// Sends a plain-text and HTML message to `to`; returns the Message-ID it was sent with,
@@ -83,10 +91,16 @@ impl Mailer {
             None => builder.body(text.to_owned()),
         }
         .map_err(|err| SendError::Permanent(format!("the message could not be built ({err})")))?;
-        match self.transport.send(message).await {
-            Ok(_) => Ok(message_id),
-            Err(err) if err.is_permanent() => Err(SendError::Permanent(err.to_string())),
-            Err(err) => Err(SendError::Temporary(err.to_string())),
+        // A server that accepts the connection and then says nothing would otherwise hold this
+        // send, and every reminder behind it, until the process ends.
+        match tokio::time::timeout(self.timeout, self.transport.send(message)).await {
+            Ok(Ok(_)) => Ok(message_id),
+            Ok(Err(err)) if err.is_permanent() => Err(SendError::Permanent(err.to_string())),
+            Ok(Err(err)) => Err(SendError::Temporary(err.to_string())),
+            Err(_) => Err(SendError::Temporary(format!(
+                "the mail server did not answer within {} seconds",
+                self.timeout.as_secs()
+            ))),
         }
     }
 }

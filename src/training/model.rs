@@ -52,21 +52,29 @@ pub fn parse_starts_at(field: &str, text: Option<&str>) -> Result<DateTime<Utc>,
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| FieldError::new(field, "enter when the session starts"))?;
-    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
-        return Ok(at.with_timezone(&Utc));
+    let unreadable = || FieldError::new(field, "enter a date and time like 2027-03-10T10:00");
+    let at = match DateTime::parse_from_rfc3339(text) {
+        Ok(at) => at.with_timezone(&Utc),
+        Err(_) => {
+            let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map_err(|_| unreadable())?;
+            London
+                .from_local_datetime(&local)
+                .earliest()
+                .map(|at| at.with_timezone(&Utc))
+                .ok_or_else(|| {
+                    FieldError::new(
+                        field,
+                        "that time does not exist in London (the clocks change then)",
+                    )
+                })?
+        }
+    };
+    // A start in the year 262,142 parses, and then breaks every page that lists it.
+    if crate::dates::in_years(at) {
+        Ok(at)
+    } else {
+        Err(unreadable())
     }
-    let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
-        .map_err(|_| FieldError::new(field, "enter a date and time like 2027-03-10T10:00"))?;
-    London
-        .from_local_datetime(&local)
-        .earliest()
-        .map(|at| at.with_timezone(&Utc))
-        .ok_or_else(|| {
-            FieldError::new(
-                field,
-                "that time does not exist in London (the clocks change then)",
-            )
-        })
 }
 
 pub fn parse_duration(field: &str, minutes: Option<i32>) -> Result<i32, FieldError> {

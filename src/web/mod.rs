@@ -157,10 +157,19 @@ pub fn urlencode(value: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A local path to go back to after signing in; anything else (another site) is dropped.
+/// A path on this site to go back to after signing in; anything else is dropped. Only a plain
+/// path is taken (`/devices?status=on_loan`): browsers ignore tabs and newlines and read a backslash as
+/// `/`, so `/\t/evil.example` would leave the site, and a control character cannot go in a
+/// `Location` header at all.
 pub fn safe_next(next: Option<&str>) -> &str {
     match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") => path,
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && path.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') =>
+        {
+            path
+        }
         _ => "/devices",
     }
 }
@@ -204,6 +213,15 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/devices");
         assert_eq!(safe_next(Some("https://evil.example")), "/devices");
         assert_eq!(safe_next(None), "/devices");
+        for hostile in [
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/\n/x",
+            "/ /evil.example",
+            "/\r\nSet-Cookie: a=b",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), "/devices", "{hostile:?}");
+        }
     }
 
     #[test]

@@ -115,7 +115,8 @@ impl TestApp {
             config: Arc::new(config),
             setup_token: Some(Arc::from("test-setup-token")),
         };
-        tokio::spawn(async move { axum::serve(listener, router(state)).await });
+        let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, app).await });
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()

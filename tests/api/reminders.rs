@@ -38,7 +38,12 @@ fn config(app: &TestApp) -> Config {
 }
 
 fn mailer(smtp: &SmtpServer) -> Mailer {
-    Mailer::new(&smtp.url(), "Test Homes <loans@example.org>").unwrap()
+    Mailer::new(
+        &smtp.url(),
+        "Test Homes <loans@example.org>",
+        std::time::Duration::from_secs(30),
+    )
+    .unwrap()
 }
 
 /// A hub with its address and opening hours, for the emails to name.
@@ -830,4 +835,119 @@ async fn coordinators_get_one_weekly_digest_of_what_needs_attention() {
         !digest.text.contains("Ada Lovelace"),
         "no borrower names in the digest"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mail_server_that_never_answers_delays_mail_and_loses_none() {
+    if !SmtpServer::available() {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let hub = hub(&app).await;
+    lend(&app, hub, "Siân Evans", json!({"email": "sian@example.org"}), 0).await;
+    // Stands in for a mail server that accepts the connection and never says a word.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_url = format!("smtp://{}", silent.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            held.push(socket);
+        }
+    });
+    let stalled = Mailer::new(
+        &silent_url,
+        "Test Homes <loans@example.org>",
+        std::time::Duration::from_secs(2),
+    )
+    .unwrap();
+    let config = config(&app);
+    let (swept, delivered) = service::run_once(&app.db, &config, Some(&stalled), morning(0))
+        .await
+        .unwrap();
+    assert_eq!(swept.reminders, 1);
+    assert_eq!((delivered.sent, delivered.failed), (0, 0), "{delivered:?}");
+    assert!(delivered.retrying >= 1, "{delivered:?}");
+    assert!(
+        outbox(&app, "sending").await.is_empty(),
+        "nothing is left claimed"
+    );
+    let queued = outbox(&app, "queued").await;
+    assert!(
+        queued.iter().all(|r| r["last_error"]
+            .as_str()
+            .is_some_and(|e| e.contains("did not answer"))),
+        "{queued:?}"
+    );
+
+    // A real server comes back: every reminder arrives, once.
+    let smtp = SmtpServer::start();
+    for hours in [3, 4] {
+        service::run_once(
+            &app.db,
+            &config,
+            Some(&mailer(&smtp)),
+            morning(0) + Duration::hours(hours),
+        )
+        .await
+        .unwrap();
+    }
+    assert_eq!(smtp.to("sian@example.org").len(), 1);
+    assert!(outbox(&app, "queued").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn only_the_worker_holding_a_claim_can_send_or_finish_it() {
+    use lendhub::reminders::repo::{self, Delivery};
+    let app = TestApp::spawn().await;
+    let hub = hub(&app).await;
+    lend(&app, hub, "Siân Evans", json!({"email": "sian@example.org"}), 0).await;
+    service::sweep(&app.db, &config(&app).reminders, &app.base, morning(0))
+        .await
+        .unwrap();
+    let claim = |id: &'static str, at: DateTime<Utc>| {
+        let db = app.db.clone();
+        async move {
+            let tx = lendhub::db::begin_write(&db).await.unwrap();
+            let rows = repo::claim(&tx, id, at, 20).await.unwrap();
+            tx.commit().await.unwrap();
+            rows
+        }
+    };
+    let first = claim("first", morning(0)).await;
+    assert!(!first.is_empty());
+    assert!(
+        claim("second", morning(0) + Duration::minutes(1))
+            .await
+            .is_empty(),
+        "a held lease is not handed out"
+    );
+    // The first worker stalls past its lease; a second takes the rows over.
+    let later = morning(0) + Duration::minutes(6);
+    let second = claim("second", later).await;
+    assert_eq!(second.len(), first.len());
+    let row = &first[0];
+    assert!(
+        !repo::renew(&app.db.write, row, later).await.unwrap(),
+        "the first may not send it now"
+    );
+    let sent = |id: &str| Delivery::Sent {
+        message_id: format!("<{id}@example.org>"),
+    };
+    assert!(
+        !repo::finish(&app.db.write, row, sent("first"), later)
+            .await
+            .unwrap()
+    );
+    assert!(repo::renew(&app.db.write, &second[0], later).await.unwrap());
+    assert!(
+        repo::finish(&app.db.write, &second[0], sent("second"), later)
+            .await
+            .unwrap()
+    );
+    let sent_rows = outbox(&app, "sent").await;
+    let finished = sent_rows
+        .iter()
+        .find(|r| r["id"] == row.id)
+        .expect("the row is sent");
+    assert_eq!(finished["attempts"], 1, "recorded once: {finished}");
 }

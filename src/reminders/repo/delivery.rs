@@ -11,10 +11,12 @@ use crate::entities::reminder::{self, Entity as Reminder};
 use crate::reminders::model::{Channel, LEASE, ReminderStatus};
 
 /// Claims up to `limit` emails whose time has come (or whose worker's lease ran out) for one
-/// worker: on PostgreSQL rows another worker holds are skipped (`FOR UPDATE SKIP LOCKED`); on
-/// SQLite the single writer makes the claim one step. Call inside a write transaction.
+/// worker, marking them with `claim_id`: on PostgreSQL rows another worker holds are skipped
+/// (`FOR UPDATE SKIP LOCKED`); on SQLite the single writer makes the claim one step. Call inside a
+/// write transaction, with `now` read just before.
 pub async fn claim(
     db: &impl ConnectionTrait,
+    claim_id: &str,
     now: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<reminder::Model>, DbErr> {
@@ -41,6 +43,7 @@ pub async fn claim(
     Reminder::update_many()
         .col_expr(reminder::Column::Status, ReminderStatus::Sending.as_str().into())
         .col_expr(reminder::Column::LeaseUntil, Some(now + LEASE).into())
+        .col_expr(reminder::Column::ClaimId, Some(claim_id).into())
         .col_expr(reminder::Column::UpdatedAt, now.into())
         .filter(reminder::Column::Id.is_in(ids.clone()))
         .exec(db)
@@ -52,6 +55,24 @@ pub async fn claim(
         .await
 }
 
+/// Renews this worker's lease on a claimed row just before it is sent, so the send always starts
+/// with a whole lease ahead of it (a send is bounded well inside one). `false` when the claim
+/// is no longer this worker's: the row must not be sent.
+pub async fn renew(
+    db: &impl ConnectionTrait,
+    row: &reminder::Model,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let result = Reminder::update_many()
+        .col_expr(reminder::Column::LeaseUntil, Some(now + LEASE).into())
+        .filter(reminder::Column::Id.eq(row.id))
+        .filter(reminder::Column::Status.eq(ReminderStatus::Sending))
+        .filter(reminder::Column::ClaimId.eq(row.claim_id.clone()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
 /// What happened to a claimed email.
 pub enum Delivery {
     Sent { message_id: String },
@@ -59,17 +80,20 @@ pub enum Delivery {
     Failed { error: String },
 }
 
-/// Records the delivery of a row this worker claimed.
+/// Records the delivery of a row this worker claimed. When the lease ran out and another worker
+/// claimed the row since, its claim id differs and nothing is written: the row is the other
+/// worker's now. Returns whether this worker's claim still held.
 pub async fn finish(
     db: &impl ConnectionTrait,
     row: &reminder::Model,
     delivery: Delivery,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<bool, DbErr> {
     let mut update = reminder::ActiveModel {
         id: Set(row.id),
         attempts: Set(row.attempts + 1),
         lease_until: Set(None),
+        claim_id: Set(None),
         updated_at: Set(now),
         ..Default::default()
     };
@@ -90,11 +114,12 @@ pub async fn finish(
             update.last_error = Set(Some(error));
         }
     }
-    Reminder::update_many()
+    let result = Reminder::update_many()
         .set(update)
         .filter(reminder::Column::Id.eq(row.id))
         .filter(reminder::Column::Status.eq(ReminderStatus::Sending))
+        .filter(reminder::Column::ClaimId.eq(row.claim_id.clone()))
         .exec(db)
         .await?;
-    Ok(())
+    Ok(result.rows_affected == 1)
 }

@@ -40,16 +40,25 @@ pub async fn deliver(
     let Some(mailer) = mailer else {
         return Ok(summary);
     };
+    // The clock is read at each claim and each finish, not once a run: a run that outlasts the
+    // lease must not hand out leases that have already run out. `now` only sets where it starts
+    // (`reminders run --now`).
+    let started = std::time::Instant::now();
+    let clock = || now + chrono::TimeDelta::from_std(started.elapsed()).unwrap_or(chrono::TimeDelta::MAX);
+    let claim_id = crate::auth::service::new_secret();
     // Each batch's rows leave the claimable set (sent, failed, or queued for later), so this
     // ends; the bound is a guard against a clock that does not move.
     for _ in 0..10_000 {
         let tx = db::begin_write(db).await?;
-        let rows = repo::claim(&tx, now, 20).await?;
+        let rows = repo::claim(&tx, &claim_id, clock(), 20).await?;
         tx.commit().await?;
         if rows.is_empty() {
             break;
         }
         for row in rows {
+            if !repo::renew(&db.write, &row, clock()).await? {
+                continue;
+            }
             let reference = format!("reminder-{}.{}", row.id, row.created_at.timestamp());
             let result = match row.recipient_email.as_deref() {
                 Some(to) => {
@@ -70,23 +79,36 @@ pub async fn deliver(
                     summary.sent += 1;
                     Delivery::Sent { message_id }
                 }
+                // The server's words can quote the recipient's address: they go to the outbox page
+                // (admins only), not to the log.
                 Err(SendError::Temporary(error)) => {
                     summary.retrying += 1;
-                    tracing::warn!(id = row.id, %error, "email not sent; will try again");
+                    tracing::warn!(
+                        id = row.id,
+                        attempts = row.attempts + 1,
+                        "email not sent; will try again"
+                    );
                     Delivery::Retry {
                         error,
-                        next: next_attempt(now, row.attempts + 1),
+                        next: next_attempt(clock(), row.attempts + 1),
                     }
                 }
                 Err(SendError::Permanent(error)) => {
                     summary.failed += 1;
-                    tracing::warn!(id = row.id, %error, "email refused");
+                    tracing::warn!(id = row.id, "email refused; see the outbox");
                     Delivery::Failed { error }
                 }
             };
             let refused = matches!(delivery, Delivery::Failed { .. });
+            let now = clock();
             let tx = db::begin_write(db).await?;
-            repo::finish(&tx, &row, delivery, now).await?;
+            if !repo::finish(&tx, &row, delivery, now).await? {
+                tracing::warn!(
+                    id = row.id,
+                    "the lease ran out while sending; another worker has the email now"
+                );
+                continue;
+            }
             if refused {
                 call_instead(&tx, &row, now).await?;
             }
@@ -141,7 +163,7 @@ pub fn mailer(config: &Config) -> Result<Option<Mailer>, AppError> {
     config
         .smtp_url
         .as_deref()
-        .map(|url| Mailer::new(url, &config.mail_from))
+        .map(|url| Mailer::new(url, &config.mail_from, config.smtp_timeout))
         .transpose()
         .map_err(|e| AppError::Internal(e.into()))
 }
@@ -158,37 +180,24 @@ pub async fn run_once(
     Ok((swept, delivered))
 }
 
-/// Runs `run_once` every `config.reminder_interval` until the process ends.
-pub fn spawn_background(db: Db, config: std::sync::Arc<Config>) {
-    tokio::spawn(async move {
-        let mailer = match mailer(&config) {
-            Ok(mailer) => mailer,
-            Err(err) => {
-                tracing::error!(%err, "reminders are off: the SMTP settings cannot be used");
-                return;
-            }
-        };
-        if mailer.is_none() {
-            tracing::warn!("LENDHUB_SMTP_URL is not set: reminder emails stay queued until it is");
+/// One sweep as `serve` runs it, every `LENDHUB_REMINDER_INTERVAL_SECONDS`: what it did is
+/// logged, and a failure is logged and tried again next time.
+pub async fn sweep_tick(db: &Db, config: &Config) {
+    match sweep(db, &config.reminders, &config.public_url, Utc::now()).await {
+        Ok(swept) if swept.reminders + swept.digests > 0 => tracing::info!(?swept, "reminders swept"),
+        Ok(_) => {}
+        Err(err) => tracing::error!(%err, "reminder sweep failed; will try again"),
+    }
+}
+
+/// One delivery run as `serve` runs it, in a task of its own: a mail server that stalls delays
+/// email, never the sweep.
+pub async fn deliver_tick(db: &Db, mailer: Option<&Mailer>) {
+    match deliver(db, mailer, Utc::now()).await {
+        Ok(delivered) if delivered.sent + delivered.failed + delivered.retrying > 0 => {
+            tracing::info!(?delivered, "reminders delivered");
         }
-        let mut ticks = tokio::time::interval(config.reminder_interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            match run_once(&db, &config, mailer.as_ref(), Utc::now()).await {
-                Ok((swept, delivered)) => {
-                    if swept.reminders
-                        + swept.digests
-                        + delivered.sent
-                        + delivered.failed
-                        + delivered.retrying
-                        > 0
-                    {
-                        tracing::info!(?swept, ?delivered, "reminders");
-                    }
-                }
-                Err(err) => tracing::error!(%err, "reminder sweep failed; will try again"),
-            }
-        }
-    });
+        Ok(_) => {}
+        Err(err) => tracing::error!(%err, "reminder delivery failed; will try again"),
+    }
 }

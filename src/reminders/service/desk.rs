@@ -272,6 +272,7 @@ pub async fn mark_posted(db: &Db, staff: &Staff, ids: &[i32], now: DateTime<Utc>
     if ids.is_empty() {
         return Err(AppError::invalid("ids", "there are no letters to mark as posted"));
     }
+    crate::validate::at_most("ids", ids, 500)?;
     let tx = db::begin_write(db).await?;
     let posted = repo::mark_posted(&tx, staff.organisation_id, ids, staff.id, now).await?;
     audit::record(

@@ -25,6 +25,9 @@ use crate::{
     people::{self, model::BorrowerRequest},
 };
 
+/// The most learners one register request may mark: more than any session holds.
+const MAX_RECORDS: usize = 200;
+
 /// `POST /training/sessions/{id}/enrolments`: a borrower on file, or a walk-in added on the spot.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct EnrolRequest {
@@ -70,6 +73,12 @@ pub async fn enrol(
             .await?
             .ok_or_else(|| AppError::invalid("borrower_id", format!("there is no borrower with id {id}")))?,
         (None, Some(details)) => {
+            people::service::check_resident_of(&tx, &details)
+                .await
+                .map_err(|err| match err {
+                    AppError::Invalid(e) => AppError::invalid(format!("walk_in.{}", e.field), e.message),
+                    other => other,
+                })?;
             let row = people::repo::insert(&tx, staff.organisation_id, &details, staff.id, now).await?;
             record(
                 &tx,
@@ -195,10 +204,18 @@ pub async fn record_attendance(
     if records.is_empty() {
         return Err(AppError::invalid("records", "mark at least one learner"));
     }
+    crate::validate::at_most("records", records, MAX_RECORDS)?;
     let mut marks = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (i, record) in records.iter().enumerate() {
         let field = |name: &str| format!("records[{i}].{name}");
         let borrower_id = enrolled_learner(&enrolled, &field("borrower_id"), record.borrower_id)?;
+        if !seen.insert(borrower_id) {
+            return Err(AppError::invalid(
+                field("borrower_id"),
+                "this learner is marked twice",
+            ));
+        }
         let status = Attendance::parse(record.status.as_deref().unwrap_or_default())
             .map_err(|e| AppError::invalid(field("status"), e.message))?;
         let notes = optional_text(&field("notes"), "notes", record.notes.as_deref(), 1000)?;
@@ -305,12 +322,20 @@ pub async fn record_skills(
     if scores.is_empty() {
         return Err(AppError::invalid("scores", "give at least one score"));
     }
+    crate::validate::at_most("scores", scores, MAX_RECORDS * SkillsArea::ALL.len())?;
     let mut checked = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for (i, score) in scores.iter().enumerate() {
         let field = |name: &str| format!("scores[{i}].{name}");
         let borrower_id = enrolled_learner(&enrolled, &field("borrower_id"), score.borrower_id)?;
         let area = SkillsArea::parse(score.area.as_deref().unwrap_or_default())
             .map_err(|e| AppError::invalid(field("area"), e.message))?;
+        if !seen.insert((borrower_id, area)) {
+            return Err(AppError::invalid(
+                field("area"),
+                "this learner has this area scored twice",
+            ));
+        }
         let value = parse_score(&field("score"), score.score)?;
         checked.push((borrower_id, area, value));
     }

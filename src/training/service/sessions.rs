@@ -153,12 +153,16 @@ pub(super) fn can_run(staff: &Staff, session: &training_session::Model) -> Resul
     }
 }
 
+/// The most devices one request may name for a session (a room's worth, several times over).
+const MAX_SESSION_DEVICES: usize = 100;
+
 pub(super) async fn devices_for(
     db: &impl ConnectionTrait,
     staff: &Staff,
     field: &str,
     tags: &[String],
 ) -> Result<Vec<i32>, AppError> {
+    crate::validate::at_most(field, tags, MAX_SESSION_DEVICES)?;
     let mut ids = Vec::new();
     // A scanned label types its whole address, `{PUBLIC_URL}/d/{tag}`: the tag is the end of it.
     for text in tags
@@ -238,12 +242,7 @@ pub async fn create_session(
         request.asset_tags.as_deref().unwrap_or_default(),
     )
     .await?;
-    let notes = request
-        .notes
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(str::to_owned);
+    let notes = crate::validate::optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
     let tx = db::begin_write(db).await?;
     let row = repo::insert_session(
         &tx,

@@ -4,6 +4,7 @@
 
 mod agreements;
 mod devices;
+mod hardening;
 mod helpers;
 mod labels;
 mod lifecycle;

@@ -82,7 +82,7 @@ impl Role {
                 action,
                 ViewDevices | ViewBorrowers | ManageBorrowers | Lend | ViewLoans | ViewTraining
             ),
-            Role::Trainer => matches!(action, ViewDevices | ViewBorrowers | ViewTraining | Train),
+            Role::Trainer => matches!(action, ViewDevices | ViewTraining | Train),
         }
     }
 }

@@ -299,14 +299,6 @@ pub struct ShowPage {
 }
 
 impl ShowPage {
-    fn change(progress: &crate::training::model::Progress) -> String {
-        match progress.change() {
-            0 => "No change".to_owned(),
-            n if n > 0 => format!("Up {n}"),
-            n => format!("Down {}", -n),
-        }
-    }
-
     /// The course the loan goes with; blank when it goes with none.
     fn course_of(&self, loan: &LoanView) -> String {
         loan.course_id

@@ -140,6 +140,15 @@ impl Progress {
     pub fn change(&self) -> i32 {
         self.latest - self.first
     }
+
+    /// The change written for people: "Up 2", "No change", "Down 1".
+    pub fn change_label(&self) -> String {
+        match self.change() {
+            0 => "No change".to_owned(),
+            n if n > 0 => format!("Up {n}"),
+            n => format!("Down {}", -n),
+        }
+    }
 }
 
 /// Progress per area from scores `(area, session start, score)`, in the framework's order.

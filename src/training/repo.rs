@@ -3,8 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::OnConflict,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+    sea_query::{OnConflict, Query},
 };
 
 use super::model::{Attendance, SkillsArea};
@@ -213,6 +216,25 @@ pub async fn enrolments_of_borrower(
         .filter(enrolment::Column::BorrowerId.eq(borrower_id))
         .all(db)
         .await
+}
+
+/// Whether `borrower_id` is enrolled in a session that `trainer_id` runs.
+pub async fn is_learner_of(
+    db: &impl ConnectionTrait,
+    trainer_id: i32,
+    borrower_id: i32,
+) -> Result<bool, DbErr> {
+    let sessions = Query::select()
+        .column(training_session::Column::Id)
+        .from(training_session::Entity)
+        .and_where(training_session::Column::TrainerId.eq(trainer_id))
+        .to_owned();
+    let count = Enrolment::find()
+        .filter(enrolment::Column::BorrowerId.eq(borrower_id))
+        .filter(enrolment::Column::SessionId.in_subquery(sessions))
+        .count(db)
+        .await?;
+    Ok(count > 0)
 }
 
 /// Marks a learner's attendance; false when they are not enrolled.

@@ -464,3 +464,89 @@ async fn behind_https_browsers_are_told_to_stay_on_https() {
         "max-age=31536000"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn trainers_see_their_own_learners_names_and_needs_and_nothing_more() {
+    let app = TestApp::spawn().await;
+    let mine = app
+        .staff_token("trainer@example.org", lendhub::auth::Role::Trainer)
+        .await;
+    let other = app
+        .staff_token("other.trainer@example.org", lendhub::auth::Role::Trainer)
+        .await;
+    let me = json_of(app.get_as(Some(&mine), "/api/v1/me").await, StatusCode::OK).await;
+    let learner = json_of(
+        app.post(
+            "/api/v1/borrowers",
+            &json!({"name": "Margaret Ellis", "phone": "07700 900555", "email": "margaret@example.org", "address": "4 Bow Road", "accessibility_needs": "Hard of hearing: sit near the front", "consent": {"data_processing": true}}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let course = json_of(
+        app.post("/api/v1/training/courses", &json!({"title": "Email"}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let session = json_of(
+        app.post(
+            "/api/v1/training/sessions",
+            &json!({"course_id": course["id"], "starts_at": format!("{}T10:00", in_days(1)), "duration_minutes": 90, "capacity": 8, "trainer_id": me["id"], "meeting_url": "https://meet.example.org/a"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let path = format!("/api/v1/training/sessions/{}", session["id"]);
+    json_of(
+        app.post(
+            &format!("{path}/enrolments"),
+            &json!({"borrower_id": learner["id"]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    // Their own learner: name and needs, on the register and the learner page; no contact details.
+    let register = json_of(app.get_as(Some(&mine), &path).await, StatusCode::OK).await;
+    let seen = &register["enrolments"][0];
+    assert_eq!(seen["name"], "Margaret Ellis");
+    assert_eq!(seen["accessibility_needs"], "Hard of hearing: sit near the front");
+    let id = learner["id"].as_i64().unwrap();
+    let page = app
+        .client
+        .get(app.url(&format!("/training/learners/{id}")))
+        .bearer_auth(&mine)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Margaret Ellis") && html.contains("Hard of hearing"));
+    for private in ["07700 900555", "margaret@example.org", "4 Bow Road"] {
+        assert!(
+            !html.contains(private) && !register.to_string().contains(private),
+            "{private}"
+        );
+    }
+    // Borrowers' records, searches and another trainer's learners are refused.
+    for call in ["/api/v1/borrowers?q=margaret", &format!("/api/v1/borrowers/{id}")] {
+        assert_eq!(
+            app.get_as(Some(&mine), call).await.status(),
+            StatusCode::FORBIDDEN,
+            "{call}"
+        );
+    }
+    assert_eq!(
+        app.get_as(Some(&other), &format!("/api/v1/borrowers/{id}/training"))
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let theirs = json_of(app.get_as(Some(&other), &path).await, StatusCode::OK).await;
+    assert_eq!(theirs["enrolments"], json!([]), "{theirs}");
+    assert_eq!(theirs["enrolled"], 1);
+}

@@ -9,6 +9,7 @@ mod helpers;
 mod labels;
 mod lifecycle;
 mod loans;
+mod permissions;
 mod reminders;
 mod training;
 mod web_counter;

@@ -1,9 +1,12 @@
 //! Training pages: the session list (today's first), adding courses and sessions, and each
-//! session's page with its register, enrolments, confidence scores and devices used.
+//! session's page with its register, enrolments, confidence scores and devices used; a learner's
+//! page for their trainer.
 
+mod learner;
 mod register;
 mod schedule;
 
+pub use learner::*;
 pub use register::*;
 pub use schedule::*;
 
@@ -29,5 +32,6 @@ pub fn router() -> Router<AppState> {
             "/training/sessions/{id}/skills/{borrower_id}",
             get(skills_page).post(save_skills),
         )
+        .route("/training/learners/{id}", get(learner))
         .route("/loans/{id}/course", post(link_loan))
 }

@@ -131,6 +131,8 @@ pub async fn enrol(
     Ok(LearnerView {
         borrower_id: borrower.id,
         name: borrower.name,
+        accessibility_needs: borrower.accessibility_needs,
+        large_print: borrower.large_print,
         attendance: None,
         notes: None,
         recorded_at: None,
@@ -357,18 +359,34 @@ pub async fn record_skills(
 }
 
 /// A learner's training: progress per skills area and the sessions they were enrolled in.
+/// A learner as their trainer sees them: the name, what helps them take part, their progress and
+/// their sessions. No contact details: those stay on the borrower's record.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LearnerTraining {
+    pub borrower_id: i32,
+    pub name: String,
+    pub large_print: bool,
+    pub accessibility_needs: Option<String>,
     pub progress: Vec<Progress>,
     pub sessions: Vec<(SessionView, Option<Attendance>)>,
 }
 
+/// A learner's training. Staff who see borrowers see anyone's; a trainer only a learner enrolled
+/// in one of their own sessions.
 pub async fn learner(
     db: &impl ConnectionTrait,
     staff: &Staff,
     borrower_id: i32,
 ) -> Result<LearnerTraining, AppError> {
-    staff.require(Action::ViewBorrowers)?;
+    staff.require(Action::ViewTraining)?;
+    let borrower = people::repo::find(db, staff.organisation_id, borrower_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no learner with id {borrower_id}")))?;
+    if !staff.role.allows(Action::ViewBorrowers) && !repo::is_learner_of(db, staff.id, borrower_id).await? {
+        return Err(AppError::Forbidden(
+            "trainers see the learners of their own sessions only".into(),
+        ));
+    }
     let scores = repo::scores_of_borrower(db, borrower_id).await?;
     let enrolments = repo::enrolments_of_borrower(db, borrower_id).await?;
     let marks: HashMap<i32, Option<Attendance>> =
@@ -381,6 +399,10 @@ pub async fn learner(
     .await?;
     let sessions = views(db, staff, rows).await?;
     Ok(LearnerTraining {
+        borrower_id,
+        name: borrower.name,
+        large_print: borrower.large_print,
+        accessibility_needs: borrower.accessibility_needs,
         progress: model::progress(&scores),
         sessions: sessions
             .into_iter()

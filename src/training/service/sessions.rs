@@ -281,6 +281,9 @@ pub async fn create_session(
 pub struct LearnerView {
     pub borrower_id: i32,
     pub name: String,
+    /// What helps them take part, for the trainer to prepare.
+    pub accessibility_needs: Option<String>,
+    pub large_print: bool,
     pub attendance: Option<Attendance>,
     pub notes: Option<String>,
     pub recorded_at: Option<DateTime<Utc>>,
@@ -303,12 +306,18 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
     let row = repo::session(db, staff.organisation_id, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no session with id {id}")))?;
-    let enrolments = repo::enrolments(db, id).await?;
+    // A trainer sees who is in their own sessions, not in anyone else's.
+    let enrolments = if staff.role.allows(Action::ViewBorrowers) || row.trainer_id == Some(staff.id) {
+        repo::enrolments(db, id).await?
+    } else {
+        Vec::new()
+    };
+    let enrolled_count = repo::enrolled(db, id).await?;
     let ids: Vec<i32> = enrolments.iter().map(|e| e.borrower_id).collect();
-    let names: HashMap<i32, String> = people::repo::find_many(db, staff.organisation_id, &ids)
+    let mut learners: HashMap<i32, _> = people::repo::find_many(db, staff.organisation_id, &ids)
         .await?
         .into_iter()
-        .map(|b| (b.id, b.name))
+        .map(|b| (b.id, b))
         .collect();
     let mut scores: HashMap<i32, HashMap<String, i32>> = HashMap::new();
     for score in repo::scores_of_session(db, id).await? {
@@ -319,10 +328,16 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
     }
     let learners = enrolments
         .into_iter()
-        .map(|e| LearnerView {
-            borrower_id: e.borrower_id,
+        .filter_map(|e| {
             // Enrolments name borrowers of the session's organisation (a foreign key); none is missing.
-            name: names.get(&e.borrower_id).cloned().unwrap_or_default(),
+            let borrower = learners.remove(&e.borrower_id)?;
+            Some((e, borrower))
+        })
+        .map(|(e, borrower)| LearnerView {
+            borrower_id: e.borrower_id,
+            name: borrower.name,
+            accessibility_needs: borrower.accessibility_needs,
+            large_print: borrower.large_print,
             attendance: e.attendance,
             notes: e.notes,
             recorded_at: e.recorded_at,
@@ -331,7 +346,7 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
         .collect::<Vec<_>>();
     let devices = repo::session_devices(db, id).await?;
     let names = Names::load(db, staff.organisation_id).await?;
-    let enrolled = learners.len() as u64;
+    let enrolled = enrolled_count;
     Ok(SessionDetail {
         session: names.view(row, enrolled),
         enrolments: learners,

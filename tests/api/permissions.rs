@@ -1,0 +1,349 @@
+//! The permission matrix: every role against every API call and every page, allowed or refused,
+//! walked on demo data. A new API call fails `the_matrix_covers_every_api_call` until it has a row.
+//!
+//! Roles are written A (admin), C (coordinator), H (hub staff), T (trainer); a row lists those
+//! allowed. Allowed means the role check let the request through (any answer but 401 or 403);
+//! refused means 403.
+
+use std::collections::BTreeSet;
+
+use crate::helpers::{TestApp, in_days, json_of};
+use lendhub::auth::Role;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+/// `(method, path, who may)`. Placeholders: `{tag}` an available device, `{loaned}` a device on
+/// loan, `{loan}` its open loan, `{borrower}`, `{session}` (the trainer's own), `{reminder}`,
+/// `{repair}`. Hub staff send a faulty device for repair at the counter; closing a repair is
+/// the coordinator's.
+const API: &[(&str, &str, &str)] = &[
+    ("GET", "/me", "ACHT"),
+    ("POST", "/tokens", "ACHT"),
+    ("GET", "/tokens", "ACHT"),
+    ("DELETE", "/tokens/999999", "ACHT"),
+    ("GET", "/hubs", "ACHT"),
+    ("POST", "/hubs", "AC"),
+    ("GET", "/devices", "ACHT"),
+    ("POST", "/devices", "AC"),
+    ("GET", "/devices/{tag}", "ACHT"),
+    ("PATCH", "/devices/{tag}", "AC"),
+    ("GET", "/devices/{tag}/events", "ACHT"),
+    ("GET", "/devices/{tag}/label.pdf", "AC"),
+    ("GET", "/devices/{tag}/sessions", "ACHT"),
+    ("POST", "/devices/{tag}/checks", "ACH"),
+    ("POST", "/devices/{tag}/found", "ACH"),
+    ("POST", "/devices/{tag}/retire", "AC"),
+    ("POST", "/labels", "AC"),
+    ("GET", "/borrowers", "ACH"),
+    ("POST", "/borrowers", "ACH"),
+    ("GET", "/borrowers/{borrower}", "ACH"),
+    ("PATCH", "/borrowers/{borrower}", "ACH"),
+    ("GET", "/borrowers/{borrower}/training", "ACH"),
+    ("POST", "/loans", "ACH"),
+    ("GET", "/loans/overdue", "ACH"),
+    ("GET", "/loans/{loan}", "ACH"),
+    ("GET", "/loans/{loan}/agreement", "ACH"),
+    ("GET", "/loans/{loan}/agreement.pdf", "ACH"),
+    ("POST", "/loans/{loan}/agreement/accept", "ACH"),
+    ("POST", "/loans/{loan}/agreement/paper", "ACH"),
+    ("PUT", "/loans/{loan}/course", "ACH"),
+    ("POST", "/loans/{loan}/extend", "ACH"),
+    ("POST", "/loans/{loan}/lost", "ACH"),
+    ("POST", "/loans/{loan}/return", "ACH"),
+    ("POST", "/repairs", "ACH"),
+    ("POST", "/repairs/{repair}/close", "AC"),
+    ("GET", "/reminders", "A"),
+    ("GET", "/reminders/call-list", "ACH"),
+    ("POST", "/reminders/{reminder}/outcome", "ACH"),
+    ("POST", "/reminders/{reminder}/retry", "A"),
+    ("POST", "/training/calendar-feed", "ACHT"),
+    ("GET", "/training/courses", "ACHT"),
+    ("POST", "/training/courses", "AC"),
+    ("GET", "/training/sessions", "ACHT"),
+    ("POST", "/training/sessions", "ACT"),
+    ("GET", "/training/sessions/{session}", "ACHT"),
+    ("PUT", "/training/sessions/{session}/attendance", "ACT"),
+    ("POST", "/training/sessions/{session}/devices", "ACT"),
+    ("POST", "/training/sessions/{session}/enrolments", "ACHT"),
+    ("PUT", "/training/sessions/{session}/skills", "ACT"),
+];
+
+/// `(path, who may)` for every page a role's navigation reaches, and the pages behind them.
+const PAGES: &[(&str, &str)] = &[
+    ("/devices", "ACHT"),
+    ("/devices/new", "AC"),
+    ("/devices/{tag}", "ACHT"),
+    ("/devices/{tag}/edit", "AC"),
+    ("/devices/{tag}/issue", "ACH"),
+    ("/devices/{tag}/repair", "ACH"),
+    ("/devices/{tag}/retire", "AC"),
+    ("/labels", "AC"),
+    ("/hubs", "ACHT"),
+    ("/borrowers", "ACH"),
+    ("/borrowers/new", "ACH"),
+    ("/borrowers/{borrower}", "ACH"),
+    ("/borrowers/{borrower}/edit", "ACH"),
+    ("/loans/overdue", "ACH"),
+    ("/loans/{loan}", "ACH"),
+    ("/loans/{loan}/agreement", "ACH"),
+    ("/loans/{loan}/agreement/paper", "ACH"),
+    ("/loans/{loan}/extend", "ACH"),
+    ("/loans/{loan}/lost", "ACH"),
+    ("/loans/{loan}/return", "ACH"),
+    ("/reminders/calls", "ACH"),
+    ("/reminders/letters", "ACH"),
+    ("/reminders/outbox", "A"),
+    ("/training", "ACHT"),
+    ("/training/courses/new", "AC"),
+    ("/training/sessions/new", "ACT"),
+    ("/training/sessions/{session}", "ACHT"),
+    ("/training/learners/{learner}", "ACHT"),
+];
+
+const ROLES: [(char, Role); 4] = [
+    ('T', Role::Trainer),
+    ('H', Role::HubStaff),
+    ('C', Role::Coordinator),
+    ('A', Role::Admin),
+];
+
+/// The ids the placeholders stand for, on demo data.
+struct Ids {
+    tag: String,
+    loaned: String,
+    loan: i64,
+    borrower: i64,
+    learner: i64,
+    session: i64,
+    reminder: i64,
+    repair: i64,
+}
+
+impl Ids {
+    fn fill(&self, path: &str) -> String {
+        path.replace("{tag}", &self.tag)
+            .replace("{loaned}", &self.loaned)
+            .replace("{loan}", &self.loan.to_string())
+            .replace("{borrower}", &self.borrower.to_string())
+            .replace("{learner}", &self.learner.to_string())
+            .replace("{session}", &self.session.to_string())
+            .replace("{reminder}", &self.reminder.to_string())
+            .replace("{repair}", &self.repair.to_string())
+    }
+}
+
+async fn demo(app: &TestApp, trainer_id: i64) -> Ids {
+    let summary = lendhub::demo::fill(&app.db, 40).await.unwrap();
+    lendhub::demo::lend(&app.db, summary.organisation_id, 10)
+        .await
+        .unwrap();
+    let available = json_of(
+        app.get("/api/v1/devices?status=available&limit=5").await,
+        StatusCode::OK,
+    )
+    .await;
+    let tags: Vec<String> = available["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["asset_tag"].as_str().unwrap().to_owned())
+        .collect();
+    let overdue = json_of(app.get("/api/v1/loans/overdue").await, StatusCode::OK).await;
+    let loan = &overdue["items"][0]["loan"];
+    let borrower = app.borrower("Matrix Borrower").await;
+    let repair = json_of(
+        app.post(
+            "/api/v1/repairs",
+            &json!({"asset_tag": tags[1], "fault": "Cracked screen"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let course = json_of(
+        app.post("/api/v1/training/courses", &json!({"title": "Matrix course"}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let session = json_of(
+        app.post(
+            "/api/v1/training/sessions",
+            &json!({"course_id": course["id"], "starts_at": format!("{}T10:00", in_days(2)), "duration_minutes": 60, "capacity": 20, "trainer_id": trainer_id, "meeting_url": "https://meet.example.org/x"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let learner = app.borrower("Matrix Learner").await;
+    json_of(
+        app.post(
+            &format!("/api/v1/training/sessions/{}/enrolments", session["id"]),
+            &json!({"borrower_id": learner}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    lendhub::reminders::service::sweep(
+        &app.db,
+        &lendhub::reminders::model::Policy::default(),
+        &app.base,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let calls = json_of(app.get("/api/v1/reminders/call-list").await, StatusCode::OK).await;
+    let reminder = calls["items"][0]["id"].as_i64().unwrap_or(999_999);
+    Ids {
+        tag: tags[0].clone(),
+        loaned: loan["asset_tag"].as_str().unwrap().to_owned(),
+        loan: loan["id"].as_i64().unwrap(),
+        borrower,
+        learner,
+        session: session["id"].as_i64().unwrap(),
+        reminder,
+        repair: repair["id"].as_i64().unwrap(),
+    }
+}
+
+/// A body that gets past parsing for each call, so the answer is about who asks.
+fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
+    if method == "GET" || method == "DELETE" {
+        return None;
+    }
+    Some(match path {
+        "/tokens" => json!({"email": "nobody@example.org", "password": "not the password at all"}),
+        "/hubs" => json!({"name": "Matrix Hub"}),
+        "/devices" => json!({"kind": "tablet", "make": "Apple", "model": "iPad", "hub_id": 1}),
+        p if p.ends_with("/checks") => {
+            json!({"wiped": true, "wipe_method": "factory_reset", "complete": true, "condition": "good"})
+        }
+        "/labels" => json!({"asset_tags": [ids.tag], "layout": "a4-21"}),
+        "/borrowers" => {
+            json!({"name": "New Person", "phone": "07700 900456", "consent": {"data_processing": true}})
+        }
+        "/loans" => json!({"asset_tag": ids.tag, "borrower_id": ids.borrower, "due_on": in_days(14)}),
+        p if p.ends_with("/accept") => json!({"signed_name": "Someone"}),
+        p if p.ends_with("/paper") => json!({"signed_name": "Someone"}),
+        p if p.ends_with("/course") => json!({"course_id": null}),
+        p if p.ends_with("/extend") => json!({"due_on": in_days(60)}),
+        p if p.ends_with("/return") => json!({"condition": "good"}),
+        "/repairs" => json!({"asset_tag": ids.tag, "fault": "Sticky key"}),
+        p if p.ends_with("/close") => json!({"outcome": "fixed"}),
+        p if p.ends_with("/outcome") => json!({"outcome": "no_answer"}),
+        "/training/courses" => json!({"title": "Another course"}),
+        "/training/sessions" => {
+            json!({"course_id": 1, "starts_at": format!("{}T11:00", in_days(3)), "duration_minutes": 60, "capacity": 5, "meeting_url": "https://meet.example.org/y"})
+        }
+        p if p.ends_with("/attendance") => {
+            json!({"records": [{"borrower_id": ids.learner, "status": "present"}]})
+        }
+        p if p.ends_with("/skills") => {
+            json!({"scores": [{"borrower_id": ids.learner, "area": "communicating", "score": 3}]})
+        }
+        p if p.ends_with("/devices") => json!({"asset_tags": [ids.tag]}),
+        p if p.ends_with("/enrolments") => {
+            json!({"walk_in": {"name": "Walk In", "phone": "07700 900789", "consent": {"data_processing": true}}})
+        }
+        _ => json!({}),
+    })
+}
+
+async fn ask(app: &TestApp, token: &str, method: &str, url: &str, body: Option<&Value>) -> StatusCode {
+    let mut request = app
+        .client
+        .request(Method::from_bytes(method.as_bytes()).unwrap(), app.url(url))
+        .bearer_auth(token);
+    if let Some(body) = body {
+        request = request.json(body);
+    }
+    request.send().await.unwrap().status()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_role_is_allowed_or_refused_exactly_as_the_matrix_says() {
+    let app = TestApp::spawn().await;
+    let mut tokens = Vec::new();
+    for (letter, role) in ROLES {
+        let token = if role == Role::Admin {
+            app.token.clone()
+        } else {
+            app.staff_token(&format!("{}@example.org", role.as_str()), role)
+                .await
+        };
+        tokens.push((letter, token));
+    }
+    let trainer = json_of(app.get_as(Some(&tokens[0].1), "/api/v1/me").await, StatusCode::OK).await;
+    let ids = demo(&app, trainer["id"].as_i64().unwrap()).await;
+    let mut wrong = Vec::new();
+    for (method, template, allowed) in API {
+        let path = ids.fill(template);
+        let body = body_for(method, template, &ids);
+        for (letter, token) in &tokens {
+            let status = ask(&app, token, method, &format!("/api/v1{path}"), body.as_ref()).await;
+            let expected_allowed = allowed.contains(*letter);
+            let ok = if expected_allowed {
+                status != StatusCode::FORBIDDEN
+                    && status != StatusCode::UNAUTHORIZED
+                    && status != StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                status == StatusCode::FORBIDDEN
+            };
+            if !ok {
+                wrong.push(format!(
+                    "{letter} {method} {path}: {status} (expected {})",
+                    if expected_allowed { "allowed" } else { "403" }
+                ));
+            }
+        }
+    }
+    for (template, allowed) in PAGES {
+        let path = ids.fill(template);
+        for (letter, token) in &tokens {
+            let status = ask(&app, token, "GET", &path, None).await;
+            let ok = if allowed.contains(*letter) {
+                status == StatusCode::OK
+            } else {
+                status == StatusCode::FORBIDDEN
+            };
+            if !ok {
+                wrong.push(format!("{letter} page {path}: {status}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} cells differ from the matrix:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_matrix_covers_every_api_call() {
+    let app = TestApp::spawn().await;
+    let openapi = json_of(app.get("/api/openapi.json").await, StatusCode::OK).await;
+    let mut documented = BTreeSet::new();
+    for (path, item) in openapi["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.insert(format!("{} {path}", method.to_uppercase()));
+        }
+    }
+    let named = |template: &str| {
+        template
+            .replace("{tag}", "{asset_tag}")
+            .replace("{loan}", "{id}")
+            .replace("{borrower}", "{id}")
+            .replace("{session}", "{id}")
+            .replace("{reminder}", "{id}")
+            .replace("{repair}", "{id}")
+            .replace("999999", "{id}")
+    };
+    let covered: BTreeSet<String> = API.iter().map(|(m, p, _)| format!("{m} {}", named(p))).collect();
+    let missing: Vec<_> = documented.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "API calls without a row in the matrix: {missing:?}"
+    );
+}

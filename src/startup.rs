@@ -137,7 +137,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
                 .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
                     let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), id = %id)
+                    tracing::info_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()), id = %id)
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(security_headers)
@@ -147,6 +147,15 @@ pub fn router(state: AppState) -> Router {
                 .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
                 .layer(CsrfLayer::new()),
         )
+}
+
+/// The path as the log may keep it: a calendar address is a secret, so its last part is hidden.
+fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/calendar/") {
+        "/calendar/…"
+    } else {
+        path
+    }
 }
 
 async fn api_not_found(uri: Uri) -> AppError {

@@ -19,6 +19,18 @@ pub fn optional_text(
             field,
             format!("{label} must be at most {max} characters"),
         )),
+        // Line breaks and tabs are how people write addresses and notes; no other control
+        // character belongs in text a person reads (or in a letter, a PDF or a calendar).
+        Some(text)
+            if text
+                .chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) =>
+        {
+            Err(FieldError::new(
+                field,
+                format!("{label} cannot contain control characters"),
+            ))
+        }
         Some(text) => Ok(Some(text.to_owned())),
     }
 }

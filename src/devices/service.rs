@@ -158,6 +158,10 @@ fn duplicate_tag(err: sea_orm::DbErr, tag: &AssetTag) -> AppError {
     }
 }
 
+/// The highest number a typed asset tag may carry: a million devices, far more than any scheme
+/// holds, and far below the nine digits `AssetTag::parse` reads.
+pub const MAX_TYPED_NUMBER: i32 = 999_999;
+
 /// Adds a device; its asset tag is the next of the organisation's when none is given.
 pub async fn create(
     db: &Db,
@@ -173,11 +177,22 @@ pub async fn create(
         .ok_or_else(|| AppError::NotFound("your organisation no longer exists".into()))?;
     let tag = match device.asset_tag {
         Some(tag) => {
-            if let (prefix, Some(number)) = tag.parts()
-                && prefix == org.asset_prefix
-            {
-                organisations::repo::skip_asset_numbers_to(&tx, org.id, number).await?;
-            }
+            // A typed tag is one of this organisation's, numbered no higher than a tag may be, so
+            // the numbers handed out after it still make tags that read back.
+            let number = match tag.parts() {
+                (prefix, Some(number)) if prefix == org.asset_prefix && number <= MAX_TYPED_NUMBER => number,
+                _ => {
+                    return Err(AppError::invalid(
+                        "asset_tag",
+                        format!(
+                            "asset tags here are {}- and a number up to {MAX_TYPED_NUMBER}, like {}",
+                            org.asset_prefix,
+                            AssetTag::numbered(&org.asset_prefix, 42).as_str()
+                        ),
+                    ));
+                }
+            };
+            organisations::repo::skip_asset_numbers_to(&tx, org.id, number).await?;
             tag
         }
         None => {

@@ -30,6 +30,11 @@ pub fn parse_name(field: &str, label: &str, text: &str, max: usize) -> Result<St
     let name = text.trim();
     if name.is_empty() {
         Err(FieldError::new(field, format!("enter {label}")))
+    } else if name.chars().any(char::is_control) {
+        Err(FieldError::new(
+            field,
+            format!("{label} must be one line of ordinary characters"),
+        ))
     } else if name.chars().count() > max {
         Err(FieldError::new(
             field,

@@ -219,12 +219,19 @@ pub fn ics(calendar_name: &str, events: &[Event], now: DateTime<Utc>) -> String 
     out
 }
 
+/// A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped; every line break
+/// (CRLF, LF or a lone CR) written `\\n`; other control characters, which no value may hold,
+/// dropped.
 fn escape(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace(';', "\\;")
         .replace(',', "\\,")
-        .replace("\r\n", "\\n")
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
         .replace('\n', "\\n")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect()
 }
 
 /// Folds a content line so no line is longer than 75 octets, never splitting a character.
@@ -312,6 +319,7 @@ mod tests {
             Utc.with_ymd_and_hms(2027, 2, 1, 0, 0, 0).unwrap(),
         );
         assert!(text.contains("SUMMARY:Staying safe online\\; scams\\, passwords\r\n"));
+        assert_eq!(escape("one\rtwo\r\nthree\nfour\u{7}"), "one\\ntwo\\nthree\\nfour");
         assert!(text.contains("DTEND:20270301T113000Z\r\n"));
         assert!(text.split("\r\n").all(|l| l.len() <= 75));
         assert!(text.ends_with("END:VCALENDAR\r\n"));

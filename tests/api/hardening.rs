@@ -550,3 +550,59 @@ async fn trainers_see_their_own_learners_names_and_needs_and_nothing_more() {
     assert_eq!(theirs["enrolments"], json!([]), "{theirs}");
     assert_eq!(theirs["enrolled"], 1);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_typed_tag_cannot_poison_the_numbering() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Riverside").await;
+    for tag in ["TST-999999999", "ABC-00001", "TST-1000000"] {
+        let response = app.add_device(hub, json!({"asset_tag": tag})).await;
+        assert_eq!(
+            error_of(response, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+                .1
+                .as_deref(),
+            Some("asset_tag"),
+            "{tag}"
+        );
+    }
+    json_of(
+        app.add_device(hub, json!({"asset_tag": "TST-999999"})).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let next = json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    let tag = next["asset_tag"].as_str().unwrap();
+    assert_eq!(tag, "TST-1000000");
+    // A generated tag always reads back.
+    json_of(app.get(&format!("/api/v1/devices/{tag}")).await, StatusCode::OK).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn names_and_addresses_refuse_control_characters() {
+    let app = TestApp::spawn().await;
+    for (body, field) in [
+        (json!({"name": "Hub\u{0}One"}), "name"),
+        (json!({"name": "Hub\u{1b}[2J"}), "name"),
+        (json!({"name": "Hub", "address": "1 High St\u{7}"}), "address"),
+    ] {
+        let response = app.post("/api/v1/hubs", &body).await;
+        assert_eq!(
+            error_of(response, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+                .1
+                .as_deref(),
+            Some(field),
+            "{body}"
+        );
+    }
+    json_of(
+        app.post(
+            "/api/v1/hubs",
+            &json!({"name": "Hub", "address": "1 High St\r\nLeeds"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+}

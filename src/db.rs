@@ -38,9 +38,12 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
         Ok(Db { read, write })
     } else {
         let mut options = ConnectOptions::new(url);
+        // A server that cannot be reached is answered 503 within seconds, not after half a
+        // minute of the client waiting.
         options
             .sqlx_logging(false)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_timeout(Duration::from_secs(5))
             .max_connections(16);
         let pool = Database::connect(options).await?;
         Ok(Db {

@@ -4,6 +4,7 @@
 
 mod agreements;
 mod devices;
+mod faults;
 mod hardening;
 mod helpers;
 mod labels;

@@ -231,27 +231,44 @@ fn workers(
     let (sweep_db, sweep_config) = (db.clone(), Arc::clone(config));
     let deliver_db = db.clone();
     let (purge_db, idle) = (db.clone(), config.session_idle);
+    // A sweep that queued emails wakes delivery at once rather than at its next tick.
+    let swept = Arc::new(tokio::sync::Notify::new());
+    let wake_delivery = Arc::clone(&swept);
     Ok(vec![
-        every(config.reminder_interval, stopping.clone(), move || {
-            let (db, config) = (sweep_db.clone(), Arc::clone(&sweep_config));
-            async move { reminders::service::sweep_tick(&db, &config).await }
+        every(config.reminder_interval, stopping.clone(), None, move || {
+            let (db, config, swept) = (sweep_db.clone(), Arc::clone(&sweep_config), Arc::clone(&swept));
+            async move {
+                reminders::service::sweep_tick(&db, &config).await;
+                swept.notify_one();
+            }
         }),
-        every(config.reminder_interval, stopping.clone(), move || {
-            let (db, mailer) = (deliver_db.clone(), mailer.clone());
-            async move { reminders::service::deliver_tick(&db, mailer.as_ref()).await }
-        }),
-        every(std::time::Duration::from_hours(24), stopping.clone(), move || {
-            let db = purge_db.clone();
-            async move { auth::service::purge_tick(&db, idle).await }
-        }),
+        every(
+            config.reminder_interval,
+            stopping.clone(),
+            Some(wake_delivery),
+            move || {
+                let (db, mailer) = (deliver_db.clone(), mailer.clone());
+                async move { reminders::service::deliver_tick(&db, mailer.as_ref()).await }
+            },
+        ),
+        every(
+            std::time::Duration::from_hours(24),
+            stopping.clone(),
+            None,
+            move || {
+                let db = purge_db.clone();
+                async move { auth::service::purge_tick(&db, idle).await }
+            },
+        ),
     ])
 }
 
-/// Runs `job` now and then every `period` until `stopping` turns true; a run in progress is
-/// finished, never cut off.
+/// Runs `job` now, then every `period` (and whenever `wake` is notified) until `stopping` turns
+/// true; a run in progress is finished, never cut off.
 fn every<F, Fut>(
     period: std::time::Duration,
     mut stopping: tokio::sync::watch::Receiver<bool>,
+    wake: Option<Arc<tokio::sync::Notify>>,
     mut job: F,
 ) -> tokio::task::JoinHandle<()>
 where
@@ -261,9 +278,14 @@ where
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(period);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let woken = async || match &wake {
+            Some(wake) => wake.notified().await,
+            None => std::future::pending().await,
+        };
         loop {
             tokio::select! {
                 _ = ticks.tick() => job().await,
+                () = woken() => job().await,
                 _ = stopping.changed() => break,
             }
         }

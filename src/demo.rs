@@ -17,28 +17,38 @@ use crate::{
     hubs, organisations,
 };
 
-const HUBS: [(&str, &str, &str); 5] = [
+/// Demo hubs: name, address, opening hours and phone (numbers from Ofcom's range kept for drama).
+const HUBS: [(&str, &str, &str, &str); 5] = [
     (
         "Whitechapel Community Hub",
         "12 Vallance Road, London E1 5HR",
         "Monday to Friday, 10am to 4pm",
+        "020 7946 0100",
     ),
     (
         "Poplar Job Club",
         "Chrisp Street Market, London E14 6AQ",
         "Tuesday and Thursday, 9:30am to 1pm",
+        "020 7946 0200",
     ),
     (
         "Bow Library",
         "Roman Road, London E3 5ES",
         "Monday to Saturday, 9am to 6pm",
+        "020 7946 0300",
     ),
     (
         "Stepney Tenants' Hall",
         "Ben Jonson Road, London E1 4SA",
         "Wednesday, 1pm to 5pm",
+        "020 7946 0400",
     ),
-    ("Online", "Sessions by video call", "By appointment"),
+    (
+        "Limehouse Digital Café",
+        "646 Commercial Road, London E14 7HA",
+        "Monday and Friday, 11am to 3pm",
+        "020 7946 0500",
+    ),
 ];
 
 const MODELS: [(DeviceKind, &str, &str); 8] = [
@@ -78,11 +88,17 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
     };
     let existing = hubs::repo::list(&tx, org.id).await?;
     let mut hub_ids = Vec::new();
-    for (name, address, hours) in HUBS {
+    for (name, address, hours, phone) in HUBS {
         let id = match existing.iter().find(|h| h.name == name) {
             Some(hub) => hub.id,
             None => {
-                let hub = hubs::repo::insert(&tx, org.id, name, Some(address), Some(hours), now).await?;
+                let details = hubs::model::HubDetails {
+                    name: name.to_owned(),
+                    address: Some(address.to_owned()),
+                    opening_hours: Some(hours.to_owned()),
+                    phone: Some(phone.to_owned()),
+                };
+                let hub = hubs::repo::insert(&tx, org.id, &details, now).await?;
                 audit::repo::insert(
                     &tx,
                     NewEvent {

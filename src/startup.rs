@@ -131,6 +131,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .merge(training::routes::calendar())
         .route("/assets/{*path}", get(web::asset))
+        .route("/favicon.ico", get(|| async { Redirect::permanent("/assets/favicon.svg") }))
         .with_state(state)
         .layer(
             ServiceBuilder::new()

@@ -10,6 +10,7 @@ mod m20261125_000003_agreements;
 mod m20261125_000004_reminders;
 mod m20261125_000005_training;
 mod m20261203_000006_hardening;
+mod m20261203_000007_counter;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_reminders::Migration),
             Box::new(m20261125_000005_training::Migration),
             Box::new(m20261203_000006_hardening::Migration),
+            Box::new(m20261203_000007_counter::Migration),
         ]
     }
 }

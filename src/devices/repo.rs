@@ -95,6 +95,18 @@ pub async fn find_by_tag(
         .await
 }
 
+/// A device by its tag, whatever organisation: for the public "found this device?" page, which
+/// shows no more than where to bring it.
+pub async fn find_by_tag_anywhere(
+    db: &impl ConnectionTrait,
+    tag: &AssetTag,
+) -> Result<Option<device::Model>, DbErr> {
+    Device::find()
+        .filter(device::Column::AssetTag.eq(tag.as_str()))
+        .one(db)
+        .await
+}
+
 /// A device by its id, whatever organisation: for callers that reached it through a row of their own.
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<device::Model>, DbErr> {
     Device::find_by_id(id).one(db).await

@@ -10,6 +10,8 @@ pub struct Model {
     pub address: Option<String>,
     /// Told to borrowers in reminders, e.g. "Monday to Friday, 10am to 4pm".
     pub opening_hours: Option<String>,
+    /// Where borrowers (and anyone who finds a device) can ring the hub.
+    pub phone: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -6,21 +6,21 @@ use sea_orm::{
     QueryOrder,
 };
 
+use super::model::HubDetails;
 use crate::entities::hub::{self, Entity as Hub};
 
 pub async fn insert(
     db: &impl ConnectionTrait,
     organisation_id: i32,
-    name: &str,
-    address: Option<&str>,
-    opening_hours: Option<&str>,
+    details: &HubDetails,
     now: DateTime<Utc>,
 ) -> Result<hub::Model, DbErr> {
     hub::ActiveModel {
         organisation_id: Set(organisation_id),
-        name: Set(name.to_owned()),
-        address: Set(address.map(str::to_owned)),
-        opening_hours: Set(opening_hours.map(str::to_owned)),
+        name: Set(details.name.clone()),
+        address: Set(details.address.clone()),
+        opening_hours: Set(details.opening_hours.clone()),
+        phone: Set(details.phone.clone()),
         created_at: Set(now),
         ..Default::default()
     }

@@ -56,6 +56,7 @@ pub struct HubsPage {
     name: String,
     address: String,
     opening_hours: String,
+    phone: String,
 }
 
 pub async fn page(State(app): State<AppState>, staff: Staff) -> Result<HubsPage, AppError> {
@@ -67,6 +68,7 @@ pub async fn page(State(app): State<AppState>, staff: Staff) -> Result<HubsPage,
         name: String::new(),
         address: String::new(),
         opening_hours: String::new(),
+        phone: String::new(),
     })
 }
 
@@ -90,6 +92,7 @@ pub async fn add(
                 name: form.name.unwrap_or_default(),
                 address: form.address.unwrap_or_default(),
                 opening_hours: form.opening_hours.unwrap_or_default(),
+                phone: form.phone.unwrap_or_default(),
             };
             Ok((status, page).into_response())
         }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, SqlErr};
 use serde::{Deserialize, Serialize};
 
-use super::repo;
+use super::{model::HubDetails, repo};
 use crate::audit::AuditAction;
 use crate::validate::optional_text;
 use crate::{
@@ -22,6 +22,19 @@ pub struct HubView {
     pub name: String,
     pub address: Option<String>,
     pub opening_hours: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl HubView {
+    /// The phone number as a `tel:` link takes it: digits and a leading plus.
+    pub fn phone_digits(&self) -> String {
+        self.phone
+            .as_deref()
+            .unwrap_or_default()
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect()
+    }
 }
 
 impl From<hub::Model> for HubView {
@@ -31,6 +44,7 @@ impl From<hub::Model> for HubView {
             name: row.name,
             address: row.address,
             opening_hours: row.opening_hours,
+            phone: row.phone,
         }
     }
 }
@@ -42,10 +56,12 @@ pub struct HubRequest {
     pub address: Option<String>,
     /// Told to borrowers in reminders, e.g. "Monday to Friday, 10am to 4pm".
     pub opening_hours: Option<String>,
+    /// The hub's phone number, for borrowers and for whoever finds a lost device.
+    pub phone: Option<String>,
 }
 
 impl HubRequest {
-    fn parse(&self) -> Result<(String, Option<String>, Option<String>), FieldError> {
+    fn parse(&self) -> Result<HubDetails, FieldError> {
         let name = parse_name(
             "name",
             "the hub's name",
@@ -54,15 +70,25 @@ impl HubRequest {
         )?;
         let optional =
             |field: &str, label: &str, value: Option<&str>| optional_text(field, label, value, 500);
-        Ok((
+        let phone = optional_text("phone", "the phone number", self.phone.as_deref(), 30)?;
+        if let Some(phone) = &phone
+            && !phone.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c))
+        {
+            return Err(FieldError::new(
+                "phone",
+                "enter a phone number, like 020 7946 0000",
+            ));
+        }
+        Ok(HubDetails {
             name,
-            optional("address", "the address", self.address.as_deref())?,
-            optional(
+            address: optional("address", "the address", self.address.as_deref())?,
+            opening_hours: optional(
                 "opening_hours",
                 "the opening hours",
                 self.opening_hours.as_deref(),
             )?,
-        ))
+            phone,
+        })
     }
 }
 
@@ -73,24 +99,18 @@ pub async fn create(
     now: DateTime<Utc>,
 ) -> Result<HubView, AppError> {
     staff.require(Action::ManageHubs)?;
-    let (name, address, opening_hours) = request.parse()?;
+    let details = request.parse()?;
+    let name = details.name.clone();
     let tx = db::begin_write(db).await?;
-    let row = repo::insert(
-        &tx,
-        staff.organisation_id,
-        &name,
-        address.as_deref(),
-        opening_hours.as_deref(),
-        now,
-    )
-    .await
-    .map_err(|err| match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
-            code: "duplicate_hub",
-            message: format!("there is already a hub called {name}"),
-        },
-        _ => err.into(),
-    })?;
+    let row = repo::insert(&tx, staff.organisation_id, &details, now)
+        .await
+        .map_err(|err| match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
+                code: "duplicate_hub",
+                message: format!("there is already a hub called {name}"),
+            },
+            _ => err.into(),
+        })?;
     audit::repo::insert(
         &tx,
         NewEvent {
@@ -99,7 +119,7 @@ pub async fn create(
             actor: Actor::Staff(staff),
             entity: EntityRef::Hub(row.id),
             action: AuditAction::HubAdded,
-            details: serde_json::json!({ "name": row.name, "address": row.address, "opening_hours": row.opening_hours }),
+            details: serde_json::json!({ "name": row.name, "address": row.address, "opening_hours": row.opening_hours, "phone": row.phone }),
         },
     )
     .await?;

@@ -373,3 +373,115 @@ async fn the_agreement_is_signed_on_screen_or_recorded_on_paper_through_the_page
         "{loan_page}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn find_reads_a_tag_however_it_is_typed_or_scanned() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Riverside").await;
+    for _ in 0..5 {
+        json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    }
+    let scanned_url = format!("{}/d/TST-00005", app.base);
+    for typed in [
+        scanned_url.as_str(),
+        "tst00005",
+        "TST-5",
+        "tst-0005",
+        " TST-00005 ",
+    ] {
+        let response = app
+            .client
+            .get(app.url(&format!("/devices?q={}", lendhub::web::urlencode(typed))))
+            .bearer_auth(&app.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{typed}");
+        assert_eq!(response.headers()["location"], "/devices/TST-00005", "{typed}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stranger_who_scans_a_label_is_told_where_to_return_it_and_nothing_else() {
+    let app = TestApp::spawn().await;
+    let hub = json_of(
+        app.post(
+            "/api/v1/hubs",
+            &json!({"name": "Riverside Hub", "address": "1 River Street, Leeds LS1 1AA", "opening_hours": "Monday to Friday, 10am to 4pm", "phone": "0113 496 0000"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let device = json_of(
+        app.add_device(
+            hub["id"].as_i64().unwrap(),
+            json!({"serial_number": "SN-SECRET-1"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let tag = device["asset_tag"].as_str().unwrap().to_owned();
+    let borrower = json_of(
+        app.post(
+            "/api/v1/borrowers",
+            &json!({"name": "Margaret Ellis", "phone": "07700 900555", "postcode": "E1 5HR", "consent": {"data_processing": true}}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    json_of(
+        app.post(
+            "/api/v1/loans",
+            &json!({"asset_tag": tag, "borrower_id": borrower["id"], "due_on": in_days(14)}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let stranger = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = stranger
+        .get(app.url(&format!("/d/{}", tag.to_lowercase())))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    for needed in [
+        "Test Homes",
+        "Riverside Hub",
+        "1 River Street, Leeds LS1 1AA",
+        "0113 496 0000",
+        "Monday to Friday",
+    ] {
+        assert!(html.contains(needed), "{needed} missing");
+    }
+    for private in [
+        "Margaret",
+        "07700 900555",
+        "E1 5HR",
+        "SN-SECRET-1",
+        "On loan",
+        "on_loan",
+        "Due",
+    ] {
+        assert!(!html.contains(private), "{private} shown to a stranger");
+    }
+    let unknown = stranger.get(app.url("/d/TST-99999")).send().await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    // Staff who are signed in still go to the device's page.
+    let staff = app
+        .client
+        .get(app.url(&format!("/d/{}", tag.to_lowercase())))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staff.status(), StatusCode::SEE_OTHER);
+    assert_eq!(staff.headers()["location"], format!("/devices/{tag}"));
+}

@@ -17,25 +17,37 @@ use crate::{enums::string_enum, error::FieldError};
 pub struct AssetTag(String);
 
 impl AssetTag {
-    /// Reads a tag as typed or scanned: case and surrounding spaces do not matter.
+    /// The one reader of a tag, wherever it is typed or scanned: the label's whole QR address
+    /// (`https://…/d/TCH-00005`), any case, with or without the dash, with or without leading
+    /// zeros (`tch00005`, `TCH-5`). The result is always written the one way, `TCH-00005`.
     ///
     /// # Errors
-    /// A `FieldError` on `field` when the text is not `LETTERS-digits`.
+    /// A `FieldError` on `field` when the text is not 2 to 6 letters and a number of at most 9
+    /// digits.
     pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
-        let tag = text.trim().to_uppercase();
-        let valid = tag.split_once('-').is_some_and(|(prefix, number)| {
-            (2..=6).contains(&prefix.len())
-                && prefix.chars().all(|c| c.is_ascii_uppercase())
-                && (1..=9).contains(&number.len())
-                && number.chars().all(|c| c.is_ascii_digit())
-        });
-        if valid {
-            Ok(Self(tag))
-        } else {
-            Err(FieldError::new(
+        let text = text.trim();
+        // A scanner types the QR code's address; the tag is its last part.
+        let text = match text.rfind("/d/") {
+            Some(at) => text[at + 3..].split(['?', '#', '/']).next().unwrap_or_default(),
+            None => text,
+        };
+        let prefix_len = text
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(text.len());
+        let (prefix, rest) = text.split_at(prefix_len);
+        let digits = rest.strip_prefix('-').unwrap_or(rest);
+        let number = digits
+            .parse::<i32>()
+            .ok()
+            .filter(|_| (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()));
+        match number {
+            Some(number) if (2..=6).contains(&prefix.len()) => {
+                Ok(Self::numbered(&prefix.to_ascii_uppercase(), number))
+            }
+            _ => Err(FieldError::new(
                 field,
                 "an asset tag is letters, a dash and a number, like TCH-00042",
-            ))
+            )),
         }
     }
 

@@ -305,7 +305,22 @@ mod tests {
 
     #[test]
     fn asset_tags_read_as_typed_or_scanned() {
-        assert_eq!(AssetTag::parse("t", " tch-00042 ").unwrap().as_str(), "TCH-00042");
+        for typed in [
+            " tch-00042 ",
+            "TCH-42",
+            "tch00042",
+            "TCH42",
+            "Tch-000042",
+            "https://loans.example.org/d/TCH-00042",
+            "http://127.0.0.1:8080/d/tch-00042?from=label",
+        ] {
+            assert_eq!(
+                AssetTag::parse("t", typed).unwrap().as_str(),
+                "TCH-00042",
+                "{typed:?}"
+            );
+        }
+        assert_eq!(AssetTag::parse("t", "TCH-123456").unwrap().as_str(), "TCH-123456");
         assert_eq!(AssetTag::numbered("TCH", 42).as_str(), "TCH-00042");
         assert_eq!(AssetTag::numbered("TCH", 123_456).as_str(), "TCH-123456");
         assert_eq!(
@@ -321,6 +336,10 @@ mod tests {
             "T-1",
             "TCH 42",
             "TCH-00042-1",
+            "TCH--42",
+            "TCH-+42",
+            "TCH-1234567890",
+            "https://loans.example.org/devices",
         ] {
             assert!(AssetTag::parse("t", bad).is_err(), "{bad:?} accepted");
         }

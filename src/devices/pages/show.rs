@@ -12,7 +12,7 @@ use super::hub_names;
 use crate::audit::AuditAction;
 use crate::devices::service::{self, DeviceView};
 use crate::{
-    auth::{Action, Staff},
+    auth::{Action, Staff, extract::MaybeStaff},
     error::AppError,
     hubs::{self, service::HubView},
     loans::views::{self, LoanView, RepairView},
@@ -175,8 +175,31 @@ pub(super) fn capitalised_list(fields: &[String]) -> String {
 }
 
 /// `/d/{tag}`: the address in every QR label.
-pub async fn scanned(Path(tag): Path<String>) -> Redirect {
-    Redirect::to(&format!("/devices/{}", urlencode(&tag.to_uppercase())))
+/// What a device's QR label opens: the device's page for staff who are signed in; for anyone
+/// else (someone who found it), who it belongs to and where to bring it back, nothing more.
+pub async fn scanned(
+    State(app): State<AppState>,
+    MaybeStaff(staff): MaybeStaff,
+    Path(tag): Path<String>,
+) -> Result<Response, AppError> {
+    if staff.is_some() {
+        let tag = crate::devices::model::AssetTag::parse("asset_tag", &tag)
+            .map_or_else(|_| tag.to_uppercase(), |t| t.as_str().to_owned());
+        return Ok(Redirect::to(&format!("/devices/{}", urlencode(&tag))).into_response());
+    }
+    let found = service::return_to(&app.db.read, &tag).await?;
+    Ok(FoundPage {
+        nav: Nav::signed_out(),
+        found,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "devices/found.html")]
+pub struct FoundPage {
+    nav: Nav,
+    found: service::ReturnTo,
 }
 
 #[cfg(test)]

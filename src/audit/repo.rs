@@ -1,6 +1,8 @@
 //! Audit rows: written once, read in order, never changed.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::model::{EntityRef, NewEvent};
 use crate::entities::audit_event::{self, Entity as AuditEvent};
@@ -32,6 +34,24 @@ pub async fn for_entity(
         .filter(audit_event::Column::EntityType.eq(entity_type))
         .filter(audit_event::Column::EntityId.eq(entity_id))
         .order_by_asc(audit_event::Column::Id)
+        .all(db)
+        .await
+}
+
+/// The events of one kind about any of `ids` (of one entity type), newest first, at most `limit`.
+pub async fn of_action(
+    db: &impl ConnectionTrait,
+    entity_type: &str,
+    ids: &[i32],
+    action: &str,
+    limit: u64,
+) -> Result<Vec<audit_event::Model>, DbErr> {
+    AuditEvent::find()
+        .filter(audit_event::Column::EntityType.eq(entity_type))
+        .filter(audit_event::Column::EntityId.is_in(ids.iter().copied()))
+        .filter(audit_event::Column::Action.eq(action))
+        .order_by_desc(audit_event::Column::Id)
+        .limit(limit)
         .all(db)
         .await
 }

@@ -296,6 +296,7 @@ pub struct ShowPage {
     loans: Vec<LoanView>,
     training: Option<crate::training::service::LearnerTraining>,
     courses: std::collections::HashMap<i32, String>,
+    calls: Vec<crate::reminders::service::CallRecord>,
 }
 
 impl ShowPage {
@@ -336,8 +337,15 @@ pub async fn show(
     } else {
         std::collections::HashMap::new()
     };
+    let loan_ids: Vec<i32> = loans.iter().map(|l| l.id).collect();
+    let calls = if staff.can(Action::ViewLoans) {
+        crate::reminders::service::call_history(&app.db.read, &staff, &loan_ids).await?
+    } else {
+        Vec::new()
+    };
     Ok(ShowPage {
         nav: Nav::new(&staff, "borrowers"),
+        calls,
         training,
         courses,
         barriers: borrower

@@ -33,6 +33,8 @@ pub struct HubFilter {
     hub_id: Option<String>,
     /// The name of whoever was just called, to confirm it was saved.
     done: Option<String>,
+    /// Where this page of calls starts.
+    cursor: Option<String>,
 }
 
 impl HubFilter {
@@ -48,6 +50,8 @@ pub struct CallsPage {
     hubs: Vec<HubView>,
     hub_id: Option<i32>,
     calls: Vec<CallView>,
+    /// The address of the next page of calls, when there is one.
+    next_page: Option<String>,
     outcomes: &'static [CallOutcome],
     done: Option<String>,
     errors: FormErrors,
@@ -86,12 +90,23 @@ impl CallsPage {
     }
 }
 
-async fn calls_page(app: &AppState, staff: &Staff, hub_id: Option<i32>) -> Result<CallsPage, AppError> {
+async fn calls_page(
+    app: &AppState,
+    staff: &Staff,
+    hub_id: Option<i32>,
+    cursor: Option<&str>,
+) -> Result<CallsPage, AppError> {
+    let page = service::call_list(&app.db.read, staff, hub_id, cursor, None).await?;
+    let next_page = page.next_cursor.map(|cursor| {
+        let hub = hub_id.map(|id| format!("hub_id={id}&")).unwrap_or_default();
+        format!("/reminders/calls?{hub}cursor={}", urlencode(&cursor))
+    });
     Ok(CallsPage {
         nav: Nav::new(staff, "reminders"),
         hubs: hubs::service::list(&app.db.read, staff).await?,
         hub_id,
-        calls: service::call_list(&app.db.read, staff, hub_id).await?,
+        calls: page.items,
+        next_page,
         outcomes: CallOutcome::ALL,
         done: None,
         errors: FormErrors::default(),
@@ -104,7 +119,7 @@ pub async fn calls(
     staff: Staff,
     ApiQuery(filter): ApiQuery<HubFilter>,
 ) -> Result<CallsPage, AppError> {
-    let mut page = calls_page(&app, &staff, filter.hub_id()).await?;
+    let mut page = calls_page(&app, &staff, filter.hub_id(), filter.cursor.as_deref()).await?;
     page.done = filter.done.filter(|d| !d.trim().is_empty());
     Ok(page)
 }
@@ -128,7 +143,7 @@ pub async fn record_outcome(
             Ok(Redirect::to(&target).into_response())
         }
         Err(AppError::Invalid(error)) => {
-            let mut page = calls_page(&app, &staff, hub_id).await?;
+            let mut page = calls_page(&app, &staff, hub_id, None).await?;
             page.errors = FormErrors(vec![error]);
             page.failed_id = Some(id);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

@@ -7,7 +7,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     model::CallOutcome,
-    service::{self, CallView, OutboxQuery, OutcomeRequest, ReminderView},
+    service::{self, CallPage, OutboxQuery, OutcomeRequest, ReminderView},
 };
 use crate::{
     auth::Staff,
@@ -20,25 +20,31 @@ use crate::{
 pub struct HubQuery {
     /// Only this hub's calls.
     pub hub_id: Option<i32>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CallList {
-    pub items: Vec<CallView>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+    /// How many calls a page holds (1 to 200; 50 unless given).
+    pub limit: Option<u64>,
 }
 
 /// Borrowers to phone: those without email (or who asked for a call) whose loans need a
 /// reminder, the soonest due first.
 #[utoipa::path(get, path = "/reminders/call-list", tag = "reminders", params(HubQuery),
-    responses((status = 200, body = CallList)), security(("bearer" = [])))]
+    responses((status = 200, body = CallPage), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn call_list(
     State(app): State<AppState>,
     staff: Staff,
     ApiQuery(query): ApiQuery<HubQuery>,
-) -> Result<Json<CallList>, AppError> {
-    Ok(Json(CallList {
-        items: service::call_list(&app.db.read, &staff, query.hub_id).await?,
-    }))
+) -> Result<Json<CallPage>, AppError> {
+    Ok(Json(
+        service::call_list(
+            &app.db.read,
+            &staff,
+            query.hub_id,
+            query.cursor.as_deref(),
+            query.limit,
+        )
+        .await?,
+    ))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -951,3 +951,92 @@ async fn only_the_worker_holding_a_claim_can_send_or_finish_it() {
         .expect("the row is sent");
     assert_eq!(finished["attempts"], 1, "recorded once: {finished}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_call_list_pages_by_key_and_outcomes_stay_on_the_loan_and_borrower() {
+    let app = TestApp::spawn().await;
+    let demo = lendhub::demo::fill(&app.db, 1200).await.unwrap();
+    lendhub::demo::lend(&app.db, demo.organisation_id, 1000)
+        .await
+        .unwrap();
+    // Everyone reachable by phone only, their loans overdue by one to ten days.
+    let today = lendhub::dates::today(Utc::now());
+    for sql in [
+        "UPDATE borrowers SET email = NULL, phone = '07700 900123'".to_owned(),
+        format!("UPDATE loans SET due_on = '{}'", today - Duration::days(1)),
+    ] {
+        app.db.write.execute_unprepared(&sql).await.unwrap();
+    }
+    for days in 2..=10 {
+        let sql = format!(
+            "UPDATE loans SET due_on = '{}' WHERE id % 10 = {}",
+            today - Duration::days(days),
+            days - 1
+        );
+        app.db.write.execute_unprepared(&sql).await.unwrap();
+    }
+    let swept = service::sweep(&app.db, &config(&app).reminders, &app.base, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(swept.reminders, 1000);
+
+    let mut seen = std::collections::HashSet::new();
+    let mut previous: Option<(String, i64)> = None;
+    let mut path = "/api/v1/reminders/call-list?limit=37".to_owned();
+    for _ in 0..100 {
+        let page = json_of(app.get(&path).await, StatusCode::OK).await;
+        for call in page["items"].as_array().unwrap() {
+            let key = (
+                call["due_on"].as_str().unwrap().to_owned(),
+                call["id"].as_i64().unwrap(),
+            );
+            assert!(seen.insert(key.1), "call {} twice", key.1);
+            assert!(
+                previous.as_ref().is_none_or(|p| *p < key),
+                "out of order at {key:?}"
+            );
+            assert!(
+                call["device"].as_str().unwrap().starts_with(['L', 'T', 'M']),
+                "{call}"
+            );
+            previous = Some(key);
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/reminders/call-list?limit=37&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 1000, "every call, once");
+    let (_, field) = error_of(
+        app.get("/api/v1/reminders/call-list?cursor=nonsense").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(field.as_deref(), Some("cursor"));
+
+    // A call's outcome and note stay on the loan's and the borrower's pages.
+    let first = &json_of(
+        app.get("/api/v1/reminders/call-list?limit=1").await,
+        StatusCode::OK,
+    )
+    .await["items"][0];
+    let outcome = json!({"outcome": "spoke_to_them", "notes": "Bringing it back on Friday"});
+    json_of(
+        app.post(&format!("/api/v1/reminders/{}/outcome", first["id"]), &outcome)
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    for page in [
+        format!("/loans/{}", first["loan_id"]),
+        format!("/borrowers/{}", first["borrower_id"]),
+    ] {
+        let html = app.page_text(&page).await;
+        assert!(
+            html.contains("Calls made") && html.contains("Bringing it back on Friday"),
+            "{page}"
+        );
+    }
+    let calls_page = app.page_text("/reminders/calls").await;
+    assert!(calls_page.contains("Next page of calls"));
+}

@@ -232,6 +232,7 @@ pub struct LoanPage {
     agreement_at: String,
     course: Option<crate::training::service::CourseView>,
     courses: Vec<crate::training::service::CourseView>,
+    calls: Vec<crate::reminders::service::CallRecord>,
 }
 
 impl LoanPage {
@@ -263,7 +264,9 @@ pub async fn show(
     let agreement = agreements::service::status(&app.db, &staff, &app.config.agreement_terms, id).await?;
     let course = crate::training::service::course_of_loan(&app.db.read, &staff, loan.course_id).await?;
     let courses = crate::training::service::courses(&app.db.read, &staff).await?;
+    let calls = crate::reminders::service::call_history(&app.db.read, &staff, &[id]).await?;
     Ok(LoanPage {
+        calls,
         nav: Nav::new(&staff, "devices"),
         agreement_at: agreement.accepted_at.map(london_time).unwrap_or_default(),
         course,

@@ -2,13 +2,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QueryOrder, QuerySelect, sea_query::ExprTrait,
 };
 
-use super::{loan_borrower, reminder_loan};
+use super::{loan_borrower, loan_device, reminder_loan};
 use crate::entities::{
     borrower::{self},
+    device,
     loan::{self, Entity as Loan},
     reminder::{self, Entity as Reminder},
 };
@@ -30,6 +31,8 @@ pub struct Task {
     pub address: Option<String>,
     pub postcode: Option<String>,
     pub large_print: bool,
+    pub device_kind: crate::devices::model::DeviceKind,
+    pub asset_tag: String,
 }
 
 /// The phone number of the borrower of a loan, if they gave one.
@@ -48,12 +51,15 @@ pub async fn borrower_phone_of_loan(
         .filter(|p| !p.trim().is_empty()))
 }
 
-/// Queued calls or letters of an organisation (at one hub, or all), oldest due date first.
+/// Queued calls or letters of an organisation (at one hub, or all), oldest due date first: up to
+/// `limit` of them after `after` (the due date and id of the last one on the page before).
 pub async fn tasks(
     db: &impl ConnectionTrait,
     organisation_id: i32,
     channel: Channel,
     hub_id: Option<i32>,
+    after: Option<(NaiveDate, i32)>,
+    limit: u64,
 ) -> Result<Vec<Task>, DbErr> {
     let mut query = Reminder::find()
         .select_only()
@@ -70,17 +76,30 @@ pub async fn tasks(
         .column(borrower::Column::Address)
         .column(borrower::Column::Postcode)
         .column(borrower::Column::LargePrint)
+        .column_as(device::Column::Kind, "device_kind")
+        .column_as(device::Column::AssetTag, "asset_tag")
         .join(JoinType::InnerJoin, reminder_loan())
         .join(JoinType::InnerJoin, loan_borrower())
+        .join(JoinType::InnerJoin, loan_device())
         .filter(reminder::Column::OrganisationId.eq(organisation_id))
         .filter(reminder::Column::Channel.eq(channel))
         .filter(reminder::Column::Status.eq(ReminderStatus::Queued));
     if let Some(hub_id) = hub_id {
         query = query.filter(reminder::Column::HubId.eq(hub_id));
     }
+    if let Some((due_on, id)) = after {
+        query = query.filter(
+            Condition::any().add(reminder::Column::DueOn.gt(due_on)).add(
+                reminder::Column::DueOn
+                    .eq(due_on)
+                    .and(reminder::Column::Id.gt(id)),
+            ),
+        );
+    }
     query
         .order_by_asc(reminder::Column::DueOn)
         .order_by_asc(reminder::Column::Id)
+        .limit(limit)
         .into_model::<Task>()
         .all(db)
         .await

@@ -35,6 +35,8 @@ pub struct CallView {
     #[schema(value_type = Option<String>, format = Date)]
     pub due_on: Option<NaiveDate>,
     pub hub_id: Option<i32>,
+    /// What they have: "Laptop TCH-00042".
+    pub device: String,
 }
 
 impl From<repo::Task> for CallView {
@@ -48,8 +50,31 @@ impl From<repo::Task> for CallView {
             reason: task.subject,
             due_on: task.due_on,
             hub_id: task.hub_id,
+            device: format!("{} {}", task.device_kind.label(), task.asset_tag),
         }
     }
+}
+
+/// One page of the call list and where the next begins.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CallPage {
+    pub items: Vec<CallView>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// How many calls a page holds unless asked for fewer; at most [`MAX_CALLS`].
+pub const CALLS_PER_PAGE: u64 = 50;
+pub const MAX_CALLS: u64 = 200;
+
+/// Reads a call-list cursor, `2027-03-10.42` (the due date and id of the last call shown).
+fn parse_cursor(text: &str) -> Result<(NaiveDate, i32), AppError> {
+    let wrong = || AppError::invalid("cursor", "cursor must be the next_cursor of an earlier page");
+    let (date, id) = text.trim().split_once('.').ok_or_else(wrong)?;
+    Ok((
+        crate::dates::parse_date(date).ok_or_else(wrong)?,
+        id.parse().map_err(|_| wrong())?,
+    ))
 }
 
 /// The calls staff have to make, at one hub or all.
@@ -57,13 +82,38 @@ pub async fn call_list(
     db: &impl ConnectionTrait,
     staff: &Staff,
     hub_id: Option<i32>,
-) -> Result<Vec<CallView>, AppError> {
+    cursor: Option<&str>,
+    limit: Option<u64>,
+) -> Result<CallPage, AppError> {
     staff.require(Action::Lend)?;
-    Ok(repo::tasks(db, staff.organisation_id, Channel::Call, hub_id)
-        .await?
-        .into_iter()
-        .map(CallView::from)
-        .collect())
+    let after = cursor
+        .filter(|c| !c.trim().is_empty())
+        .map(parse_cursor)
+        .transpose()?;
+    let limit = match limit {
+        None => CALLS_PER_PAGE,
+        Some(n) if (1..=MAX_CALLS).contains(&n) => n,
+        Some(_) => {
+            return Err(AppError::invalid(
+                "limit",
+                format!("limit must be a number from 1 to {MAX_CALLS}"),
+            ));
+        }
+    };
+    // One more than the page, to know whether another follows.
+    let mut rows = repo::tasks(db, staff.organisation_id, Channel::Call, hub_id, after, limit + 1).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next_cursor = more
+        .then(|| {
+            rows.last()
+                .and_then(|r| r.due_on.map(|d| format!("{d}.{}", r.id)))
+        })
+        .flatten();
+    Ok(CallPage {
+        items: rows.into_iter().map(CallView::from).collect(),
+        next_cursor,
+    })
 }
 
 /// `POST /reminders/{id}/outcome`.
@@ -228,14 +278,25 @@ pub async fn retry(db: &Db, staff: &Staff, id: i32, now: DateTime<Utc>) -> Resul
     Ok(row.into())
 }
 
-/// Letters waiting to be posted, at one hub or all.
+/// The most letters one batch prints: a morning's posting. The rest wait for the next batch.
+pub const MAX_LETTERS: u64 = 500;
+
+/// Letters waiting to be posted, at one hub or all (the first [`MAX_LETTERS`]).
 pub async fn letters(
     db: &impl ConnectionTrait,
     staff: &Staff,
     hub_id: Option<i32>,
 ) -> Result<Vec<repo::Task>, AppError> {
     staff.require(Action::Lend)?;
-    Ok(repo::tasks(db, staff.organisation_id, Channel::Letter, hub_id).await?)
+    Ok(repo::tasks(
+        db,
+        staff.organisation_id,
+        Channel::Letter,
+        hub_id,
+        None,
+        MAX_LETTERS,
+    )
+    .await?)
 }
 
 /// The waiting letters as one PDF to print.
@@ -286,4 +347,56 @@ pub async fn mark_posted(db: &Db, staff: &Staff, ids: &[i32], now: DateTime<Utc>
     .await?;
     tx.commit().await?;
     Ok(posted)
+}
+
+/// A call staff made about a loan, as the loan and borrower pages list them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CallRecord {
+    pub loan_id: i32,
+    pub at: DateTime<Utc>,
+    /// Who made the call.
+    pub by: String,
+    pub outcome: CallOutcome,
+    pub notes: Option<String>,
+}
+
+impl CallRecord {
+    /// "12 March 2027 at 2:05pm"
+    pub fn when(&self) -> String {
+        crate::dates::london_time(self.at)
+    }
+}
+
+/// The calls made about `loan_ids`, newest first (the last 100): kept in the audit log, which
+/// records each outcome as it is saved and never changes.
+pub async fn call_history(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    loan_ids: &[i32],
+) -> Result<Vec<CallRecord>, AppError> {
+    staff.require(Action::ViewLoans)?;
+    if loan_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = audit::repo::of_action(db, "loan", loan_ids, AuditAction::ReminderCall.as_str(), 100).await?;
+    rows.into_iter()
+        .filter(|row| row.organisation_id == staff.organisation_id)
+        .map(|row| {
+            let details: serde_json::Value =
+                serde_json::from_str(&row.details).map_err(AppError::internal)?;
+            let outcome = details["outcome"]
+                .as_str()
+                .and_then(|o| CallOutcome::parse(o).ok())
+                .ok_or_else(|| {
+                    AppError::Internal(format!("audit event {} has no call outcome", row.id).into())
+                })?;
+            Ok(CallRecord {
+                loan_id: row.entity_id,
+                at: row.at,
+                by: row.actor_label,
+                outcome,
+                notes: details["notes"].as_str().map(str::to_owned),
+            })
+        })
+        .collect()
 }

@@ -87,6 +87,7 @@ fn pages() -> Router<AppState> {
         .fallback(|| async { AppError::NotFound("there is no such page".into()) })
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn(web::error_pages))
+        .layer(middleware::from_fn(web::flash))
 }
 
 /// The whole application.

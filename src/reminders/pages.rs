@@ -31,8 +31,6 @@ use crate::{
 #[derive(Debug, Deserialize)]
 pub struct HubFilter {
     hub_id: Option<String>,
-    /// The name of whoever was just called, to confirm it was saved.
-    done: Option<String>,
     /// Where this page of calls starts.
     cursor: Option<String>,
 }
@@ -53,7 +51,6 @@ pub struct CallsPage {
     /// The address of the next page of calls, when there is one.
     next_page: Option<String>,
     outcomes: &'static [CallOutcome],
-    done: Option<String>,
     errors: FormErrors,
     /// The call whose form was refused.
     failed_id: Option<i32>,
@@ -108,7 +105,6 @@ async fn calls_page(
         calls: page.items,
         next_page,
         outcomes: CallOutcome::ALL,
-        done: None,
         errors: FormErrors::default(),
         failed_id: None,
     })
@@ -119,9 +115,7 @@ pub async fn calls(
     staff: Staff,
     ApiQuery(filter): ApiQuery<HubFilter>,
 ) -> Result<CallsPage, AppError> {
-    let mut page = calls_page(&app, &staff, filter.hub_id(), filter.cursor.as_deref()).await?;
-    page.done = filter.done.filter(|d| !d.trim().is_empty());
-    Ok(page)
+    calls_page(&app, &staff, filter.hub_id(), filter.cursor.as_deref()).await
 }
 
 pub async fn record_outcome(
@@ -138,9 +132,11 @@ pub async fn record_outcome(
     match service::record_outcome(&app.db, &staff, id, &request, Utc::now()).await {
         Ok(_) => {
             let name = data.text("borrower").unwrap_or_default();
-            let hub = hub_id.map(|id| id.to_string()).unwrap_or_default();
-            let target = format!("/reminders/calls?done={}&hub_id={hub}", urlencode(&name));
-            Ok(Redirect::to(&target).into_response())
+            let target = hub_id.map_or_else(
+                || "/reminders/calls".to_owned(),
+                |id| format!("/reminders/calls?hub_id={id}"),
+            );
+            Ok(crate::web::done(&target, &format!("Saved the call to {name}.")))
         }
         Err(AppError::Invalid(error)) => {
             let mut page = calls_page(&app, &staff, hub_id, None).await?;
@@ -159,7 +155,6 @@ pub struct LettersPage {
     hubs: Vec<HubView>,
     hub_id: Option<i32>,
     letters: Vec<Task>,
-    posted: Option<String>,
 }
 
 impl LettersPage {
@@ -188,7 +183,6 @@ pub async fn letters(
         hubs: hubs::service::list(&app.db.read, &staff).await?,
         hub_id,
         letters: service::letters(&app.db.read, &staff, hub_id).await?,
-        posted: filter.done,
     })
 }
 
@@ -208,7 +202,11 @@ pub async fn mark_posted(
 ) -> Result<Response, AppError> {
     let ids: Vec<i32> = data.all("ids").iter().filter_map(|i| i.parse().ok()).collect();
     let posted = service::mark_posted(&app.db, &staff, &ids, Utc::now()).await?;
-    Ok(Redirect::to(&format!("/reminders/letters?done={posted}")).into_response())
+    let letters = if posted == 1 { "letter" } else { "letters" };
+    Ok(crate::web::done(
+        "/reminders/letters",
+        &format!("{posted} {letters} marked as posted."),
+    ))
 }
 
 #[derive(Template, WebTemplate)]

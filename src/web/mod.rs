@@ -149,6 +149,62 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
     (info.status, page).into_response()
 }
 
+/// The cookie that carries "what just happened" from a form's redirect to the next page.
+const FLASH_COOKIE: &str = "lendhub_flash";
+/// Where the layout shows that message.
+const FLASH_MARK: &str = "<!--flash-->";
+
+/// After a change, on to `to` with a message for the page there ("TCH-00042 lent to Margaret
+/// Ellis, due back 3 March 2027"). The message travels in a short-lived cookie, never in the
+/// address, so names stay out of URLs, logs and browser history.
+pub fn done(to: &str, message: &str) -> Response {
+    let cookie = format!(
+        "{FLASH_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=120",
+        urlencode(message)
+    );
+    ([(header::SET_COOKIE, cookie)], Redirect::to(to)).into_response()
+}
+
+/// Shows the message `done` left, once: on the next page drawn with the layout it goes where the
+/// layout marks, as a status panel a screen reader announces, and the cookie is cleared.
+pub async fn flash(request: Request, next: Next) -> Response {
+    let message = crate::auth::extract::cookie(request.headers(), FLASH_COOKIE)
+        .and_then(|value| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("m={value}")).ok())
+        .and_then(|mut pairs| pairs.pop())
+        .map(|(_, message)| message)
+        .filter(|message| !message.trim().is_empty());
+    let response = next.run(request).await;
+    let Some(message) = message else {
+        return response;
+    };
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if !response.status().is_success() || !is_page {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 8 * 1024 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let html = String::from_utf8_lossy(&bytes);
+    let panel = format!(
+        "<div class=\"panel panel--done\" role=\"status\"><p>{}</p></div>",
+        askama::filters::escape(&message, askama::filters::Html)
+            .map_or_else(|_| String::new(), |m| m.to_string())
+    );
+    let html = html.replacen(FLASH_MARK, &panel, 1);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if let Ok(clear) = HeaderValue::from_str(&format!(
+        "{FLASH_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+    )) {
+        parts.headers.append(header::SET_COOKIE, clear);
+    }
+    Response::from_parts(parts, axum::body::Body::from(html))
+}
+
 /// Percent-encodes a value for a query string.
 pub fn urlencode(value: &str) -> String {
     // Encoding one pair of strings cannot fail.

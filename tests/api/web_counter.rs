@@ -485,3 +485,62 @@ async fn a_stranger_who_scans_a_label_is_told_where_to_return_it_and_nothing_els
     assert_eq!(staff.status(), StatusCode::SEE_OTHER);
     assert_eq!(staff.headers()["location"], format!("/devices/{tag}"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_change_is_confirmed_once_on_the_next_page_without_names_in_the_address() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Riverside").await;
+    let device = json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    let tag = device["asset_tag"].as_str().unwrap().to_owned();
+    let borrower = json_of(
+        app.post(
+            "/api/v1/borrowers",
+            &json!({"name": "Margaret Ellis", "phone": "07700 900555", "consent": {"data_processing": true}}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let browser = Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let due = in_days(21);
+    let lent = browser
+        .post(app.url(&format!("/devices/{tag}/issue")))
+        .bearer_auth(&app.token)
+        .form(&[
+            ("borrower_id", borrower["id"].to_string()),
+            ("due_on", due.clone()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lent.status(), StatusCode::SEE_OTHER);
+    let location = lent.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(!location.contains("Margaret"), "{location}");
+    let page = |path: String| {
+        let (browser, token) = (browser.clone(), app.token.clone());
+        async move {
+            browser
+                .get(path)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let first = page(app.url(&location)).await;
+    let when = lendhub::dates::long_date(lendhub::dates::parse_date(&due).unwrap());
+    assert!(
+        first.contains(&format!("{tag} lent to Margaret Ellis, due back on {when}.")),
+        "{first}"
+    );
+    assert!(first.contains("role=\"status\""));
+    let again = page(app.url(&location)).await;
+    assert!(!again.contains("lent to Margaret Ellis"), "shown once");
+}

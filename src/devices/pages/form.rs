@@ -7,7 +7,7 @@ use axum::{
     Form,
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use chrono::Utc;
 use serde::Deserialize;
@@ -221,7 +221,12 @@ pub async fn create(
     let parsed = form.to_request().and_then(|request| request.parse());
     let errors = match parsed {
         Ok(device) => match service::create(&app.db, &staff, device, Utc::now()).await {
-            Ok(device) => return Ok(Redirect::to(&format!("/devices/{}", device.asset_tag)).into_response()),
+            Ok(device) => {
+                return Ok(crate::web::done(
+                    &format!("/devices/{}", device.asset_tag),
+                    &format!("{} added. Print its label from this page.", device.asset_tag),
+                ));
+            }
             Err(err) => field_errors(err)?,
         },
         Err(errors) => errors,
@@ -259,7 +264,12 @@ pub async fn update(
         .and_then(|request| request.details(Some(device.kind)));
     let errors = match details {
         Ok(details) => match service::update(&app.db, &staff, &tag, details, Utc::now()).await {
-            Ok(device) => return Ok(Redirect::to(&format!("/devices/{}", device.asset_tag)).into_response()),
+            Ok(device) => {
+                return Ok(crate::web::done(
+                    &format!("/devices/{}", device.asset_tag),
+                    &format!("Changes to {} saved.", device.asset_tag),
+                ));
+            }
             Err(err) => field_errors(err)?,
         },
         Err(errors) => errors,

@@ -7,7 +7,7 @@ use axum::{
     Form,
     extract::{Path, Query, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use chrono::Utc;
 use serde::Deserialize;
@@ -214,7 +214,15 @@ pub async fn issue(
         accessories: Some(data.all("accessories")),
     };
     let loan = service::issue(&app.db, &staff, &request, Utc::now()).await?;
-    Ok(Redirect::to(&format!("/loans/{}", loan.id)).into_response())
+    Ok(crate::web::done(
+        &format!("/loans/{}", loan.id),
+        &format!(
+            "{} lent to {}, due back on {}.",
+            loan.asset_tag,
+            loan.borrower_name,
+            crate::dates::long_date(loan.due_on)
+        ),
+    ))
 }
 
 #[derive(Template, WebTemplate)]

@@ -85,7 +85,15 @@ pub async fn return_device(
     answer(
         &data,
         result,
-        |loan| format!("/devices/{}", loan.asset_tag),
+        |loan| {
+            (
+                format!("/devices/{}", loan.asset_tag),
+                format!(
+                    "{} taken back from {}. Check it and wipe it before it is lent again.",
+                    loan.asset_tag, loan.borrower_name
+                ),
+            )
+        },
         async || loan_form(&app, &staff, id, return_form).await,
     )
     .await
@@ -138,7 +146,12 @@ pub async fn checks(
     answer(
         &data,
         result,
-        |device| format!("/devices/{}", device.asset_tag),
+        |device| {
+            (
+                format!("/devices/{}", device.asset_tag),
+                format!("{} is checked and ready to lend.", device.asset_tag),
+            )
+        },
         async || device_form(&app, &staff, &tag, checks_form).await,
     )
     .await
@@ -181,7 +194,16 @@ pub async fn extend(
     answer(
         &data,
         result,
-        |loan| format!("/loans/{}", loan.id),
+        |loan| {
+            (
+                format!("/loans/{}", loan.id),
+                format!(
+                    "{} is now due back on {}.",
+                    loan.asset_tag,
+                    crate::dates::long_date(loan.due_on)
+                ),
+            )
+        },
         async || loan_form(&app, &staff, id, extend_form).await,
     )
     .await
@@ -226,7 +248,10 @@ pub async fn lost(
         Utc::now(),
     )
     .await?;
-    Ok(Redirect::to(&format!("/devices/{}", loan.asset_tag)).into_response())
+    Ok(crate::web::done(
+        &format!("/devices/{}", loan.asset_tag),
+        &format!("{} is reported lost.", loan.asset_tag),
+    ))
 }
 
 pub async fn found(
@@ -235,7 +260,13 @@ pub async fn found(
     Path(tag): Path<String>,
 ) -> Result<Response, AppError> {
     let device = service::found(&app.db, &staff, &tag, &NotesRequest::default(), Utc::now()).await?;
-    Ok(Redirect::to(&format!("/devices/{}", device.asset_tag)).into_response())
+    Ok(crate::web::done(
+        &format!("/devices/{}", device.asset_tag),
+        &format!(
+            "{} is found. Check it and wipe it before it is lent again.",
+            device.asset_tag
+        ),
+    ))
 }
 
 fn repair_form(staff: &Staff, device: &DeviceView) -> FormPage {
@@ -277,7 +308,10 @@ pub async fn open_repair(
     answer(
         &data,
         result,
-        |_| format!("/devices/{}", tag.to_uppercase()),
+        |_| {
+            let tag = tag.to_uppercase();
+            (format!("/devices/{tag}"), format!("{tag} is in for repair."))
+        },
         async || device_form(&app, &staff, &tag, repair_form).await,
     )
     .await
@@ -413,7 +447,12 @@ pub async fn retire(
     answer(
         &data,
         result,
-        |device| format!("/devices/{}", device.asset_tag),
+        |device| {
+            (
+                format!("/devices/{}", device.asset_tag),
+                format!("{} is retired.", device.asset_tag),
+            )
+        },
         async || device_form(&app, &staff, &tag, retire_form).await,
     )
     .await

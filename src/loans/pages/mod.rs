@@ -8,7 +8,7 @@ pub use counter::*;
 pub use desk::*;
 
 use axum::Router;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::views::{self, LoanView};
@@ -59,16 +59,20 @@ async fn device_form(
     Ok(build(staff, &device))
 }
 
-/// After a form is posted: on to `next` when the change was made, else the form again, drawn
-/// afresh, with what was typed and the problems.
+/// After a form is posted: on to the page `next` names, with its message saying what was done,
+/// when the change was made; else the form again, drawn afresh, with what was typed and the
+/// problems.
 async fn answer<T>(
     data: &FormData,
     result: Result<T, AppError>,
-    next: impl FnOnce(T) -> String,
+    next: impl FnOnce(T) -> (String, String),
     form: impl AsyncFnOnce() -> Result<FormPage, AppError>,
 ) -> Result<Response, AppError> {
     match result {
-        Ok(done) => Ok(Redirect::to(&next(done)).into_response()),
+        Ok(changed) => {
+            let (to, message) = next(changed);
+            Ok(crate::web::done(&to, &message))
+        }
         Err(err) => form().await?.refused(data, err),
     }
 }

@@ -34,7 +34,6 @@ use crate::{
     web::{
         FormErrors, Nav,
         form::{Choice, Field, FormData, FormPage},
-        urlencode,
     },
 };
 
@@ -53,7 +52,6 @@ pub struct SessionPage {
     errors: FormErrors,
     /// What was typed into a refused form, to show again.
     typed: HashMap<&'static str, String>,
-    saved: Option<String>,
 }
 
 impl SessionPage {
@@ -100,7 +98,6 @@ impl SessionPage {
 #[derive(Debug, Deserialize)]
 pub struct SessionQuery {
     q: Option<String>,
-    saved: Option<String>,
 }
 
 async fn session_page(
@@ -129,7 +126,6 @@ async fn session_page(
         q,
         errors: FormErrors::default(),
         typed: HashMap::new(),
-        saved: None,
         detail,
     })
 }
@@ -140,9 +136,7 @@ pub async fn show(
     ApiPath(id): ApiPath<i32>,
     ApiQuery(query): ApiQuery<SessionQuery>,
 ) -> Result<SessionPage, AppError> {
-    let mut page = session_page(&app, &staff, id, query.q.as_deref()).await?;
-    page.saved = query.saved.filter(|s| !s.trim().is_empty());
-    Ok(page)
+    session_page(&app, &staff, id, query.q.as_deref()).await
 }
 
 /// One tap in the register: a learner's mark (and notes), saved at once.
@@ -203,10 +197,10 @@ pub async fn enrol(
         }
     };
     match service::enrol(&app.db, &staff, id, &request, Utc::now()).await {
-        Ok(learner) => {
-            let saved = urlencode(&format!("{} is enrolled", learner.name));
-            Ok(Redirect::to(&format!("/training/sessions/{id}?saved={saved}#register")).into_response())
-        }
+        Ok(learner) => Ok(crate::web::done(
+            &format!("/training/sessions/{id}#register"),
+            &format!("{} is enrolled.", learner.name),
+        )),
         Err(err @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let status = err.status();
             let error = match err {

@@ -177,6 +177,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             if loans > 0 {
                 let lent = demo::lend(&db, summary.organisation_id, loans).await?;
                 println!("lent {lent} devices to as many demo borrowers");
+                let sessions = demo::train(&db, summary.organisation_id, 24).await?;
+                println!("added {sessions} training sessions with their registers");
             }
             Ok(())
         }

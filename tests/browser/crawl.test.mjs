@@ -2,7 +2,8 @@
 // desktop's (1280 × 800): signed in as admin, coordinator, hub staff and trainer, the crawl opens
 // each navigation link and one page of each kind linked from there (a device, a borrower, a loan,
 // a session, ...). Each page must pass axe with no violations and be no wider than the window.
-// A screenshot of every page is written under ARTIFACTS_DIR/crawl (the CI log prints where).
+// A screenshot of the top of every page is written under ARTIFACTS_DIR/crawl (the CI log prints
+// where).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,7 +40,7 @@ const kindOf = (href) =>
     .replace(/\/\d+/g, '/:id')
     .replace(/\?.*$/, '');
 
-const SKIP = /\.(pdf|ics)(\?|$)|^\/logout|^\/assets\//;
+const SKIP = /\.(pdf|ics)(\?|$)|^\/logout|^\/assets\/|#/;
 
 test('every page each role reaches fits a phone and a desktop and passes axe', { timeout: 900_000 }, async (t) => {
   const { server, newPage, step, expectNoServerOrScriptErrors } = await startRun(t, { artifactPrefix: 'crawl-' });
@@ -75,19 +76,27 @@ test('every page each role reaches fits a phone and a desktop and passes axe', {
         .getByRole('link')
         .evaluateAll((links) => links.map((a) => new URL(a.href).pathname));
       assert.ok(nav.length >= 2, `the ${who.role}'s navigation has links: ${nav}`);
-      // The pages to visit: the navigation, then one of each kind linked from its pages.
+      // The pages to visit: the navigation, then one of each kind linked from those pages, and
+      // one of each kind linked from those in turn (a device, its loan, the loan's forms...).
       const toVisit = [...nav];
       const kinds = new Set(nav.map(kindOf));
-      for (const start of nav) {
-        await page.goto(`${server.baseUrl}${start}`);
-        const hrefs = await page
-          .locator('main a[href^="/"]')
-          .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
-        for (const href of hrefs) {
-          if (SKIP.test(href) || kinds.has(kindOf(href))) continue;
-          kinds.add(kindOf(href));
-          toVisit.push(href);
+      let frontier = [...nav];
+      for (let depth = 0; depth < 2; depth += 1) {
+        const next = [];
+        for (const start of frontier) {
+          const response = await page.goto(`${server.baseUrl}${start}`);
+          if (!response?.ok()) continue;
+          const hrefs = await page
+            .locator('main a[href^="/"]')
+            .evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+          for (const href of hrefs) {
+            if (SKIP.test(href) || kinds.has(kindOf(href))) continue;
+            kinds.add(kindOf(href));
+            next.push(href);
+          }
         }
+        toVisit.push(...next);
+        frontier = next;
       }
       const problems = [];
       for (const size of SIZES) {
@@ -112,7 +121,7 @@ test('every page each role reaches fits a phone and a desktop and passes axe', {
             problems.push(error.message);
           }
           const slug = `${who.role}-${size.name}-${href.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'home'}`;
-          await page.screenshot({ path: path.join(shots, `${slug}.png`), fullPage: true });
+          await page.screenshot({ path: path.join(shots, `${slug}.png`) });
         }
       }
       assert.deepEqual(problems, [], `${problems.length} problems as ${who.role}:\n${problems.join('\n')}`);

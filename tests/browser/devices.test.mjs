@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import {
   ADMIN,
   HUB,
+  ORG,
   TIMEOUT,
   addDevice,
   addHub,
@@ -18,10 +19,12 @@ import {
   deviceHistoryText,
   escapeRegExp,
   expectH1,
+  expectInMain,
   expectNoAxeViolations,
   expectSignInPage,
   field,
   fillDeviceForm,
+  link,
   mainOf,
   setUp,
   signIn,
@@ -148,9 +151,15 @@ test('a newcomer sets up, adds a device and finds it by its tag', { timeout: 300
     await expectH1(page, new RegExp(escapeRegExp(tag)));
   }, { needs: [4] });
 
-  await step(7, 'a QR label link signs a stranger in and lands on the device', async () => {
+  await step(7, 'a stranger who scans the label is told where to return it; staff sign in from there', async () => {
     const stranger = await newPage();
     await stranger.goto(`${server.baseUrl}/d/${tag}`);
+    await expectH1(stranger, 'Thank you for scanning this label');
+    await expectInMain(stranger, ORG);
+    await expectInMain(stranger, HUB.name);
+    await expectInMain(stranger, HUB.address);
+    await expectNoAxeViolations(stranger, 'the found-device page');
+    await (await link(stranger, 'sign in')).click();
     await expectSignInPage(stranger);
     await signIn(stranger, ADMIN);
     await expectH1(stranger, new RegExp(escapeRegExp(tag)));

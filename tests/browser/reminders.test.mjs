@@ -83,7 +83,7 @@ test('reminders: the call list, letters and the outbox', { timeout: 300_000 }, a
     await link(page, 'Download the letters (PDF)');
     await expectNoAxeViolations(page, 'the letters page');
     await (await button(page, 'Mark these 1 as posted')).click();
-    await expectInMain(page, 'Marked 1 letter as posted');
+    await expectInMain(page, '1 letter marked as posted.');
     await expectNoAxeViolations(page, 'the letters page after posting');
   });
 

@@ -1,5 +1,6 @@
-//! `lendhub demo`: fills a database with realistic hubs and devices, for trying lendhub out and
-//! for benchmarks. Rows are written in batches inside one transaction, each with its audit event.
+//! `lendhub demo`: fills a database with realistic hubs, devices (a repair behind each one in
+//! repair), borrowers, loans and training, for trying lendhub out and for benchmarks. Rows are
+//! written in batches inside one transaction, each with its audit event.
 
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
@@ -16,6 +17,14 @@ use crate::{
     error::AppError,
     hubs, organisations,
 };
+
+/// The faults of demo devices in repair.
+const FAULTS: [&str; 4] = [
+    "Cracked screen",
+    "Will not charge",
+    "Keyboard keys stuck",
+    "Battery swelling",
+];
 
 /// Demo hubs: name, address, opening hours and phone (numbers from Ofcom's range kept for drama).
 const HUBS: [(&str, &str, &str, &str); 5] = [
@@ -160,6 +169,25 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
         )
         .await?;
     }
+    // Every device in repair has the repair it is in for.
+    for (n, row) in added
+        .iter()
+        .filter(|d| d.status == DeviceStatus::InRepair)
+        .enumerate()
+    {
+        crate::loans::repo::insert_repair(
+            &tx,
+            crate::entities::repair::ActiveModel {
+                organisation_id: Set(org.id),
+                device_id: Set(row.id),
+                fault: Set(FAULTS[n % FAULTS.len()].to_owned()),
+                repairer: Set(Some("Tech for Good repairs".to_owned())),
+                opened_at: Set(now - Duration::days(i64::try_from(n % 20).unwrap_or(0) + 1)),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(DemoSummary {
         organisation_id: org.id,
@@ -168,21 +196,11 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
     })
 }
 
-const FIRST_NAMES: [&str; 12] = [
-    "Siân", "Ada", "Łukasz", "Zoë", "Amira", "Kwame", "Mary", "Tomasz", "Fatima", "John", "Priya", "Olu",
-];
-const LAST_NAMES: [&str; 10] = [
-    "Evans",
-    "Lovelace",
-    "Kowalski",
-    "Ångström",
-    "Hassan",
-    "Mensah",
-    "O'Brien",
-    "Nowak",
-    "Begum",
-    "Smith",
-];
+mod people;
+mod training;
+
+use people::{demo_name, demo_phone, demo_postcode};
+pub use training::train;
 
 /// Lends `loans` of the organisation's available devices to as many new demo borrowers: due dates
 /// from three weeks ago to six weeks ahead, and a mix of borrowers reached by email (60%), by
@@ -202,14 +220,18 @@ pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, 
     for (c, chunk) in devices.chunks(400).enumerate() {
         let borrowers = (0..chunk.len()).map(|i| {
             let n = c * 400 + i;
-            let name = format!("{} {}", FIRST_NAMES[n % 12], LAST_NAMES[n % 10]);
+            let n = n + usize::try_from(last_borrower).unwrap_or_default();
+            let name = demo_name(n);
             let (email, phone, address) = match n % 20 {
                 0..=11 => (
-                    Some(format!("borrower{n}@example.org")),
-                    Some("07700 900123".to_owned()),
+                    Some(format!(
+                        "{}.{n}@example.org",
+                        name.split(' ').next().unwrap_or("borrower").to_lowercase()
+                    )),
+                    Some(demo_phone(n)),
                     None,
                 ),
-                12..=16 => (None, Some(format!("07700 9{:05}", n % 100_000)), None),
+                12..=16 => (None, Some(demo_phone(n)), None),
                 _ => (None, None, Some(format!("{} Roman Road, London", n % 300 + 1))),
             };
             crate::entities::borrower::ActiveModel {
@@ -218,7 +240,7 @@ pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, 
                 email: Set(email),
                 phone: Set(phone),
                 address: Set(address),
-                postcode: Set(Some("E3 5ES".to_owned())),
+                postcode: Set(Some(demo_postcode(n))),
                 barriers: Set(vec!["no_device".to_owned()].into()),
                 consent_data_processing: Set(true),
                 consent_recorded_at: Set(now),

@@ -94,6 +94,8 @@ pub enum Action {
     ManageDevices,
     ManageHubs,
     ManageStaff,
+    /// See every reminder sent or failed, and try a failed email again (admins).
+    ManageOutbox,
     ViewBorrowers,
     ManageBorrowers,
     /// Issue, return, record checks, extend, report lost or found, send for repair.
@@ -116,6 +118,7 @@ impl Action {
             Action::ManageDevices => "add or change devices",
             Action::ManageHubs => "add or change hubs",
             Action::ManageStaff => "manage staff accounts",
+            Action::ManageOutbox => "see the outbox of reminders (ask an admin)",
             Action::ViewBorrowers => "see borrowers",
             Action::ManageBorrowers => "add or change borrowers",
             Action::Lend => "issue or take back devices",

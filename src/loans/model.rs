@@ -9,7 +9,7 @@ use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    devices::model::{Condition, DeviceStatus},
+    devices::model::{Condition, DeviceKind, DeviceStatus},
     error::{AppError, FieldError},
 };
 
@@ -209,17 +209,37 @@ pub const WIPE_METHODS: [(&str, &str); 6] = [
     ("mifi_reset", "MiFi reset to factory settings"),
 ];
 
-pub fn parse_wipe_method(text: Option<&str>) -> Result<String, FieldError> {
+/// The wipe methods that fit a kind of device, in the order a form offers them: a laptop is not
+/// offered iPadOS's erase, nor a MiFi Windows' reset.
+pub fn wipe_methods_for(kind: DeviceKind) -> Vec<(&'static str, &'static str)> {
+    let codes: &[&str] = match kind {
+        DeviceKind::Laptop => &[
+            "windows_reset",
+            "chromeos_powerwash",
+            "factory_reset",
+            "secure_erase_software",
+        ],
+        DeviceKind::Tablet => &["ios_erase", "factory_reset", "secure_erase_software"],
+        DeviceKind::Mifi => &["mifi_reset", "factory_reset"],
+    };
+    codes
+        .iter()
+        .filter_map(|code| WIPE_METHODS.iter().find(|(value, _)| value == code).copied())
+        .collect()
+}
+
+/// How a device of `kind` was wiped: one of [`wipe_methods_for`] it.
+pub fn parse_wipe_method(kind: DeviceKind, text: Option<&str>) -> Result<String, FieldError> {
     let text = text.map(str::trim).unwrap_or_default();
-    WIPE_METHODS
+    wipe_methods_for(kind)
         .iter()
         .find(|(value, _)| *value == text)
         .map(|(value, _)| (*value).to_owned())
         .ok_or_else(|| {
-            let allowed: Vec<&str> = WIPE_METHODS.iter().map(|(v, _)| *v).collect();
+            let labels: Vec<&str> = wipe_methods_for(kind).iter().map(|(_, label)| *label).collect();
             FieldError::new(
                 "wipe_method",
-                format!("choose how it was wiped: {}", allowed.join(", ")),
+                format!("choose how its data was wiped: {}", labels.join("; ")),
             )
         })
 }
@@ -345,11 +365,23 @@ mod tests {
 
     #[test]
     fn wipe_methods_are_a_closed_list() {
-        assert_eq!(parse_wipe_method(Some("factory_reset")).unwrap(), "factory_reset");
         assert_eq!(
-            parse_wipe_method(Some("hammer")).unwrap_err().field,
+            parse_wipe_method(DeviceKind::Laptop, Some("factory_reset")).unwrap(),
+            "factory_reset"
+        );
+        assert!(parse_wipe_method(DeviceKind::Laptop, Some("ios_erase")).is_err());
+        assert!(parse_wipe_method(DeviceKind::Mifi, Some("windows_reset")).is_err());
+        let refused = parse_wipe_method(DeviceKind::Tablet, None).unwrap_err().message;
+        assert!(!refused.contains('_'), "plain words, not codes: {refused}");
+        assert_eq!(
+            parse_wipe_method(DeviceKind::Laptop, Some("hammer"))
+                .unwrap_err()
+                .field,
             "wipe_method"
         );
-        assert_eq!(parse_wipe_method(None).unwrap_err().field, "wipe_method");
+        assert_eq!(
+            parse_wipe_method(DeviceKind::Laptop, None).unwrap_err().field,
+            "wipe_method"
+        );
     }
 }

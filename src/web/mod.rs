@@ -213,6 +213,16 @@ pub fn urlencode(value: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Where a signed-in staff member starts: trainers at their sessions, everyone else at the
+/// devices.
+pub async fn home(staff: Staff) -> Redirect {
+    if staff.role == crate::auth::Role::Trainer {
+        Redirect::to("/training")
+    } else {
+        Redirect::to("/devices")
+    }
+}
+
 /// A path on this site to go back to after signing in; anything else is dropped. Only a plain
 /// path is taken (`/devices?status=on_loan`): browsers ignore tabs and newlines and read a backslash as
 /// `/`, so `/\t/evil.example` would leave the site, and a control character cannot go in a
@@ -226,7 +236,7 @@ pub fn safe_next(next: Option<&str>) -> &str {
         {
             path
         }
-        _ => "/devices",
+        _ => "/",
     }
 }
 
@@ -266,9 +276,9 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
         assert_eq!(safe_next(Some("/d/TCH-00001")), "/d/TCH-00001");
-        assert_eq!(safe_next(Some("//evil.example")), "/devices");
-        assert_eq!(safe_next(Some("https://evil.example")), "/devices");
-        assert_eq!(safe_next(None), "/devices");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(None), "/");
         for hostile in [
             "/\t/evil.example",
             "/\\evil.example",
@@ -276,7 +286,7 @@ mod tests {
             "/ /evil.example",
             "/\r\nSet-Cookie: a=b",
         ] {
-            assert_eq!(safe_next(Some(hostile)), "/devices", "{hostile:?}");
+            assert_eq!(safe_next(Some(hostile)), "/", "{hostile:?}");
         }
     }
 

@@ -93,7 +93,7 @@ async fn after_sign_in_only_a_plain_path_on_this_site_is_followed() {
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{next:?}");
-        assert_eq!(response.headers()[header::LOCATION], "/devices", "{next:?}");
+        assert_eq!(response.headers()[header::LOCATION], "/", "{next:?}");
     }
     for query in [
         "next=/%09/evil.example",

@@ -544,3 +544,65 @@ async fn each_change_is_confirmed_once_on_the_next_page_without_names_in_the_add
     let again = page(app.url(&location)).await;
     assert!(!again.contains("lent to Margaret Ellis"), "shown once");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_role_starts_where_its_work_is_and_is_told_plainly_what_it_cannot_do() {
+    let app = TestApp::spawn().await;
+    let trainer = app
+        .staff_token("trainer@example.org", lendhub::auth::Role::Trainer)
+        .await;
+    let hub_staff = app
+        .staff_token("staff@example.org", lendhub::auth::Role::HubStaff)
+        .await;
+    let home = |token: String| {
+        let app = &app;
+        async move {
+            app.get_as(Some(&token), "/").await.headers()[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_eq!(home(trainer).await, "/training");
+    assert_eq!(home(hub_staff.clone()).await, "/devices");
+    let outbox = app.get_as(Some(&hub_staff), "/reminders/outbox").await;
+    assert_eq!(outbox.status(), StatusCode::FORBIDDEN);
+    let text = outbox.text().await.unwrap();
+    assert!(
+        text.contains("outbox") && !text.contains("staff accounts"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_checks_offer_only_the_wipe_methods_that_fit_the_device() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Riverside").await;
+    let mifi = json_of(
+        app.add_device(hub, json!({"kind": "mifi", "make": "Huawei", "model": "E5576"}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let tag = mifi["asset_tag"].as_str().unwrap();
+    let borrower = app.borrower("Ann Jones").await;
+    let loan = app.issue(tag, borrower).await;
+    app.return_loan(loan).await;
+    let page = app.page_text(&format!("/devices/{tag}/checks")).await;
+    assert!(page.contains("MiFi reset to factory settings"));
+    for other in ["Reset this PC", "iPadOS", "Powerwash"] {
+        assert!(!page.contains(other), "{other} offered for a MiFi");
+    }
+    let refused = app
+        .post(
+            &format!("/api/v1/devices/{tag}/checks"),
+            &json!({"wiped": true, "wipe_method": "windows_reset", "complete": true, "condition": "good"}),
+        )
+        .await;
+    let body = json_of(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(body["error"]["field"], "wipe_method");
+    assert!(
+        !body["error"]["message"].as_str().unwrap().contains('_'),
+        "{body}"
+    );
+}

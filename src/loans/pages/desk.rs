@@ -13,7 +13,7 @@ use chrono::Utc;
 use super::{answer, caption, conditions, device_form, loan_and_device, loan_form};
 use crate::dates::long_date;
 use crate::loans::{
-    model::{DISPOSAL_METHODS, WIPE_METHODS},
+    model::{DISPOSAL_METHODS, wipe_methods_for},
     service::{
         self, ChecksRequest, CloseRepairRequest, ExtendRequest, NotesRequest, RepairRequest, RetireRequest,
         ReturnRequest,
@@ -102,9 +102,9 @@ pub async fn return_device(
 fn checks_form(staff: &Staff, device: &DeviceView) -> FormPage {
     let methods = std::iter::once(Choice::new("", "Choose how it was wiped", false))
         .chain(
-            WIPE_METHODS
-                .iter()
-                .map(|(value, label)| Choice::new(*value, *label, false)),
+            wipe_methods_for(device.kind)
+                .into_iter()
+                .map(|(value, label)| Choice::new(value, label, false)),
         )
         .collect();
     FormPage::new(Nav::new(staff, "devices"), "Record the checks", format!("/devices/{}/checks", device.asset_tag), "Record the checks")

@@ -48,7 +48,6 @@ pub async fn record_checks(
             "wipe the device's data before it is lent again",
         ));
     }
-    let wipe_method = parse_wipe_method(request.wipe_method.as_deref())?;
     let complete = request
         .complete
         .ok_or_else(|| AppError::invalid("complete", "say whether every accessory is there"))?;
@@ -56,6 +55,7 @@ pub async fn record_checks(
     let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
     let tx = db::begin_write(db).await?;
     let device = device_at(&tx, staff, tag).await?;
+    let wipe_method = parse_wipe_method(device.kind, request.wipe_method.as_deref())?;
     move_device(&tx, &device, Transition::RecordChecks, Some(condition), now).await?;
     let loan_id = repo::last_loan_of_device(&tx, device.id).await?.map(|l| l.id);
     repo::insert_check(

@@ -235,7 +235,7 @@ pub async fn outbox(
     status: Option<ReminderStatus>,
     before: Option<i32>,
 ) -> Result<Vec<ReminderView>, AppError> {
-    staff.require(Action::ManageStaff)?;
+    staff.require(Action::ManageOutbox)?;
     Ok(
         repo::outbox(db, staff.organisation_id, status, before, OUTBOX_PAGE)
             .await?
@@ -247,7 +247,7 @@ pub async fn outbox(
 
 /// Puts a failed email back in the queue; the next delivery run sends it.
 pub async fn retry(db: &Db, staff: &Staff, id: i32, now: DateTime<Utc>) -> Result<ReminderView, AppError> {
-    staff.require(Action::ManageStaff)?;
+    staff.require(Action::ManageOutbox)?;
     let tx = db::begin_write(db).await?;
     let row = repo::find(&tx, staff.organisation_id, id)
         .await?

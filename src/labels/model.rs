@@ -1,6 +1,8 @@
 //! Label sheets: the geometry of each layout (from the label makers' published templates), where
 //! each label of a print run goes, and a QR code as rectangles, one per run of dark modules.
 
+use std::fmt::Write;
+
 use qrcode::{Color, EcLevel, QrCode};
 use serde::Serialize;
 
@@ -169,6 +171,25 @@ pub struct QrRuns {
 }
 
 pub const QUIET_ZONE: usize = 4;
+
+impl QrRuns {
+    /// The code as an SVG image, one rectangle a run, for showing on a page.
+    pub fn svg(&self, title: &str) -> String {
+        let mut svg = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {m} {m}\" shape-rendering=\"crispEdges\" role=\"img\"><title>{title}</title><rect width=\"{m}\" height=\"{m}\" fill=\"#fff\"/>",
+            m = self.modules
+        );
+        for (row, column, length) in &self.runs {
+            // Writing to a String cannot fail.
+            let _ = write!(
+                svg,
+                "<rect x=\"{column}\" y=\"{row}\" width=\"{length}\" height=\"1\"/>"
+            );
+        }
+        svg.push_str("</svg>");
+        svg
+    }
+}
 
 pub fn qr_runs(text: &str, level: EcLevel) -> Result<QrRuns, qrcode::types::QrError> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), level)?;

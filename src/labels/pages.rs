@@ -236,9 +236,27 @@ pub async fn print(
     }
 }
 
+/// A device's QR code as an image, shown on its page.
+pub async fn qr(
+    State(app): State<AppState>,
+    staff: Staff,
+    axum::extract::Path(tag): axum::extract::Path<String>,
+) -> Result<Response, AppError> {
+    let svg = service::qr_svg(&app.db.read, &staff, &app.config.public_url, &tag).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        svg,
+    )
+        .into_response())
+}
+
 /// This feature's web pages.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/labels", get(show))
         .route("/labels/print", post(print))
+        .route("/devices/{tag}/qr.svg", get(qr))
 }

@@ -90,6 +90,22 @@ pub fn device_url(public_url: &str, tag: &str) -> String {
     format!("{public_url}/d/{tag}")
 }
 
+/// A device's QR code as SVG, for its page: the same address its printed label encodes.
+pub async fn qr_svg(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    public_url: &str,
+    tag: &str,
+) -> Result<String, AppError> {
+    let device = devices::service::get(db, staff, tag).await?;
+    let runs = qr_runs(
+        &device_url(public_url, &device.asset_tag),
+        Layout::A4x21.error_correction(),
+    )
+    .map_err(|e| AppError::Internal(e.to_string().into()))?;
+    Ok(runs.svg(&format!("QR code of {}", device.asset_tag)))
+}
+
 /// The PDF for a run of labels. Every tag must be a device of the staff member's organisation.
 pub async fn pdf(
     db: &impl ConnectionTrait,

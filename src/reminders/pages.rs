@@ -217,6 +217,8 @@ pub struct OutboxPage {
     statuses: &'static [ReminderStatus],
     items: Vec<ReminderView>,
     next: Option<i32>,
+    /// Whether a mail server is set, so queued emails will go.
+    email_on: bool,
 }
 
 impl OutboxPage {
@@ -252,6 +254,7 @@ pub async fn outbox(
         statuses: ReminderStatus::ALL,
         items,
         next,
+        email_on: app.config.smtp_url.is_some(),
     })
 }
 

@@ -606,3 +606,50 @@ async fn the_checks_offer_only_the_wipe_methods_that_fit_the_device() {
         "{body}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_device_page_shows_its_qr_code_and_when_past_loans_came_back() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Riverside").await;
+    let device = json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    let tag = device["asset_tag"].as_str().unwrap();
+    let borrower = app.borrower("Ann Jones").await;
+    let loan = app.issue(tag, borrower).await;
+    let response = app
+        .post(
+            &format!("/api/v1/loans/{loan}/return"),
+            &json!({"condition": "fair", "notes": "Scuffed lid"}),
+        )
+        .await;
+    json_of(response, StatusCode::OK).await;
+    let page = app.page_text(&format!("/devices/{tag}")).await;
+    let today = lendhub::dates::long_date(lendhub::dates::today(chrono::Utc::now()));
+    assert!(page.contains(&format!("Returned {today}")), "{page}");
+    assert!(page.contains("Scuffed lid"));
+    assert!(page.contains(&format!("/devices/{tag}/qr.svg")));
+    let qr = app
+        .client
+        .get(app.url(&format!("/devices/{tag}/qr.svg")))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(qr.status(), StatusCode::OK);
+    assert_eq!(qr.headers()[header::CONTENT_TYPE], "image/svg+xml");
+    let svg = qr.text().await.unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.matches("<rect").count() > 50,
+        "{svg}"
+    );
+    let stranger = app
+        .client
+        .get(app.url(&format!("/devices/{tag}/qr.svg")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stranger.status(),
+        StatusCode::SEE_OTHER,
+        "only staff get the image"
+    );
+}

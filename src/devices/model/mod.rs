@@ -78,6 +78,17 @@ string_enum!(
     DeviceKind, "kind" { Laptop = "laptop" / "Laptop", Tablet = "tablet" / "Tablet", Mifi = "mifi" / "MiFi" }
 );
 
+impl DeviceKind {
+    /// The kind inside a sentence: "your laptop", "your tablet", "your MiFi" (a name, so capitals).
+    pub fn in_sentence(self) -> &'static str {
+        match self {
+            DeviceKind::Laptop => "laptop",
+            DeviceKind::Tablet => "tablet",
+            DeviceKind::Mifi => "MiFi",
+        }
+    }
+}
+
 string_enum!(
     /// Where a device is in its life. Moves between statuses only by the transitions of
     /// `loans::model::Transition`.

@@ -52,8 +52,14 @@ impl ShowPage {
         self.repairs.iter().find(|r| r.closed_at.is_none())
     }
 
-    fn loan_due(loan: &LoanView) -> String {
-        long_date(loan.due_on)
+    /// When the loan ended or ends: the day it came back, the day it was reported lost, or the
+    /// day it is due.
+    fn loan_when(loan: &LoanView) -> String {
+        match (loan.returned_at, loan.lost_at) {
+            (Some(at), _) => format!("Returned {}", long_date(crate::dates::today(at))),
+            (None, Some(at)) => format!("Lost {}", long_date(crate::dates::today(at))),
+            (None, None) => format!("Due back {}", long_date(loan.due_on)),
+        }
     }
 }
 

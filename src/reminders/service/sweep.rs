@@ -102,7 +102,7 @@ pub fn words(
     organisation: Option<&organisation::Model>,
 ) -> Result<Words, askama::Error> {
     let org_name = organisation.map_or("us", |o| o.name.as_str());
-    let device = candidate.kind.label().to_lowercase();
+    let device = candidate.kind.in_sentence();
     let date = long_date(candidate.due_on);
     let weekday = candidate.due_on.format("%A");
     let subject = match kind {

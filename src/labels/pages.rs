@@ -42,13 +42,14 @@ pub struct PrintPage {
     hub_id: String,
     added_on: String,
     layouts: Vec<(&'static str, &'static str, bool)>,
-    layout: Layout,
     start_position: String,
     copies: String,
     /// The first sheet, row by row.
     sheet: Vec<Vec<Cell>>,
     sheets: usize,
     errors: FormErrors,
+    /// Set when the QR codes would point at an address only this machine reaches.
+    local_url: Option<String>,
 }
 
 fn first_sheet(tags: &[String], layout: Layout, start: usize, copies: usize) -> (Vec<Vec<Cell>>, usize) {
@@ -158,7 +159,20 @@ async fn page(
     let added_on = data
         .text("added_on")
         .unwrap_or_else(|| crate::dates::today(Utc::now()).to_string());
+    let public_url = &app.config.public_url;
+    let local = [
+        "http://127.",
+        "https://127.",
+        "http://localhost",
+        "https://localhost",
+        "http://[::1]",
+        "http://0.0.0.0",
+    ];
     Ok(PrintPage {
+        local_url: local
+            .iter()
+            .any(|l| public_url.starts_with(l))
+            .then(|| public_url.clone()),
         nav: Nav::new(staff, "devices"),
         tags,
         hubs: hubs::service::list(&app.db.read, staff).await?,
@@ -168,7 +182,6 @@ async fn page(
             .iter()
             .map(|l| (l.as_str(), l.label(), *l == layout))
             .collect(),
-        layout,
         start_position: data.text("start_position").unwrap_or_else(|| "1".into()),
         copies: data.text("copies").unwrap_or_else(|| "1".into()),
         sheet,
@@ -219,7 +232,20 @@ pub async fn print(
         Err(error) => Err(error.into()),
     };
     match result {
-        Ok(bytes) => Ok(pdf_response(bytes, "labels.pdf", "attachment")),
+        Ok(bytes) => {
+            let tags = data.all("tag");
+            let name = match (tags.first(), tags.last()) {
+                (Some(first), Some(last)) if first != last => format!("{first}-to-{last}"),
+                (Some(one), _) => one.clone(),
+                _ => "devices".to_owned(),
+            };
+            let layout = data.text("layout").unwrap_or_default();
+            let filename = format!("labels-{name}-{layout}.pdf")
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric() || "-.".contains(*c))
+                .collect::<String>();
+            Ok(pdf_response(bytes, &filename, "attachment"))
+        }
         Err(AppError::Invalid(error)) => {
             let error = if error.field == "asset_tags" {
                 FieldError::new("tags", error.message)

@@ -197,3 +197,33 @@ async fn bad_label_requests_name_the_problem() {
     let unknown = app.get("/api/v1/devices/TST-00404/label.pdf").await;
     assert_eq!(error_of(unknown, StatusCode::NOT_FOUND).await.0, "not_found");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_labels_page_warns_of_a_local_address_and_names_each_download() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Riverside").await;
+    for _ in 0..3 {
+        json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    }
+    let page = app.page_text("/labels?tag=TST-00001").await;
+    assert!(page.contains("an address only this computer reaches"), "{page}");
+    let pdf = app
+        .client
+        .post(app.url("/labels/print"))
+        .bearer_auth(&app.token)
+        .form(&[
+            ("tag", "TST-00001"),
+            ("tag", "TST-00003"),
+            ("layout", "a4-21"),
+            ("start_position", "1"),
+            ("copies", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(
+        pdf.headers()["content-disposition"],
+        "attachment; filename=\"labels-TST-00001-to-TST-00003-a4-21.pdf\""
+    );
+}

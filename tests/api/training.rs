@@ -660,3 +660,62 @@ async fn the_database_refuses_a_score_for_someone_not_enrolled_and_a_course_that
             .is_err()
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_tap_marks_everyone_not_yet_marked_as_present() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Riverside").await;
+    let course = json_of(
+        app.post("/api/v1/training/courses", &json!({"title": "Email"}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let session = json_of(
+        app.post(
+            "/api/v1/training/sessions",
+            &json!({"course_id": course["id"], "starts_at": format!("{}T10:00", crate::helpers::in_days(0)), "duration_minutes": 60, "capacity": 8, "hub_id": hub}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let path = format!("/api/v1/training/sessions/{}", session["id"]);
+    let mut learners = Vec::new();
+    for name in ["Ann Jones", "Bob Khan", "Cy Doyle"] {
+        let id = app.borrower(name).await;
+        json_of(
+            app.post(&format!("{path}/enrolments"), &json!({"borrower_id": id}))
+                .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        learners.push(id);
+    }
+    let absent = json!({"records": [{"borrower_id": learners[0], "status": "absent"}]});
+    let response = app
+        .client
+        .put(app.url(&format!("{path}/attendance")))
+        .bearer_auth(&app.token)
+        .json(&absent)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let tap = app
+        .client
+        .post(app.url(&format!("/training/sessions/{}/register/everyone", session["id"])))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tap.status(), StatusCode::SEE_OTHER);
+    let detail = json_of(app.get(&path).await, StatusCode::OK).await;
+    let marks: Vec<&str> = detail["enrolments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["attendance"].as_str().unwrap())
+        .collect();
+    assert_eq!(marks, ["absent", "present", "present"], "the absent mark is kept");
+}

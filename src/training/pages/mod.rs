@@ -26,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route("/training/sessions", post(create_session))
         .route("/training/sessions/{id}", get(show))
         .route("/training/sessions/{id}/register", post(mark))
+        .route(
+            "/training/sessions/{id}/register/everyone",
+            post(mark_everyone_present),
+        )
         .route("/training/sessions/{id}/enrolments", post(enrol))
         .route("/training/sessions/{id}/devices", post(add_device))
         .route(

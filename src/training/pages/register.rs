@@ -55,6 +55,15 @@ pub struct SessionPage {
 }
 
 impl SessionPage {
+    /// How many learners have no mark yet.
+    fn unmarked(&self) -> usize {
+        self.detail
+            .enrolments
+            .iter()
+            .filter(|l| l.attendance.is_none())
+            .count()
+    }
+
     fn mark_of(learner: &LearnerView) -> &'static str {
         learner.attendance.map_or("Not marked yet", Attendance::label)
     }
@@ -168,6 +177,42 @@ pub async fn mark(
         }
         Err(other) => Err(other),
     }
+}
+
+/// Marks every learner not yet marked as present, in one tap: the usual case, after which only
+/// the late and the absent need a tap each.
+pub async fn mark_everyone_present(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Response, AppError> {
+    let detail = service::session(&app.db.read, &staff, id).await?;
+    let records: Vec<AttendanceRecord> = detail
+        .enrolments
+        .iter()
+        .filter(|learner| learner.attendance.is_none())
+        .map(|learner| AttendanceRecord {
+            borrower_id: Some(learner.borrower_id),
+            status: Some(Attendance::Present.as_str().to_owned()),
+            notes: learner.notes.clone(),
+        })
+        .collect();
+    if records.is_empty() {
+        return Ok(crate::web::done(
+            &format!("/training/sessions/{id}#register"),
+            "Everyone is marked already.",
+        ));
+    }
+    let count = records.len();
+    let request = AttendanceRequest {
+        records: Some(records),
+    };
+    service::record_attendance(&app.db, &staff, id, &request, Utc::now()).await?;
+    let learners = if count == 1 { "learner" } else { "learners" };
+    Ok(crate::web::done(
+        &format!("/training/sessions/{id}#register"),
+        &format!("Marked {count} {learners} present."),
+    ))
 }
 
 pub async fn enrol(

@@ -212,21 +212,7 @@ async fn what_a_client_sent_is_never_a_500() {
 
     // A walk-in naming an organisation that does not exist.
     let hub = app.hub("Riverside").await;
-    let course = json_of(
-        app.post("/api/v1/training/courses", &json!({"title": "Getting online"}))
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let session = json_of(
-        app.post(
-            "/api/v1/training/sessions",
-            &json!({"course_id": course["id"], "starts_at": format!("{}T10:00", in_days(3)), "duration_minutes": 60, "capacity": 8, "hub_id": hub}),
-        )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+    let session = app.session(hub, json!({})).await;
     let response = app
         .post(
             &format!("/api/v1/training/sessions/{}/enrolments", session["id"]),

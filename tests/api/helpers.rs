@@ -442,3 +442,26 @@ impl Drop for SmtpServer {
         self.stop();
     }
 }
+
+impl TestApp {
+    /// Adds a course and a session of it in three days (60 minutes, room for 8, at `hub`), with
+    /// `fields` merged over those, and returns the session.
+    pub async fn session(&self, hub: i64, fields: Value) -> Value {
+        let course = self
+            .post(
+                "/api/v1/training/courses",
+                &json!({"title": format!("Course {}", fields)}),
+            )
+            .await;
+        let course = json_of(course, StatusCode::CREATED).await;
+        let mut body = json!({"course_id": course["id"], "starts_at": format!("{}T10:00", in_days(3)), "duration_minutes": 60, "capacity": 8, "hub_id": hub});
+        if let (Some(body), Some(fields)) = (body.as_object_mut(), fields.as_object()) {
+            body.extend(fields.clone());
+        }
+        json_of(
+            self.post("/api/v1/training/sessions", &body).await,
+            StatusCode::CREATED,
+        )
+        .await
+    }
+}

@@ -665,21 +665,12 @@ async fn the_database_refuses_a_score_for_someone_not_enrolled_and_a_course_that
 async fn one_tap_marks_everyone_not_yet_marked_as_present() {
     let app = TestApp::spawn().await;
     let hub = app.hub("Riverside").await;
-    let course = json_of(
-        app.post("/api/v1/training/courses", &json!({"title": "Email"}))
-            .await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let session = json_of(
-        app.post(
-            "/api/v1/training/sessions",
-            &json!({"course_id": course["id"], "starts_at": format!("{}T10:00", crate::helpers::in_days(0)), "duration_minutes": 60, "capacity": 8, "hub_id": hub}),
+    let session = app
+        .session(
+            hub,
+            json!({"starts_at": format!("{}T10:00", crate::helpers::in_days(0))}),
         )
-        .await,
-        StatusCode::CREATED,
-    )
-    .await;
+        .await;
     let path = format!("/api/v1/training/sessions/{}", session["id"]);
     let mut learners = Vec::new();
     for name in ["Ann Jones", "Bob Khan", "Cy Doyle"] {

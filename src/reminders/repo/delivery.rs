@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{ExprTrait, LockBehavior, LockType},
 };
 
@@ -65,12 +65,18 @@ pub async fn renew(
 ) -> Result<bool, DbErr> {
     let result = Reminder::update_many()
         .col_expr(reminder::Column::LeaseUntil, Some(now + LEASE).into())
-        .filter(reminder::Column::Id.eq(row.id))
-        .filter(reminder::Column::Status.eq(ReminderStatus::Sending))
-        .filter(reminder::Column::ClaimId.eq(row.claim_id.clone()))
+        .filter(still_held(row))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// The row, while it is still being sent under the claim this worker took.
+fn still_held(row: &reminder::Model) -> Condition {
+    Condition::all()
+        .add(reminder::Column::Id.eq(row.id))
+        .add(reminder::Column::Status.eq(ReminderStatus::Sending))
+        .add(reminder::Column::ClaimId.eq(row.claim_id.clone()))
 }
 
 /// What happened to a claimed email.
@@ -116,9 +122,7 @@ pub async fn finish(
     }
     let result = Reminder::update_many()
         .set(update)
-        .filter(reminder::Column::Id.eq(row.id))
-        .filter(reminder::Column::Status.eq(ReminderStatus::Sending))
-        .filter(reminder::Column::ClaimId.eq(row.claim_id.clone()))
+        .filter(still_held(row))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)

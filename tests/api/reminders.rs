@@ -51,7 +51,7 @@ async fn hub(app: &TestApp) -> i64 {
     let hub = json_of(
         app.post(
             "/api/v1/hubs",
-            &json!({"name": "Riverside Hub", "address": "1 River Street, Leeds LS1 1AA", "opening_hours": "Monday to Friday, 10am to 4pm"}),
+            &json!({"name": "Riverside Hub", "address": "1 River Street, Leeds LS1 1AA", "opening_hours": "Monday to Friday, 10am to 4pm", "phone": "0113 496 0000"}),
         )
         .await,
         StatusCode::CREATED,
@@ -134,7 +134,8 @@ async fn the_right_emails_arrive_once_each_as_the_days_pass() {
         "Riverside Hub",
         "1 River Street, Leeds LS1 1AA",
         "Monday to Friday, 10am to 4pm",
-        "If you need it for longer",
+        "Phone: 0113 496 0000",
+        "If you need it for longer, call Riverside Hub on 0113 496 0000.",
     ] {
         assert!(mail.text.contains(needle), "{needle:?} not in {}", mail.text);
         assert!(mail.html.contains(needle), "{needle:?} not in {}", mail.html);

@@ -38,6 +38,7 @@ struct ReminderText<'a> {
     hub_name: &'a str,
     hub_address: Option<&'a str>,
     opening_hours: Option<&'a str>,
+    hub_phone: Option<&'a str>,
     extend: &'a str,
     organisation: &'a str,
     device: &'a str,
@@ -127,13 +128,16 @@ pub fn words(
             "The {device} you borrowed from {org_name} was due back on {weekday} {date}. Please bring it back as soon as you can, so someone else can borrow it."
         ),
     };
-    let extend = match organisation.and_then(|o| o.phone.as_deref()) {
-        Some(phone) => format!(
-            "If you need it for longer, call us on {phone} or ask at the hub. We can usually give you more time."
-        ),
-        None => "If you need it for longer, ask at the hub. We can usually give you more time.".to_owned(),
-    };
     let hub_name = hub.map_or("the hub you borrowed it from", |h| h.name.as_str());
+    let hub_phone = hub.and_then(|h| h.phone.as_deref());
+    // Whom to ring for more time: the hub when it has a phone, else the organisation, else the
+    // hub by name, never a bare "ask at the hub".
+    let ask = match (hub_phone, organisation.and_then(|o| o.phone.as_deref())) {
+        (Some(hub_phone), _) => format!("call {hub_name} on {hub_phone}"),
+        (None, Some(phone)) => format!("call us on {phone}"),
+        (None, None) => format!("ask at {hub_name}"),
+    };
+    let extend = format!("If you need it for longer, {ask}. We can usually give you more time.");
     let hub_address = hub.and_then(|h| h.address.as_deref());
     let opening_hours = hub.and_then(|h| h.opening_hours.as_deref());
     let device_label = candidate.kind.label();
@@ -143,6 +147,7 @@ pub fn words(
         hub_name,
         hub_address,
         opening_hours,
+        hub_phone,
         extend: &extend,
         organisation: org_name,
         device: device_label,

@@ -17,6 +17,7 @@ pub mod labels;
 pub mod loans;
 pub mod money;
 pub mod organisations;
+pub mod paging;
 pub mod pdf;
 pub mod people;
 pub mod reminders;

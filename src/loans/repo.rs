@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::model::LoanStatus;
@@ -169,17 +169,33 @@ pub async fn loans_of_borrower(
         .await
 }
 
-/// Open loans due before `today`, the longest overdue first.
+/// Open loans due before `today` (at one hub or all), the longest overdue first, after the
+/// (due date, id) `after` of the page before.
 pub async fn overdue(
     db: &impl ConnectionTrait,
     organisation_id: i32,
     today: NaiveDate,
+    hub_id: Option<i32>,
+    after: Option<(NaiveDate, i32)>,
     limit: u64,
 ) -> Result<Vec<loan::Model>, DbErr> {
-    Loan::find()
+    let mut query = Loan::find()
         .filter(loan::Column::OrganisationId.eq(organisation_id))
         .filter(loan::Column::Status.eq(LoanStatus::Open))
-        .filter(loan::Column::DueOn.lt(today))
+        .filter(loan::Column::DueOn.lt(today));
+    if let Some(hub_id) = hub_id {
+        query = query.filter(loan::Column::HubId.eq(hub_id));
+    }
+    if let Some((due_on, id)) = after {
+        query = query.filter(
+            Condition::any().add(loan::Column::DueOn.gt(due_on)).add(
+                Condition::all()
+                    .add(loan::Column::DueOn.eq(due_on))
+                    .add(loan::Column::Id.gt(id)),
+            ),
+        );
+    }
+    query
         .order_by_asc(loan::Column::DueOn)
         .order_by_asc(loan::Column::Id)
         .limit(limit)

@@ -6,7 +6,6 @@ use axum::{
     http::StatusCode,
 };
 use chrono::Utc;
-use serde::Serialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
@@ -14,12 +13,13 @@ use super::{
         self, ChecksRequest, CloseRepairRequest, ExtendRequest, IssueRequest, NotesRequest, RepairRequest,
         RetireRequest, ReturnRequest,
     },
-    views::{self, LoanView, OverdueView, RepairView},
+    views::{self, LoanView, OverduePage, RepairView},
 };
 use crate::{
     auth::Staff,
     devices::service::DeviceView,
-    error::{ApiJson, ApiPath, AppError, ErrorBody},
+    error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody},
+    paging::HubPageQuery,
     state::AppState,
 };
 
@@ -85,17 +85,25 @@ pub async fn lost(
     ))
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct OverdueList {
-    pub items: Vec<OverdueView>,
-}
-
-/// Open loans past their due date, the longest overdue first.
-#[utoipa::path(get, path = "/loans/overdue", tag = "loans", responses((status = 200, body = OverdueList)), security(("bearer" = [])))]
-pub async fn overdue(State(app): State<AppState>, staff: Staff) -> Result<Json<OverdueList>, AppError> {
-    Ok(Json(OverdueList {
-        items: views::overdue(&app.db.read, &staff, Utc::now()).await?,
-    }))
+/// Open loans past their due date, the longest overdue first, a page at a time.
+#[utoipa::path(get, path = "/loans/overdue", tag = "loans", params(HubPageQuery),
+    responses((status = 200, body = OverduePage), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn overdue(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(query): ApiQuery<HubPageQuery>,
+) -> Result<Json<OverduePage>, AppError> {
+    Ok(Json(
+        views::overdue(
+            &app.db.read,
+            &staff,
+            Utc::now(),
+            query.hub_id,
+            query.cursor.as_deref(),
+            query.limit,
+        )
+        .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/devices/{asset_tag}/checks", tag = "loans", params(("asset_tag" = String, Path, description = "the device's asset tag, e.g. TCH-00042")), request_body = ChecksRequest,

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::{model::LoanStatus, repo};
 use crate::dates::today;
+use crate::paging::{self, DatedCursor};
 use crate::{
     auth::{Action, Staff},
     devices::{self, model::Condition},
@@ -190,19 +191,42 @@ pub struct OverdueView {
     pub borrower: BorrowerView,
 }
 
-/// Open loans past their due date, the longest overdue first.
+/// One page of the overdue list and where the next begins.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OverduePage {
+    pub items: Vec<OverdueView>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// How many overdue loans a page holds unless asked for fewer; at most [`MAX_OVERDUE`].
+pub const OVERDUE_PER_PAGE: u64 = 50;
+pub const MAX_OVERDUE: u64 = 200;
+
+/// Open loans past their due date (at one hub or all), the longest overdue first.
 pub async fn overdue(
     db: &impl ConnectionTrait,
     staff: &Staff,
     now: DateTime<Utc>,
-) -> Result<Vec<OverdueView>, AppError> {
+    hub_id: Option<i32>,
+    cursor: Option<&str>,
+    limit: Option<u64>,
+) -> Result<OverduePage, AppError> {
     staff.require(Action::ViewLoans)?;
+    let after = DatedCursor::parse(cursor)?.map(|c| (c.date, c.id));
+    let limit = paging::page_size(limit, OVERDUE_PER_PAGE, MAX_OVERDUE)?;
     let today = today(now);
-    let rows = repo::overdue(db, staff.organisation_id, today, 500).await?;
+    let rows = repo::overdue(db, staff.organisation_id, today, hub_id, after, limit + 1).await?;
+    let (rows, next_cursor) = paging::cut(rows, limit, |r| {
+        Some(DatedCursor {
+            date: r.due_on,
+            id: r.id,
+        })
+    });
     let borrower_ids: Vec<i32> = rows.iter().map(|r| r.borrower_id).collect();
     let borrowers = people::repo::find_many(db, staff.organisation_id, &borrower_ids).await?;
     let loans = views(db, staff, rows).await?;
-    Ok(loans
+    let items = loans
         .into_iter()
         .filter_map(|loan| {
             let borrower = borrowers.iter().find(|b| b.id == loan.borrower_id)?.clone();
@@ -212,7 +236,8 @@ pub async fn overdue(
                 loan,
             })
         })
-        .collect())
+        .collect();
+    Ok(OverduePage { items, next_cursor })
 }
 
 /// A repair as the API and pages show it.

@@ -12,7 +12,6 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use chrono::Utc;
-use serde::Deserialize;
 
 use super::{
     model::{CallOutcome, ReminderStatus},
@@ -25,21 +24,8 @@ use crate::{
     error::{ApiPath, ApiQuery, AppError},
     hubs::{self, service::HubView},
     state::AppState,
-    web::{FormErrors, Nav, form::FormData, pdf_response, urlencode},
+    web::{FormErrors, HubPageFilter, Nav, form::FormData, next_page, pdf_response},
 };
-
-#[derive(Debug, Deserialize)]
-pub struct HubFilter {
-    hub_id: Option<String>,
-    /// Where this page of calls starts.
-    cursor: Option<String>,
-}
-
-impl HubFilter {
-    fn hub_id(&self) -> Option<i32> {
-        self.hub_id.as_deref().and_then(|h| h.trim().parse().ok())
-    }
-}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "reminders/calls.html")]
@@ -94,10 +80,9 @@ async fn calls_page(
     cursor: Option<&str>,
 ) -> Result<CallsPage, AppError> {
     let page = service::call_list(&app.db.read, staff, hub_id, cursor, None).await?;
-    let next_page = page.next_cursor.map(|cursor| {
-        let hub = hub_id.map(|id| format!("hub_id={id}&")).unwrap_or_default();
-        format!("/reminders/calls?{hub}cursor={}", urlencode(&cursor))
-    });
+    let next_page = page
+        .next_cursor
+        .map(|cursor| next_page("/reminders/calls", hub_id, &cursor));
     Ok(CallsPage {
         nav: Nav::new(staff, "reminders"),
         hubs: hubs::service::list(&app.db.read, staff).await?,
@@ -113,7 +98,7 @@ async fn calls_page(
 pub async fn calls(
     State(app): State<AppState>,
     staff: Staff,
-    ApiQuery(filter): ApiQuery<HubFilter>,
+    ApiQuery(filter): ApiQuery<HubPageFilter>,
 ) -> Result<CallsPage, AppError> {
     calls_page(&app, &staff, filter.hub_id(), filter.cursor.as_deref()).await
 }
@@ -175,7 +160,7 @@ impl LettersPage {
 pub async fn letters(
     State(app): State<AppState>,
     staff: Staff,
-    ApiQuery(filter): ApiQuery<HubFilter>,
+    ApiQuery(filter): ApiQuery<HubPageFilter>,
 ) -> Result<LettersPage, AppError> {
     let hub_id = filter.hub_id();
     Ok(LettersPage {
@@ -189,7 +174,7 @@ pub async fn letters(
 pub async fn letters_pdf(
     State(app): State<AppState>,
     staff: Staff,
-    ApiQuery(filter): ApiQuery<HubFilter>,
+    ApiQuery(filter): ApiQuery<HubPageFilter>,
 ) -> Result<Response, AppError> {
     let bytes = service::letters_pdf(&app.db, &staff, filter.hub_id(), Utc::now()).await?;
     Ok(pdf_response(bytes, "reminder-letters.pdf", "attachment"))

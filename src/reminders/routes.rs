@@ -2,7 +2,7 @@
 
 use axum::{Json, extract::State};
 use chrono::Utc;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
@@ -12,28 +12,18 @@ use super::{
 use crate::{
     auth::Staff,
     error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody},
+    paging::HubPageQuery,
     state::AppState,
 };
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct HubQuery {
-    /// Only this hub's calls.
-    pub hub_id: Option<i32>,
-    /// The `next_cursor` of the page before.
-    pub cursor: Option<String>,
-    /// How many calls a page holds (1 to 200; 50 unless given).
-    pub limit: Option<u64>,
-}
-
 /// Borrowers to phone: those without email (or who asked for a call) whose loans need a
 /// reminder, the soonest due first.
-#[utoipa::path(get, path = "/reminders/call-list", tag = "reminders", params(HubQuery),
+#[utoipa::path(get, path = "/reminders/call-list", tag = "reminders", params(HubPageQuery),
     responses((status = 200, body = CallPage), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn call_list(
     State(app): State<AppState>,
     staff: Staff,
-    ApiQuery(query): ApiQuery<HubQuery>,
+    ApiQuery(query): ApiQuery<HubPageQuery>,
 ) -> Result<Json<CallPage>, AppError> {
     Ok(Json(
         service::call_list(

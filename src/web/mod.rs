@@ -213,6 +213,27 @@ pub fn urlencode(value: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The query of a page that lists by hub, a page at a time (`?hub_id=3&cursor=…`). A hub that
+/// is not a number shows every hub, as the "All hubs" choice does.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct HubPageFilter {
+    pub hub_id: Option<String>,
+    /// Where this page starts.
+    pub cursor: Option<String>,
+}
+
+impl HubPageFilter {
+    pub fn hub_id(&self) -> Option<i32> {
+        self.hub_id.as_deref().and_then(|h| h.trim().parse().ok())
+    }
+}
+
+/// The address of the page after this one: `path`, still at the hub, from `cursor`.
+pub fn next_page(path: &str, hub_id: Option<i32>, cursor: &str) -> String {
+    let hub = hub_id.map(|id| format!("hub_id={id}&")).unwrap_or_default();
+    format!("{path}?{hub}cursor={}", urlencode(cursor))
+}
+
 /// Where a signed-in staff member starts: trainers at their sessions, everyone else at the
 /// devices.
 pub async fn home(staff: Staff) -> Redirect {

@@ -546,6 +546,78 @@ async fn the_overdue_list_shows_the_oldest_first_with_contact_details() {
     assert_eq!(items[0]["days_overdue"], 10);
     assert_eq!(items[0]["borrower"]["phone"], "07700 900123");
     assert_eq!(items[0]["loan"]["overdue"], true);
+    assert_eq!(overdue["next_cursor"], serde_json::Value::Null);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_overdue_list_pages_by_key_and_keeps_to_a_hub() {
+    let app = TestApp::spawn().await;
+    let east = app.hub("East").await;
+    let west = app.hub("West").await;
+    let ada = app.borrower("Ada").await;
+    let mut at_east = Vec::new();
+    for n in 1..=7 {
+        let hub = if n % 2 == 0 { west } else { east };
+        json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+        let loan = app.issue(&format!("TST-{n:05}"), ada).await;
+        // Loans 1..7 fall due 1..7 days ago, two of them on the same day to test the tie.
+        let days = if n == 4 { 3 } else { n };
+        let sql = format!(
+            "UPDATE loans SET due_on = '{}', hub_id = {hub} WHERE id = {loan}",
+            in_days(-days)
+        );
+        sea_orm::ConnectionTrait::execute_unprepared(&app.db.write, &sql)
+            .await
+            .unwrap();
+        if hub == east {
+            at_east.push((days, loan));
+        }
+    }
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/loans/overdue?limit=2".to_owned();
+    for _ in 0..10 {
+        let page = json_of(app.get(&path).await, StatusCode::OK).await;
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|i| i["loan"]["id"].as_i64().unwrap()));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/loans/overdue?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 7, "every overdue loan once: {seen:?}");
+    let mut unique = seen.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), 7, "no loan twice: {seen:?}");
+
+    // One hub's, longest overdue first.
+    let page = json_of(
+        app.get(&format!("/api/v1/loans/overdue?hub_id={east}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    let ids: Vec<i64> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["loan"]["id"].as_i64().unwrap())
+        .collect();
+    at_east.sort_by_key(|&(days, id)| (-days, id));
+    assert_eq!(ids, at_east.iter().map(|&(_, id)| id).collect::<Vec<_>>());
+
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("cursor=x", "cursor"),
+    ] {
+        let (_, named) = error_of(
+            app.get(&format!("/api/v1/loans/overdue?{query}")).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(named.as_deref(), Some(field), "{query}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -23,13 +23,14 @@ use crate::{
     agreements::{self, service::AgreementView},
     auth::{Action, Staff},
     devices::{self, service::DeviceView},
-    error::{ApiPath, AppError},
+    error::{ApiPath, ApiQuery, AppError},
+    hubs::{self, service::HubView},
     people::{self, service::BorrowerView},
     state::AppState,
     web::{
-        Nav,
+        HubPageFilter, Nav,
         form::{Choice, Field, FormData, FormPage},
-        urlencode,
+        next_page, urlencode,
     },
 };
 
@@ -294,19 +295,49 @@ pub async fn show(
 #[template(path = "loans/overdue.html")]
 pub struct OverduePage {
     nav: Nav,
+    hubs: Vec<HubView>,
+    hub_id: Option<i32>,
     items: Vec<OverdueView>,
+    /// The address of the next page, when there is one.
+    next_page: Option<String>,
+    /// Whether this is the first page (the count of a later page is not the whole list).
+    first: bool,
 }
 
 impl OverduePage {
     fn due(item: &OverdueView) -> String {
         long_date(item.loan.due_on)
     }
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
+    fn selected(&self, id: &i32) -> bool {
+        self.hub_id == Some(*id)
+    }
 }
 
-pub async fn overdue(State(app): State<AppState>, staff: Staff) -> Result<OverduePage, AppError> {
-    let items = views::overdue(&app.db.read, &staff, Utc::now()).await?;
+pub async fn overdue(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(filter): ApiQuery<HubPageFilter>,
+) -> Result<OverduePage, AppError> {
+    let hub_id = filter.hub_id();
+    let page = views::overdue(
+        &app.db.read,
+        &staff,
+        Utc::now(),
+        hub_id,
+        filter.cursor.as_deref(),
+        None,
+    )
+    .await?;
     Ok(OverduePage {
         nav: Nav::new(&staff, "overdue"),
-        items,
+        hubs: hubs::service::list(&app.db.read, &staff).await?,
+        hub_id,
+        items: page.items,
+        next_page: page
+            .next_cursor
+            .map(|cursor| next_page("/loans/overdue", hub_id, &cursor)),
+        first: filter.cursor.is_none(),
     })
 }

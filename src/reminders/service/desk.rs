@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::audit::AuditAction;
 use crate::dates::today;
+use crate::paging::{self, DatedCursor};
 use crate::reminders::{
     model::{CallOutcome, Channel, ReminderKind, ReminderStatus, parse_outcome},
     repo::{self},
@@ -67,16 +68,6 @@ pub struct CallPage {
 pub const CALLS_PER_PAGE: u64 = 50;
 pub const MAX_CALLS: u64 = 200;
 
-/// Reads a call-list cursor, `2027-03-10.42` (the due date and id of the last call shown).
-fn parse_cursor(text: &str) -> Result<(NaiveDate, i32), AppError> {
-    let wrong = || AppError::invalid("cursor", "cursor must be the next_cursor of an earlier page");
-    let (date, id) = text.trim().split_once('.').ok_or_else(wrong)?;
-    Ok((
-        crate::dates::parse_date(date).ok_or_else(wrong)?,
-        id.parse().map_err(|_| wrong())?,
-    ))
-}
-
 /// The calls staff have to make, at one hub or all.
 pub async fn call_list(
     db: &impl ConnectionTrait,
@@ -86,30 +77,12 @@ pub async fn call_list(
     limit: Option<u64>,
 ) -> Result<CallPage, AppError> {
     staff.require(Action::Lend)?;
-    let after = cursor
-        .filter(|c| !c.trim().is_empty())
-        .map(parse_cursor)
-        .transpose()?;
-    let limit = match limit {
-        None => CALLS_PER_PAGE,
-        Some(n) if (1..=MAX_CALLS).contains(&n) => n,
-        Some(_) => {
-            return Err(AppError::invalid(
-                "limit",
-                format!("limit must be a number from 1 to {MAX_CALLS}"),
-            ));
-        }
-    };
-    // One more than the page, to know whether another follows.
-    let mut rows = repo::tasks(db, staff.organisation_id, Channel::Call, hub_id, after, limit + 1).await?;
-    let more = rows.len() as u64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let next_cursor = more
-        .then(|| {
-            rows.last()
-                .and_then(|r| r.due_on.map(|d| format!("{d}.{}", r.id)))
-        })
-        .flatten();
+    let after = DatedCursor::parse(cursor)?.map(|c| (c.date, c.id));
+    let limit = paging::page_size(limit, CALLS_PER_PAGE, MAX_CALLS)?;
+    let rows = repo::tasks(db, staff.organisation_id, Channel::Call, hub_id, after, limit + 1).await?;
+    let (rows, next_cursor) = paging::cut(rows, limit, |r| {
+        r.due_on.map(|date| DatedCursor { date, id: r.id })
+    });
     Ok(CallPage {
         items: rows.into_iter().map(CallView::from).collect(),
         next_cursor,

@@ -13,6 +13,7 @@ string_enum!(
         OrganisationCreated = "organisation_created" / "Organisation created",
         StaffCreated = "staff_created" / "Staff account created",
         HubAdded = "hub_added" / "Hub added",
+        HubUpdated = "hub_updated" / "Hub's details changed",
         DeviceAdded = "device_added" / "Added",
         DeviceUpdated = "device_updated" / "Details changed",
         BorrowerAdded = "borrower_added" / "Borrower added",

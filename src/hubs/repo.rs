@@ -28,6 +28,20 @@ pub async fn insert(
     .await
 }
 
+/// Writes a hub's details; the caller has checked the hub is the organisation's.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    row: hub::Model,
+    details: &HubDetails,
+) -> Result<hub::Model, DbErr> {
+    let mut row = hub::ActiveModel::from(row);
+    row.name = Set(details.name.clone());
+    row.address = Set(details.address.clone());
+    row.opening_hours = Set(details.opening_hours.clone());
+    row.phone = Set(details.phone.clone());
+    row.update(db).await
+}
+
 pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<hub::Model>, DbErr> {
     Hub::find_by_id(id).one(db).await
 }

@@ -8,7 +8,7 @@ use axum::{
     Form, Json,
     extract::State,
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use chrono::Utc;
 use serde::Serialize;
@@ -16,10 +16,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::service::{self, HubRequest, HubView};
 use crate::{
-    auth::Staff,
-    error::{ApiJson, AppError, ErrorBody},
+    auth::{Action, Staff},
+    error::{ApiJson, ApiPath, AppError, ErrorBody},
     state::AppState,
-    web::{FormErrors, Nav},
+    web::{FormErrors, Nav, done},
 };
 
 #[utoipa::path(post, path = "/hubs", tag = "hubs", request_body = HubRequest,
@@ -78,34 +78,123 @@ pub async fn add(
     Form(form): Form<HubRequest>,
 ) -> Result<Response, AppError> {
     match service::create(&app.db, &staff, &form, Utc::now()).await {
-        Ok(_) => Ok(Redirect::to("/hubs").into_response()),
+        Ok(hub) => Ok(done("/hubs", &format!("{} added", hub.name))),
         Err(err @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let status = err.status();
-            let error = match err {
-                AppError::Invalid(field) => field,
-                other => crate::error::FieldError::new("name", other.to_string()),
-            };
             let page = HubsPage {
                 nav: Nav::new(&staff, "hubs"),
                 hubs: service::list(&app.db.read, &staff).await?,
-                errors: vec![error].into(),
+                errors: vec![field_of(&err)].into(),
                 name: form.name.unwrap_or_default(),
                 address: form.address.unwrap_or_default(),
                 opening_hours: form.opening_hours.unwrap_or_default(),
                 phone: form.phone.unwrap_or_default(),
             };
-            Ok((status, page).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
         Err(other) => Err(other),
     }
 }
 
+#[utoipa::path(get, path = "/hubs/{id}", tag = "hubs", params(("id" = i32, Path, description = "the hub's id")),
+    responses((status = 200, body = HubView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn show(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<HubView>, AppError> {
+    Ok(Json(service::find(&app.db.read, &staff, id).await?))
+}
+
+/// Changes a hub's name, address, opening hours or phone: a field left out keeps its value, an
+/// empty one is cleared.
+#[utoipa::path(patch, path = "/hubs/{id}", tag = "hubs", params(("id" = i32, Path, description = "the hub's id")), request_body = HubRequest,
+    responses((status = 200, body = HubView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(request): ApiJson<HubRequest>,
+) -> Result<Json<HubView>, AppError> {
+    Ok(Json(
+        service::update(&app.db, &staff, id, &request, Utc::now()).await?,
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "hubs/edit.html")]
+pub struct HubEditPage {
+    nav: Nav,
+    hub: HubView,
+    errors: FormErrors,
+    name: String,
+    address: String,
+    opening_hours: String,
+    phone: String,
+}
+
+pub async fn edit_page(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<HubEditPage, AppError> {
+    staff.require(Action::ManageHubs)?;
+    let hub = service::find(&app.db.read, &staff, id).await?;
+    Ok(HubEditPage {
+        nav: Nav::new(&staff, "hubs"),
+        errors: FormErrors::default(),
+        name: hub.name.clone(),
+        address: hub.address.clone().unwrap_or_default(),
+        opening_hours: hub.opening_hours.clone().unwrap_or_default(),
+        phone: hub.phone.clone().unwrap_or_default(),
+        hub,
+    })
+}
+
+pub async fn save(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    Form(form): Form<HubRequest>,
+) -> Result<Response, AppError> {
+    match service::update(&app.db, &staff, id, &form, Utc::now()).await {
+        Ok(hub) => Ok(done("/hubs", &format!("{} saved", hub.name))),
+        Err(err @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            let page = HubEditPage {
+                nav: Nav::new(&staff, "hubs"),
+                hub: service::find(&app.db.read, &staff, id).await?,
+                errors: vec![field_of(&err)].into(),
+                name: form.name.unwrap_or_default(),
+                address: form.address.unwrap_or_default(),
+                opening_hours: form.opening_hours.unwrap_or_default(),
+                phone: form.phone.unwrap_or_default(),
+            };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The field a refused hub form is marked on: a duplicate name is the name's. The form comes
+/// back with it as every refused form does, 422.
+fn field_of(err: &AppError) -> crate::error::FieldError {
+    match err {
+        AppError::Invalid(field) => field.clone(),
+        other => crate::error::FieldError::new("name", other.to_string()),
+    }
+}
+
 /// This feature's calls of the JSON API, with their OpenAPI description.
 pub fn api() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create, list))
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(show, update))
 }
 
 /// This feature's web pages.
 pub fn pages() -> Router<AppState> {
-    Router::new().route("/hubs", get(page).post(add))
+    Router::new()
+        .route("/hubs", get(page).post(add))
+        .route("/hubs/{id}", get(edit_page).post(save))
 }

@@ -104,13 +104,7 @@ pub async fn create(
     let tx = db::begin_write(db).await?;
     let row = repo::insert(&tx, staff.organisation_id, &details, now)
         .await
-        .map_err(|err| match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
-                code: "duplicate_hub",
-                message: format!("there is already a hub called {name}"),
-            },
-            _ => err.into(),
-        })?;
+        .map_err(|err| duplicate_name(err, &name))?;
     audit::repo::insert(
         &tx,
         NewEvent {
@@ -119,7 +113,74 @@ pub async fn create(
             actor: Actor::Staff(staff),
             entity: EntityRef::Hub(row.id),
             action: AuditAction::HubAdded,
-            details: serde_json::json!({ "name": row.name, "address": row.address, "opening_hours": row.opening_hours, "phone": row.phone }),
+            details: snapshot(&row),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(row.into())
+}
+
+fn duplicate_name(err: sea_orm::DbErr, name: &str) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
+            code: "duplicate_hub",
+            message: format!("there is already a hub called {name}"),
+        },
+        _ => err.into(),
+    }
+}
+
+/// What the audit log keeps of a hub.
+fn snapshot(row: &hub::Model) -> serde_json::Value {
+    serde_json::json!({ "name": row.name, "address": row.address, "opening_hours": row.opening_hours, "phone": row.phone })
+}
+
+/// One of the organisation's hubs.
+pub async fn find(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<HubView, AppError> {
+    Ok(own(db, staff, id).await?.into())
+}
+
+async fn own(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<hub::Model, AppError> {
+    repo::find(db, id)
+        .await?
+        .filter(|hub| hub.organisation_id == staff.organisation_id)
+        .ok_or_else(|| AppError::NotFound(format!("there is no hub with id {id}")))
+}
+
+/// Changes a hub's details. A field the request leaves out keeps its value; an empty one clears
+/// it (the name cannot be cleared).
+pub async fn update(
+    db: &Db,
+    staff: &Staff,
+    id: i32,
+    request: &HubRequest,
+    now: DateTime<Utc>,
+) -> Result<HubView, AppError> {
+    staff.require(Action::ManageHubs)?;
+    let tx = db::begin_write(db).await?;
+    let before = own(&tx, staff, id).await?;
+    let keep = |new: &Option<String>, old: &Option<String>| new.clone().or_else(|| old.clone());
+    let details = HubRequest {
+        name: request.name.clone().or_else(|| Some(before.name.clone())),
+        address: keep(&request.address, &before.address),
+        opening_hours: keep(&request.opening_hours, &before.opening_hours),
+        phone: keep(&request.phone, &before.phone),
+    }
+    .parse()?;
+    let old = snapshot(&before);
+    let row = repo::update(&tx, before, &details)
+        .await
+        .map_err(|err| duplicate_name(err, &details.name))?;
+    audit::repo::insert(
+        &tx,
+        NewEvent {
+            organisation_id: staff.organisation_id,
+            at: now,
+            actor: Actor::Staff(staff),
+            entity: EntityRef::Hub(row.id),
+            action: AuditAction::HubUpdated,
+            details: serde_json::json!({ "before": old, "after": snapshot(&row) }),
         },
     )
     .await?;

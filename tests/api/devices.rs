@@ -40,6 +40,86 @@ async fn hubs_are_created_and_listed_by_name() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_hub_is_changed_field_by_field_and_the_change_is_audited() {
+    let app = TestApp::spawn().await;
+    let bow = app.hub("Bow Library").await;
+    app.hub("Poplar Job Club").await;
+    let path = format!("/api/v1/hubs/{bow}");
+
+    let changed = json_of(
+        app.patch(
+            &path,
+            &json!({"phone": "020 7946 0000", "opening_hours": "Mondays, 10am to 4pm"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(changed["phone"], "020 7946 0000");
+    assert_eq!(changed["opening_hours"], "Mondays, 10am to 4pm");
+    assert_eq!(
+        changed["address"], "1 High Street",
+        "a field left out keeps its value"
+    );
+    assert_eq!(changed["name"], "Bow Library");
+
+    let cleared = json_of(app.patch(&path, &json!({"address": ""})).await, StatusCode::OK).await;
+    assert_eq!(cleared["address"], Value::Null);
+    assert_eq!(json_of(app.get(&path).await, StatusCode::OK).await, cleared);
+
+    let taken = app.patch(&path, &json!({"name": "Poplar Job Club"})).await;
+    assert_eq!(error_of(taken, StatusCode::CONFLICT).await.0, "duplicate_hub");
+    for (body, field) in [
+        (json!({"name": " "}), "name"),
+        (json!({"phone": "call me"}), "phone"),
+        (json!({"opening_hours": "x".repeat(501)}), "opening_hours"),
+    ] {
+        let refused = app.patch(&path, &body).await;
+        assert_eq!(
+            error_of(refused, StatusCode::UNPROCESSABLE_ENTITY)
+                .await
+                .1
+                .as_deref(),
+            Some(field)
+        );
+    }
+    assert_eq!(
+        json_of(app.get(&path).await, StatusCode::OK).await,
+        cleared,
+        "a refused change changes nothing"
+    );
+    let missing = app
+        .patch("/api/v1/hubs/999999", &json!({"phone": "020 7946 0001"}))
+        .await;
+    assert_eq!(error_of(missing, StatusCode::NOT_FOUND).await.0, "not_found");
+
+    let trainer = app.staff_token("trainer@example.org", Role::Trainer).await;
+    let refused = app
+        .client
+        .patch(app.url(&path))
+        .bearer_auth(&trainer)
+        .json(&json!({"phone": "0"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let count = sea_orm::ConnectionTrait::query_one_raw(
+        &app.db.read,
+        sea_orm::Statement::from_string(
+            app.db.backend(),
+            format!("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'hub_updated' AND entity_type = 'hub' AND entity_id = {bow}"),
+        ),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+    .try_get::<i64>("", "n")
+    .unwrap();
+    assert_eq!(count, 2, "one event for each change made");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_device_is_added_with_a_generated_tag_and_read_back() {
     let app = TestApp::spawn().await;
     let hub = app.hub("Whitechapel").await;

@@ -13,7 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 /// `(method, path, who may)`. Placeholders: `{tag}` an available device, `{loaned}` a device on
-/// loan, `{loan}` its open loan, `{borrower}`, `{session}` (the trainer's own), `{reminder}`,
+/// loan, `{hub}` a hub, `{loan}` its open loan, `{borrower}`, `{session}` (the trainer's own), `{reminder}`,
 /// `{repair}`. Hub staff send a faulty device for repair at the counter; closing a repair is
 /// the coordinator's.
 const API: &[(&str, &str, &str)] = &[
@@ -23,6 +23,8 @@ const API: &[(&str, &str, &str)] = &[
     ("DELETE", "/tokens/999999", "ACHT"),
     ("GET", "/hubs", "ACHT"),
     ("POST", "/hubs", "AC"),
+    ("GET", "/hubs/{hub}", "ACHT"),
+    ("PATCH", "/hubs/{hub}", "AC"),
     ("GET", "/devices", "ACHT"),
     ("POST", "/devices", "AC"),
     ("GET", "/devices/{tag}", "ACHT"),
@@ -79,6 +81,7 @@ const PAGES: &[(&str, &str)] = &[
     ("/devices/{tag}/retire", "AC"),
     ("/labels", "AC"),
     ("/hubs", "ACHT"),
+    ("/hubs/{hub}", "AC"),
     ("/borrowers", "ACH"),
     ("/borrowers/new", "ACH"),
     ("/borrowers/{borrower}", "ACH"),
@@ -109,6 +112,7 @@ const ROLES: [(char, Role); 4] = [
 
 /// The ids the placeholders stand for, on demo data.
 struct Ids {
+    hub: i64,
     tag: String,
     loaned: String,
     loan: i64,
@@ -121,7 +125,8 @@ struct Ids {
 
 impl Ids {
     fn fill(&self, path: &str) -> String {
-        path.replace("{tag}", &self.tag)
+        path.replace("{hub}", &self.hub.to_string())
+            .replace("{tag}", &self.tag)
             .replace("{loaned}", &self.loaned)
             .replace("{loan}", &self.loan.to_string())
             .replace("{borrower}", &self.borrower.to_string())
@@ -195,7 +200,9 @@ async fn demo(app: &TestApp, trainer_id: i64) -> Ids {
     .unwrap();
     let calls = json_of(app.get("/api/v1/reminders/call-list").await, StatusCode::OK).await;
     let reminder = calls["items"][0]["id"].as_i64().unwrap_or(999_999);
+    let hubs = json_of(app.get("/api/v1/hubs").await, StatusCode::OK).await;
     Ids {
+        hub: hubs["items"][0]["id"].as_i64().unwrap(),
         tag: tags[0].clone(),
         loaned: loan["asset_tag"].as_str().unwrap().to_owned(),
         loan: loan["id"].as_i64().unwrap(),
@@ -333,6 +340,7 @@ async fn the_matrix_covers_every_api_call() {
     let named = |template: &str| {
         template
             .replace("{tag}", "{asset_tag}")
+            .replace("{hub}", "{id}")
             .replace("{loan}", "{id}")
             .replace("{borrower}", "{id}")
             .replace("{session}", "{id}")

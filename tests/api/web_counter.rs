@@ -653,3 +653,55 @@ async fn the_device_page_shows_its_qr_code_and_when_past_loans_came_back() {
         "only staff get the image"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hub_is_changed_through_its_page() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Whitechapel").await;
+    app.hub("Bow Library").await;
+    let client = browser(&app).await;
+    let list = page(&client, &app, "/hubs").await;
+    assert!(list.contains(&format!("href=\"/hubs/{hub}\"")), "{list}");
+    let path = format!("/hubs/{hub}");
+    let form = page(&client, &app, &path).await;
+    assert!(form.contains("Change Whitechapel") && form.contains("1 High Street"));
+
+    refused(
+        submit(
+            &client,
+            &app,
+            &path,
+            &[
+                ("name", "Bow Library"),
+                ("address", ""),
+                ("opening_hours", ""),
+                ("phone", ""),
+            ],
+        )
+        .await,
+        "there is already a hub called Bow Library",
+    )
+    .await;
+    let saved = submit(
+        &client,
+        &app,
+        &path,
+        &[
+            ("name", "Whitechapel Idea Store"),
+            ("address", "321 Whitechapel Road"),
+            ("opening_hours", "Tuesdays, 10am to 1pm"),
+            ("phone", "020 7946 0123"),
+        ],
+    )
+    .await;
+    moved_to(&saved, "/hubs");
+    let list = page(&client, &app, "/hubs").await;
+    for shown in [
+        "Whitechapel Idea Store saved",
+        "321 Whitechapel Road",
+        "Tuesdays, 10am to 1pm",
+        "020 7946 0123",
+    ] {
+        assert!(list.contains(shown), "{shown:?} not in {list}");
+    }
+}

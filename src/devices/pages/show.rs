@@ -149,6 +149,7 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         other @ (AuditAction::OrganisationCreated
         | AuditAction::StaffCreated
         | AuditAction::HubAdded
+        | AuditAction::HubUpdated
         | AuditAction::BorrowerAdded
         | AuditAction::BorrowerUpdated
         | AuditAction::Extended

@@ -11,6 +11,7 @@ mod m20261125_000004_reminders;
 mod m20261125_000005_training;
 mod m20261203_000006_hardening;
 mod m20261203_000007_counter;
+mod m20261203_000008_search_accents;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_training::Migration),
             Box::new(m20261203_000006_hardening::Migration),
             Box::new(m20261203_000007_counter::Migration),
+            Box::new(m20261203_000008_search_accents::Migration),
         ]
     }
 }

@@ -102,9 +102,10 @@ pub async fn search(
             .replace('\\', "\\\\")
             .replace('%', "\\%")
             .replace('_', "\\_");
+        // `lendhub_fold` (lower case, no accents) on both sides, as the index is built.
         Expr::cust_with_values(
-            "lower(name || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || \
-             coalesce(postcode, '')) LIKE $1",
+            "lendhub_fold(name || ' ' || coalesce(email, '') || ' ' || coalesce(phone, '') || ' ' || \
+             coalesce(postcode, '')) LIKE lendhub_fold($1)",
             [format!("%{escaped}%")],
         )
     } else {

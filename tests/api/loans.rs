@@ -101,6 +101,59 @@ async fn borrowers_need_consent_and_a_way_to_reach_them() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_name_is_found_whether_or_not_its_accents_are_typed() {
+    let app = TestApp::spawn().await;
+    let sian = app.borrower("Siân Llywelyn").await;
+    let zoe = app.borrower("Zoë Brontë").await;
+    app.borrower("Sam Ianson").await;
+    for (q, expected) in [
+        ("sian", vec![sian]),
+        ("SIAN", vec![sian]),
+        ("Siân", vec![sian]),
+        ("zoe", vec![zoe]),
+        ("bronte", vec![zoe]),
+        ("brontë", vec![zoe]),
+    ] {
+        let found = json_of(
+            app.get(&format!("/api/v1/borrowers?q={}", urlencoding(q))).await,
+            StatusCode::OK,
+        )
+        .await;
+        let ids: Vec<i64> = found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, expected, "searching for {q:?}");
+    }
+    // Edited names are found the same way.
+    json_of(
+        app.patch(
+            &format!("/api/v1/borrowers/{zoe}"),
+            &json!({"name": "Chloë Brontë"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let found = json_of(app.get("/api/v1/borrowers?q=chloe").await, StatusCode::OK).await;
+    assert_eq!(found["items"][0]["id"], zoe);
+}
+
+fn urlencoding(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_device_goes_out_comes_back_is_checked_and_goes_out_again() {
     let (app, _) = app_with_laptop().await;
     let ada = app.borrower("Ada Lovelace").await;

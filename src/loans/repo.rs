@@ -169,6 +169,22 @@ pub async fn loans_of_borrower(
         .await
 }
 
+/// The open loans of these borrowers (a page of search results at most), the soonest due first.
+pub async fn open_of_borrowers(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    borrower_ids: &[i32],
+) -> Result<Vec<loan::Model>, DbErr> {
+    Loan::find()
+        .filter(loan::Column::OrganisationId.eq(organisation_id))
+        .filter(loan::Column::Status.eq(LoanStatus::Open))
+        .filter(loan::Column::BorrowerId.is_in(borrower_ids.iter().copied()))
+        .order_by_asc(loan::Column::DueOn)
+        .order_by_asc(loan::Column::Id)
+        .all(db)
+        .await
+}
+
 /// Open loans due before `today` (at one hub or all), the longest overdue first, after the
 /// (due date, id) `after` of the page before.
 pub async fn overdue(

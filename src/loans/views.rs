@@ -116,6 +116,21 @@ async fn views(
         .collect())
 }
 
+/// The open loans of these borrowers (the ones a search at the counter found), so staff see who
+/// already has a device, and whose is overdue, before lending another.
+pub async fn open_loans_of(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    borrower_ids: &[i32],
+) -> Result<Vec<LoanView>, AppError> {
+    staff.require(Action::ViewLoans)?;
+    if borrower_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = repo::open_of_borrowers(db, staff.organisation_id, borrower_ids).await?;
+    views(db, staff, rows).await
+}
+
 /// One loan, with its extensions.
 pub async fn loan(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<LoanView, AppError> {
     staff.require(Action::ViewLoans)?;

@@ -705,3 +705,40 @@ async fn a_hub_is_changed_through_its_page() {
         assert!(list.contains(shown), "{shown:?} not in {list}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn choosing_a_borrower_shows_what_each_already_has() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Whitechapel").await;
+    for _ in 0..3 {
+        json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    }
+    let ada = app.borrower("Ada Lovelace").await;
+    app.borrower("Adam Smith").await;
+    let loan = app.issue("TST-00001", ada).await;
+    let sql = format!("UPDATE loans SET due_on = '{}' WHERE id = {loan}", in_days(-5));
+    sea_orm::ConnectionTrait::execute_unprepared(&app.db.write, &sql)
+        .await
+        .unwrap();
+    app.issue("TST-00002", ada).await;
+
+    let client = browser(&app).await;
+    let html = page(&client, &app, "/devices/TST-00003/issue?q=ada").await;
+    let ada_part =
+        &html[html.find("Lend to Ada Lovelace").unwrap()..html.find("Lend to Adam Smith").unwrap()];
+    assert!(
+        ada_part.contains("Overdue:</strong> Has <a href=\"/loans/"),
+        "{ada_part}"
+    );
+    assert!(
+        ada_part.contains(">TST-00001</a>") && ada_part.contains(">TST-00002</a>"),
+        "{ada_part}"
+    );
+    assert_eq!(
+        ada_part.matches("Overdue:").count(),
+        1,
+        "only the late one is overdue"
+    );
+    let adam_part = &html[html.find("Lend to Adam Smith").unwrap()..];
+    assert!(adam_part.contains("No device on loan"), "{adam_part}");
+}

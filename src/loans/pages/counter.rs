@@ -42,6 +42,22 @@ pub struct ChooseBorrowerPage {
     q: String,
     error: Option<String>,
     borrowers: Vec<BorrowerView>,
+    /// What the borrowers found already have.
+    open_loans: Vec<LoanView>,
+}
+
+impl ChooseBorrowerPage {
+    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
+    fn loans_of(&self, borrower_id: &i32) -> Vec<&LoanView> {
+        self.open_loans
+            .iter()
+            .filter(|l| l.borrower_id == *borrower_id)
+            .collect()
+    }
+
+    fn due(loan: &LoanView) -> String {
+        long_date(loan.due_on)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -68,12 +84,15 @@ pub async fn choose_borrower(
             Err(other) => return Err(other),
         }
     };
+    let ids: Vec<i32> = borrowers.iter().map(|b| b.id).collect();
+    let open_loans = views::open_loans_of(&app.db.read, &staff, &ids).await?;
     Ok(ChooseBorrowerPage {
         nav: Nav::new(&staff, "devices"),
         device,
         q,
         error,
         borrowers,
+        open_loans,
     }
     .into_response())
 }

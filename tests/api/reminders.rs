@@ -741,6 +741,22 @@ async fn staff_work_through_calls_letters_and_the_outbox_on_the_pages() {
     for needle in ["Outbox", "Spoke to them", "Letter", "Weekly digest"] {
         assert!(outbox.contains(needle), "{needle:?} not in {outbox}");
     }
+    // Letter and call rows say whom they were for.
+    for name in ["Phone Only", "Post Only"] {
+        assert!(
+            outbox.contains(&format!("\">{name}</a>")),
+            "{name:?} not named in {outbox}"
+        );
+    }
+    let rows = json_of(app.get("/api/v1/reminders").await, StatusCode::OK).await;
+    let call = rows["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["channel"] == "call")
+        .expect("the call made")
+        .clone();
+    assert_eq!(call["borrower_name"], "Phone Only");
     let hub_staff = app
         .staff_token("staff@example.org", lendhub::auth::Role::HubStaff)
         .await;

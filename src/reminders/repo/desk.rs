@@ -184,6 +184,23 @@ pub async fn outbox(
         .await
 }
 
+/// Who each of these loans is to: `(loan id, borrower id, borrower's name)`.
+pub async fn borrowers_of_loans(
+    db: &impl ConnectionTrait,
+    loan_ids: &[i32],
+) -> Result<Vec<(i32, i32, String)>, DbErr> {
+    Loan::find()
+        .select_only()
+        .column(loan::Column::Id)
+        .column(borrower::Column::Id)
+        .column(borrower::Column::Name)
+        .join(JoinType::InnerJoin, loan_borrower())
+        .filter(loan::Column::Id.is_in(loan_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// Puts a failed email back in the queue, to go at `now`.
 pub async fn retry(
     db: &impl ConnectionTrait,

@@ -145,6 +145,9 @@ pub async fn record_outcome(
 pub struct ReminderView {
     pub id: i32,
     pub loan_id: Option<i32>,
+    /// Who the reminder is about (none for a digest).
+    pub borrower_id: Option<i32>,
+    pub borrower_name: Option<String>,
     pub kind: ReminderKind,
     pub channel: Channel,
     pub status: ReminderStatus,
@@ -164,6 +167,8 @@ impl From<reminder::Model> for ReminderView {
         Self {
             id: row.id,
             loan_id: row.loan_id,
+            borrower_id: None,
+            borrower_name: None,
             kind: row.kind,
             channel: row.channel,
             status: row.status,
@@ -209,13 +214,22 @@ pub async fn outbox(
     before: Option<i32>,
 ) -> Result<Vec<ReminderView>, AppError> {
     staff.require(Action::ManageOutbox)?;
-    Ok(
-        repo::outbox(db, staff.organisation_id, status, before, OUTBOX_PAGE)
-            .await?
-            .into_iter()
-            .map(ReminderView::from)
-            .collect(),
-    )
+    let rows = repo::outbox(db, staff.organisation_id, status, before, OUTBOX_PAGE).await?;
+    let loan_ids: Vec<i32> = rows.iter().filter_map(|r| r.loan_id).collect();
+    let borrowers = repo::borrowers_of_loans(db, &loan_ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let borrower = row
+                .loan_id
+                .and_then(|loan| borrowers.iter().find(|(id, _, _)| *id == loan));
+            ReminderView {
+                borrower_id: borrower.map(|(_, id, _)| *id),
+                borrower_name: borrower.map(|(_, _, name)| name.clone()),
+                ..row.into()
+            }
+        })
+        .collect())
 }
 
 /// Puts a failed email back in the queue; the next delivery run sends it.

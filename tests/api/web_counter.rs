@@ -724,21 +724,21 @@ async fn choosing_a_borrower_shows_what_each_already_has() {
 
     let client = browser(&app).await;
     let html = page(&client, &app, "/devices/TST-00003/issue?q=ada").await;
-    let ada_part =
+    let with_two =
         &html[html.find("Lend to Ada Lovelace").unwrap()..html.find("Lend to Adam Smith").unwrap()];
     assert!(
-        ada_part.contains("Overdue:</strong> Has <a href=\"/loans/"),
-        "{ada_part}"
+        with_two.contains("Overdue:</strong> Has <a href=\"/loans/"),
+        "{with_two}"
     );
     assert!(
-        ada_part.contains(">TST-00001</a>") && ada_part.contains(">TST-00002</a>"),
-        "{ada_part}"
+        with_two.contains(">TST-00001</a>") && with_two.contains(">TST-00002</a>"),
+        "{with_two}"
     );
     assert_eq!(
-        ada_part.matches("Overdue:").count(),
+        with_two.matches("Overdue:").count(),
         1,
         "only the late one is overdue"
     );
-    let adam_part = &html[html.find("Lend to Adam Smith").unwrap()..];
-    assert!(adam_part.contains("No device on loan"), "{adam_part}");
+    let with_none = &html[html.find("Lend to Adam Smith").unwrap()..];
+    assert!(with_none.contains("No device on loan"), "{with_none}");
 }

@@ -18,12 +18,19 @@ pub struct Letter {
     pub body: String,
     /// Set in 18 pt rather than 14.
     pub large_print: bool,
+    /// Where it comes from and where to ring: the hub's name, address and phone, printed at the
+    /// top right as a letterhead.
+    pub from: Vec<String>,
 }
 
 const LEFT: f32 = 25.0;
 const WIDTH: f32 = 160.0;
 const SIZE: f32 = 14.0;
 const LARGE: f32 = 18.0;
+/// The letterhead: 11 pt from 120 mm, at most six lines, so it ends above the address window.
+const HEAD: f32 = 11.0;
+const HEAD_LEFT: f32 = 120.0;
+const LETTERHEAD_LINES: usize = 6;
 
 /// All the letters as one PDF, dated `date`, from `organisation`.
 pub fn render(letters: &[Letter], organisation: &str, date: NaiveDate) -> Vec<u8> {
@@ -35,6 +42,7 @@ pub fn render(letters: &[Letter], organisation: &str, date: NaiveDate) -> Vec<u8
             letter.address.as_str(),
             letter.body.as_str(),
         ]);
+        texts.extend(letter.from.iter().map(String::as_str));
     }
     let fonts = DocFonts::add_for(&mut doc, texts);
     let date = long_date(date);
@@ -50,6 +58,12 @@ pub fn render(letters: &[Letter], organisation: &str, date: NaiveDate) -> Vec<u8
             };
             let ops = pages.last_mut().expect("a page");
             put(ops, true, size, LEFT, 277.0, organisation);
+            // The letterhead: the hub's lines at the top right, above the envelope's window.
+            let mut y = 277.0;
+            for text in letter.from.iter().take(LETTERHEAD_LINES) {
+                put(ops, false, HEAD, HEAD_LEFT, y, text);
+                y -= Mm::from(Pt(HEAD * 1.35)).0;
+            }
             // The address sits in a DL envelope's window: 20 mm from the left, 50 mm from the top.
             let mut y = 297.0 - 50.0 - line;
             let mut address: Vec<&str> = vec![letter.name.as_str()];
@@ -111,6 +125,11 @@ mod tests {
             body: vec!["Please bring the laptop back to the hub when you can. Thank you."; paragraphs]
                 .join("\n\n"),
             large_print,
+            from: vec![
+                "Bow Library".into(),
+                "1 High Street".into(),
+                "Phone 020 7946 0000".into(),
+            ],
         };
         let date = NaiveDate::from_ymd_opt(2027, 3, 10).unwrap();
         assert_eq!(

@@ -523,6 +523,8 @@ async fn the_call_list_holds_exactly_the_borrowers_without_email_who_need_a_remi
             "is due back on",
             "That is tomorrow",
             "Riverside Hub",
+            // The letterhead: where it is from and the number to ring.
+            "Phone 0113 496 0000",
         ] {
             assert!(text.contains(needle), "{needle:?} not in {text}");
         }

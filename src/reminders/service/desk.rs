@@ -296,22 +296,45 @@ pub async fn letters_pdf(
     let tasks = letters(&db.read, staff, hub_id).await?;
     let organisation = crate::organisations::repo::find(&db.read, staff.organisation_id)
         .await?
-        .map(|o| o.name)
         .ok_or_else(|| AppError::Internal("the staff member's organisation is missing".into()))?;
+    let hubs = crate::hubs::repo::list(&db.read, staff.organisation_id).await?;
     let letters: Vec<crate::reminders::letters::Letter> = tasks
         .into_iter()
-        .map(|t| crate::reminders::letters::Letter {
-            name: t.borrower_name,
-            address: t.address.unwrap_or_default(),
-            postcode: t.postcode,
-            body: t.body_text,
-            large_print: t.large_print,
+        .map(|t| {
+            let hub = hubs.iter().find(|h| Some(h.id) == t.hub_id);
+            crate::reminders::letters::Letter {
+                from: letterhead(hub, organisation.phone.as_deref()),
+                name: t.borrower_name,
+                address: t.address.unwrap_or_default(),
+                postcode: t.postcode,
+                body: t.body_text,
+                large_print: t.large_print,
+            }
         })
         .collect();
+    let organisation = organisation.name;
     let date = today(now);
     tokio::task::spawn_blocking(move || crate::reminders::letters::render(&letters, &organisation, date))
         .await
         .map_err(AppError::internal)
+}
+
+/// A letter's letterhead: the hub it is from (name and address lines) and the number to ring, the
+/// hub's or else the organisation's.
+fn letterhead(hub: Option<&crate::entities::hub::Model>, organisation_phone: Option<&str>) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(hub) = hub {
+        lines.push(hub.name.clone());
+        if let Some(address) = &hub.address {
+            // Four address lines at most, so the phone number always fits the letterhead.
+            let address = address.lines().map(str::trim).filter(|l| !l.is_empty());
+            lines.extend(address.take(4).map(str::to_owned));
+        }
+    }
+    if let Some(phone) = hub.and_then(|h| h.phone.as_deref()).or(organisation_phone) {
+        lines.push(format!("Phone {phone}"));
+    }
+    lines
 }
 
 /// Records that letters were printed and posted; they leave the list.

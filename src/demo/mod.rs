@@ -204,7 +204,8 @@ pub use training::train;
 
 /// Lends `loans` of the organisation's available devices to as many new demo borrowers: due dates
 /// from three weeks ago to six weeks ahead, and a mix of borrowers reached by email (60%), by
-/// phone only (25%) and by post only (15%), as schemes see. Returns how many were lent.
+/// phone only (25%) and by post only (15%), as schemes see; two in three also had the device
+/// before, some time in the past two years. Returns how many were lent now.
 pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, AppError> {
     let now = Utc::now();
     let today = crate::dates::today(now);
@@ -277,9 +278,54 @@ pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, 
         });
         crate::loans::repo::insert_many(&tx, rows.collect()).await?;
         crate::loans::repo::mark_on_loan(&tx, pairs.iter().map(|(d, _)| d.0).collect(), now).await?;
+        let past: Vec<_> = pairs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (device, borrower_id))| {
+                past_loan(organisation_id, batch * 400 + i, **device, **borrower_id, now)
+            })
+            .collect();
+        if !past.is_empty() {
+            crate::loans::repo::insert_many(&tx, past).await?;
+        }
     }
     tx.commit().await?;
     Ok(devices.len().min(borrower_ids.len()))
+}
+
+/// Two in three demo borrowers had the same device before, for four to eight weeks some time in
+/// the past two years, and brought it back: a scheme's history, on the device and borrower pages.
+fn past_loan(
+    organisation_id: i32,
+    n: usize,
+    (device_id, hub_id): (i32, i32),
+    borrower_id: i32,
+    now: chrono::DateTime<Utc>,
+) -> Option<crate::entities::loan::ActiveModel> {
+    if n % 3 == 2 {
+        return None;
+    }
+    let n = i64::try_from(n).unwrap_or_default();
+    // Issued 100 to 720 days ago, so each is back well before the open loan began 30 days ago.
+    let issued_at = now - Duration::days(100 + n * 37 % 620);
+    let weeks = 4 + n % 5;
+    let returned_at = issued_at + Duration::weeks(weeks) - Duration::days(n % 3);
+    let condition = [Condition::Good, Condition::Good, Condition::Fair][usize::try_from(n % 3).unwrap_or(0)];
+    Some(crate::entities::loan::ActiveModel {
+        organisation_id: Set(organisation_id),
+        device_id: Set(device_id),
+        borrower_id: Set(borrower_id),
+        hub_id: Set(hub_id),
+        issued_at: Set(issued_at),
+        due_on: Set(crate::dates::today(issued_at) + Duration::weeks(weeks)),
+        accessories_issued: Set(vec!["charger".to_owned()].into()),
+        status: Set(crate::loans::model::LoanStatus::Returned),
+        returned_at: Set(Some(returned_at)),
+        return_condition: Set(Some(condition)),
+        accessories_returned: Set(Some(vec!["charger".to_owned()].into())),
+        updated_at: Set(returned_at),
+        ..Default::default()
+    })
 }
 
 /// The `i`th demo device: a spread of kinds, hubs, conditions and statuses, deterministic so

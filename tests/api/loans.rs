@@ -692,3 +692,49 @@ async fn an_id_that_is_not_a_number_is_a_400_in_the_contract_shape() {
         .await;
     assert_eq!(error_of(posted, StatusCode::BAD_REQUEST).await.0, "malformed");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_borrowers_have_a_history_over_two_years() {
+    let app = TestApp::spawn().await;
+    let demo = lendhub::demo::fill(&app.db, 60).await.unwrap();
+    let lent = lendhub::demo::lend(&app.db, demo.organisation_id, 30)
+        .await
+        .unwrap();
+    assert_eq!(lent, 30);
+    let borrowers = lendhub::people::repo::ids_after(&app.db.read, demo.organisation_id, 0)
+        .await
+        .unwrap();
+    assert_eq!(borrowers.len(), 30);
+    let now = chrono::Utc::now();
+    let mut with_history = 0;
+    let mut oldest = now;
+    for borrower in borrowers {
+        let path = format!("/api/v1/borrowers/{borrower}");
+        let page = json_of(app.get(&path).await, StatusCode::OK).await;
+        let loans = page["loans"].as_array().unwrap();
+        let at = |loan: &Value, field: &str| {
+            loan[field]
+                .as_str()
+                .unwrap()
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .unwrap()
+        };
+        let open: Vec<&Value> = loans.iter().filter(|l| l["status"] == "open").collect();
+        assert_eq!(open.len(), 1, "{page}");
+        for past in loans.iter().filter(|l| l["status"] == "returned") {
+            with_history += 1;
+            assert_eq!(past["asset_tag"], open[0]["asset_tag"], "the same device before");
+            assert!(
+                at(past, "returned_at") < at(open[0], "issued_at"),
+                "back before it went out again"
+            );
+            oldest = oldest.min(at(past, "issued_at"));
+        }
+    }
+    assert_eq!(with_history, 20, "two in three had the device before");
+    let days = (now - oldest).num_days();
+    assert!(
+        (365..=730).contains(&days),
+        "the oldest loan began {days} days ago"
+    );
+}

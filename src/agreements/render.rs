@@ -77,6 +77,19 @@ impl<'a> Flow<'a> {
         }
     }
 
+    /// How much room `text` takes wrapped to the text column.
+    fn height_of(&self, size: f32, text: &str) -> f32 {
+        let (_, face) = self.fonts.pick(false, text);
+        #[allow(clippy::cast_precision_loss)]
+        let lines = face.wrap(text, size, PAGE_WIDTH - 2.0 * MARGIN).len() as f32;
+        lines * line_height(size)
+    }
+
+    /// How much room a heading takes, with the gap under it.
+    fn heading_height(&self) -> f32 {
+        line_height(self.body * 1.25) + line_height(self.body) * 0.15
+    }
+
     /// A heading kept on the same page as the two lines after it.
     fn heading(&mut self, text: &str) {
         let size = self.body * 1.25;
@@ -121,7 +134,7 @@ impl<'a> Flow<'a> {
     /// The drawn signature, scaled into a box under the text.
     fn signature(&mut self, signature: &Signature) {
         let scale = SIGNATURE_WIDTH / f32::from(PAD_WIDTH);
-        let height = f32::from(PAD_HEIGHT) * scale;
+        let height = signature_height();
         self.keep(height + 4.0);
         let (left, top) = (MARGIN, self.y - 2.0);
         let ops = self.ops();
@@ -142,6 +155,11 @@ impl<'a> Flow<'a> {
         }
         self.y = top - height - 4.0;
     }
+}
+
+/// The drawn signature's height on the page, in mm.
+fn signature_height() -> f32 {
+    f32::from(PAD_HEIGHT) * SIGNATURE_WIDTH / f32::from(PAD_WIDTH)
 }
 
 fn stroke(ops: &mut Vec<Op>, thickness: f32, points: &[(f32, f32)]) {
@@ -206,17 +224,28 @@ pub fn render(doc: &AgreementDoc, made_at: DateTime<Utc>) -> Vec<u8> {
         }
     }
     flow.gap(0.8);
+    // The signing block stays whole: its heading, words, lines and signature start a new page
+    // together rather than leave a staff member's name alone on the last one.
     match &doc.acceptance {
         None => {
+            let agree = "I have read this agreement and I agree to it.";
+            flow.keep(flow.heading_height() + flow.height_of(body, agree) + 3.0 * 2.0 * line_height(body));
             flow.heading("Signing this agreement");
-            flow.paragraph(false, body, "I have read this agreement and I agree to it.");
+            flow.paragraph(false, body, agree);
             flow.rule("Your name");
             flow.rule("Signature");
             flow.rule("Date");
         }
         Some(acceptance) => {
+            let lines = acceptance.lines();
+            let drawn = acceptance
+                .signature
+                .as_ref()
+                .map_or(0.0, |_| signature_height() + 4.0);
+            let words: f32 = lines.iter().map(|line| flow.height_of(body, line)).sum();
+            flow.keep(flow.heading_height() + words + drawn);
             flow.heading("Signed");
-            for line in acceptance.lines() {
+            for line in lines {
                 flow.paragraph(false, body, &line);
             }
             if let Some(signature) = &acceptance.signature {

@@ -416,3 +416,85 @@ async fn of_many_racing_signatures_exactly_one_is_stored() {
     }
     assert_eq!((signed, refused), (1, 11));
 }
+
+/// Each page's text from `pdftotext`, which ends every page with a form feed.
+fn page_texts(dir: &Path, bytes: &[u8]) -> Vec<String> {
+    let path = dir.join("agreement.pdf");
+    std::fs::write(&path, bytes).unwrap();
+    let text = run(Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-"));
+    let mut pages: Vec<String> = text
+        .split('\u{c}')
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    pages.retain(|p| !p.is_empty());
+    pages
+}
+
+#[test]
+fn the_signing_block_is_never_split_across_pages() {
+    use lendhub::agreements::{
+        model::{Acceptance, AgreementDoc, LoanFacts, Signature, SigningMethod, Terms},
+        render::render,
+    };
+    if !tools_present(&["pdftotext"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let at = chrono::Utc::now();
+    let facts = LoanFacts {
+        loan_id: 7,
+        organisation: "Test Homes".into(),
+        organisation_phone: Some("0113 496 0000".into()),
+        hub_name: "Riverside Hub".into(),
+        hub_address: Some("1 River Street, Leeds LS1 1AA".into()),
+        borrower: "Margaret Ellis".into(),
+        large_print: false,
+        kind: "Laptop".into(),
+        make_model: "Lenovo ThinkPad T480".into(),
+        asset_tag: "TST-00007".into(),
+        serial_number: None,
+        accessories: vec!["charger".into()],
+        issued_at: at,
+        due_on: NaiveDate::from_ymd_opt(2027, 2, 17).unwrap(),
+    };
+    let signed = Acceptance {
+        method: SigningMethod::Screen,
+        signed_name: "Margaret Ellis".into(),
+        at,
+        staff_name: "Sam Staff".into(),
+        signature: Some(Signature(vec![vec![(10, 10), (200, 80), (380, 20)]])),
+    };
+    // Terms one line longer each time move the signing block down the page through every place a
+    // page can end.
+    let mut split = Vec::new();
+    for extra in 0..60 {
+        for acceptance in [None, Some(signed.clone())] {
+            let mut doc = AgreementDoc::new(facts.clone(), &Terms::builtin(), acceptance.clone());
+            let last = doc.sections.last_mut().unwrap();
+            last.paragraphs
+                .extend((0..extra).map(|i| format!("Extra line {i}.")));
+            let pages = page_texts(dir.path(), &render(&doc, at));
+            let block: [&str; 3] = if acceptance.is_some() {
+                ["Signed", "agreed to this on screen", "Staff member: Sam Staff."]
+            } else {
+                [
+                    "Signing this agreement",
+                    "I have read this agreement and I agree to it.",
+                    "Signature",
+                ]
+            };
+            let heading = block[0];
+            let last_page = pages.last().unwrap();
+            let whole = block.iter().all(|words| last_page.contains(words));
+            if !whole {
+                split.push(format!(
+                    "{extra} extra lines, {heading}: the last page reads {last_page:?}"
+                ));
+            }
+        }
+    }
+    assert!(split.is_empty(), "{split:#?}");
+}

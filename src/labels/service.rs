@@ -106,6 +106,16 @@ pub async fn qr_svg(
     Ok(runs.svg(&format!("QR code of {}", device.asset_tag)))
 }
 
+/// What a label says to whoever finds the device, under the organisation's name: the number to
+/// ring when the organisation has one. The hub is left off: a device moves between hubs, and the
+/// code's page names the one it belongs to now. Short enough for three lines on the smallest label.
+fn default_found_line(organisation: &str, phone: Option<&str>) -> String {
+    match phone {
+        Some(phone) => format!("Found this? Please ring {phone} to return it."),
+        None => format!("Found this? Please return it to {organisation}."),
+    }
+}
+
 /// The PDF for a run of labels. Every tag must be a device of the staff member's organisation.
 pub async fn pdf(
     db: &impl ConnectionTrait,
@@ -126,7 +136,7 @@ pub async fn pdf(
         .await?
         .ok_or_else(|| AppError::NotFound("your organisation no longer exists".into()))?;
     let found_line = found_line.map_or_else(
-        || format!("Found this? Please return it to {}.", org.name),
+        || default_found_line(&org.name, org.phone.as_deref()),
         str::to_owned,
     );
     let tags: Vec<String> = run.tags.iter().map(ToString::to_string).collect();

@@ -133,21 +133,30 @@ async fn every_layout_prints_codes_that_decode_to_the_device_address_in_the_righ
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn one_label_carries_the_tag_and_the_organisation_in_text() {
+async fn one_label_carries_the_tag_the_organisation_and_its_number_in_text() {
     if !tools_present(&["qpdf", "pdftoppm", "zbarimg"]) {
         return;
     }
     let app = TestApp::spawn().await;
     let hub = app.hub("Whitechapel").await;
     json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &app.db.write,
+        "UPDATE organisations SET phone = '0113 496 0000'",
+    )
+    .await
+    .unwrap();
     let response = app.get("/api/v1/devices/tst-00001/label.pdf").await;
     assert_eq!(response.status(), StatusCode::OK);
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("one.pdf");
     std::fs::write(&pdf, response.bytes().await.unwrap()).unwrap();
     let text = run(Command::new("pdftotext").arg(&pdf).arg("-"));
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(text.contains("TST-00001"), "{text}");
     assert!(text.contains("Test Homes"), "{text}");
+    // Whoever finds it knows whom to ring.
+    assert!(text.contains("Please ring 0113 496 0000 to return it."), "{text}");
     assert_eq!(decode(&pdf, 1, None), vec![format!("{}/d/TST-00001", app.base)]);
 }
 

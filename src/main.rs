@@ -44,6 +44,11 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         loans: usize,
     },
+    /// Copy the SQLite database to a new file while lendhub serves (on PostgreSQL, use pg_dump).
+    Backup {
+        /// The new file to write; an existing file is never overwritten.
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -166,6 +171,18 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 delivered.sent,
                 delivered.retrying,
                 delivered.failed
+            );
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let db = db::connect(&config.database_url).await?;
+            let copy = db::backup(&db, &file).await?;
+            #[allow(clippy::cast_precision_loss)]
+            let megabytes = copy.bytes as f64 / 1_048_576.0;
+            println!(
+                "backed up to {} ({megabytes:.1} MB, {} loans); its integrity check passed",
+                file.display(),
+                copy.loans
             );
             Ok(())
         }

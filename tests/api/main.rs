@@ -3,6 +3,7 @@
 //! with the helpers they share.
 
 mod agreements;
+mod backup;
 mod devices;
 mod faults;
 mod hardening;

@@ -23,6 +23,7 @@ pub mod people;
 pub mod reminders;
 pub mod startup;
 pub mod state;
+pub mod stocktakes;
 pub mod training;
 pub mod validate;
 pub mod web;

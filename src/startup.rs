@@ -30,14 +30,14 @@ use crate::{
     error::{self, AppError},
     hubs, labels, loans, people, reminders,
     state::AppState,
-    training, web,
+    stocktakes, training, web,
 };
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "lendhub", description = "Device loans for digital-inclusion schemes."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"), (name = "training"))
+    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"), (name = "training"), (name = "stocktakes"))
 )]
 struct ApiDoc;
 
@@ -66,6 +66,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(reminders::routes::api())
         .merge(training::routes::api())
         .merge(labels::routes::api())
+        .merge(stocktakes::routes::api())
         .split_for_parts();
     openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, openapi)
@@ -78,6 +79,7 @@ fn pages() -> Router<AppState> {
         .merge(auth::routes::pages())
         .merge(hubs::routes::pages())
         .merge(devices::pages::router())
+        .merge(stocktakes::pages::router())
         .merge(people::pages::router())
         .merge(loans::pages::router())
         .merge(agreements::pages::router())

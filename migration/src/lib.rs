@@ -12,6 +12,7 @@ mod m20261125_000005_training;
 mod m20261203_000006_hardening;
 mod m20261203_000007_counter;
 mod m20261203_000008_search_accents;
+mod m20261203_000009_stocktakes;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_hardening::Migration),
             Box::new(m20261203_000007_counter::Migration),
             Box::new(m20261203_000008_search_accents::Migration),
+            Box::new(m20261203_000009_stocktakes::Migration),
         ]
     }
 }

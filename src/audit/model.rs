@@ -22,6 +22,7 @@ string_enum!(
         Returned = "returned" / "Taken back",
         ChecksRecorded = "checks_recorded" / "Data wiped and checked",
         ReportedLost = "reported_lost" / "Reported lost",
+        ReportedMissing = "reported_missing" / "Missing at a stocktake",
         Found = "found" / "Found again",
         RepairOpened = "repair_opened" / "Sent for repair",
         RepairClosed = "repair_closed" / "Repair closed",
@@ -39,6 +40,8 @@ string_enum!(
         AttendanceRecorded = "attendance_recorded" / "Attendance recorded",
         SkillsRecorded = "skills_recorded" / "Confidence scores recorded",
         CalendarFeedCreated = "calendar_feed_created" / "Calendar address made",
+        StocktakeStarted = "stocktake_started" / "Stocktake started",
+        StocktakeClosed = "stocktake_closed" / "Stocktake closed",
     }
 );
 

@@ -23,6 +23,8 @@ pub mod session_device;
 pub mod skills_score;
 pub mod staff_session;
 pub mod staff_user;
+pub mod stocktake;
+pub mod stocktake_scan;
 pub mod training_session;
 
 pub use json_list::JsonList;

@@ -19,6 +19,8 @@ pub enum Transition {
     Issue,
     Return,
     ReportLost,
+    /// Not found where it should be, at a stocktake.
+    ReportMissing,
     Found,
     RecordChecks,
     OpenRepair,
@@ -28,10 +30,11 @@ pub enum Transition {
 }
 
 impl Transition {
-    pub const ALL: [Transition; 9] = [
+    pub const ALL: [Transition; 10] = [
         Transition::Issue,
         Transition::Return,
         Transition::ReportLost,
+        Transition::ReportMissing,
         Transition::Found,
         Transition::RecordChecks,
         Transition::OpenRepair,
@@ -46,7 +49,9 @@ impl Transition {
         match (self, from) {
             (Transition::Issue, Available) => Some(OnLoan),
             (Transition::Return, OnLoan) | (Transition::Found, Lost) => Some(AwaitingChecks),
-            (Transition::ReportLost, OnLoan) => Some(Lost),
+            (Transition::ReportLost, OnLoan) | (Transition::ReportMissing, Available | AwaitingChecks) => {
+                Some(Lost)
+            }
             (Transition::RecordChecks, AwaitingChecks) | (Transition::CloseRepairFixed, InRepair) => {
                 Some(Available)
             }
@@ -63,6 +68,7 @@ impl Transition {
             Transition::Issue => "issue",
             Transition::Return => "return",
             Transition::ReportLost => "report as lost",
+            Transition::ReportMissing => "report as missing",
             Transition::Found => "record as found",
             Transition::RecordChecks => "record checks for",
             Transition::OpenRepair => "send for repair",

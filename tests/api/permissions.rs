@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 /// `(method, path, who may)`. Placeholders: `{tag}` an available device, `{loaned}` a device on
 /// loan, `{hub}` a hub, `{loan}` its open loan, `{borrower}`, `{session}` (the trainer's own), `{reminder}`,
-/// `{repair}`. Hub staff send a faulty device for repair at the counter; closing a repair is
+/// `{repair}`, `{stocktake}` (open). Hub staff send a faulty device for repair at the counter; closing a repair is
 /// the coordinator's.
 const API: &[(&str, &str, &str)] = &[
     ("GET", "/me", "ACHT"),
@@ -68,6 +68,13 @@ const API: &[(&str, &str, &str)] = &[
     ("POST", "/training/sessions/{session}/devices", "ACT"),
     ("POST", "/training/sessions/{session}/enrolments", "ACHT"),
     ("PUT", "/training/sessions/{session}/skills", "ACT"),
+    ("GET", "/stocktakes", "ACH"),
+    ("POST", "/stocktakes", "ACH"),
+    ("GET", "/stocktakes/{stocktake}", "ACH"),
+    ("POST", "/stocktakes/{stocktake}/scans", "ACH"),
+    ("POST", "/stocktakes/{stocktake}/close", "ACH"),
+    ("POST", "/stocktakes/{stocktake}/report-missing", "ACH"),
+    ("POST", "/stocktakes/{stocktake}/move-here", "ACH"),
 ];
 
 /// `(path, who may)` for every page a role's navigation reaches, and the pages behind them.
@@ -101,6 +108,8 @@ const PAGES: &[(&str, &str)] = &[
     ("/training/sessions/new", "ACT"),
     ("/training/sessions/{session}", "ACHT"),
     ("/training/learners/{learner}", "ACHT"),
+    ("/stocktakes", "ACH"),
+    ("/stocktakes/{stocktake}", "ACH"),
 ];
 
 const ROLES: [(char, Role); 4] = [
@@ -121,6 +130,7 @@ struct Ids {
     session: i64,
     reminder: i64,
     repair: i64,
+    stocktake: i64,
 }
 
 impl Ids {
@@ -133,6 +143,7 @@ impl Ids {
             .replace("{learner}", &self.learner.to_string())
             .replace("{session}", &self.session.to_string())
             .replace("{reminder}", &self.reminder.to_string())
+            .replace("{stocktake}", &self.stocktake.to_string())
             .replace("{repair}", &self.repair.to_string())
     }
 }
@@ -201,6 +212,12 @@ async fn demo(app: &TestApp, trainer_id: i64) -> Ids {
     let calls = json_of(app.get("/api/v1/reminders/call-list").await, StatusCode::OK).await;
     let reminder = calls["items"][0]["id"].as_i64().unwrap_or(999_999);
     let hubs = json_of(app.get("/api/v1/hubs").await, StatusCode::OK).await;
+    let stocktake = json_of(
+        app.post("/api/v1/stocktakes", &json!({"hub_id": hubs["items"][0]["id"]}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
     Ids {
         hub: hubs["items"][0]["id"].as_i64().unwrap(),
         tag: tags[0].clone(),
@@ -211,6 +228,7 @@ async fn demo(app: &TestApp, trainer_id: i64) -> Ids {
         session: session["id"].as_i64().unwrap(),
         reminder,
         repair: repair["id"].as_i64().unwrap(),
+        stocktake: stocktake["id"].as_i64().unwrap(),
     }
 }
 
@@ -222,6 +240,8 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
     Some(match path {
         "/tokens" => json!({"email": "nobody@example.org", "password": "not the password at all"}),
         "/hubs" => json!({"name": "Matrix Hub"}),
+        "/stocktakes" => json!({"hub_id": ids.hub}),
+        p if p.starts_with("/stocktakes/") => json!({"asset_tag": ids.tag}),
         "/devices" => json!({"kind": "tablet", "make": "Apple", "model": "iPad", "hub_id": 1}),
         p if p.ends_with("/checks") => {
             json!({"wiped": true, "wipe_method": "factory_reset", "complete": true, "condition": "good"})
@@ -346,6 +366,7 @@ async fn the_matrix_covers_every_api_call() {
             .replace("{session}", "{id}")
             .replace("{reminder}", "{id}")
             .replace("{repair}", "{id}")
+            .replace("{stocktake}", "{id}")
             .replace("999999", "{id}")
     };
     let covered: BTreeSet<String> = API.iter().map(|(m, p, _)| format!("{m} {}", named(p))).collect();

@@ -742,3 +742,87 @@ async fn choosing_a_borrower_shows_what_each_already_has() {
     let with_none = &html[html.find("Lend to Adam Smith").unwrap()..];
     assert!(with_none.contains("No device on loan"), "{with_none}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_hub_is_counted_through_the_stocktake_pages() {
+    let app = TestApp::spawn().await;
+    let riverside = app.hub("Riverside").await;
+    for _ in 0..2 {
+        json_of(app.add_device(riverside, json!({})).await, StatusCode::CREATED).await;
+    }
+    let client = browser(&app).await;
+    assert!(
+        page(&client, &app, "/hubs")
+            .await
+            .contains("href=\"/stocktakes\"")
+    );
+    refused(
+        submit(&client, &app, "/stocktakes", &[("hub_id", "")]).await,
+        "Choose the hub to count",
+    )
+    .await;
+    let started = submit(
+        &client,
+        &app,
+        "/stocktakes",
+        &[("hub_id", &riverside.to_string())],
+    )
+    .await;
+    assert_eq!(started.status(), StatusCode::SEE_OTHER);
+    let at = started.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let html = page(&client, &app, &at).await;
+    assert!(
+        html.contains("Stocktake of Riverside started"),
+        "the message after starting: {html}"
+    );
+    assert!(html.contains("Still to find (2)"), "{html}");
+
+    // A scanner types the label's address; the page says what it was.
+    let label = format!("{}/d/TST-00001", app.base);
+    let scanned = submit(&client, &app, &format!("{at}/scans"), &[("asset_tag", &label)]).await;
+    moved_to(&scanned, &format!("{at}#asset_tag"));
+    let html = page(&client, &app, &at).await;
+    assert!(html.contains("TST-00001 found: Lenovo ThinkPad T480"), "{html}");
+    assert!(
+        html.contains("Found (1)") && html.contains("Still to find (1)"),
+        "{html}"
+    );
+    refused(
+        submit(
+            &client,
+            &app,
+            &format!("{at}/scans"),
+            &[("asset_tag", "TST-00404")],
+        )
+        .await,
+        "There is no device with asset tag TST-00404",
+    )
+    .await;
+
+    let closed = submit(&client, &app, &format!("{at}/close"), &[]).await;
+    moved_to(&closed, &at);
+    let html = page(&client, &app, &at).await;
+    assert!(html.contains("Stocktake closed: 1 found, 1 missing"), "{html}");
+    assert!(
+        html.contains("Missing (1)") && html.contains("Report missing"),
+        "{html}"
+    );
+    assert!(!html.contains("Count it"), "no scan box once closed");
+    let reported = submit(
+        &client,
+        &app,
+        &format!("{at}/report-missing"),
+        &[("asset_tag", "TST-00002")],
+    )
+    .await;
+    moved_to(&reported, &at);
+    let html = page(&client, &app, &at).await;
+    assert!(html.contains("TST-00002 reported missing"), "{html}");
+    let device = json_of(app.get("/api/v1/devices/TST-00002").await, StatusCode::OK).await;
+    assert_eq!(device["status"], "lost");
+    assert!(
+        page(&client, &app, "/stocktakes")
+            .await
+            .contains(&format!("href=\"{at}\""))
+    );
+}

@@ -124,6 +124,10 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         AuditAction::Returned => format!("Taken back by {actor}"),
         AuditAction::ChecksRecorded => format!("Data wiped and checked by {actor}"),
         AuditAction::ReportedLost => format!("Reported lost by {actor}"),
+        AuditAction::ReportedMissing => format!(
+            "Missing at the stocktake of {}, reported by {actor}",
+            event.details["hub"].as_str().unwrap_or("its hub")
+        ),
         AuditAction::Found => format!("Found again, recorded by {actor}"),
         AuditAction::RepairOpened => format!("Sent for repair by {actor}"),
         AuditAction::RepairClosed => format!("Repair closed by {actor}"),
@@ -150,6 +154,8 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         | AuditAction::StaffCreated
         | AuditAction::HubAdded
         | AuditAction::HubUpdated
+        | AuditAction::StocktakeStarted
+        | AuditAction::StocktakeClosed
         | AuditAction::BorrowerAdded
         | AuditAction::BorrowerUpdated
         | AuditAction::Extended

@@ -274,3 +274,29 @@ pub async fn found(
     .await?;
     crate::devices::service::get(&db.read, staff, tag).await
 }
+
+/// A device not found at its hub's stocktake: it is lost until someone finds it. The stocktake
+/// and hub go in the audit event.
+pub async fn report_missing(
+    db: &Db,
+    staff: &Staff,
+    tag: &str,
+    stocktake_id: i32,
+    hub: &str,
+    now: DateTime<Utc>,
+) -> Result<DeviceView, AppError> {
+    staff.require(Action::Lend)?;
+    let tx = db::begin_write(db).await?;
+    let device = device_at(&tx, staff, tag).await?;
+    move_device(&tx, &device, Transition::ReportMissing, None, now).await?;
+    commit(
+        tx,
+        staff,
+        EntityRef::Device(device.id),
+        AuditAction::ReportedMissing,
+        json!({"stocktake_id": stocktake_id, "hub": hub}),
+        now,
+    )
+    .await?;
+    crate::devices::service::get(&db.read, staff, tag).await
+}

@@ -278,10 +278,12 @@ mod tests {
     use DeviceStatus::{Available, AwaitingChecks, InRepair, Lost, OnLoan, Retired};
 
     /// The state machine as a table: every allowed move and where it leads.
-    const ALLOWED: [(DeviceStatus, Transition, DeviceStatus); 11] = [
+    const ALLOWED: [(DeviceStatus, Transition, DeviceStatus); 13] = [
         (Available, Transition::Issue, OnLoan),
         (OnLoan, Transition::Return, AwaitingChecks),
         (OnLoan, Transition::ReportLost, Lost),
+        (Available, Transition::ReportMissing, Lost),
+        (AwaitingChecks, Transition::ReportMissing, Lost),
         (Lost, Transition::Found, AwaitingChecks),
         (AwaitingChecks, Transition::RecordChecks, Available),
         (Available, Transition::OpenRepair, InRepair),
@@ -317,7 +319,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(refused, 6 * 9 - ALLOWED.len());
+        assert_eq!(refused, DeviceStatus::ALL.len() * Transition::ALL.len() - ALLOWED.len());
     }
 
     #[test]

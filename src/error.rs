@@ -3,7 +3,7 @@
 
 use axum::{
     Json,
-    extract::{FromRequest, FromRequestParts, Request, rejection::QueryRejection},
+    extract::{FromRequest, FromRequestParts, Request},
     http::{StatusCode, request::Parts},
     response::{IntoResponse, Response},
 };
@@ -280,12 +280,24 @@ pub struct ApiQuery<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|err: QueryRejection| AppError::Malformed(err.body_text()))
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parse_query(parts.uri.query().unwrap_or_default()).map(ApiQuery)
     }
+}
+
+/// Parses a query string, naming the parameter at fault as a JSON body's field is named.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    let pairs = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(pairs).map_err(|err| {
+        let path = err.path().to_string();
+        let message = err.inner().to_string();
+        let field = match missing_field(&message) {
+            Some(name) => name.to_owned(),
+            None if path == "." => "query".to_owned(),
+            None => path,
+        };
+        AppError::invalid(field, message)
+    })
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod paging;
 pub mod pdf;
 pub mod people;
 pub mod reminders;
+pub mod reports;
 pub mod startup;
 pub mod state;
 pub mod stocktakes;

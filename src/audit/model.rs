@@ -42,6 +42,7 @@ string_enum!(
         CalendarFeedCreated = "calendar_feed_created" / "Calendar address made",
         StocktakeStarted = "stocktake_started" / "Stocktake started",
         StocktakeClosed = "stocktake_closed" / "Stocktake closed",
+        Exported = "exported" / "Spreadsheet downloaded",
     }
 );
 

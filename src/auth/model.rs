@@ -59,7 +59,7 @@ impl Role {
     /// What this role may do.
     pub fn allows(self, action: Action) -> bool {
         use Action::{
-            Lend, ManageBorrowers, ManageDevices, ManageHubs, ManageRepairs, ManageTraining, Train,
+            Export, Lend, ManageBorrowers, ManageDevices, ManageHubs, ManageRepairs, ManageTraining, Train,
             ViewBorrowers, ViewDevices, ViewLoans, ViewTraining,
         };
         match self {
@@ -77,6 +77,7 @@ impl Role {
                     | ViewTraining
                     | Train
                     | ManageTraining
+                    | Export
             ),
             Role::HubStaff => matches!(
                 action,
@@ -109,6 +110,9 @@ pub enum Action {
     Train,
     /// Add courses and sessions for any trainer, and take any session's register.
     ManageTraining,
+    /// Download whole tables as spreadsheets (admins and coordinators): bulk personal data stays
+    /// with the roles that report on the scheme.
+    Export,
 }
 
 impl Action {
@@ -127,6 +131,7 @@ impl Action {
             Action::ViewTraining => "see training sessions",
             Action::Train => "run training sessions",
             Action::ManageTraining => "manage courses and sessions",
+            Action::Export => "download spreadsheets of the scheme's records",
         }
     }
 }

@@ -280,3 +280,20 @@ pub async fn added_between(
         .all(db)
         .await
 }
+
+/// Up to `limit` of the organisation's devices with ids above `after`, by id: one batch of an
+/// export.
+pub async fn batch_after(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    after: i32,
+    limit: u64,
+) -> Result<Vec<device::Model>, DbErr> {
+    Device::find()
+        .filter(device::Column::OrganisationId.eq(organisation_id))
+        .filter(device::Column::Id.gt(after))
+        .order_by_asc(device::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}

@@ -319,7 +319,10 @@ mod tests {
                 );
             }
         }
-        assert_eq!(refused, DeviceStatus::ALL.len() * Transition::ALL.len() - ALLOWED.len());
+        assert_eq!(
+            refused,
+            DeviceStatus::ALL.len() * Transition::ALL.len() - ALLOWED.len()
+        );
     }
 
     #[test]

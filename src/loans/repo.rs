@@ -290,3 +290,20 @@ pub async fn insert_disposal(db: &impl ConnectionTrait, row: disposal::ActiveMod
     row.insert(db).await?;
     Ok(())
 }
+
+/// Up to `limit` of the organisation's loans with ids above `after`, by id: one batch of an
+/// export.
+pub async fn batch_after(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    after: i32,
+    limit: u64,
+) -> Result<Vec<loan::Model>, DbErr> {
+    Loan::find()
+        .filter(loan::Column::OrganisationId.eq(organisation_id))
+        .filter(loan::Column::Id.gt(after))
+        .order_by_asc(loan::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}

@@ -150,3 +150,20 @@ pub async fn find_many(
         .all(db)
         .await
 }
+
+/// Up to `limit` of the organisation's borrowers with ids above `after`, by id: one batch of an
+/// export.
+pub async fn batch_after(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    after: i32,
+    limit: u64,
+) -> Result<Vec<borrower::Model>, DbErr> {
+    Borrower::find()
+        .filter(borrower::Column::OrganisationId.eq(organisation_id))
+        .filter(borrower::Column::Id.gt(after))
+        .order_by_asc(borrower::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}

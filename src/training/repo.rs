@@ -371,3 +371,45 @@ pub async fn feed_owner(db: &impl ConnectionTrait, token_hash: &str) -> Result<O
         .await?
         .map(|f| f.staff_id))
 }
+
+/// Up to `limit` of the organisation's sessions with ids above `after`, by id: one batch of an
+/// export.
+pub async fn sessions_after(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    after: i32,
+    limit: u64,
+) -> Result<Vec<training_session::Model>, DbErr> {
+    TrainingSession::find()
+        .filter(training_session::Column::OrganisationId.eq(organisation_id))
+        .filter(training_session::Column::Id.gt(after))
+        .order_by_asc(training_session::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Up to `limit` enrolments in the organisation's sessions with ids above `after`, by id: one
+/// batch of the attendance export.
+pub async fn enrolments_after(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    after: i32,
+    limit: u64,
+) -> Result<Vec<enrolment::Model>, DbErr> {
+    Enrolment::find()
+        .filter(
+            enrolment::Column::SessionId.in_subquery(
+                Query::select()
+                    .column(training_session::Column::Id)
+                    .from(TrainingSession)
+                    .and_where(training_session::Column::OrganisationId.eq(organisation_id))
+                    .to_owned(),
+            ),
+        )
+        .filter(enrolment::Column::Id.gt(after))
+        .order_by_asc(enrolment::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}

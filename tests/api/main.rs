@@ -13,6 +13,7 @@ mod lifecycle;
 mod loans;
 mod permissions;
 mod reminders;
+mod reports;
 mod stocktakes;
 mod training;
 mod web_counter;

@@ -75,6 +75,11 @@ const API: &[(&str, &str, &str)] = &[
     ("POST", "/stocktakes/{stocktake}/close", "ACH"),
     ("POST", "/stocktakes/{stocktake}/report-missing", "ACH"),
     ("POST", "/stocktakes/{stocktake}/move-here", "ACH"),
+    ("GET", "/reports/devices.csv", "AC"),
+    ("GET", "/reports/loans.csv", "AC"),
+    ("GET", "/reports/borrowers.csv", "AC"),
+    ("GET", "/reports/sessions.csv", "AC"),
+    ("GET", "/reports/attendance.csv", "AC"),
 ];
 
 /// `(path, who may)` for every page a role's navigation reaches, and the pages behind them.
@@ -110,6 +115,7 @@ const PAGES: &[(&str, &str)] = &[
     ("/training/learners/{learner}", "ACHT"),
     ("/stocktakes", "ACH"),
     ("/stocktakes/{stocktake}", "ACH"),
+    ("/reports", "AC"),
 ];
 
 const ROLES: [(char, Role); 4] = [

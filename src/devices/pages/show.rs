@@ -156,6 +156,7 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         | AuditAction::HubUpdated
         | AuditAction::StocktakeStarted
         | AuditAction::StocktakeClosed
+        | AuditAction::Exported
         | AuditAction::BorrowerAdded
         | AuditAction::BorrowerUpdated
         | AuditAction::Extended

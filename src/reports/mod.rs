@@ -1,0 +1,6 @@
+//! Reports: the scheme's records as spreadsheets for coordinators and funders.
+
+pub mod model;
+pub mod pages;
+pub mod routes;
+pub mod service;

@@ -1,0 +1,109 @@
+//! The export calls of the JSON API: whole tables as CSV, streamed a batch at a time. The web
+//! pages link to the same addresses (the session cookie signs them in).
+
+use axum::{
+    body::Body,
+    extract::State,
+    http::header,
+    response::{IntoResponse, Response},
+};
+use serde::Deserialize;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::{
+    model::{Report, Sheet},
+    service,
+};
+use crate::{
+    auth::Staff,
+    error::{ApiQuery, AppError, ErrorBody},
+    state::AppState,
+};
+
+/// Checks the caller may export, then streams the header and one batch after another.
+async fn download(app: AppState, staff: Staff, report: Report) -> Result<Response, AppError> {
+    service::begin(&app.db, &staff, report).await?;
+    let db = app.db.read.clone();
+    // `None` before the header is sent; then the last id sent.
+    let rows = futures_util::stream::try_unfold(None, move |after: Option<i32>| {
+        let (db, staff) = (db.clone(), staff.clone());
+        async move {
+            let Some(after) = after else {
+                return Ok::<_, AppError>(Some((Sheet::header(report), Some(0))));
+            };
+            Ok(service::batch(&db, &staff, report, after)
+                .await
+                .inspect_err(|error| tracing::error!(%error, "an export stopped part way"))?
+                .map(|(bytes, last)| (bytes, Some(last))))
+        }
+    });
+    let file = report.file_name(crate::dates::today(chrono::Utc::now()));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Body::from_stream(rows),
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/reports/devices.csv", tag = "reports",
+    responses((status = 200, content_type = "text/csv", description = "every device, with the columns the device import reads"), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn devices(State(app): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    download(app, staff, Report::Devices).await
+}
+
+#[utoipa::path(get, path = "/reports/loans.csv", tag = "reports",
+    responses((status = 200, content_type = "text/csv", description = "every loan, naming the borrower by id"), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn loans(State(app): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    download(app, staff, Report::Loans).await
+}
+
+/// `GET /reports/borrowers.csv`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct BorrowersQuery {
+    /// Leave out names and every way of reaching the person; keep the postcode district only.
+    pub pseudonymised: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/reports/borrowers.csv", tag = "reports", params(BorrowersQuery),
+    responses((status = 200, content_type = "text/csv", description = "every borrower, with the columns the borrower import reads"), (status = 403, body = ErrorBody), (status = 400, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn borrowers(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(query): ApiQuery<BorrowersQuery>,
+) -> Result<Response, AppError> {
+    let pseudonymised = query.pseudonymised.unwrap_or(false);
+    download(app, staff, Report::Borrowers { pseudonymised }).await
+}
+
+#[utoipa::path(get, path = "/reports/sessions.csv", tag = "reports",
+    responses((status = 200, content_type = "text/csv", description = "every training session"), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn sessions(State(app): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    download(app, staff, Report::Sessions).await
+}
+
+#[utoipa::path(get, path = "/reports/attendance.csv", tag = "reports",
+    responses((status = 200, content_type = "text/csv", description = "every enrolment and its attendance, naming the learner by id"), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn attendance(State(app): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    download(app, staff, Report::Attendance).await
+}
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(devices))
+        .routes(routes!(loans))
+        .routes(routes!(borrowers))
+        .routes(routes!(sessions))
+        .routes(routes!(attendance))
+}

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use lendhub::{
-    auth::{Role, Staff},
+    auth::{Role, Staff, model::HubScope},
     dates::today,
     loans::service::{IssueRequest, issue},
     people::{
@@ -39,6 +39,7 @@ async fn main() {
         email: "bench@example.org".into(),
         name: "Bench".into(),
         role: Role::Admin,
+        hubs: HubScope::Every,
     };
     let borrower = BorrowerRequest {
         name: Some("Bench Borrower".into()),

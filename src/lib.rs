@@ -22,6 +22,7 @@ pub mod pdf;
 pub mod people;
 pub mod reminders;
 pub mod reports;
+pub mod staff;
 pub mod startup;
 pub mod state;
 pub mod stocktakes;

@@ -4,7 +4,7 @@ use std::io::Read;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use lendhub::{auth, config::Config, db, demo, reminders, startup};
+use lendhub::{auth, config::Config, db, demo, reminders, staff, startup};
 use migration::MigratorTrait;
 use tracing_subscriber::EnvFilter;
 
@@ -84,6 +84,14 @@ enum UserCommand {
         /// The organisation's asset-tag prefix, when none exists yet.
         #[arg(long)]
         prefix: Option<String>,
+        /// A hub a hub staff member works at, by name; give it once for each hub.
+        #[arg(long = "hub")]
+        hubs: Vec<String>,
+    },
+    /// Print a one-time link, valid a day, for a staff member to choose a new password.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
     },
 }
 
@@ -121,6 +129,7 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                     role,
                     organisation,
                     prefix,
+                    hubs,
                 },
         } => {
             let db = db::connect(&config.database_url).await?;
@@ -144,11 +153,32 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 password,
             };
             let staff = auth::service::create_staff(&db, None, org, request, now).await?;
+            let hubs = staff::service::assign_hubs_by_name(&db, &staff, &hubs).await?;
             println!(
-                "created {} account for {} ({})",
+                "created {} account for {} ({}){}",
                 staff.role.label().to_lowercase(),
                 staff.name,
-                staff.email
+                staff.email,
+                match (staff.role, hubs.as_slice()) {
+                    (auth::Role::HubStaff, []) =>
+                        ", at no hub yet: assign hubs on the Staff page or with --hub".to_owned(),
+                    (_, []) => String::new(),
+                    (_, names) => format!(" at {}", names.join(", ")),
+                }
+            );
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::ResetPassword { email },
+        } => {
+            let db = db::connect(&config.database_url).await?;
+            migration::Migrator::up(&db.write, None).await?;
+            let link =
+                staff::service::reset_link_by_email(&db, &email, &config.public_url, Utc::now()).await?;
+            println!(
+                "Give this link to the account's owner. It works once, until {}:\n{}",
+                lendhub::dates::london_time(link.expires_at),
+                link.url
             );
             Ok(())
         }

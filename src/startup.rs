@@ -28,7 +28,7 @@ use crate::{
     config::Config,
     devices,
     error::{self, AppError},
-    hubs, labels, loans, people, reminders, reports,
+    hubs, labels, loans, people, reminders, reports, staff,
     state::AppState,
     stocktakes, training, web,
 };
@@ -37,7 +37,7 @@ use crate::{
 #[openapi(
     info(title = "lendhub", description = "Device loans for digital-inclusion schemes."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"), (name = "training"), (name = "stocktakes"), (name = "reports"))
+    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"), (name = "training"), (name = "stocktakes"), (name = "reports"), (name = "staff"))
 )]
 struct ApiDoc;
 
@@ -68,6 +68,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(labels::routes::api())
         .merge(stocktakes::routes::api())
         .merge(reports::routes::api())
+        .merge(staff::routes::api())
         .split_for_parts();
     openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, openapi)
@@ -88,6 +89,7 @@ fn pages() -> Router<AppState> {
         .merge(training::pages::router())
         .merge(labels::pages::router())
         .merge(reports::pages::router())
+        .merge(staff::pages::router())
         .fallback(|| async { AppError::NotFound("there is no such page".into()) })
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn(web::error_pages))

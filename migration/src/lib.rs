@@ -13,6 +13,7 @@ mod m20261203_000006_hardening;
 mod m20261203_000007_counter;
 mod m20261203_000008_search_accents;
 mod m20261203_000009_stocktakes;
+mod m20261204_000010_staff_accounts;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_counter::Migration),
             Box::new(m20261203_000008_search_accents::Migration),
             Box::new(m20261203_000009_stocktakes::Migration),
+            Box::new(m20261204_000010_staff_accounts::Migration),
         ]
     }
 }

@@ -115,6 +115,7 @@ async fn loan_of(
     staff.require(action)?;
     loans::repo::find_loan(db, staff.organisation_id, loan_id)
         .await?
+        .filter(|loan| staff.sees_hub(loan.hub_id))
         .ok_or_else(|| AppError::NotFound(format!("there is no loan with id {loan_id}")))
 }
 

@@ -12,6 +12,9 @@ string_enum!(
     AuditAction, "action" {
         OrganisationCreated = "organisation_created" / "Organisation created",
         StaffCreated = "staff_created" / "Staff account created",
+        StaffUpdated = "staff_updated" / "Staff account changed",
+        PasswordLinkIssued = "password_link_issued" / "Password reset link made",
+        PasswordSet = "password_set" / "Password chosen",
         HubAdded = "hub_added" / "Hub added",
         HubUpdated = "hub_updated" / "Hub's details changed",
         DeviceAdded = "device_added" / "Added",

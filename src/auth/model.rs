@@ -144,6 +144,28 @@ pub struct Staff {
     pub email: String,
     pub name: String,
     pub role: Role,
+    pub hubs: HubScope,
+}
+
+/// The hubs whose devices, loans, calls, letters and stocktakes a staff member sees and acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HubScope {
+    /// Admins, coordinators and trainers.
+    Every,
+    /// Hub staff: the hubs an admin assigned them to, perhaps none.
+    Only(Vec<i32>),
+}
+
+impl HubScope {
+    /// The scope of `role` before its assignments are read: hub staff start with no hub, so a
+    /// `Staff` built without them can see nothing it should not.
+    pub fn of(role: Role) -> Self {
+        if role == Role::HubStaff {
+            HubScope::Only(Vec::new())
+        } else {
+            HubScope::Every
+        }
+    }
 }
 
 impl Staff {
@@ -163,6 +185,34 @@ impl Staff {
 
     pub fn can(&self, action: Action) -> bool {
         self.role.allows(action)
+    }
+
+    pub fn sees_hub(&self, hub_id: i32) -> bool {
+        match &self.hubs {
+            HubScope::Every => true,
+            HubScope::Only(ids) => ids.contains(&hub_id),
+        }
+    }
+
+    /// The hubs a list is kept to when `asked` for one hub or all: `None` for every hub, else
+    /// the hubs (perhaps none) both asked for and within the staff member's own.
+    pub fn hubs_within(&self, asked: Option<i32>) -> Option<Vec<i32>> {
+        match (&self.hubs, asked) {
+            (HubScope::Every, None) => None,
+            (HubScope::Every, Some(hub)) => Some(vec![hub]),
+            (HubScope::Only(ids), None) => Some(ids.clone()),
+            (HubScope::Only(ids), Some(hub)) => Some(ids.iter().copied().filter(|id| *id == hub).collect()),
+        }
+    }
+
+    /// # Errors
+    /// `NotFound` (as if it were not there) for a hub outside the staff member's hubs.
+    pub fn require_hub(&self, hub_id: i32, what: &str) -> Result<(), AppError> {
+        if self.sees_hub(hub_id) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound(format!("there is no {what} at your hubs")))
+        }
     }
 }
 
@@ -225,6 +275,29 @@ mod tests {
     }
 
     #[test]
+    fn hub_staff_see_only_their_hubs_and_others_every_hub() {
+        let scope = |hubs| Staff {
+            id: 1,
+            organisation_id: 1,
+            email: "h@example.org".into(),
+            name: "H".into(),
+            role: Role::HubStaff,
+            hubs,
+        };
+        let hub_staff = scope(HubScope::Only(vec![2, 5]));
+        assert!(hub_staff.sees_hub(5) && !hub_staff.sees_hub(3));
+        assert_eq!(hub_staff.hubs_within(None), Some(vec![2, 5]));
+        assert_eq!(hub_staff.hubs_within(Some(5)), Some(vec![5]));
+        assert_eq!(hub_staff.hubs_within(Some(3)), Some(vec![]));
+        let unassigned = scope(HubScope::of(Role::HubStaff));
+        assert!(!unassigned.sees_hub(1));
+        let everyone = scope(HubScope::of(Role::Coordinator));
+        assert!(everyone.sees_hub(3));
+        assert_eq!(everyone.hubs_within(None), None);
+        assert_eq!(everyone.hubs_within(Some(3)), Some(vec![3]));
+    }
+
+    #[test]
     fn a_refusal_names_the_action() {
         let trainer = Staff {
             id: 1,
@@ -232,6 +305,7 @@ mod tests {
             email: "t@example.org".into(),
             name: "T".into(),
             role: Role::Trainer,
+            hubs: HubScope::Every,
         };
         let err = trainer.require(Action::ManageDevices).unwrap_err();
         assert_eq!(err.to_string(), "a trainer cannot add or change devices");

@@ -9,7 +9,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query, SelectStatement},
 };
 
-use super::model::{Role, Staff};
+use super::model::{HubScope, Role, Staff};
 use crate::entities::{
     api_token::{self, Entity as ApiToken},
     login_failure::{self, Entity as LoginFailure},
@@ -24,6 +24,7 @@ impl From<staff_user::Model> for Staff {
             organisation_id: row.organisation_id,
             email: row.email,
             name: row.name,
+            hubs: HubScope::of(row.role),
             role: row.role,
         }
     }

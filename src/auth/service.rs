@@ -10,13 +10,14 @@ use sea_orm::{ConnectionTrait, SqlErr};
 use sha2::{Digest, Sha256};
 
 use super::{
-    model::{Action, Role, Staff, check_password, parse_email},
+    model::{Action, HubScope, Role, Staff, check_password, parse_email},
     repo,
 };
 use crate::audit::AuditAction;
 use crate::{
     audit::{self, Actor, EntityRef, NewEvent},
     db::{self, Db},
+    entities::staff_user,
     error::{AppError, FieldError},
     organisations::{
         self,
@@ -128,9 +129,11 @@ pub async fn sign_in(
     }
     repo::insert_attempt(&tx, address, &email, now).await?;
     tx.commit().await?;
+    // An invited account has no password hash yet: it is checked against the dummy hash, so it
+    // takes as long to refuse as any other.
     let found = repo::find_staff_by_email(&db.read, &email)
         .await?
-        .filter(|row| row.active);
+        .filter(|row| row.active && row.password_hash.starts_with("$argon2"));
     let hash = found
         .as_ref()
         .map_or(DUMMY_HASH.to_owned(), |row| row.password_hash.clone());
@@ -190,7 +193,47 @@ pub async fn staff_for_session(
     if staff.is_some() {
         repo::touch_session(&db.write, &id, now).await?;
     }
-    Ok(staff.map(Staff::from))
+    scoped(&db.read, staff).await
+}
+
+/// The staff member of `row` with the hubs they are kept to: hub staff see only the hubs an
+/// admin assigned them.
+async fn scoped(
+    db: &impl ConnectionTrait,
+    row: Option<staff_user::Model>,
+) -> Result<Option<Staff>, AppError> {
+    let Some(row) = row else { return Ok(None) };
+    let mut staff = Staff::from(row);
+    if staff.role == Role::HubStaff {
+        staff.hubs = HubScope::Only(crate::staff::repo::hubs_of(db, staff.id).await?);
+    }
+    Ok(Some(staff))
+}
+
+/// Whether `password` is the staff member's current one.
+///
+/// # Errors
+/// A database error.
+pub async fn password_matches(
+    db: &impl ConnectionTrait,
+    staff_id: i32,
+    password: &str,
+) -> Result<bool, AppError> {
+    let Some(row) = repo::find_staff_by_id(db, staff_id).await? else {
+        return Ok(false);
+    };
+    verify_password(password.to_owned(), row.password_hash).await
+}
+
+/// The conflict a second account for one email is.
+pub fn duplicate_email(err: sea_orm::DbErr, email: &str) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
+            code: "duplicate_email",
+            message: format!("there is already an account for {email}"),
+        },
+        _ => err.into(),
+    }
 }
 
 /// A token as its owner sees it: never the secret, which is shown once when it is made.
@@ -244,9 +287,8 @@ pub async fn staff_for_token(
     secret: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<Staff>, AppError> {
-    Ok(repo::staff_for_token(db, &hash_secret(secret), now)
-        .await?
-        .map(Staff::from))
+    let row = repo::staff_for_token(db, &hash_secret(secret), now).await?;
+    scoped(db, row).await
 }
 
 /// A staff account as asked for, before it is checked.
@@ -276,13 +318,7 @@ pub async fn create_staff(
     let tx = db::begin_write(db).await?;
     let row = repo::insert_staff(&tx, organisation_id, &email, &name, request.role, hash, now)
         .await
-        .map_err(|err| match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
-                code: "duplicate_email",
-                message: format!("there is already an account for {email}"),
-            },
-            _ => err.into(),
-        })?;
+        .map_err(|err| duplicate_email(err, &email))?;
     audit::repo::insert(
         &tx,
         NewEvent {

@@ -15,7 +15,8 @@ use crate::entities::device::{self, Entity as Device};
 pub struct DeviceFilter {
     pub status: Option<DeviceStatus>,
     pub kind: Option<DeviceKind>,
-    pub hub_id: Option<i32>,
+    /// Only these hubs' devices; `None` for every hub.
+    pub hub_ids: Option<Vec<i32>>,
     /// Text to find within tag, serial number, make, model or IMEI: at least 3 characters.
     pub q: Option<String>,
     /// The asset tag after which the page starts.
@@ -131,8 +132,8 @@ pub async fn list(
     if let Some(kind) = filter.kind {
         query = query.filter(device::Column::Kind.eq(kind));
     }
-    if let Some(hub_id) = filter.hub_id {
-        query = query.filter(device::Column::HubId.eq(hub_id));
+    if let Some(hub_ids) = &filter.hub_ids {
+        query = query.filter(device::Column::HubId.is_in(hub_ids.iter().copied()));
     }
     if let Some(after) = &filter.after {
         query = query.filter(device::Column::AssetTag.gt(after.as_str()));
@@ -220,7 +221,7 @@ async fn page_of(
         *organisation == organisation_id
             && filter.status.is_none_or(|s| *status == s)
             && filter.kind.is_none_or(|k| *kind == k)
-            && filter.hub_id.is_none_or(|h| *hub == h)
+            && filter.hub_ids.as_ref().is_none_or(|ids| ids.contains(hub))
             && filter.after.as_deref().is_none_or(|after| tag.as_str() > after)
     });
     keys.sort_by(|a, b| a.1.cmp(&b.1));

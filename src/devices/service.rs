@@ -343,6 +343,7 @@ pub async fn get(db: &impl ConnectionTrait, staff: &Staff, tag: &str) -> Result<
     let parsed = AssetTag::parse("asset_tag", tag).map_err(|_| unknown_device(tag))?;
     repo::find_by_tag(db, staff.organisation_id, &parsed)
         .await?
+        .filter(|device| staff.sees_hub(device.hub_id))
         .map(DeviceView::from)
         .ok_or_else(|| unknown_device(parsed.as_str()))
 }
@@ -399,7 +400,7 @@ impl ListParams {
             DeviceFilter {
                 status,
                 kind,
-                hub_id,
+                hub_ids: hub_id.map(|id| vec![id]),
                 q,
                 after: present(&self.cursor).map(|c| c.to_uppercase()),
             },
@@ -416,7 +417,12 @@ pub async fn list(
     limit: u64,
 ) -> Result<DevicePage, AppError> {
     staff.require(Action::ViewDevices)?;
-    let mut rows = repo::list(db, staff.organisation_id, filter, limit + 1).await?;
+    let asked = filter.hub_ids.as_ref().and_then(|ids| ids.first().copied());
+    let filter = DeviceFilter {
+        hub_ids: staff.hubs_within(asked),
+        ..filter.clone()
+    };
+    let mut rows = repo::list(db, staff.organisation_id, &filter, limit + 1).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         rows.last().map(|row| row.asset_tag.clone())

@@ -21,6 +21,8 @@ pub mod reminder;
 pub mod repair;
 pub mod session_device;
 pub mod skills_score;
+pub mod staff_hub;
+pub mod staff_link;
 pub mod staff_session;
 pub mod staff_user;
 pub mod stocktake;

@@ -188,11 +188,13 @@ pub async fn update(
     Ok(row.into())
 }
 
-/// The organisation's hubs, by name. Every role may see them.
+/// The organisation's hubs, by name: every hub for admins, coordinators and trainers, and a hub
+/// staff member's own hubs for them.
 pub async fn list(db: &impl ConnectionTrait, staff: &Staff) -> Result<Vec<HubView>, AppError> {
     Ok(repo::list(db, staff.organisation_id)
         .await?
         .into_iter()
+        .filter(|hub| staff.sees_hub(hub.id))
         .map(HubView::from)
         .collect())
 }

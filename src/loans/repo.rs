@@ -185,13 +185,13 @@ pub async fn open_of_borrowers(
         .await
 }
 
-/// Open loans due before `today` (at one hub or all), the longest overdue first, after the
+/// Open loans due before `today` (at some hubs or all), the longest overdue first, after the
 /// (due date, id) `after` of the page before.
 pub async fn overdue(
     db: &impl ConnectionTrait,
     organisation_id: i32,
     today: NaiveDate,
-    hub_id: Option<i32>,
+    hub_ids: Option<&[i32]>,
     after: Option<(NaiveDate, i32)>,
     limit: u64,
 ) -> Result<Vec<loan::Model>, DbErr> {
@@ -199,8 +199,8 @@ pub async fn overdue(
         .filter(loan::Column::OrganisationId.eq(organisation_id))
         .filter(loan::Column::Status.eq(LoanStatus::Open))
         .filter(loan::Column::DueOn.lt(today));
-    if let Some(hub_id) = hub_id {
-        query = query.filter(loan::Column::HubId.eq(hub_id));
+    if let Some(hub_ids) = hub_ids {
+        query = query.filter(loan::Column::HubId.is_in(hub_ids.iter().copied()));
     }
     if let Some((due_on, id)) = after {
         query = query.filter(

@@ -136,6 +136,7 @@ pub async fn loan(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<L
     staff.require(Action::ViewLoans)?;
     let row = repo::find_loan(db, staff.organisation_id, id)
         .await?
+        .filter(|loan| staff.sees_hub(loan.hub_id))
         .ok_or_else(|| AppError::NotFound(format!("there is no loan with id {id}")))?;
     let extensions = repo::extensions_of(db, id)
         .await?
@@ -231,7 +232,16 @@ pub async fn overdue(
     let after = DatedCursor::parse(cursor)?.map(|c| (c.date, c.id));
     let limit = paging::page_size(limit, OVERDUE_PER_PAGE, MAX_OVERDUE)?;
     let today = today(now);
-    let rows = repo::overdue(db, staff.organisation_id, today, hub_id, after, limit + 1).await?;
+    let hubs = staff.hubs_within(hub_id);
+    let rows = repo::overdue(
+        db,
+        staff.organisation_id,
+        today,
+        hubs.as_deref(),
+        after,
+        limit + 1,
+    )
+    .await?;
     let (rows, next_cursor) = paging::cut(rows, limit, |r| {
         Some(DatedCursor {
             date: r.due_on,

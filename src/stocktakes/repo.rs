@@ -44,14 +44,18 @@ pub async fn find(
         .await
 }
 
-/// Up to `limit` of the organisation's stocktakes, newest first, before id `before` when given.
+/// Up to `limit` of the organisation's stocktakes (at some hubs, or all), newest first, before id `before` when given.
 pub async fn list(
     db: &impl ConnectionTrait,
     organisation_id: i32,
+    hub_ids: Option<&[i32]>,
     before: Option<i32>,
     limit: u64,
 ) -> Result<Vec<stocktake::Model>, DbErr> {
     let mut query = Stocktake::find().filter(stocktake::Column::OrganisationId.eq(organisation_id));
+    if let Some(hub_ids) = hub_ids {
+        query = query.filter(stocktake::Column::HubId.is_in(hub_ids.iter().copied()));
+    }
     if let Some(before) = before {
         query = query.filter(stocktake::Column::Id.lt(before));
     }

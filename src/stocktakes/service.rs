@@ -69,6 +69,7 @@ async fn own(
 ) -> Result<stocktake::Model, AppError> {
     repo::find(db, staff.organisation_id, id)
         .await?
+        .filter(|stocktake| staff.sees_hub(stocktake.hub_id))
         .ok_or_else(|| AppError::NotFound(format!("there is no stocktake with id {id}")))
 }
 
@@ -91,7 +92,7 @@ pub async fn start(
         .ok_or_else(|| AppError::invalid("hub_id", "choose the hub to count"))?;
     let hub = crate::hubs::repo::find(&db.read, hub_id)
         .await?
-        .filter(|h| h.organisation_id == staff.organisation_id)
+        .filter(|h| h.organisation_id == staff.organisation_id && staff.sees_hub(h.id))
         .ok_or_else(|| AppError::invalid("hub_id", format!("there is no hub with id {hub_id}")))?;
     let tx = db::begin_write(db).await?;
     let row = repo::insert(&tx, staff.organisation_id, hub.id, staff.id, now).await?;
@@ -274,7 +275,8 @@ pub async fn list(
 ) -> Result<StocktakeList, AppError> {
     staff.require(Action::Lend)?;
     let hubs = crate::hubs::repo::list(db, staff.organisation_id).await?;
-    let mut rows = repo::list(db, staff.organisation_id, before, limit + 1).await?;
+    let hubs_seen = staff.hubs_within(None);
+    let mut rows = repo::list(db, staff.organisation_id, hubs_seen.as_deref(), before, limit + 1).await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let next_cursor = if more { rows.last().map(|r| r.id) } else { None };

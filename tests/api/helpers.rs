@@ -219,6 +219,25 @@ impl TestApp {
             .expect("an id")
     }
 
+    /// Assigns the hub staff member signed in with `token` to `hubs`, as an admin does.
+    pub async fn assign_hubs(&self, token: &str, hubs: &[i64]) {
+        let me = json_of(self.get_as(Some(token), "/api/v1/me").await, StatusCode::OK).await;
+        let path = format!("/api/v1/staff/{}", me["id"]);
+        json_of(self.patch(&path, &json!({"hub_ids": hubs})).await, StatusCode::OK).await;
+    }
+
+    /// Assigns the hub staff member signed in with `token` to every hub there is now.
+    pub async fn assign_every_hub(&self, token: &str) {
+        let hubs = json_of(self.get("/api/v1/hubs").await, StatusCode::OK).await;
+        let ids: Vec<i64> = hubs["items"]
+            .as_array()
+            .expect("hubs")
+            .iter()
+            .map(|h| h["id"].as_i64().expect("an id"))
+            .collect();
+        self.assign_hubs(token, &ids).await;
+    }
+
     /// Adds a device from `fields` merged over a minimal laptop at `hub_id`, and returns the answer.
     pub async fn add_device(&self, hub_id: i64, fields: Value) -> Response {
         let mut body =

@@ -488,6 +488,7 @@ async fn roles_decide_who_lends_and_who_repairs() {
     let ada = app.borrower("Ada").await;
     let trainer = app.staff_token("trainer@example.org", Role::Trainer).await;
     let hub_staff = app.staff_token("counter@example.org", Role::HubStaff).await;
+    app.assign_every_hub(&hub_staff).await;
     let body = json!({"asset_tag": "TST-00001", "borrower_id": ada, "due_on": in_days(7)});
     assert_eq!(
         app.post_as(Some(&trainer), "/api/v1/loans", &body).await.status(),

@@ -14,6 +14,7 @@ mod loans;
 mod permissions;
 mod reminders;
 mod reports;
+mod staff;
 mod stocktakes;
 mod training;
 mod web_counter;

@@ -29,7 +29,8 @@ const PASSWORD = 'correct horse battery staple';
 const ROLES = [
   { role: 'admin', email: ADMIN.email, password: ADMIN.password },
   { role: 'coordinator', email: 'cora@example.org', name: 'Cora Coordinator' },
-  { role: 'hub_staff', email: 'hugh@example.org', name: 'Hugh Hubstaff' },
+  // Hub staff work at the hubs an admin assigns: Hugh at one of the demo's five.
+  { role: 'hub_staff', email: 'hugh@example.org', name: 'Hugh Hubstaff', hubs: ['Whitechapel Community Hub'] },
   { role: 'trainer', email: 'tina@example.org', name: 'Tina Trainer' },
 ];
 
@@ -59,8 +60,8 @@ test('every page each role reaches fits a phone and a desktop and passes axe', {
     const page = await newPage();
     await setUp(page, server);
     cli('demo', '--devices', '120', '--loans', '60');
-    for (const { role, email, name } of ROLES.slice(1)) {
-      cli('user', 'create', '--email', email, '--name', name, '--role', role);
+    for (const { role, email, name, hubs = [] } of ROLES.slice(1)) {
+      cli('user', 'create', '--email', email, '--name', name, '--role', role, ...hubs.flatMap((hub) => ['--hub', hub]));
     }
     cli('reminders', 'run');
   });

@@ -152,6 +152,9 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         // Events about other things, should one ever be filed under a device.
         other @ (AuditAction::OrganisationCreated
         | AuditAction::StaffCreated
+        | AuditAction::StaffUpdated
+        | AuditAction::PasswordLinkIssued
+        | AuditAction::PasswordSet
         | AuditAction::HubAdded
         | AuditAction::HubUpdated
         | AuditAction::StocktakeStarted

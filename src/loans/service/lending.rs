@@ -65,7 +65,7 @@ pub async fn issue(
     let hub_id = request.hub_id.unwrap_or(device.hub_id);
     if hub_id != device.hub_id {
         match hubs::repo::find(&db.read, hub_id).await? {
-            Some(hub) if hub.organisation_id == staff.organisation_id => {}
+            Some(hub) if hub.organisation_id == staff.organisation_id && staff.sees_hub(hub.id) => {}
             _ => {
                 return Err(AppError::invalid(
                     "hub_id",

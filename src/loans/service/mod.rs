@@ -39,6 +39,7 @@ async fn device_for_field(
     let tag = AssetTag::parse(field, text)?;
     crate::devices::repo::find_by_tag(db, staff.organisation_id, &tag)
         .await?
+        .filter(|device| staff.sees_hub(device.hub_id))
         .ok_or_else(|| AppError::invalid(field, format!("there is no device with asset tag {tag}")))
 }
 
@@ -53,6 +54,7 @@ async fn device_at(tx: &DatabaseTransaction, staff: &Staff, tag: &str) -> Result
     let parsed = AssetTag::parse("asset_tag", tag).map_err(|_| unknown())?;
     repo::lock_device(tx, staff.organisation_id, &parsed)
         .await?
+        .filter(|device| staff.sees_hub(device.hub_id))
         .ok_or_else(unknown)
 }
 
@@ -131,6 +133,7 @@ async fn open_loan(
 ) -> Result<(loan::Model, device::Model), AppError> {
     let loan = repo::find_loan(tx, staff.organisation_id, loan_id)
         .await?
+        .filter(|loan| staff.sees_hub(loan.hub_id))
         .ok_or_else(|| AppError::NotFound(format!("there is no loan with id {loan_id}")))?;
     let device = repo::lock_device_by_id(tx, loan.device_id)
         .await?

@@ -51,13 +51,13 @@ pub async fn borrower_phone_of_loan(
         .filter(|p| !p.trim().is_empty()))
 }
 
-/// Queued calls or letters of an organisation (at one hub, or all), oldest due date first: up to
+/// Queued calls or letters of an organisation (at some hubs, or all), oldest due date first: up to
 /// `limit` of them after `after` (the due date and id of the last one on the page before).
 pub async fn tasks(
     db: &impl ConnectionTrait,
     organisation_id: i32,
     channel: Channel,
-    hub_id: Option<i32>,
+    hub_ids: Option<&[i32]>,
     after: Option<(NaiveDate, i32)>,
     limit: u64,
 ) -> Result<Vec<Task>, DbErr> {
@@ -84,8 +84,8 @@ pub async fn tasks(
         .filter(reminder::Column::OrganisationId.eq(organisation_id))
         .filter(reminder::Column::Channel.eq(channel))
         .filter(reminder::Column::Status.eq(ReminderStatus::Queued));
-    if let Some(hub_id) = hub_id {
-        query = query.filter(reminder::Column::HubId.eq(hub_id));
+    if let Some(hub_ids) = hub_ids {
+        query = query.filter(reminder::Column::HubId.is_in(hub_ids.iter().copied()));
     }
     if let Some((due_on, id)) = after {
         query = query.filter(
@@ -133,11 +133,16 @@ pub async fn record_outcome(
 pub async fn mark_posted(
     db: &impl ConnectionTrait,
     organisation_id: i32,
+    hub_ids: Option<&[i32]>,
     ids: &[i32],
     staff_id: i32,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    Ok(Reminder::update_many()
+    let mut update = Reminder::update_many();
+    if let Some(hub_ids) = hub_ids {
+        update = update.filter(reminder::Column::HubId.is_in(hub_ids.iter().copied()));
+    }
+    Ok(update
         .col_expr(reminder::Column::Status, ReminderStatus::Sent.as_str().into())
         .col_expr(reminder::Column::OutcomeBy, Some(staff_id).into())
         .col_expr(reminder::Column::SentAt, Some(now).into())

@@ -79,7 +79,16 @@ pub async fn call_list(
     staff.require(Action::Lend)?;
     let after = DatedCursor::parse(cursor)?.map(|c| (c.date, c.id));
     let limit = paging::page_size(limit, CALLS_PER_PAGE, MAX_CALLS)?;
-    let rows = repo::tasks(db, staff.organisation_id, Channel::Call, hub_id, after, limit + 1).await?;
+    let hubs = staff.hubs_within(hub_id);
+    let rows = repo::tasks(
+        db,
+        staff.organisation_id,
+        Channel::Call,
+        hubs.as_deref(),
+        after,
+        limit + 1,
+    )
+    .await?;
     let (rows, next_cursor) = paging::cut(rows, limit, |r| {
         r.due_on.map(|date| DatedCursor { date, id: r.id })
     });
@@ -112,7 +121,7 @@ pub async fn record_outcome(
     let tx = db::begin_write(db).await?;
     let row = repo::find(&tx, staff.organisation_id, id)
         .await?
-        .filter(|r| r.channel == Channel::Call)
+        .filter(|r| r.channel == Channel::Call && r.hub_id.is_none_or(|hub| staff.sees_hub(hub)))
         .ok_or_else(|| AppError::NotFound(format!("there is no call with id {id}")))?;
     if !repo::record_outcome(&tx, staff.organisation_id, id, outcome, staff.id, now).await? {
         return Err(AppError::Conflict {
@@ -279,7 +288,7 @@ pub async fn letters(
         db,
         staff.organisation_id,
         Channel::Letter,
-        hub_id,
+        staff.hubs_within(hub_id).as_deref(),
         None,
         MAX_LETTERS,
     )
@@ -345,7 +354,8 @@ pub async fn mark_posted(db: &Db, staff: &Staff, ids: &[i32], now: DateTime<Utc>
     }
     crate::validate::at_most("ids", ids, 500)?;
     let tx = db::begin_write(db).await?;
-    let posted = repo::mark_posted(&tx, staff.organisation_id, ids, staff.id, now).await?;
+    let hubs = staff.hubs_within(None);
+    let posted = repo::mark_posted(&tx, staff.organisation_id, hubs.as_deref(), ids, staff.id, now).await?;
     audit::record(
         &tx,
         staff,

@@ -1,0 +1,440 @@
+//! Staff accounts from the web, and hub staff kept to their hubs: invitations, password links,
+//! disabling, the last admin, and what a hub staff member of one hub can see of another.
+
+use std::process::Command;
+
+use crate::helpers::{PASSWORD, TestApp, error_of, in_days, json_of};
+use lendhub::auth::Role;
+use reqwest::{StatusCode, header};
+use serde_json::{Value, json};
+
+/// Opens a password link and chooses `password` on its page, as the person given it would.
+async fn choose_password(app: &TestApp, url: &str, password: &str) -> reqwest::Response {
+    let path = url.strip_prefix(&app.base).expect("a link to this lendhub");
+    let page = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "GET {path}");
+    app.client
+        .post(app.url(path))
+        .form(&[("password", password), ("confirm", password)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
+    app.post_as(
+        None,
+        "/api/v1/tokens",
+        &json!({"email": email, "password": password}),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invited_colleague_chooses_a_password_and_a_disabled_one_is_signed_out_at_once() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Riverside").await;
+
+    // Every problem with an invitation names its field.
+    for (body, field) in [
+        (
+            json!({"email": "nina@", "name": "Nina", "role": "hub_staff"}),
+            "email",
+        ),
+        (
+            json!({"email": "nina@example.org", "name": " ", "role": "hub_staff"}),
+            "name",
+        ),
+        (
+            json!({"email": "nina@example.org", "name": "Nina", "role": "boss"}),
+            "role",
+        ),
+        (
+            json!({"email": "nina@example.org", "name": "Nina", "role": "hub_staff", "hub_ids": [999_999]}),
+            "hub_ids",
+        ),
+    ] {
+        let (_, named) = error_of(
+            app.post("/api/v1/staff", &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(named.as_deref(), Some(field), "{body}");
+    }
+
+    let invited = json_of(
+        app.post(
+            "/api/v1/staff",
+            &json!({"email": "Nina@Example.org", "name": "Nina Okafor", "role": "hub_staff", "hub_ids": [hub]}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let id = invited["id"].as_i64().unwrap();
+    let url = invited["invitation_url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("{}/password/", app.base)), "{url}");
+    assert!(!url.contains("nina"), "no personal data in the link: {url}");
+    let (code, _) = error_of(
+        app.post(
+            "/api/v1/staff",
+            &json!({"email": "nina@example.org", "name": "Nina", "role": "trainer"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(code, "duplicate_email");
+
+    // Before choosing a password, no password signs them in; the list says they are invited.
+    assert_eq!(
+        sign_in(&app, "nina@example.org", "!").await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let list = json_of(app.get("/api/v1/staff").await, StatusCode::OK).await;
+    let nina = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(nina["invitation_pending"], true);
+    assert_eq!(nina["hub_ids"], json!([hub]));
+
+    let chosen = choose_password(&app, url, "a new password for nina").await;
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    assert_eq!(chosen.headers()[header::LOCATION], "/login");
+    // The link works once.
+    let path = url.strip_prefix(&app.base).unwrap();
+    assert_eq!(
+        app.client.get(app.url(path)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+
+    let token = json_of(
+        sign_in(&app, "nina@example.org", "a new password for nina").await,
+        StatusCode::CREATED,
+    )
+    .await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = json_of(app.get_as(Some(&token), "/api/v1/me").await, StatusCode::OK).await;
+    assert_eq!(me["name"], "Nina Okafor");
+
+    // Disabled: the very next request is refused, and so is signing in again.
+    let disabled = json_of(
+        app.patch(&format!("/api/v1/staff/{id}"), &json!({"disabled": true}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(disabled["disabled"], true);
+    assert_eq!(
+        app.get_as(Some(&token), "/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&app, "nina@example.org", "a new password for nina")
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (code, _) = error_of(
+        app.post(&format!("/api/v1/staff/{id}/password-reset"), &json!({}))
+            .await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(code, "account_disabled");
+
+    // Enabled again, with a reset link: the old password is gone once a new one is chosen.
+    json_of(
+        app.patch(
+            &format!("/api/v1/staff/{id}"),
+            &json!({"disabled": false, "role": "coordinator"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    let first = json_of(
+        app.post(&format!("/api/v1/staff/{id}/password-reset"), &json!({}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let second = json_of(
+        app.post(&format!("/api/v1/staff/{id}/password-reset"), &json!({}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let stale = first["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(&app.base)
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.client.get(app.url(&stale)).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "a newer link replaces an older one"
+    );
+    let chosen = choose_password(&app, second["url"].as_str().unwrap(), "nina's second password").await;
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        sign_in(&app, "nina@example.org", "a new password for nina")
+            .await
+            .status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let token = json_of(
+        sign_in(&app, "nina@example.org", "nina's second password").await,
+        StatusCode::CREATED,
+    )
+    .await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        json_of(app.get_as(Some(&token), "/api/v1/me").await, StatusCode::OK).await["role"],
+        "coordinator"
+    );
+
+    // Changing one's own password needs the current one.
+    let (_, field) = error_of(
+        app.post_as(
+            Some(&token),
+            "/api/v1/me/password",
+            &json!({"current_password": "wrong guess entirely", "new_password": "nina's third password"}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(field.as_deref(), Some("current_password"));
+    let changed = app
+        .post_as(
+            Some(&token),
+            "/api/v1/me/password",
+            &json!({"current_password": "nina's second password", "new_password": "nina's third password"}),
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        sign_in(&app, "nina@example.org", "nina's third password")
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_last_admin_stays_and_the_command_line_makes_a_reset_link() {
+    let app = TestApp::spawn().await;
+    let me = json_of(app.get("/api/v1/me").await, StatusCode::OK).await;
+    let path = format!("/api/v1/staff/{}", me["id"]);
+    for body in [json!({"role": "coordinator"}), json!({"disabled": true})] {
+        let (code, _) = error_of(app.patch(&path, &body).await, StatusCode::CONFLICT).await;
+        assert_eq!(code, "last_admin", "{body}");
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_lendhub"))
+        .args(["user", "reset-password", "--email", "admin@example.org"])
+        .env("LENDHUB_DATABASE_URL", &app.database_url)
+        .env("LENDHUB_PUBLIC_URL", &app.base)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let url = stdout
+        .split_whitespace()
+        .find(|w| w.contains("/password/"))
+        .expect("a link")
+        .to_owned();
+    let chosen = choose_password(&app, &url, "the admin's new password").await;
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        sign_in(&app, "admin@example.org", "the admin's new password")
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        sign_in(&app, "admin@example.org", PASSWORD).await.status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+}
+
+fn tags(list: &Value) -> Vec<&str> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["asset_tag"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hub_staff_see_and_act_only_at_the_hubs_they_are_assigned_to() {
+    let app = TestApp::spawn().await;
+    let riverside = app.hub("Riverside").await;
+    let hilltop = app.hub("Hilltop").await;
+    for hub in [riverside, riverside, hilltop, hilltop] {
+        json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    }
+    // TST-00001 and 2 are Riverside's; 3 and 4 Hilltop's. A loan of each, to a borrower with
+    // only a phone, so that reminders become calls.
+    let borrower = app.borrower("Phone Only").await;
+    let riverside_loan = app.issue("TST-00001", borrower).await;
+    let hilltop_loan = app.issue("TST-00003", borrower).await;
+    lendhub::reminders::service::sweep(
+        &app.db,
+        &lendhub::reminders::model::Policy::default(),
+        &app.base,
+        chrono::Utc::now() + chrono::Duration::days(40),
+    )
+    .await
+    .unwrap();
+    let hilltop_stocktake = json_of(
+        app.post("/api/v1/stocktakes", &json!({"hub_id": hilltop})).await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .as_i64()
+        .unwrap();
+    let token = app.staff_token("counter@example.org", Role::HubStaff).await;
+
+    // Assigned to no hub: nothing to see.
+    let devices = json_of(app.get_as(Some(&token), "/api/v1/devices").await, StatusCode::OK).await;
+    assert!(tags(&devices).is_empty(), "{devices}");
+    assert_eq!(
+        app.get_as(Some(&token), "/api/v1/devices/TST-00002")
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+
+    app.assign_hubs(&token, &[riverside]).await;
+    let devices = json_of(app.get_as(Some(&token), "/api/v1/devices").await, StatusCode::OK).await;
+    assert_eq!(tags(&devices), ["TST-00001", "TST-00002"]);
+    let filtered = json_of(
+        app.get_as(Some(&token), &format!("/api/v1/devices?hub_id={hilltop}"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        tags(&filtered).is_empty(),
+        "asking for another hub shows nothing: {filtered}"
+    );
+    for path in [
+        "/api/v1/devices/TST-00004".to_owned(),
+        "/api/v1/devices/TST-00004/events".to_owned(),
+        format!("/api/v1/loans/{hilltop_loan}"),
+        format!("/api/v1/stocktakes/{hilltop_stocktake}"),
+        format!("/api/v1/loans/{hilltop_loan}/agreement.pdf"),
+    ] {
+        assert_eq!(
+            app.get_as(Some(&token), &path).await.status(),
+            StatusCode::NOT_FOUND,
+            "GET {path}"
+        );
+    }
+    assert_eq!(
+        app.get_as(Some(&token), "/devices/TST-00004").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let (_, field) = error_of(
+        app.post_as(
+            Some(&token),
+            "/api/v1/loans",
+            &json!({"asset_tag": "TST-00004", "borrower_id": borrower, "due_on": in_days(14)}),
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(field.as_deref(), Some("asset_tag"));
+    let returned = app
+        .post_as(
+            Some(&token),
+            &format!("/api/v1/loans/{hilltop_loan}/return"),
+            &json!({"condition": "good"}),
+        )
+        .await;
+    assert_eq!(returned.status(), StatusCode::NOT_FOUND);
+    let (_, field) = error_of(
+        app.post_as(Some(&token), "/api/v1/stocktakes", &json!({"hub_id": hilltop}))
+            .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(field.as_deref(), Some("hub_id"));
+    let stocktakes = json_of(
+        app.get_as(Some(&token), "/api/v1/stocktakes").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(stocktakes["items"].as_array().unwrap().is_empty(), "{stocktakes}");
+    let calls = json_of(
+        app.get_as(Some(&token), "/api/v1/reminders/call-list").await,
+        StatusCode::OK,
+    )
+    .await;
+    let called: Vec<i64> = calls["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["loan_id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(called, [riverside_loan], "only Riverside's call: {calls}");
+    let hubs = json_of(app.get_as(Some(&token), "/api/v1/hubs").await, StatusCode::OK).await;
+    assert_eq!(hubs["items"].as_array().unwrap().len(), 1);
+    // Their own hub's work goes on as before.
+    json_of(
+        app.post_as(
+            Some(&token),
+            &format!("/api/v1/loans/{riverside_loan}/return"),
+            &json!({"condition": "good"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    // Once an admin assigns Hilltop too, its devices, loans and calls are theirs as well.
+    app.assign_hubs(&token, &[riverside, hilltop]).await;
+    assert_eq!(
+        app.get_as(Some(&token), "/api/v1/devices/TST-00004")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let calls = json_of(
+        app.get_as(Some(&token), "/api/v1/reminders/call-list").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        calls["items"].as_array().unwrap().len(),
+        1,
+        "Riverside's call ended with its loan: {calls}"
+    );
+    assert_eq!(calls["items"][0]["loan_id"], hilltop_loan);
+    json_of(
+        app.post_as(
+            Some(&token),
+            "/api/v1/loans",
+            &json!({"asset_tag": "TST-00004", "borrower_id": borrower, "due_on": in_days(14)}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+}

@@ -13,6 +13,7 @@ pub mod entities;
 pub mod enums;
 pub mod error;
 pub mod hubs;
+pub mod imports;
 pub mod labels;
 pub mod loans;
 pub mod money;

@@ -4,7 +4,7 @@ use std::io::Read;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use lendhub::{auth, config::Config, db, demo, reminders, staff, startup};
+use lendhub::{auth, config::Config, db, demo, imports, reminders, staff, startup};
 use migration::MigratorTrait;
 use tracing_subscriber::EnvFilter;
 
@@ -43,6 +43,28 @@ enum Command {
         /// How many of the available devices to lend to new demo borrowers.
         #[arg(long, default_value_t = 0)]
         loans: usize,
+    },
+    /// Add devices or borrowers from a CSV spreadsheet: every row is checked first, and written
+    /// only when none has a problem.
+    Import {
+        #[arg(value_parser = ["devices", "borrowers"])]
+        what: String,
+        file: std::path::PathBuf,
+        /// Check every row, list the problems, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Correct the guessed columns: "Serial Number=serial_number,Location=hub".
+        #[arg(long)]
+        map: Option<String>,
+        /// Devices: create the hubs the file names that do not exist yet.
+        #[arg(long)]
+        create_hubs: bool,
+        /// Borrowers: everyone in the file agreed to the scheme keeping their details.
+        #[arg(long)]
+        consent_confirmed: bool,
+        /// The admin or coordinator the import is recorded as (the first admin when absent).
+        #[arg(long = "as")]
+        staff_email: Option<String>,
     },
     /// Copy the SQLite database to a new file while lendhub serves (on PostgreSQL, use pg_dump).
     Backup {
@@ -202,6 +224,73 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 delivered.retrying,
                 delivered.failed
             );
+            Ok(())
+        }
+        Command::Import {
+            what,
+            file,
+            dry_run,
+            map,
+            create_hubs,
+            consent_confirmed,
+            staff_email,
+        } => {
+            let db = db::connect(&config.database_url).await?;
+            migration::Migrator::up(&db.write, None).await?;
+            let target = imports::model::Target::parse(&what).ok_or("import devices or borrowers")?;
+            let staff = staff::service::importer(&db, staff_email.as_deref()).await?;
+            let options = imports::service::Options {
+                dry_run,
+                map: imports::model::parse_map(target, map.as_deref().unwrap_or_default())?,
+                create_hubs,
+                consent_confirmed,
+            };
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} rows ({per_sec})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            let progress = |stage, rows| {
+                bar.set_message(match stage {
+                    imports::service::Stage::Checking => "checking",
+                    imports::service::Stage::Writing => "writing",
+                });
+                bar.set_position(rows);
+            };
+            let report =
+                imports::service::import(&db, &staff, target, &file, &options, &progress, Utc::now()).await?;
+            bar.finish_and_clear();
+            for column in &report.mapping.columns {
+                let field = column.field.as_deref().unwrap_or("(not read)");
+                println!("column {:?} -> {field}", column.header);
+            }
+            for error in &report.errors {
+                println!("row {}, {}: {}", error.row, error.column, error.message);
+            }
+            if report.error_count > report.errors.len() as u64 {
+                println!(
+                    "... and {} more problems",
+                    report.error_count - report.errors.len() as u64
+                );
+            }
+            if !report.new_hubs.is_empty() {
+                println!("new hubs: {}", report.new_hubs.join(", "));
+            }
+            if report.error_count > 0 {
+                return Err(format!(
+                    "{} rows read, {} problems: nothing was imported",
+                    report.rows, report.error_count
+                )
+                .into());
+            }
+            if dry_run {
+                println!(
+                    "{} rows read, no problems: run again without --dry-run to import them",
+                    report.rows
+                );
+            } else {
+                println!("{} {what} imported", report.imported);
+            }
             Ok(())
         }
         Command::Backup { file } => {

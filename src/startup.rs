@@ -28,7 +28,7 @@ use crate::{
     config::Config,
     devices,
     error::{self, AppError},
-    hubs, labels, loans, people, reminders, reports, staff,
+    hubs, imports, labels, loans, people, reminders, reports, staff,
     state::AppState,
     stocktakes, training, web,
 };
@@ -37,7 +37,7 @@ use crate::{
 #[openapi(
     info(title = "lendhub", description = "Device loans for digital-inclusion schemes."),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"), (name = "training"), (name = "stocktakes"), (name = "reports"), (name = "staff"))
+    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"), (name = "training"), (name = "stocktakes"), (name = "reports"), (name = "staff"), (name = "imports"))
 )]
 struct ApiDoc;
 
@@ -69,6 +69,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(stocktakes::routes::api())
         .merge(reports::routes::api())
         .merge(staff::routes::api())
+        .merge(imports::routes::api())
         .split_for_parts();
     openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, openapi)
@@ -90,6 +91,7 @@ fn pages() -> Router<AppState> {
         .merge(labels::pages::router())
         .merge(reports::pages::router())
         .merge(staff::pages::router())
+        .merge(imports::pages::router())
         .fallback(|| async { AppError::NotFound("there is no such page".into()) })
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn(web::error_pages))
@@ -201,6 +203,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         db,
         config,
         setup_token,
+        imports: imports::model::Jobs::default(),
     };
     tracing::info!(%address, "lendhub is listening");
     println!("lendhub is listening on http://{address}");

@@ -16,6 +16,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The secret of the one-time set-up link, while no account exists.
     pub setup_token: Option<Arc<str>>,
+    /// Spreadsheets uploaded on the import page, and the imports running from them.
+    pub imports: crate::imports::model::Jobs,
 }
 
 impl FromRef<AppState> for Db {

@@ -46,6 +46,7 @@ string_enum!(
         StocktakeStarted = "stocktake_started" / "Stocktake started",
         StocktakeClosed = "stocktake_closed" / "Stocktake closed",
         Exported = "exported" / "Spreadsheet downloaded",
+        Imported = "imported" / "Spreadsheet imported",
     }
 );
 

@@ -55,3 +55,26 @@ pub async fn of_action(
         .all(db)
         .await
 }
+
+/// Many events in one statement: an import's "added" events.
+pub async fn insert_many(db: &impl ConnectionTrait, events: Vec<NewEvent<'_>>) -> Result<(), DbErr> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let rows = events.into_iter().map(|event| {
+        let (entity_type, entity_id) = event.entity.parts();
+        audit_event::ActiveModel {
+            organisation_id: Set(event.organisation_id),
+            at: Set(event.at),
+            actor_staff_id: Set(event.actor.staff_id()),
+            actor_label: Set(event.actor.label()),
+            entity_type: Set(entity_type.to_owned()),
+            entity_id: Set(entity_id),
+            action: Set(event.action.as_str().to_owned()),
+            details: Set(event.details.to_string()),
+            ..Default::default()
+        }
+    });
+    AuditEvent::insert_many(rows).exec_without_returning(db).await?;
+    Ok(())
+}

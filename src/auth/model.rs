@@ -59,8 +59,8 @@ impl Role {
     /// What this role may do.
     pub fn allows(self, action: Action) -> bool {
         use Action::{
-            Export, Lend, ManageBorrowers, ManageDevices, ManageHubs, ManageRepairs, ManageTraining, Train,
-            ViewBorrowers, ViewDevices, ViewLoans, ViewTraining,
+            Export, Import, Lend, ManageBorrowers, ManageDevices, ManageHubs, ManageRepairs, ManageTraining,
+            Train, ViewBorrowers, ViewDevices, ViewLoans, ViewTraining,
         };
         match self {
             Role::Admin => true,
@@ -78,6 +78,7 @@ impl Role {
                     | Train
                     | ManageTraining
                     | Export
+                    | Import
             ),
             Role::HubStaff => matches!(
                 action,
@@ -113,6 +114,8 @@ pub enum Action {
     /// Download whole tables as spreadsheets (admins and coordinators): bulk personal data stays
     /// with the roles that report on the scheme.
     Export,
+    /// Add devices or borrowers from a spreadsheet (admins and coordinators).
+    Import,
 }
 
 impl Action {
@@ -132,6 +135,7 @@ impl Action {
             Action::Train => "run training sessions",
             Action::ManageTraining => "manage courses and sessions",
             Action::Export => "download spreadsheets of the scheme's records",
+            Action::Import => "import spreadsheets",
         }
     }
 }

@@ -298,3 +298,41 @@ pub async fn batch_after(
         .all(db)
         .await
 }
+
+/// Which of `serials` are serial numbers of the organisation's devices.
+pub async fn existing_serials(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    serials: &[String],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in serials.chunks(500) {
+        let rows: Vec<Option<String>> = Device::find()
+            .select_only()
+            .column(device::Column::SerialNumber)
+            .filter(device::Column::OrganisationId.eq(organisation_id))
+            .filter(device::Column::SerialNumber.is_in(chunk.iter().map(String::as_str)))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows.into_iter().flatten());
+    }
+    Ok(found)
+}
+
+/// The ids of the organisation's devices with these tags, as `(id, tag)`.
+pub async fn ids_of_tags(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    tags: Vec<String>,
+) -> Result<Vec<(i32, String)>, DbErr> {
+    Device::find()
+        .select_only()
+        .column(device::Column::Id)
+        .column(device::Column::AssetTag)
+        .filter(device::Column::OrganisationId.eq(organisation_id))
+        .filter(device::Column::AssetTag.is_in(tags))
+        .into_tuple()
+        .all(db)
+        .await
+}

@@ -55,6 +55,18 @@ pub async fn insert(
     consent_by: i32,
     now: DateTime<Utc>,
 ) -> Result<borrower::Model, DbErr> {
+    new_row(organisation_id, details, consent_by, now)
+        .insert(db)
+        .await
+}
+
+/// A new borrower's row, consent recorded by `consent_by` now.
+pub fn new_row(
+    organisation_id: i32,
+    details: &BorrowerDetails,
+    consent_by: i32,
+    now: DateTime<Utc>,
+) -> borrower::ActiveModel {
     let mut row = borrower::ActiveModel {
         organisation_id: Set(organisation_id),
         consent_data_processing: Set(true),
@@ -64,7 +76,28 @@ pub async fn insert(
         ..Default::default()
     };
     set_details(&mut row, details, now);
-    row.insert(db).await
+    row
+}
+
+/// Which of `emails` (lower-case) belong to the organisation's borrowers.
+pub async fn existing_emails(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    emails: &[String],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let mut found = std::collections::HashSet::new();
+    for chunk in emails.chunks(500) {
+        let rows: Vec<Option<String>> = Borrower::find()
+            .select_only()
+            .column(borrower::Column::Email)
+            .filter(borrower::Column::OrganisationId.eq(organisation_id))
+            .filter(borrower::Column::Email.is_in(chunk.iter().map(String::as_str)))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows.into_iter().flatten());
+    }
+    Ok(found)
 }
 
 pub async fn update(

@@ -206,3 +206,13 @@ pub async fn pending_invitations(
         .all(db)
         .await
 }
+
+/// The longest-standing active admin.
+pub async fn first_admin(db: &impl ConnectionTrait) -> Result<Option<staff_user::Model>, DbErr> {
+    StaffUser::find()
+        .filter(staff_user::Column::Role.eq(Role::Admin))
+        .filter(staff_user::Column::Active.eq(true))
+        .order_by_asc(staff_user::Column::Id)
+        .one(db)
+        .await
+}

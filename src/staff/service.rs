@@ -506,3 +506,21 @@ pub async fn assign_hubs_by_name(db: &Db, staff: &Staff, names: &[String]) -> Re
     tx.commit().await?;
     Ok(chosen.into_iter().map(|h| h.name.clone()).collect())
 }
+
+/// Whom the command line's `import` acts as: the staff member with `email`, or the first active
+/// admin.
+///
+/// # Errors
+/// `NotFound` when there is no such account (or no admin yet).
+pub async fn importer(db: &Db, email: Option<&str>) -> Result<Staff, AppError> {
+    let row = match email {
+        Some(email) => auth::repo::find_staff_by_email(&db.read, &auth::model::parse_email("as", email)?)
+            .await?
+            .filter(|s| s.active),
+        None => repo::first_admin(&db.read).await?,
+    };
+    let row = row.ok_or_else(|| {
+        AppError::NotFound("there is no such active account: create one with `lendhub user create`".into())
+    })?;
+    Ok(Staff::from(row))
+}

@@ -436,6 +436,7 @@ async fn behind_https_browsers_are_told_to_stay_on_https() {
         db: app.db.clone(),
         config: std::sync::Arc::new(config),
         setup_token: None,
+        imports: lendhub::imports::model::Jobs::default(),
     };
     let response = lendhub::startup::router(state)
         .oneshot(

@@ -114,6 +114,7 @@ impl TestApp {
             db: db.clone(),
             config: Arc::new(config),
             setup_token: Some(Arc::from("test-setup-token")),
+            imports: lendhub::imports::model::Jobs::default(),
         };
         let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         tokio::spawn(async move { axum::serve(listener, app).await });

@@ -8,6 +8,7 @@ mod devices;
 mod faults;
 mod hardening;
 mod helpers;
+mod imports;
 mod labels;
 mod lifecycle;
 mod loans;

@@ -86,6 +86,8 @@ const API: &[(&str, &str, &str)] = &[
     ("PATCH", "/staff/{staff}", "A"),
     ("POST", "/staff/{staff}/password-reset", "A"),
     ("POST", "/me/password", "ACHT"),
+    ("POST", "/imports/devices", "AC"),
+    ("POST", "/imports/borrowers", "AC"),
 ];
 
 /// `(path, who may)` for every page a role's navigation reaches, and the pages behind them.
@@ -127,6 +129,7 @@ const PAGES: &[(&str, &str)] = &[
     ("/staff/{staff}", "A"),
     ("/staff/{staff}/reset", "A"),
     ("/account/password", "ACHT"),
+    ("/imports", "AC"),
 ];
 
 const ROLES: [(char, Role); 4] = [

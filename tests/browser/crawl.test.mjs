@@ -41,7 +41,7 @@ const kindOf = (href) =>
     .replace(/\/\d+/g, '/:id')
     .replace(/\?.*$/, '');
 
-const SKIP = /\.(pdf|ics)(\?|$)|^\/logout|^\/assets\/|#/;
+const SKIP = /\.(pdf|ics|csv)(\?|$)|^\/logout|^\/assets\/|#/;
 
 test('every page each role reaches fits a phone and a desktop and passes axe', { timeout: 900_000 }, async (t) => {
   const { server, newPage, step, expectNoServerOrScriptErrors } = await startRun(t, { artifactPrefix: 'crawl-' });

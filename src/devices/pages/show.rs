@@ -160,6 +160,7 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         | AuditAction::StocktakeStarted
         | AuditAction::StocktakeClosed
         | AuditAction::Exported
+        | AuditAction::Imported
         | AuditAction::BorrowerAdded
         | AuditAction::BorrowerUpdated
         | AuditAction::Extended

@@ -160,12 +160,15 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// The path as the log may keep it: a calendar address is a secret, so its last part is hidden.
+/// The path as logs keep it: the secrets some paths carry (a calendar address, a one-time
+/// password link, an upload's id) are left out.
 fn loggable_path(path: &str) -> &str {
-    if path.starts_with("/calendar/") {
-        "/calendar/…"
-    } else {
-        path
+    for secret in ["/calendar/", "/password/", "/imports/"] {
+        if path.starts_with(secret) {
+            return secret;
+        }
     }
+    path
 }
 
 async fn api_not_found(uri: Uri) -> AppError {
@@ -318,5 +321,18 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn secrets_in_paths_stay_out_of_the_logs() {
+        assert_eq!(loggable_path("/password/abc123secret"), "/password/");
+        assert_eq!(loggable_path("/calendar/feedsecret.ics"), "/calendar/");
+        assert_eq!(loggable_path("/imports/uploadid"), "/imports/");
+        assert_eq!(loggable_path("/devices/TCH-00042"), "/devices/TCH-00042");
     }
 }

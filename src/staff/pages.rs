@@ -89,6 +89,8 @@ pub struct LinkPage {
     name: String,
     link: LinkView,
     invitation: bool,
+    /// The address the invitation was also emailed to.
+    emailed: Option<String>,
 }
 
 impl LinkPage {
@@ -176,6 +178,13 @@ async fn invite(
         Ok(invited) => Ok(LinkPage {
             nav: Nav::new(&staff, "staff"),
             title: "Invitation ready".to_owned(),
+            emailed: service::email_invitation(
+                &app.config,
+                request.name.as_deref().unwrap_or_default(),
+                request.email.as_deref().unwrap_or_default(),
+                &invited,
+            )
+            .then(|| request.email.clone().unwrap_or_default()),
             name: request.name.unwrap_or_default(),
             link: LinkView {
                 id: invited.id,
@@ -278,6 +287,7 @@ async fn reset(
             name: member.name,
             link,
             invitation: false,
+            emailed: None,
         }
         .into_response()),
         Err(err) => reset_form(&app, &staff, id)

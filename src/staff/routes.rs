@@ -47,7 +47,13 @@ pub async fn invite(
     staff: Staff,
     ApiJson(request): ApiJson<InviteRequest>,
 ) -> Result<(StatusCode, Json<Invited>), AppError> {
-    let invited = service::invite(&app.db, &staff, &app.config.public_url, &request, Utc::now()).await?;
+    let mut invited = service::invite(&app.db, &staff, &app.config.public_url, &request, Utc::now()).await?;
+    invited.emailed = service::email_invitation(
+        &app.config,
+        request.name.as_deref().unwrap_or_default().trim(),
+        request.email.as_deref().unwrap_or_default().trim(),
+        &invited,
+    );
     Ok((StatusCode::CREATED, Json(invited)))
 }
 

@@ -57,6 +57,41 @@ pub struct Invited {
     pub id: i32,
     pub invitation_url: String,
     pub expires_at: DateTime<Utc>,
+    /// Whether the link was also emailed to them (when lendhub has a mail server).
+    pub emailed: bool,
+}
+
+/// Emails an invitation to the person it is for, when lendhub has a mail server; in the
+/// background, so a slow server never holds up the admin (who has the link on screen anyway).
+/// Answers whether it was sent off.
+pub fn email_invitation(config: &crate::config::Config, name: &str, email: &str, invited: &Invited) -> bool {
+    let mailer = match crate::reminders::service::mailer(config) {
+        Ok(Some(mailer)) => mailer,
+        Ok(None) => return false,
+        Err(error) => {
+            tracing::warn!(%error, "no invitation email: the mail settings do not read");
+            return false;
+        }
+    };
+    let text = format!(
+        "Hello {name},\n\nYou have a lendhub account for lending devices to people in your scheme.\n\n\
+         Choose your password here. The link works once, for 7 days:\n{}\n\n\
+         If you were not expecting this email, you can ignore it.\n",
+        invited.invitation_url
+    );
+    let (email, reference) = (
+        email.to_owned(),
+        format!("invitation-{}-{}", invited.id, invited.expires_at.timestamp()),
+    );
+    tokio::spawn(async move {
+        if let Err(error) = mailer
+            .send(&reference, &email, "Your lendhub account", &text, None)
+            .await
+        {
+            tracing::warn!(?error, "the invitation email was not sent");
+        }
+    });
+    true
 }
 
 /// `PATCH /staff/{id}`.
@@ -202,6 +237,7 @@ pub async fn invite(
         id: row.id,
         invitation_url: link.url,
         expires_at: link.expires_at,
+        emailed: false,
     })
 }
 

@@ -93,6 +93,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// As `spawn`, with the configuration changed by `configure` first (an SMTP server, say).
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> Self {
         let (url, database) = fresh_database().await;
         let db = lendhub::db::connect(&url)
             .await
@@ -110,6 +115,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("an address"));
         let mut config = Config::for_database(&url);
         config.public_url.clone_from(&base);
+        configure(&mut config);
         let state = AppState {
             db: db.clone(),
             config: Arc::new(config),

@@ -438,3 +438,50 @@ async fn hub_staff_see_and_act_only_at_the_hubs_they_are_assigned_to() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_a_mail_server_the_invitation_is_emailed_too() {
+    use crate::helpers::SmtpServer;
+    if !SmtpServer::available() {
+        return;
+    }
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn_with(|config| config.smtp_url = Some(smtp.url())).await;
+    let invited = json_of(
+        app.post(
+            "/api/v1/staff",
+            &json!({"email": "tom@example.org", "name": "Tom Price", "role": "trainer"}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(invited["emailed"], true);
+    let url = invited["invitation_url"].as_str().unwrap();
+    let mut mails = Vec::new();
+    for _ in 0..100 {
+        mails = smtp.to("tom@example.org");
+        if !mails.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(mails.len(), 1, "one invitation email");
+    assert_eq!(mails[0].subject, "Your lendhub account");
+    assert!(mails[0].text.contains("Hello Tom Price"), "{}", mails[0].text);
+    assert!(mails[0].text.contains(url), "{}", mails[0].text);
+
+    // Without a mail server the link is only on screen.
+    let quiet = TestApp::spawn().await;
+    let invited = json_of(
+        quiet
+            .post(
+                "/api/v1/staff",
+                &json!({"email": "tom@example.org", "name": "Tom Price", "role": "trainer"}),
+            )
+            .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(invited["emailed"], false);
+}

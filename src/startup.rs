@@ -78,7 +78,6 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The staff web pages: every feature's, with error pages for what goes wrong.
 fn pages() -> Router<AppState> {
     Router::new()
-        .route("/", get(web::home))
         .merge(auth::routes::pages())
         .merge(hubs::routes::pages())
         .merge(devices::pages::router())

@@ -60,7 +60,7 @@ impl Role {
     pub fn allows(self, action: Action) -> bool {
         use Action::{
             Export, Import, Lend, ManageBorrowers, ManageDevices, ManageHubs, ManageRepairs, ManageTraining,
-            Train, ViewBorrowers, ViewDevices, ViewLoans, ViewTraining,
+            Train, ViewBorrowers, ViewDevices, ViewLoans, ViewReports, ViewTraining,
         };
         match self {
             Role::Admin => true,
@@ -79,10 +79,11 @@ impl Role {
                     | ManageTraining
                     | Export
                     | Import
+                    | ViewReports
             ),
             Role::HubStaff => matches!(
                 action,
-                ViewDevices | ViewBorrowers | ManageBorrowers | Lend | ViewLoans | ViewTraining
+                ViewDevices | ViewBorrowers | ManageBorrowers | Lend | ViewLoans | ViewTraining | ViewReports
             ),
             Role::Trainer => matches!(action, ViewDevices | ViewTraining | Train),
         }
@@ -116,6 +117,8 @@ pub enum Action {
     Export,
     /// Add devices or borrowers from a spreadsheet (admins and coordinators).
     Import,
+    /// See the dashboard and the scheme's figures (hub staff: their hubs').
+    ViewReports,
 }
 
 impl Action {
@@ -136,6 +139,7 @@ impl Action {
             Action::ManageTraining => "manage courses and sessions",
             Action::Export => "download spreadsheets of the scheme's records",
             Action::Import => "import spreadsheets",
+            Action::ViewReports => "see the scheme's figures",
         }
     }
 }

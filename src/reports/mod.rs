@@ -2,5 +2,7 @@
 
 pub mod model;
 pub mod pages;
+pub mod repo;
 pub mod routes;
 pub mod service;
+pub mod summary;

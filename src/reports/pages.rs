@@ -1,12 +1,24 @@
-//! The reports page: the spreadsheets a coordinator can download, with what each holds.
+//! The reports pages: the dashboard at `/` (admins, coordinators, and hub staff for their hubs;
+//! trainers go to Training), and the page of spreadsheets to download.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::{Router, routing::get};
+use axum::{
+    Router,
+    extract::{Query, State},
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
 
+use super::summary::{Dashboard, HubDevices, dashboard};
 use crate::{
-    auth::{Action, Staff},
+    auth::{Action, Role, Staff},
+    dates::long_date,
     error::AppError,
+    hubs::{self, service::HubView},
+    money,
     state::AppState,
     web::Nav,
 };
@@ -24,6 +36,131 @@ async fn index(staff: Staff) -> Result<ReportsPage, AppError> {
     })
 }
 
+/// The statuses as the dashboard's table lists them.
+const STATUSES: [(&str, &str); 6] = [
+    ("available", "Available"),
+    ("on_loan", "On loan"),
+    ("awaiting_checks", "Awaiting checks"),
+    ("in_repair", "In repair"),
+    ("lost", "Lost"),
+    ("retired", "Retired"),
+];
+
+/// One bar of the monthly chart, placed.
+pub struct Bar {
+    pub label: String,
+    pub short: String,
+    pub count: u64,
+    pub x: u32,
+    pub y: u32,
+    pub height: u32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "reports/dashboard.html")]
+pub struct DashboardPage {
+    nav: Nav,
+    dashboard: Dashboard,
+    hubs: Vec<HubView>,
+    hub_id: Option<i32>,
+    bars: Vec<Bar>,
+    statuses: [(&'static str, &'static str); 6],
+}
+
+/// The chart's drawing area, in the SVG's own units.
+const CHART_TOP: u32 = 20;
+const CHART_HEIGHT: u32 = 160;
+
+impl DashboardPage {
+    fn hub_of(&self, row: &HubDevices) -> &str {
+        self.hubs
+            .iter()
+            .find(|h| h.id == row.hub_id)
+            .map_or("", |h| h.name.as_str())
+    }
+
+    fn chosen(&self, hub: &HubView) -> bool {
+        self.hub_id == Some(hub.id)
+    }
+
+    fn count(by_status: &std::collections::BTreeMap<String, u64>, status: &str) -> u64 {
+        by_status.get(status).copied().unwrap_or(0)
+    }
+
+    fn rate(&self) -> String {
+        self.dashboard.summary.training.attendance_rate.map_or_else(
+            || "no register taken yet".to_owned(),
+            |r| format!("{:.0}%", r * 100.0),
+        )
+    }
+
+    fn cost(&self) -> String {
+        money::pounds(self.dashboard.repair_cost_pence_this_year)
+    }
+
+    fn period(&self) -> String {
+        format!(
+            "{} to {}",
+            long_date(self.dashboard.summary.from),
+            long_date(self.dashboard.summary.to)
+        )
+    }
+
+    /// `&hub_id=3` for the links behind the figures, when one hub is shown.
+    fn hub_query(&self) -> String {
+        self.hub_id.map(|id| format!("&hub_id={id}")).unwrap_or_default()
+    }
+}
+
+fn bars(monthly: &[(NaiveDate, u64)]) -> Vec<Bar> {
+    let most = monthly.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    monthly
+        .iter()
+        .zip(0u32..)
+        .map(|((month, count), i)| {
+            let height = u32::try_from(count * u64::from(CHART_HEIGHT) / most).unwrap_or(CHART_HEIGHT);
+            Bar {
+                label: month.format("%B %Y").to_string(),
+                short: month.format("%b").to_string(),
+                count: *count,
+                x: 10 + i * 50,
+                y: CHART_TOP + CHART_HEIGHT - height,
+                height,
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DashboardQuery {
+    hub_id: Option<String>,
+}
+
+async fn home(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(query): Query<DashboardQuery>,
+) -> Result<Response, AppError> {
+    if staff.role == Role::Trainer {
+        return Ok(Redirect::to("/training").into_response());
+    }
+    let hub_id = query
+        .hub_id
+        .as_deref()
+        .filter(|h| !h.is_empty())
+        .and_then(|h| h.parse().ok());
+    let dashboard = dashboard(&app.db.read, &staff, hub_id, Utc::now()).await?;
+    Ok(DashboardPage {
+        nav: Nav::new(&staff, "dashboard"),
+        hubs: hubs::service::list(&app.db.read, &staff).await?,
+        bars: bars(&dashboard.monthly),
+        dashboard,
+        hub_id,
+        statuses: STATUSES,
+    }
+    .into_response())
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/reports", get(index))
+    Router::new().route("/", get(home)).route("/reports", get(index))
 }

@@ -11,8 +11,9 @@ use serde::Deserialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    model::{Report, Sheet},
+    model::{Period, Report, Sheet},
     service,
+    summary::Summary,
 };
 use crate::{
     auth::Staff,
@@ -99,8 +100,41 @@ pub async fn attendance(State(app): State<AppState>, staff: Staff) -> Result<Res
     download(app, staff, Report::Attendance).await
 }
 
+/// `GET /reports/summary`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SummaryQuery {
+    /// `YYYY-MM-DD`; 29 days before `to` when absent.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`, included; today when absent.
+    pub to: Option<String>,
+    /// Only this hub's figures.
+    pub hub_id: Option<i32>,
+}
+
+/// The scheme's figures: devices now, loans open and issued, sessions and attendance from `from`
+/// to `to`. Hub staff get their own hubs' figures; trainers 403.
+#[utoipa::path(get, path = "/reports/summary", tag = "reports", params(SummaryQuery),
+    responses((status = 200, body = Summary), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn summary(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(query): ApiQuery<SummaryQuery>,
+) -> Result<axum::Json<Summary>, AppError> {
+    let now = chrono::Utc::now();
+    let period = Period::parse(
+        query.from.as_deref(),
+        query.to.as_deref(),
+        crate::dates::today(now),
+    )?;
+    Ok(axum::Json(
+        super::summary::summary(&app.db.read, &staff, period, query.hub_id, now).await?,
+    ))
+}
+
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(summary))
         .routes(routes!(devices))
         .routes(routes!(loans))
         .routes(routes!(borrowers))

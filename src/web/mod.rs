@@ -234,16 +234,6 @@ pub fn next_page(path: &str, hub_id: Option<i32>, cursor: &str) -> String {
     format!("{path}?{hub}cursor={}", urlencode(cursor))
 }
 
-/// Where a signed-in staff member starts: trainers at their sessions, everyone else at the
-/// devices.
-pub async fn home(staff: Staff) -> Redirect {
-    if staff.role == crate::auth::Role::Trainer {
-        Redirect::to("/training")
-    } else {
-        Redirect::to("/devices")
-    }
-}
-
 /// A path on this site to go back to after signing in; anything else is dropped. Only a plain
 /// path is taken (`/devices?status=on_loan`): browsers ignore tabs and newlines and read a backslash as
 /// `/`, so `/\t/evil.example` would leave the site, and a control character cannot go in a

@@ -86,6 +86,7 @@ const API: &[(&str, &str, &str)] = &[
     ("PATCH", "/staff/{staff}", "A"),
     ("POST", "/staff/{staff}/password-reset", "A"),
     ("POST", "/me/password", "ACHT"),
+    ("GET", "/reports/summary", "ACH"),
     ("POST", "/imports/devices", "AC"),
     ("POST", "/imports/borrowers", "AC"),
 ];

@@ -7,7 +7,7 @@ use lendhub::{
     entities::{borrower, device, enrolment, loan, training_session},
 };
 use reqwest::StatusCode;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
 /// A download's rows, after checking it is a CSV file that starts with a BOM and `columns`.
@@ -197,4 +197,226 @@ async fn only_admins_and_coordinators_export() {
     )
     .await;
     assert_eq!(error["error"]["field"], "pseudonymised", "{error}");
+}
+
+/// Sets a loan's due date directly: the API refuses a due date in the past, and an overdue loan
+/// is one whose due date has passed.
+async fn due_on(app: &TestApp, loan: i64, date: chrono::NaiveDate) {
+    use lendhub::entities::loan;
+    use sea_orm::sea_query::Expr;
+    loan::Entity::update_many()
+        .col_expr(loan::Column::DueOn, Expr::value(date))
+        .filter(loan::Column::Id.eq(i32::try_from(loan).unwrap()))
+        .exec(&app.db.write)
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_summary_counts_what_the_test_made_and_keeps_hub_staff_to_their_hubs() {
+    use crate::helpers::in_days;
+    let app = TestApp::spawn().await;
+    let riverside = app.hub("Riverside").await;
+    let hilltop = app.hub("Hilltop").await;
+    // Riverside: three laptops and a MiFi; Hilltop: two tablets.
+    for (hub, kind) in [
+        (riverside, "laptop"),
+        (riverside, "laptop"),
+        (riverside, "laptop"),
+        (riverside, "mifi"),
+        (hilltop, "tablet"),
+        (hilltop, "tablet"),
+    ] {
+        json_of(
+            app.add_device(hub, json!({"kind": kind})).await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let ann = app.borrower("Ann").await;
+    let bob = app.borrower("Bob").await;
+    // TST-00001 lent and overdue; 00002 lent, due in 3 days; 00003 lent and back; 00005 lent.
+    let overdue = app.issue("TST-00001", ann).await;
+    due_on(
+        &app,
+        overdue,
+        chrono::Utc::now().date_naive() - chrono::Duration::days(2),
+    )
+    .await;
+    let soon = app
+        .post(
+            "/api/v1/loans",
+            &json!({"asset_tag": "TST-00002", "borrower_id": bob, "due_on": in_days(3)}),
+        )
+        .await;
+    json_of(soon, StatusCode::CREATED).await;
+    let back = app.issue("TST-00003", bob).await;
+    app.return_loan(back).await;
+    app.issue("TST-00005", ann).await;
+
+    // Two sessions at Riverside in the period, one next week (outside it).
+    let held = app
+        .session(riverside, json!({"starts_at": format!("{}T10:00", in_days(-3))}))
+        .await;
+    let also = app
+        .session(riverside, json!({"starts_at": format!("{}T14:00", in_days(-1))}))
+        .await;
+    app.session(riverside, json!({})).await;
+    let mut learners = Vec::new();
+    for name in ["Cai", "Dee", "Eve", "Fay"] {
+        learners.push(app.borrower(name).await);
+    }
+    for (session, marks) in [
+        (&held, ["present", "late", "absent", "excused"]),
+        (&also, ["present", "absent", "present", "present"]),
+    ] {
+        for learner in &learners {
+            let path = format!("/api/v1/training/sessions/{}/enrolments", session["id"]);
+            json_of(
+                app.post(&path, &json!({"borrower_id": learner})).await,
+                StatusCode::CREATED,
+            )
+            .await;
+        }
+        let records: Vec<_> = learners
+            .iter()
+            .zip(marks)
+            .map(|(learner, status)| json!({"borrower_id": learner, "status": status}))
+            .collect();
+        let path = format!("/api/v1/training/sessions/{}/attendance", session["id"]);
+        let marked = app
+            .client
+            .put(app.url(&path))
+            .bearer_auth(&app.token)
+            .json(&json!({"records": records}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(marked.status(), StatusCode::OK);
+    }
+
+    let summary = json_of(app.get("/api/v1/reports/summary").await, StatusCode::OK).await;
+    assert_eq!(summary["devices"]["total"], 6);
+    assert_eq!(
+        summary["devices"]["by_kind"],
+        json!({"laptop": 3, "mifi": 1, "tablet": 2})
+    );
+    assert_eq!(
+        summary["devices"]["by_status"],
+        json!({"available": 2, "awaiting_checks": 1, "on_loan": 3})
+    );
+    assert_eq!(summary["loans"]["open"], 3);
+    assert_eq!(summary["loans"]["overdue"], 1);
+    assert_eq!(summary["loans"]["due_this_week"], 1);
+    assert_eq!(summary["loans"]["issued_last_30_days"], 4);
+    assert_eq!(summary["training"]["sessions"], 2);
+    // Present or late: 2 + 3; absent: 1 + 1; the excused one counts neither way.
+    assert_eq!(summary["training"]["attendances"], 5);
+    assert_eq!(summary["training"]["absences"], 2);
+    assert_eq!(summary["training"]["excused"], 1);
+    assert_eq!(summary["training"]["attendance_rate"], 0.714);
+
+    // One hub, and a period that holds neither session.
+    let hill = json_of(
+        app.get(&format!("/api/v1/reports/summary?hub_id={hilltop}"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(hill["devices"]["total"], 2);
+    assert_eq!(hill["loans"]["open"], 1);
+    let before = json_of(
+        app.get(&format!(
+            "/api/v1/reports/summary?from={}&to={}",
+            in_days(-60),
+            in_days(-40)
+        ))
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(before["training"]["sessions"], 0);
+    assert_eq!(before["training"]["attendance_rate"], serde_json::Value::Null);
+    assert_eq!(before["loans"]["issued"], 0);
+    let bad = json_of(
+        app.get("/api/v1/reports/summary?from=yesterday").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(bad["error"]["field"], "from");
+
+    // Hub staff of Hilltop see Hilltop's figures only; trainers none.
+    let counter = app.staff_token("counter@example.org", Role::HubStaff).await;
+    app.assign_hubs(&counter, &[hilltop]).await;
+    let theirs = json_of(
+        app.get_as(Some(&counter), "/api/v1/reports/summary").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(theirs["devices"]["total"], 2);
+    assert_eq!(theirs["loans"]["open"], 1);
+    let trainer = app.staff_token("trainer@example.org", Role::Trainer).await;
+    assert_eq!(
+        app.get_as(Some(&trainer), "/api/v1/reports/summary")
+            .await
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_dashboard_chart_carries_the_same_figures_as_its_table() {
+    let app = TestApp::spawn().await;
+    let demo = lendhub::demo::fill(&app.db, 120).await.unwrap();
+    lendhub::demo::lend(&app.db, demo.organisation_id, 30)
+        .await
+        .unwrap();
+    let page = app.page_text("/").await;
+    let between = |text: &str, start: &str, end: &str| -> Vec<String> {
+        text.split(start)
+            .skip(1)
+            .filter_map(|s| s.split(end).next().map(str::to_owned))
+            .collect()
+    };
+    // Each bar's title is "March 2026: 12"; each table row is <th>March 2026</th><td ...>12</td>.
+    let bars: Vec<String> = between(&page, "<rect ", "</rect>")
+        .iter()
+        .flat_map(|r| between(r, "<title>", "</title>"))
+        .collect();
+    assert_eq!(bars.len(), 12, "{page}");
+    let table = between(&page, "<caption>Loans made each month</caption>", "</table>").remove(0);
+    let rows: Vec<String> = between(&table, "<th scope=\"row\">", "</tr>")
+        .iter()
+        .map(|row| {
+            let month = row.split("</th>").next().unwrap();
+            let count = between(row, "\">", "</td>").remove(0);
+            format!("{month}: {count}")
+        })
+        .collect();
+    assert_eq!(bars, rows);
+    // The bars count the loans issued in their months, as the test counts them from the rows.
+    let today = lendhub::dates::today(chrono::Utc::now());
+    let months = lendhub::reports::model::last_twelve_months(today);
+    let issued_since = |month: chrono::NaiveDate| {
+        let db = app.db.read.clone();
+        async move {
+            lendhub::entities::loan::Entity::find()
+                .filter(lendhub::entities::loan::Column::IssuedAt.gte(lendhub::dates::london_midnight(month)))
+                .count(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let this_month = issued_since(months[11]).await;
+    let total: u64 = rows
+        .iter()
+        .map(|r| r.rsplit(": ").next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, issued_since(months[0]).await);
+    assert!(total >= 30, "the demo's 30 loans at least: {total}");
+    assert!(
+        bars[11].ends_with(&format!(": {this_month}")),
+        "{} vs {this_month}",
+        bars[11]
+    );
 }

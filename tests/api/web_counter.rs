@@ -564,7 +564,9 @@ async fn each_role_starts_where_its_work_is_and_is_told_plainly_what_it_cannot_d
         }
     };
     assert_eq!(home(trainer).await, "/training");
-    assert_eq!(home(hub_staff.clone()).await, "/devices");
+    let dashboard = app.get_as(Some(&hub_staff), "/").await;
+    assert_eq!(dashboard.status(), StatusCode::OK);
+    assert!(dashboard.text().await.unwrap().contains("<h1>Dashboard</h1>"));
     let outbox = app.get_as(Some(&hub_staff), "/reminders/outbox").await;
     assert_eq!(outbox.status(), StatusCode::FORBIDDEN);
     let text = outbox.text().await.unwrap();

@@ -1,0 +1,217 @@
+//! Counts for the dashboard and the summary: each one query that an index answers (a group-by
+//! over the devices of an organisation, counts of loans by status, due date or issue time, of
+//! sessions by start), never rows read into memory to be counted there.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait,
+    sea_query::{Alias, Expr, Func, Query},
+};
+
+use crate::{
+    devices::model::{DeviceKind, DeviceStatus},
+    entities::{
+        device::{self, Entity as Device},
+        enrolment::{self, Entity as Enrolment},
+        loan::{self, Entity as Loan},
+        repair::{self, Entity as Repair},
+        training_session::{self, Entity as TrainingSession},
+    },
+    loans::model::LoanStatus,
+    training::model::Attendance,
+};
+
+/// How many devices of each (hub, status, kind).
+pub async fn device_counts(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    hubs: Option<&[i32]>,
+) -> Result<Vec<(i32, DeviceStatus, DeviceKind, i64)>, DbErr> {
+    let mut query = Device::find()
+        .select_only()
+        .column(device::Column::HubId)
+        .column(device::Column::Status)
+        .column(device::Column::Kind)
+        .column_as(device::Column::Id.count(), "n")
+        .filter(device::Column::OrganisationId.eq(organisation_id));
+    if let Some(hubs) = hubs {
+        query = query.filter(device::Column::HubId.is_in(hubs.iter().copied()));
+    }
+    query
+        .group_by(device::Column::HubId)
+        .group_by(device::Column::Status)
+        .group_by(device::Column::Kind)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+fn loans(organisation_id: i32, hubs: Option<&[i32]>) -> sea_orm::Select<Loan> {
+    let mut query = Loan::find().filter(loan::Column::OrganisationId.eq(organisation_id));
+    if let Some(hubs) = hubs {
+        query = query.filter(loan::Column::HubId.is_in(hubs.iter().copied()));
+    }
+    query
+}
+
+/// Open loans, and of them those due before `today`, and those due in `[today, week_end]`.
+pub async fn open_loans(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    hubs: Option<&[i32]>,
+    today: NaiveDate,
+    week_end: NaiveDate,
+) -> Result<(u64, u64, u64), DbErr> {
+    let open = || loans(organisation_id, hubs).filter(loan::Column::Status.eq(LoanStatus::Open));
+    Ok((
+        open().count(db).await?,
+        open().filter(loan::Column::DueOn.lt(today)).count(db).await?,
+        open()
+            .filter(loan::Column::DueOn.gte(today))
+            .filter(loan::Column::DueOn.lte(week_end))
+            .count(db)
+            .await?,
+    ))
+}
+
+/// Loans issued in `[from, to)`.
+pub async fn issued_between(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    hubs: Option<&[i32]>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    loans(organisation_id, hubs)
+        .filter(loan::Column::IssuedAt.gte(from))
+        .filter(loan::Column::IssuedAt.lt(to))
+        .count(db)
+        .await
+}
+
+fn sessions(
+    organisation_id: i32,
+    hubs: Option<&[i32]>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> sea_orm::Select<TrainingSession> {
+    let mut query = TrainingSession::find()
+        .filter(training_session::Column::OrganisationId.eq(organisation_id))
+        .filter(training_session::Column::StartsAt.gte(from))
+        .filter(training_session::Column::StartsAt.lt(to));
+    if let Some(hubs) = hubs {
+        query = query.filter(training_session::Column::HubId.is_in(hubs.iter().copied()));
+    }
+    query
+}
+
+/// Sessions starting in `[from, to)`, and how many learners were marked each way in them.
+pub async fn training_between(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    hubs: Option<&[i32]>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(u64, Vec<(Option<Attendance>, i64)>), DbErr> {
+    let held = sessions(organisation_id, hubs, from, to).count(db).await?;
+    let ids = sessions(organisation_id, hubs, from, to)
+        .select_only()
+        .column(training_session::Column::Id)
+        .into_query();
+    let marks = Enrolment::find()
+        .select_only()
+        .column(enrolment::Column::Attendance)
+        .column_as(enrolment::Column::Id.count(), "n")
+        .filter(enrolment::Column::SessionId.in_subquery(ids))
+        .group_by(enrolment::Column::Attendance)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok((held, marks))
+}
+
+/// The organisation's devices (at `hubs`) as a subquery of ids.
+fn device_ids(organisation_id: i32, hubs: Option<&[i32]>) -> sea_orm::sea_query::SelectStatement {
+    let mut query = Query::select();
+    query
+        .column(device::Column::Id)
+        .from(Device)
+        .and_where(device::Column::OrganisationId.eq(organisation_id));
+    if let Some(hubs) = hubs {
+        query.and_where(device::Column::HubId.is_in(hubs.iter().copied()));
+    }
+    query
+}
+
+/// Repairs open now, and those closed since `since` with their cost in pence (PostgreSQL sums
+/// bigints as numeric, so the sum is cast back).
+pub async fn repairs(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    hubs: Option<&[i32]>,
+    since: DateTime<Utc>,
+) -> Result<(u64, u64, i64), DbErr> {
+    let of_devices = || {
+        Repair::find()
+            .filter(repair::Column::OrganisationId.eq(organisation_id))
+            .filter(repair::Column::DeviceId.in_subquery(device_ids(organisation_id, hubs)))
+    };
+    let open = of_devices()
+        .filter(repair::Column::ClosedAt.is_null())
+        .count(db)
+        .await?;
+    let (closed, cost): (i64, Option<i64>) = of_devices()
+        .select_only()
+        .column_as(repair::Column::Id.count(), "n")
+        .column_as(
+            Expr::from(Func::cast_as(
+                Func::sum(Expr::col(repair::Column::CostPence)),
+                Alias::new("bigint"),
+            )),
+            "cost",
+        )
+        .filter(repair::Column::ClosedAt.gte(since))
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or((0, None));
+    Ok((open, closed.unsigned_abs(), cost.unwrap_or(0)))
+}
+
+fn devices(organisation_id: i32, hubs: Option<&[i32]>) -> sea_orm::Select<Device> {
+    let mut query = Device::find().filter(device::Column::OrganisationId.eq(organisation_id));
+    if let Some(hubs) = hubs {
+        query = query.filter(device::Column::HubId.is_in(hubs.iter().copied()));
+    }
+    query
+}
+
+/// Devices in use whose SIM plan ends in `[today, until]`.
+pub async fn sims_ending(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    hubs: Option<&[i32]>,
+    today: NaiveDate,
+    until: NaiveDate,
+) -> Result<u64, DbErr> {
+    devices(organisation_id, hubs)
+        .filter(device::Column::Status.ne(DeviceStatus::Retired))
+        .filter(device::Column::SimPlanEndsOn.gte(today))
+        .filter(device::Column::SimPlanEndsOn.lte(until))
+        .count(db)
+        .await
+}
+
+/// Devices that have waited for their checks since before `before`.
+pub async fn waiting_for_checks(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    hubs: Option<&[i32]>,
+    before: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    devices(organisation_id, hubs)
+        .filter(device::Column::Status.eq(DeviceStatus::AwaitingChecks))
+        .filter(device::Column::UpdatedAt.lt(before))
+        .count(db)
+        .await
+}

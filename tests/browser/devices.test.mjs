@@ -47,13 +47,14 @@ test('a newcomer sets up, adds a device and finds it by its tag', { timeout: 300
     await expectNoAxeViolations(page, 'the Devices page');
   });
 
-  await step(2, 'signs out, and back in with the same credentials', async () => {
+  await step(2, 'signs out, and back in with the same credentials, landing on the dashboard', async () => {
     await (await button(page, 'Sign out', { anywhere: true })).click();
     await expectSignInPage(page);
     await expectNoAxeViolations(page, 'the sign-in page');
 
     await signIn(page, ADMIN);
-    await expectH1(page, 'Devices');
+    await expectH1(page, 'Dashboard');
+    await expectNoAxeViolations(page, 'the dashboard');
   });
 
   await step(3, 'adds a hub from the Hubs page', async () => {

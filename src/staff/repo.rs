@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 
 use crate::{
@@ -45,16 +45,6 @@ pub async fn find(
     StaffUser::find_by_id(id)
         .filter(staff_user::Column::OrganisationId.eq(organisation_id))
         .one(db)
-        .await
-}
-
-/// How many active admins the organisation has.
-pub async fn active_admins(db: &impl ConnectionTrait, organisation_id: i32) -> Result<u64, DbErr> {
-    StaffUser::find()
-        .filter(staff_user::Column::OrganisationId.eq(organisation_id))
-        .filter(staff_user::Column::Role.eq(Role::Admin))
-        .filter(staff_user::Column::Active.eq(true))
-        .count(db)
         .await
 }
 

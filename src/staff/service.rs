@@ -276,11 +276,11 @@ async fn new_link(
 }
 
 /// Changes a staff member's role, hubs, or whether the account works. Disabling ends its
-/// sessions, tokens and links at once. The last active admin can be neither disabled nor
-/// given another role.
+/// sessions, tokens and links at once. Nobody disables or demotes their own account (another
+/// admin does), so a scheme always keeps the admin who is acting.
 ///
 /// # Errors
-/// `Forbidden` for all but admins; `NotFound`; `Invalid`; `Conflict` `last_admin`.
+/// `Forbidden` for all but admins; `NotFound`; `Invalid`; `Conflict` `own_account`.
 pub async fn update(
     db: &Db,
     staff: &Staff,
@@ -302,15 +302,10 @@ pub async fn update(
     let row = find(&tx, staff, id).await?;
     let role = role.unwrap_or(row.role);
     let active = patch.disabled.map_or(row.active, |disabled| !disabled);
-    let stays_admin = role == Role::Admin && active;
-    if row.role == Role::Admin
-        && row.active
-        && !stays_admin
-        && repo::active_admins(&tx, staff.organisation_id).await? <= 1
-    {
+    if id == staff.id && (role != row.role || !active) {
         return Err(AppError::Conflict {
-            code: "last_admin",
-            message: format!("{} is the only admin: make someone else an admin first", row.name),
+            code: "own_account",
+            message: "you cannot disable your own account or change your own role: ask another admin".into(),
         });
     }
     repo::update(&tx, id, role, active).await?;

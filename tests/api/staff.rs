@@ -232,13 +232,13 @@ async fn an_invited_colleague_chooses_a_password_and_a_disabled_one_is_signed_ou
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_last_admin_stays_and_the_command_line_makes_a_reset_link() {
+async fn no_one_disables_their_own_account_and_the_command_line_makes_a_reset_link() {
     let app = TestApp::spawn().await;
     let me = json_of(app.get("/api/v1/me").await, StatusCode::OK).await;
     let path = format!("/api/v1/staff/{}", me["id"]);
     for body in [json!({"role": "coordinator"}), json!({"disabled": true})] {
         let (code, _) = error_of(app.patch(&path, &body).await, StatusCode::CONFLICT).await;
-        assert_eq!(code, "last_admin", "{body}");
+        assert_eq!(code, "own_account", "{body}");
     }
     let output = Command::new(env!("CARGO_BIN_EXE_lendhub"))
         .args(["user", "reset-password", "--email", "admin@example.org"])

@@ -7,9 +7,9 @@ use sea_orm::{
 use super::model::{EntityRef, NewEvent};
 use crate::entities::audit_event::{self, Entity as AuditEvent};
 
-pub async fn insert(db: &impl ConnectionTrait, event: NewEvent<'_>) -> Result<(), DbErr> {
+fn row(event: &NewEvent<'_>) -> audit_event::ActiveModel {
     let (entity_type, entity_id) = event.entity.parts();
-    let row = audit_event::ActiveModel {
+    audit_event::ActiveModel {
         organisation_id: Set(event.organisation_id),
         at: Set(event.at),
         actor_staff_id: Set(event.actor.staff_id()),
@@ -19,8 +19,11 @@ pub async fn insert(db: &impl ConnectionTrait, event: NewEvent<'_>) -> Result<()
         action: Set(event.action.as_str().to_owned()),
         details: Set(event.details.to_string()),
         ..Default::default()
-    };
-    AuditEvent::insert(row).exec_without_returning(db).await?;
+    }
+}
+
+pub async fn insert(db: &impl ConnectionTrait, event: NewEvent<'_>) -> Result<(), DbErr> {
+    AuditEvent::insert(row(&event)).exec_without_returning(db).await?;
     Ok(())
 }
 
@@ -61,20 +64,8 @@ pub async fn insert_many(db: &impl ConnectionTrait, events: Vec<NewEvent<'_>>) -
     if events.is_empty() {
         return Ok(());
     }
-    let rows = events.into_iter().map(|event| {
-        let (entity_type, entity_id) = event.entity.parts();
-        audit_event::ActiveModel {
-            organisation_id: Set(event.organisation_id),
-            at: Set(event.at),
-            actor_staff_id: Set(event.actor.staff_id()),
-            actor_label: Set(event.actor.label()),
-            entity_type: Set(entity_type.to_owned()),
-            entity_id: Set(entity_id),
-            action: Set(event.action.as_str().to_owned()),
-            details: Set(event.details.to_string()),
-            ..Default::default()
-        }
-    });
-    AuditEvent::insert_many(rows).exec_without_returning(db).await?;
+    AuditEvent::insert_many(events.iter().map(row))
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }

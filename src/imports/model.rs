@@ -319,7 +319,7 @@ impl Mapping {
     }
 
     /// The row's cells by field, without the export's `'` before a formula-like cell.
-    pub fn cells<'a>(&self, record: &'a [Cow<'a, str>]) -> HashMap<&str, &'a str> {
+    pub fn cells<'a>(&self, record: &'a [String]) -> HashMap<&str, &'a str> {
         self.columns
             .iter()
             .zip(record)
@@ -738,7 +738,7 @@ mod tests {
     #[test]
     fn a_formula_cell_the_export_marked_reads_back_as_written() {
         let mapping = Mapping::guess(Target::Borrowers, &headers(&["Name", "Phone"]), &HashMap::new());
-        let record = [Cow::Borrowed("Siân"), Cow::Borrowed("'+44 7700 900461")];
+        let record = ["Siân".to_owned(), "'+44 7700 900461".to_owned()];
         let cells = mapping.cells(&record);
         assert_eq!(cells["phone"], "+44 7700 900461");
     }

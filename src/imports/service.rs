@@ -51,10 +51,10 @@ pub trait Source {
     fn open(&self) -> std::io::Result<Self::Reader>;
 }
 
-impl Source for &[u8] {
-    type Reader = std::io::Cursor<Vec<u8>>;
+impl<'a> Source for &'a [u8] {
+    type Reader = &'a [u8];
     fn open(&self) -> std::io::Result<Self::Reader> {
-        Ok(std::io::Cursor::new(self.to_vec()))
+        Ok(self)
     }
 }
 
@@ -324,8 +324,7 @@ impl Check {
     ) -> Result<(), AppError> {
         let mut parsed: Vec<(u64, NewDevice)> = Vec::with_capacity(batch.len());
         for (row, cells) in &batch {
-            let cells: Vec<std::borrow::Cow<str>> = cells.iter().map(|c| c.as_str().into()).collect();
-            if let Some(device) = self.device(mapping, *row, &cells, problems) {
+            if let Some(device) = self.device(mapping, *row, cells, problems) {
                 parsed.push((*row, device));
             }
         }
@@ -365,7 +364,7 @@ impl Check {
         &mut self,
         mapping: &Mapping,
         row: u64,
-        record: &[std::borrow::Cow<str>],
+        record: &[String],
         problems: &mut Problems,
     ) -> Option<NewDevice> {
         let cells = mapping.cells(record);
@@ -445,8 +444,7 @@ impl Check {
     ) -> Result<(), AppError> {
         let mut emails: Vec<(u64, String)> = Vec::new();
         for (row, cells) in &batch {
-            let record: Vec<std::borrow::Cow<str>> = cells.iter().map(|c| c.as_str().into()).collect();
-            if let Some(details) = borrower(mapping, *row, &record, problems)
+            if let Some(details) = borrower(mapping, *row, cells, problems)
                 && let Some(email) = details.email
             {
                 if let Some(first) = self.emails.insert(email.clone(), *row) {
@@ -478,7 +476,7 @@ impl Check {
 fn borrower(
     mapping: &Mapping,
     row: u64,
-    record: &[std::borrow::Cow<str>],
+    record: &[String],
     problems: &mut Problems,
 ) -> Option<BorrowerDetails> {
     let cells = mapping.cells(record);
@@ -556,9 +554,7 @@ async fn write<R: Read>(
                 let mut new_rows = Vec::with_capacity(batch.len());
                 let mut tags = Vec::with_capacity(batch.len());
                 for (row, cells) in &batch {
-                    let record: Vec<std::borrow::Cow<str>> =
-                        cells.iter().map(|c| c.as_str().into()).collect();
-                    let Some(device) = check.device(mapping, *row, &record, &mut ignored) else {
+                    let Some(device) = check.device(mapping, *row, cells, &mut ignored) else {
                         continue;
                     };
                     let tag = device.asset_tag.clone().unwrap_or_else(|| {
@@ -599,9 +595,7 @@ async fn write<R: Read>(
             Target::Borrowers => {
                 let mut new_rows = Vec::with_capacity(batch.len());
                 for (row, cells) in &batch {
-                    let record: Vec<std::borrow::Cow<str>> =
-                        cells.iter().map(|c| c.as_str().into()).collect();
-                    if let Some(details) = borrower(mapping, *row, &record, &mut ignored) {
+                    if let Some(details) = borrower(mapping, *row, cells, &mut ignored) {
                         new_rows.push(people::repo::new_row(
                             check.organisation_id,
                             &details,

@@ -11,7 +11,7 @@ use super::model::{
 };
 use crate::{
     audit::{AuditAction, EntityRef, record},
-    auth::{self, Action, Staff},
+    auth::{Action, Staff},
     db::Db,
     devices,
     error::AppError,
@@ -92,7 +92,7 @@ pub async fn batch(
         }
         Report::Sessions => {
             let rows = training::repo::sessions_after(db, organisation, after, BATCH).await?;
-            let names = Names::load(db, organisation).await?;
+            let names = training::service::Names::load(db, organisation).await?;
             let enrolled = training::repo::enrolled_counts(db, rows.iter().map(|s| s.id).collect()).await?;
             for session in &rows {
                 let facts = SessionFacts {
@@ -107,7 +107,7 @@ pub async fn batch(
         }
         Report::Attendance => {
             let rows = training::repo::enrolments_after(db, organisation, after, BATCH).await?;
-            let names = Names::load(db, organisation).await?;
+            let names = training::service::Names::load(db, organisation).await?;
             let sessions: HashMap<i32, (i32, String)> = training::repo::sessions_by_ids(
                 db,
                 organisation,
@@ -141,30 +141,4 @@ async fn hub_names(db: &impl ConnectionTrait, organisation: i32) -> Result<HashM
         .into_iter()
         .map(|h| (h.id, h.name))
         .collect())
-}
-
-/// The names sessions refer to: an organisation has tens of courses, hubs and staff, not
-/// thousands, so each batch reads them whole.
-struct Names {
-    courses: HashMap<i32, String>,
-    hubs: HashMap<i32, String>,
-    staff: HashMap<i32, String>,
-}
-
-impl Names {
-    async fn load(db: &impl ConnectionTrait, organisation: i32) -> Result<Self, AppError> {
-        Ok(Self {
-            courses: training::repo::courses(db, organisation)
-                .await?
-                .into_iter()
-                .map(|c| (c.id, c.title))
-                .collect(),
-            hubs: hub_names(db, organisation).await?,
-            staff: auth::repo::staff_of(db, organisation)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s.name))
-                .collect(),
-        })
-    }
 }

@@ -5,7 +5,7 @@
 use crate::helpers::{TestApp, json_of};
 use lendhub::auth::Role;
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 async fn import(app: &TestApp, token: &str, path: &str, csv: Vec<u8>) -> reqwest::Response {
     app.client
@@ -254,7 +254,11 @@ async fn a_windows_1252_file_with_semicolons_keeps_its_pounds_and_accents() {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_export_of_a_demo_database_imports_into_an_empty_one_with_the_same_rows() {
     let demo = TestApp::spawn().await;
-    lendhub::demo::fill(&demo.db, 700).await.unwrap();
+    let summary = lendhub::demo::fill(&demo.db, 700).await.unwrap();
+    // Lending makes the demo's borrowers, with their histories.
+    lendhub::demo::lend(&demo.db, summary.organisation_id, 150)
+        .await
+        .unwrap();
     let export = |app: &TestApp, name: &str| {
         let request = app
             .client
@@ -291,6 +295,9 @@ async fn an_export_of_a_demo_database_imports_into_an_empty_one_with_the_same_ro
     )
     .await;
     assert_eq!(report["error_count"], 0, "{:?}", problems(&report));
+    let exported = csv::Reader::from_reader(borrowers.as_slice()).records().count();
+    assert!(exported >= 150, "the demo's borrowers: {exported}");
+    assert_eq!(report["imported"].as_u64().unwrap(), exported as u64);
 
     // The same rows: every column but the status (an imported device arrives available) and,
     // for borrowers, the new ids and dates.
@@ -315,7 +322,6 @@ async fn an_export_of_a_demo_database_imports_into_an_empty_one_with_the_same_ro
     assert_eq!(rows(&again, &[7]), rows(&devices, &[7]));
     let again = export(&empty, "borrowers").await;
     assert_eq!(rows(&again, &[0, 12]), rows(&borrowers, &[0, 12]));
-    assert_eq!(json!(rows(&again, &[]).len()), json!(rows(&borrowers, &[]).len()));
 }
 
 #[tokio::test(flavor = "multi_thread")]

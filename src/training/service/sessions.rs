@@ -72,15 +72,16 @@ impl SessionView {
     }
 }
 
-/// Names of the courses, trainers and hubs sessions refer to.
-pub(super) struct Names {
-    pub(super) courses: HashMap<i32, String>,
-    pub(super) staff: HashMap<i32, String>,
-    pub(super) hubs: HashMap<i32, String>,
+/// Names of the courses, trainers and hubs sessions refer to (an organisation has tens of each,
+/// so they are read whole).
+pub struct Names {
+    pub courses: HashMap<i32, String>,
+    pub staff: HashMap<i32, String>,
+    pub hubs: HashMap<i32, String>,
 }
 
 impl Names {
-    pub(super) async fn load(db: &impl ConnectionTrait, organisation_id: i32) -> Result<Self, AppError> {
+    pub async fn load(db: &impl ConnectionTrait, organisation_id: i32) -> Result<Self, AppError> {
         Ok(Self {
             courses: repo::courses(db, organisation_id)
                 .await?

@@ -1,10 +1,13 @@
 //! What every PDF lendhub makes shares: the embedded fonts (Atkinson Hyperlegible Next, designed
 //! for low-vision readers, OFL; DejaVu Sans for the characters it lacks) and text measured in
-//! millimetres for layout.
+//! millimetres for layout; `Flow` sets text down A4 pages, a new page when one fills.
 
 use std::sync::LazyLock;
 
-use printpdf::{Color, FontId, Mm, Op, ParsedFont, PdfDocument, PdfFontHandle, Point, Pt, Rgb, TextItem};
+use printpdf::{
+    Color, FontId, Line, LineCapStyle, LineJoinStyle, LinePoint, Mm, Op, ParsedFont, PdfDocument,
+    PdfFontHandle, Point, Pt, Rgb, TextItem,
+};
 
 static REGULAR_BYTES: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegibleNext-Regular.ttf");
 static BOLD_BYTES: &[u8] = include_bytes!("../assets/fonts/AtkinsonHyperlegibleNext-Bold.ttf");
@@ -156,6 +159,154 @@ pub fn text(ops: &mut Vec<Op>, font: &FontId, size: f32, x: f32, y: f32, text: &
 
 pub fn black() -> Color {
     Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None))
+}
+
+pub const PAGE_WIDTH: f32 = 210.0;
+pub const PAGE_HEIGHT: f32 = 297.0;
+pub const MARGIN: f32 = 20.0;
+/// Text stops this far above the bottom edge; the footer sits below it.
+pub const BOTTOM: f32 = 24.0;
+pub const FOOTER_BASELINE: f32 = 12.0;
+
+/// Text flowed down pages, top to bottom.
+pub struct Flow<'a> {
+    pub fonts: &'a DocFonts,
+    pub pages: Vec<Vec<Op>>,
+    /// The top of the next line, in mm from the bottom of the page.
+    pub y: f32,
+    pub body: f32,
+}
+
+pub fn line_height(size: f32) -> f32 {
+    Mm::from(Pt(size * 1.35)).0
+}
+
+impl<'a> Flow<'a> {
+    pub fn new(fonts: &'a DocFonts, body: f32) -> Self {
+        Self {
+            fonts,
+            pages: vec![Vec::new()],
+            y: PAGE_HEIGHT - MARGIN,
+            body,
+        }
+    }
+
+    pub fn ops(&mut self) -> &mut Vec<Op> {
+        self.pages.last_mut().expect("a page")
+    }
+
+    /// Starts a new page unless `height` mm still fits on this one.
+    pub fn keep(&mut self, height: f32) {
+        if self.y - height < BOTTOM {
+            self.pages.push(Vec::new());
+            self.y = PAGE_HEIGHT - MARGIN;
+        }
+    }
+
+    pub fn gap(&mut self, lines: f32) {
+        self.y -= line_height(self.body) * lines;
+    }
+
+    /// One line of text at `x`, moving down by its line height.
+    pub fn line(&mut self, bold: bool, size: f32, x: f32, text: &str) {
+        let height = line_height(size);
+        self.keep(height);
+        let baseline = self.y - height * 0.78;
+        let (font, _) = self.fonts.pick(bold, text);
+        let font = font.clone();
+        self::text(self.ops(), &font, size, x, baseline, text);
+        self.y -= height;
+    }
+
+    /// `text` wrapped to the text column.
+    pub fn paragraph(&mut self, bold: bool, size: f32, text: &str) {
+        let (_, face) = self.fonts.pick(bold, text);
+        for line in face.wrap(text, size, PAGE_WIDTH - 2.0 * MARGIN) {
+            self.line(bold, size, MARGIN, &line);
+        }
+    }
+
+    /// How much room `text` takes wrapped to the text column.
+    pub fn height_of(&self, size: f32, text: &str) -> f32 {
+        let (_, face) = self.fonts.pick(false, text);
+        #[allow(clippy::cast_precision_loss)]
+        let lines = face.wrap(text, size, PAGE_WIDTH - 2.0 * MARGIN).len() as f32;
+        lines * line_height(size)
+    }
+
+    /// How much room a heading takes, with the gap under it.
+    pub fn heading_height(&self) -> f32 {
+        line_height(self.body * 1.25) + line_height(self.body) * 0.15
+    }
+
+    /// A heading kept on the same page as the two lines after it.
+    pub fn heading(&mut self, text: &str) {
+        let size = self.body * 1.25;
+        self.keep(line_height(size) + 2.0 * line_height(self.body));
+        self.line(true, size, MARGIN, text);
+        self.gap(0.15);
+    }
+
+    /// Label and value rows: the label in bold on the left, the value wrapped on the right.
+    pub fn facts(&mut self, facts: &[(&'static str, String)]) {
+        let label_width = if self.body > 14.0 { 62.0 } else { 45.0 };
+        let value_x = MARGIN + label_width;
+        let value_width = PAGE_WIDTH - MARGIN - value_x;
+        let height = line_height(self.body);
+        for (label, value) in facts {
+            let (_, face) = self.fonts.pick(false, value);
+            let lines = face.wrap(value, self.body, value_width);
+            #[allow(clippy::cast_precision_loss)]
+            self.keep(height * lines.len().max(1) as f32);
+            let top = self.y;
+            self.line(true, self.body, MARGIN, label);
+            self.y = top;
+            for line in &lines {
+                self.line(false, self.body, value_x, line);
+            }
+            self.gap(0.2);
+        }
+    }
+
+    /// A line to sign or write on, after a label.
+    pub fn rule(&mut self, label: &str) {
+        let height = line_height(self.body) * 2.0;
+        self.keep(height);
+        self.y -= height - line_height(self.body);
+        let top = self.y;
+        self.line(false, self.body, MARGIN, label);
+        let start = MARGIN + REGULAR.width_mm(label, self.body) + 3.0;
+        let y = top - line_height(self.body) * 0.8;
+        stroke(self.ops(), 0.6, &[(start, y), (PAGE_WIDTH - MARGIN, y)]);
+    }
+}
+
+pub fn stroke(ops: &mut Vec<Op>, thickness: f32, points: &[(f32, f32)]) {
+    ops.extend([
+        Op::SetOutlineColor { col: black() },
+        Op::SetOutlineThickness { pt: Pt(thickness) },
+        Op::SetLineCapStyle {
+            cap: LineCapStyle::Round,
+        },
+        Op::SetLineJoinStyle {
+            join: LineJoinStyle::Round,
+        },
+        Op::DrawLine {
+            line: Line {
+                points: points
+                    .iter()
+                    .map(|&(x, y)| LinePoint {
+                        p: Point {
+                            x: Mm(x).into(),
+                            y: Mm(y).into(),
+                        },
+                        bezier: false,
+                    })
+                    .collect(),
+                is_closed: false,
+            },
+        },
+    ]);
 }
 
 #[cfg(test)]

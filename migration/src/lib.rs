@@ -14,6 +14,7 @@ mod m20261203_000007_counter;
 mod m20261203_000008_search_accents;
 mod m20261203_000009_stocktakes;
 mod m20261204_000010_staff_accounts;
+mod m20261204_000011_funder_report;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000008_search_accents::Migration),
             Box::new(m20261203_000009_stocktakes::Migration),
             Box::new(m20261204_000010_staff_accounts::Migration),
+            Box::new(m20261204_000011_funder_report::Migration),
         ]
     }
 }

@@ -3,193 +3,43 @@
 //! the terms version and the page count, and the signature block at the end.
 
 use chrono::{DateTime, Utc};
-use printpdf::{
-    Color, Line, LineCapStyle, LineJoinStyle, LinePoint, Mm, Op, PdfDocument, PdfPage, PdfSaveOptions, Point,
-    Pt,
-};
+use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
 
 use super::model::{AgreementDoc, PAD_HEIGHT, PAD_WIDTH, Signature};
-use crate::pdf::{self, DocFonts};
+use crate::pdf::{
+    self, DocFonts, FOOTER_BASELINE, Flow, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, line_height, stroke,
+};
 
-const PAGE_WIDTH: f32 = 210.0;
-const PAGE_HEIGHT: f32 = 297.0;
-const MARGIN: f32 = 20.0;
-/// Text stops this far above the bottom edge; the footer sits below it.
-const BOTTOM: f32 = 24.0;
-const FOOTER_BASELINE: f32 = 12.0;
 const SIGNATURE_WIDTH: f32 = 90.0;
 
-/// Text flowed down pages, top to bottom.
-struct Flow<'a> {
-    fonts: &'a DocFonts,
-    pages: Vec<Vec<Op>>,
-    /// The top of the next line, in mm from the bottom of the page.
-    y: f32,
-    body: f32,
-}
-
-fn line_height(size: f32) -> f32 {
-    Mm::from(Pt(size * 1.35)).0
-}
-
-impl<'a> Flow<'a> {
-    fn new(fonts: &'a DocFonts, body: f32) -> Self {
-        Self {
-            fonts,
-            pages: vec![Vec::new()],
-            y: PAGE_HEIGHT - MARGIN,
-            body,
+/// The drawn signature, scaled into a box under the text.
+fn draw_signature(flow: &mut Flow, signature: &Signature) {
+    let scale = SIGNATURE_WIDTH / f32::from(PAD_WIDTH);
+    let height = signature_height();
+    flow.keep(height + 4.0);
+    let (left, top) = (MARGIN, flow.y - 2.0);
+    let ops = flow.ops();
+    stroke(
+        ops,
+        0.5,
+        &[(left, top - height), (left + SIGNATURE_WIDTH, top - height)],
+    );
+    for line in &signature.0 {
+        let mut points: Vec<(f32, f32)> = line
+            .iter()
+            .map(|&(x, y)| (left + f32::from(x) * scale, top - f32::from(y) * scale))
+            .collect();
+        if points.len() == 1 {
+            points.push((points[0].0 + 0.2, points[0].1));
         }
+        stroke(ops, 1.4, &points);
     }
-
-    fn ops(&mut self) -> &mut Vec<Op> {
-        self.pages.last_mut().expect("a page")
-    }
-
-    /// Starts a new page unless `height` mm still fits on this one.
-    fn keep(&mut self, height: f32) {
-        if self.y - height < BOTTOM {
-            self.pages.push(Vec::new());
-            self.y = PAGE_HEIGHT - MARGIN;
-        }
-    }
-
-    fn gap(&mut self, lines: f32) {
-        self.y -= line_height(self.body) * lines;
-    }
-
-    /// One line of text at `x`, moving down by its line height.
-    fn line(&mut self, bold: bool, size: f32, x: f32, text: &str) {
-        let height = line_height(size);
-        self.keep(height);
-        let baseline = self.y - height * 0.78;
-        let (font, _) = self.fonts.pick(bold, text);
-        let font = font.clone();
-        pdf::text(self.ops(), &font, size, x, baseline, text);
-        self.y -= height;
-    }
-
-    /// `text` wrapped to the text column.
-    fn paragraph(&mut self, bold: bool, size: f32, text: &str) {
-        let (_, face) = self.fonts.pick(bold, text);
-        for line in face.wrap(text, size, PAGE_WIDTH - 2.0 * MARGIN) {
-            self.line(bold, size, MARGIN, &line);
-        }
-    }
-
-    /// How much room `text` takes wrapped to the text column.
-    fn height_of(&self, size: f32, text: &str) -> f32 {
-        let (_, face) = self.fonts.pick(false, text);
-        #[allow(clippy::cast_precision_loss)]
-        let lines = face.wrap(text, size, PAGE_WIDTH - 2.0 * MARGIN).len() as f32;
-        lines * line_height(size)
-    }
-
-    /// How much room a heading takes, with the gap under it.
-    fn heading_height(&self) -> f32 {
-        line_height(self.body * 1.25) + line_height(self.body) * 0.15
-    }
-
-    /// A heading kept on the same page as the two lines after it.
-    fn heading(&mut self, text: &str) {
-        let size = self.body * 1.25;
-        self.keep(line_height(size) + 2.0 * line_height(self.body));
-        self.line(true, size, MARGIN, text);
-        self.gap(0.15);
-    }
-
-    /// Label and value rows: the label in bold on the left, the value wrapped on the right.
-    fn facts(&mut self, facts: &[(&'static str, String)]) {
-        let label_width = if self.body > 14.0 { 62.0 } else { 45.0 };
-        let value_x = MARGIN + label_width;
-        let value_width = PAGE_WIDTH - MARGIN - value_x;
-        let height = line_height(self.body);
-        for (label, value) in facts {
-            let (_, face) = self.fonts.pick(false, value);
-            let lines = face.wrap(value, self.body, value_width);
-            #[allow(clippy::cast_precision_loss)]
-            self.keep(height * lines.len().max(1) as f32);
-            let top = self.y;
-            self.line(true, self.body, MARGIN, label);
-            self.y = top;
-            for line in &lines {
-                self.line(false, self.body, value_x, line);
-            }
-            self.gap(0.2);
-        }
-    }
-
-    /// A line to sign or write on, after a label.
-    fn rule(&mut self, label: &str) {
-        let height = line_height(self.body) * 2.0;
-        self.keep(height);
-        self.y -= height - line_height(self.body);
-        let top = self.y;
-        self.line(false, self.body, MARGIN, label);
-        let start = MARGIN + pdf::REGULAR.width_mm(label, self.body) + 3.0;
-        let y = top - line_height(self.body) * 0.8;
-        stroke(self.ops(), 0.6, &[(start, y), (PAGE_WIDTH - MARGIN, y)]);
-    }
-
-    /// The drawn signature, scaled into a box under the text.
-    fn signature(&mut self, signature: &Signature) {
-        let scale = SIGNATURE_WIDTH / f32::from(PAD_WIDTH);
-        let height = signature_height();
-        self.keep(height + 4.0);
-        let (left, top) = (MARGIN, self.y - 2.0);
-        let ops = self.ops();
-        stroke(
-            ops,
-            0.5,
-            &[(left, top - height), (left + SIGNATURE_WIDTH, top - height)],
-        );
-        for line in &signature.0 {
-            let mut points: Vec<(f32, f32)> = line
-                .iter()
-                .map(|&(x, y)| (left + f32::from(x) * scale, top - f32::from(y) * scale))
-                .collect();
-            if points.len() == 1 {
-                points.push((points[0].0 + 0.2, points[0].1));
-            }
-            stroke(ops, 1.4, &points);
-        }
-        self.y = top - height - 4.0;
-    }
+    flow.y = top - height - 4.0;
 }
 
 /// The drawn signature's height on the page, in mm.
 fn signature_height() -> f32 {
     f32::from(PAD_HEIGHT) * SIGNATURE_WIDTH / f32::from(PAD_WIDTH)
-}
-
-fn stroke(ops: &mut Vec<Op>, thickness: f32, points: &[(f32, f32)]) {
-    ops.extend([
-        Op::SetOutlineColor {
-            col: Color::Rgb(printpdf::Rgb::new(0.0, 0.0, 0.0, None)),
-        },
-        Op::SetOutlineThickness { pt: Pt(thickness) },
-        Op::SetLineCapStyle {
-            cap: LineCapStyle::Round,
-        },
-        Op::SetLineJoinStyle {
-            join: LineJoinStyle::Round,
-        },
-        Op::DrawLine {
-            line: Line {
-                points: points
-                    .iter()
-                    .map(|&(x, y)| LinePoint {
-                        p: Point {
-                            x: Mm(x).into(),
-                            y: Mm(y).into(),
-                        },
-                        bezier: false,
-                    })
-                    .collect(),
-                is_closed: false,
-            },
-        },
-    ]);
 }
 
 /// The agreement's PDF. `made_at` is recorded as the document's creation time.
@@ -249,7 +99,7 @@ pub fn render(doc: &AgreementDoc, made_at: DateTime<Utc>) -> Vec<u8> {
                 flow.paragraph(false, body, &line);
             }
             if let Some(signature) = &acceptance.signature {
-                flow.signature(signature);
+                draw_signature(&mut flow, signature);
             }
         }
     }

@@ -321,6 +321,7 @@ fn past_loan(
         accessories_issued: Set(vec!["charger".to_owned()].into()),
         status: Set(crate::loans::model::LoanStatus::Returned),
         returned_at: Set(Some(returned_at)),
+        returned_on: Set(Some(crate::dates::today(returned_at))),
         return_condition: Set(Some(condition)),
         accessories_returned: Set(Some(vec!["charger".to_owned()].into())),
         updated_at: Set(returned_at),

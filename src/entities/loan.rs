@@ -21,6 +21,8 @@ pub struct Model {
     pub accessories_issued: JsonList,
     pub status: LoanStatus,
     pub returned_at: Option<DateTimeUtc>,
+    /// The London date it came back: on time when this is no later than `due_on`.
+    pub returned_on: Option<Date>,
     pub returned_to: Option<i32>,
     pub return_condition: Option<Condition>,
     #[sea_orm(column_type = "Text", nullable)]

@@ -135,6 +135,7 @@ pub async fn return_device(
     let mut row: loan::ActiveModel = loan.into();
     row.status = Set(LoanStatus::Returned);
     row.returned_at = Set(Some(now));
+    row.returned_on = Set(Some(today(now)));
     row.returned_to = Set(Some(staff.id));
     row.return_condition = Set(Some(condition));
     row.accessories_returned = Set(Some(returned.into()));

@@ -38,3 +38,11 @@ macro_rules! string_enum {
     };
 }
 pub(crate) use string_enum;
+
+/// The label `pairs` gives `value`, or `value` itself when it has none.
+pub fn label_in<'a>(pairs: &[(&'a str, &'a str)], value: &'a str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or(value, |(_, label)| label)
+}

@@ -251,10 +251,11 @@ pub fn parse_wipe_method(kind: DeviceKind, text: Option<&str>) -> Result<String,
 }
 
 pub fn wipe_method_label(value: &str) -> &str {
-    WIPE_METHODS
-        .iter()
-        .find(|(v, _)| *v == value)
-        .map_or(value, |(_, label)| label)
+    crate::enums::label_in(&WIPE_METHODS, value)
+}
+
+pub fn disposal_label(value: &str) -> &str {
+    crate::enums::label_in(&DISPOSAL_METHODS, value)
 }
 
 /// How a retired device left the scheme.

@@ -17,10 +17,7 @@ pub const BARRIERS: [(&str, &str); 3] = [
 ];
 
 pub fn barrier_label(value: &str) -> &str {
-    BARRIERS
-        .iter()
-        .find(|(v, _)| *v == value)
-        .map_or(value, |(_, label)| label)
+    crate::enums::label_in(&BARRIERS, value)
 }
 
 /// Consent as the API sends it.

@@ -12,7 +12,14 @@ use axum::{
 use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::summary::{Dashboard, HubDevices, dashboard};
+use super::{
+    funder::{
+        self,
+        model::{FunderReport, check_length},
+    },
+    model::Period,
+    summary::{Dashboard, HubDevices, dashboard},
+};
 use crate::{
     auth::{Action, Role, Staff},
     dates::long_date,
@@ -20,7 +27,7 @@ use crate::{
     hubs::{self, service::HubView},
     money,
     state::AppState,
-    web::Nav,
+    web::{FormErrors, Nav},
 };
 
 #[derive(Template, WebTemplate)]
@@ -63,7 +70,7 @@ pub struct DashboardPage {
     dashboard: Dashboard,
     hubs: Vec<HubView>,
     hub_id: Option<i32>,
-    bars: Vec<Bar>,
+    chart: Chart,
     statuses: [(&'static str, &'static str); 6],
 }
 
@@ -112,23 +119,35 @@ impl DashboardPage {
     }
 }
 
-fn bars(monthly: &[(NaiveDate, u64)]) -> Vec<Bar> {
-    let most = monthly.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
-    monthly
-        .iter()
-        .zip(0u32..)
-        .map(|((month, count), i)| {
-            let height = u32::try_from(count * u64::from(CHART_HEIGHT) / most).unwrap_or(CHART_HEIGHT);
-            Bar {
-                label: month.format("%B %Y").to_string(),
-                short: month.format("%b").to_string(),
-                count: *count,
-                x: 10 + i * 50,
-                y: CHART_TOP + CHART_HEIGHT - height,
-                height,
-            }
-        })
-        .collect()
+/// The monthly loans chart (an SVG drawn here) and the same figures as a table.
+pub struct Chart {
+    pub title: &'static str,
+    pub bars: Vec<Bar>,
+    /// The SVG's width in its own units: 50 per bar.
+    pub width: u32,
+}
+
+impl Chart {
+    fn new(title: &'static str, monthly: &[(NaiveDate, u64)]) -> Self {
+        let most = monthly.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+        let bars: Vec<Bar> = monthly
+            .iter()
+            .zip(0u32..)
+            .map(|((month, count), i)| {
+                let height = u32::try_from(count * u64::from(CHART_HEIGHT) / most).unwrap_or(CHART_HEIGHT);
+                Bar {
+                    label: month.format("%B %Y").to_string(),
+                    short: month.format("%b").to_string(),
+                    count: *count,
+                    x: 10 + i * 50,
+                    y: CHART_TOP + CHART_HEIGHT - height,
+                    height,
+                }
+            })
+            .collect();
+        let width = 10 + 50 * u32::try_from(bars.len()).unwrap_or(0);
+        Self { title, bars, width }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,7 +172,7 @@ async fn home(
     Ok(DashboardPage {
         nav: Nav::new(&staff, "dashboard"),
         hubs: hubs::service::list(&app.db.read, &staff).await?,
-        bars: bars(&dashboard.monthly),
+        chart: Chart::new("Loans made each month, the last 12 months", &dashboard.monthly),
         dashboard,
         hub_id,
         statuses: STATUSES,
@@ -161,6 +180,91 @@ async fn home(
     .into_response())
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "reports/funder.html")]
+pub struct FunderPage {
+    nav: Nav,
+    hubs: Vec<HubView>,
+    form: FunderQuery,
+    /// The form's problem, when the dates could not be read.
+    errors: FormErrors,
+    report: Option<FunderReport>,
+    chart: Chart,
+}
+
+impl FunderPage {
+    fn chosen(&self, hub: &HubView) -> bool {
+        self.form.hub_id.as_deref() == Some(hub.id.to_string().as_str())
+    }
+
+    /// `?from=…&to=…&hub_id=…` for the downloads of the report shown.
+    fn query(&self) -> String {
+        self.report.as_ref().map_or_else(String::new, |report| {
+            let hub = self.form.hub_id.as_deref().filter(|h| !h.is_empty());
+            format!(
+                "?from={}&to={}{}",
+                report.from,
+                report.to,
+                hub.map(|h| format!("&hub_id={h}")).unwrap_or_default()
+            )
+        })
+    }
+}
+
+/// `/reports/funder`: its form sends the same names the CSV and PDF calls read.
+#[derive(Debug, Default, Deserialize)]
+pub struct FunderQuery {
+    from: Option<String>,
+    to: Option<String>,
+    hub_id: Option<String>,
+}
+
+async fn funder(
+    State(app): State<AppState>,
+    staff: Staff,
+    Query(form): Query<FunderQuery>,
+) -> Result<FunderPage, AppError> {
+    staff.require(Action::ViewReports)?;
+    let now = Utc::now();
+    let blank = |text: &Option<String>| {
+        text.as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .map(str::to_owned)
+    };
+    let hub_id = blank(&form.hub_id).and_then(|h| h.parse().ok());
+    let period = Period::parse(
+        blank(&form.from).as_deref(),
+        blank(&form.to).as_deref(),
+        crate::dates::today(now),
+    )
+    .and_then(|p| check_length(p.from, p.to).map(|()| p));
+    let (report, errors) = match period {
+        Ok(period) => (
+            Some(funder::report(&app.db.read, &staff, period, hub_id, now).await?),
+            Vec::new(),
+        ),
+        Err(error) => (None, vec![error]),
+    };
+    Ok(FunderPage {
+        nav: Nav::new(&staff, "dashboard"),
+        hubs: hubs::service::list(&app.db.read, &staff).await?,
+        chart: Chart::new(
+            "Loans made each month",
+            report.as_ref().map_or(&[][..], |r| r.monthly.as_slice()),
+        ),
+        form: FunderQuery {
+            from: form.from.or_else(|| report.as_ref().map(|r| r.from.to_string())),
+            to: form.to.or_else(|| report.as_ref().map(|r| r.to.to_string())),
+            hub_id: form.hub_id,
+        },
+        errors: errors.into(),
+        report,
+    })
+}
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home)).route("/reports", get(index))
+    Router::new()
+        .route("/", get(home))
+        .route("/reports", get(index))
+        .route("/reports/funder", get(funder))
 }

@@ -132,9 +132,76 @@ pub async fn summary(
     ))
 }
 
+/// The funder report over the asked period, checked as the page checks it.
+async fn funder_report(
+    app: &AppState,
+    staff: &Staff,
+    query: SummaryQuery,
+) -> Result<super::funder::model::FunderReport, AppError> {
+    let now = chrono::Utc::now();
+    let period = Period::parse(
+        query.from.as_deref(),
+        query.to.as_deref(),
+        crate::dates::today(now),
+    )?;
+    super::funder::report(&app.db.read, staff, period, query.hub_id, now).await
+}
+
+fn file(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The funder report as a spreadsheet: `figure,label,value` rows, the period first. Hub staff
+/// get their own hubs' figures; trainers 403.
+#[utoipa::path(get, path = "/reports/funder.csv", tag = "reports", params(SummaryQuery),
+    responses((status = 200, content_type = "text/csv", description = "the funder report's figures, one per row"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn funder_csv(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(query): ApiQuery<SummaryQuery>,
+) -> Result<Response, AppError> {
+    let report = funder_report(&app, &staff, query).await?;
+    Ok(file(
+        "text/csv; charset=utf-8",
+        &report.file_name("csv"),
+        report.csv(),
+    ))
+}
+
+/// The funder report as an A4 PDF, with the monthly loans chart.
+#[utoipa::path(get, path = "/reports/funder.pdf", tag = "reports", params(SummaryQuery),
+    responses((status = 200, content_type = "application/pdf", description = "the funder report, A4"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn funder_pdf(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(query): ApiQuery<SummaryQuery>,
+) -> Result<Response, AppError> {
+    let report = funder_report(&app, &staff, query).await?;
+    let name = report.file_name("pdf");
+    let bytes = tokio::task::spawn_blocking(move || super::funder::pdf::render(&report, chrono::Utc::now()))
+        .await
+        .map_err(AppError::internal)?;
+    Ok(file("application/pdf", &name, bytes))
+}
+
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(summary))
+        .routes(routes!(funder_csv))
+        .routes(routes!(funder_pdf))
         .routes(routes!(devices))
         .routes(routes!(loans))
         .routes(routes!(borrowers))

@@ -6,6 +6,7 @@ mod agreements;
 mod backup;
 mod devices;
 mod faults;
+mod funder;
 mod hardening;
 mod helpers;
 mod imports;

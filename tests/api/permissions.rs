@@ -87,6 +87,8 @@ const API: &[(&str, &str, &str)] = &[
     ("POST", "/staff/{staff}/password-reset", "A"),
     ("POST", "/me/password", "ACHT"),
     ("GET", "/reports/summary", "ACH"),
+    ("GET", "/reports/funder.csv", "ACH"),
+    ("GET", "/reports/funder.pdf", "ACH"),
     ("POST", "/imports/devices", "AC"),
     ("POST", "/imports/borrowers", "AC"),
 ];
@@ -125,6 +127,7 @@ const PAGES: &[(&str, &str)] = &[
     ("/stocktakes", "ACH"),
     ("/stocktakes/{stocktake}", "ACH"),
     ("/reports", "AC"),
+    ("/reports/funder", "ACH"),
     ("/staff", "A"),
     ("/staff/new", "A"),
     ("/staff/{staff}", "A"),

@@ -8,6 +8,8 @@ use sea_orm::{
     sea_query::{Alias, Expr, Func, Query},
 };
 
+pub mod funder;
+
 use crate::{
     devices::model::{DeviceKind, DeviceStatus},
     entities::{
@@ -89,7 +91,7 @@ pub async fn issued_between(
         .await
 }
 
-fn sessions(
+pub(super) fn sessions(
     organisation_id: i32,
     hubs: Option<&[i32]>,
     from: DateTime<Utc>,
@@ -131,7 +133,7 @@ pub async fn training_between(
 }
 
 /// The organisation's devices (at `hubs`) as a subquery of ids.
-fn device_ids(organisation_id: i32, hubs: Option<&[i32]>) -> sea_orm::sea_query::SelectStatement {
+pub(super) fn device_ids(organisation_id: i32, hubs: Option<&[i32]>) -> sea_orm::sea_query::SelectStatement {
     let mut query = Query::select();
     query
         .column(device::Column::Id)

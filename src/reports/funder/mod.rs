@@ -1,0 +1,115 @@
+//! The funder report: what the scheme achieved over a period, at one hub or every hub the reader
+//! sees. Admins and coordinators (and hub staff, for their hubs) may read it; trainers may not.
+
+pub mod model;
+pub mod pdf;
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+
+use self::model::{
+    FunderReport, Loans, People, Repairs, Training, months, retired_by_method, skills_progress,
+};
+use super::{
+    model::Period,
+    repo::{self, funder::Scope},
+};
+use crate::{
+    auth::{Action, Staff},
+    error::AppError,
+    people::model::BARRIERS,
+    training::model::Attendance,
+};
+
+/// The report over `period`.
+///
+/// # Errors
+/// `Forbidden` for trainers; a field error for a period over five years.
+pub async fn report(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    period: Period,
+    hub_id: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<FunderReport, AppError> {
+    staff.require(Action::ViewReports)?;
+    model::check_length(period.from, period.to)?;
+    let hubs = staff.hubs_within(hub_id);
+    let (from, to) = period.instants();
+    let scope = Scope {
+        organisation_id: staff.organisation_id,
+        hubs: hubs.as_deref(),
+        from,
+        to,
+        now,
+    };
+    let organisation = crate::organisations::repo::find(db, staff.organisation_id)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let hub = match hub_id {
+        Some(id) if staff.sees_hub(id) => crate::hubs::repo::find(db, id)
+            .await?
+            .filter(|h| h.organisation_id == staff.organisation_id)
+            .map(|h| h.name),
+        _ => None,
+    };
+
+    let (supported, barriers) = repo::funder::people(db, scope, BARRIERS.map(|(code, _)| code)).await?;
+    let (out, devices_lent, borrowed, loan_days) = repo::funder::loans_out(db, scope).await?;
+    let (returned, returned_on_time) = repo::funder::returned(db, scope).await?;
+    let issued = repo::issued_between(db, scope.organisation_id, scope.hubs, from, to).await?;
+
+    let (sessions, marks) = repo::training_between(db, scope.organisation_id, scope.hubs, from, to).await?;
+    let marked = |wanted: Attendance| {
+        marks
+            .iter()
+            .filter(|(mark, _)| *mark == Some(wanted))
+            .map(|(_, n)| n.unsigned_abs())
+            .sum::<u64>()
+    };
+    let (closed, fixed, cost_pence) = repo::funder::repairs_closed(db, scope).await?;
+
+    let mut monthly = Vec::new();
+    for (month, start, end) in months(period.from, period.to) {
+        monthly.push((
+            month,
+            repo::issued_between(db, scope.organisation_id, scope.hubs, start, end).await?,
+        ));
+    }
+    Ok(FunderReport {
+        organisation,
+        hub,
+        from: period.from,
+        to: period.to,
+        people: People {
+            supported,
+            borrowed,
+            learners: repo::funder::learners(db, scope).await?,
+            barriers: barriers.to_vec(),
+        },
+        loans: Loans {
+            issued,
+            out,
+            devices_lent,
+            loan_days,
+            returned,
+            returned_on_time,
+            lost: repo::funder::lost(db, scope).await?,
+        },
+        training: Training {
+            sessions,
+            attendances: marked(Attendance::Present) + marked(Attendance::Late),
+            absences: marked(Attendance::Absent),
+            excused: marked(Attendance::Excused),
+        },
+        skills: skills_progress(&repo::funder::scores(db, scope).await?),
+        repairs: Repairs {
+            closed,
+            fixed,
+            cost_pence,
+        },
+        retired: retired_by_method(&repo::funder::retired(db, scope).await?),
+        monthly,
+    })
+}

@@ -43,6 +43,10 @@ enum Command {
         /// How many of the available devices to lend to new demo borrowers.
         #[arg(long, default_value_t = 0)]
         loans: usize,
+        /// How many past loans (returned) to spread over the last two years, cycling through
+        /// the devices and borrowers: a long-running scheme's history, for benchmarks.
+        #[arg(long, default_value_t = 0)]
+        history: usize,
     },
     /// Add devices or borrowers from a CSV spreadsheet: every row is checked first, and written
     /// only when none has a problem.
@@ -305,7 +309,11 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             );
             Ok(())
         }
-        Command::Demo { devices, loans } => {
+        Command::Demo {
+            devices,
+            loans,
+            history,
+        } => {
             let db = db::connect(&config.database_url).await?;
             migration::Migrator::up(&db.write, None).await?;
             let summary = demo::fill(&db, devices).await?;
@@ -315,6 +323,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 println!("lent {lent} devices to as many demo borrowers");
                 let sessions = demo::train(&db, summary.organisation_id, 24).await?;
                 println!("added {sessions} training sessions with their registers");
+            }
+            if history > 0 {
+                let added = demo::history(&db, summary.organisation_id, history).await?;
+                println!("added {added} past loans over the last two years");
             }
             Ok(())
         }

@@ -293,6 +293,53 @@ pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, 
     Ok(devices.len().min(borrower_ids.len()))
 }
 
+/// Adds `loans` past loans, all returned, issued evenly from two years ago to two months ago,
+/// for two to eight weeks each (one in ten back three days late), cycling through the
+/// organisation's available devices and its borrowers: a long-running scheme's history, for
+/// the report benchmarks. Returns how many were added (none without devices and borrowers).
+pub async fn history(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, AppError> {
+    let now = Utc::now();
+    let tx = db::begin_write(db).await?;
+    let devices =
+        crate::loans::repo::available_devices(&tx, organisation_id, i64::MAX.unsigned_abs()).await?;
+    let borrowers = crate::people::repo::ids_after(&tx, organisation_id, 0).await?;
+    if devices.is_empty() || borrowers.is_empty() {
+        return Ok(0);
+    }
+    let first = now - Duration::days(730);
+    let span = Duration::days(670).num_seconds();
+    let count = i64::try_from(loans).unwrap_or(i64::MAX).max(1);
+    for start in (0..loans).step_by(800) {
+        let rows = (start..loans.min(start + 800)).map(|i| {
+            let (device_id, hub_id) = devices[i % devices.len()];
+            let n = i64::try_from(i).unwrap_or_default();
+            let issued_at = first + Duration::seconds(span * n / count);
+            let weeks = 2 + n % 7;
+            let late = if n % 10 == 0 { 3 } else { -(n % 3) };
+            let returned_at = issued_at + Duration::weeks(weeks) + Duration::days(late);
+            crate::entities::loan::ActiveModel {
+                organisation_id: Set(organisation_id),
+                device_id: Set(device_id),
+                borrower_id: Set(borrowers[i % borrowers.len()]),
+                hub_id: Set(hub_id),
+                issued_at: Set(issued_at),
+                due_on: Set(crate::dates::today(issued_at) + Duration::weeks(weeks)),
+                accessories_issued: Set(vec!["charger".to_owned()].into()),
+                status: Set(crate::loans::model::LoanStatus::Returned),
+                returned_at: Set(Some(returned_at)),
+                returned_on: Set(Some(crate::dates::today(returned_at))),
+                return_condition: Set(Some(Condition::Good)),
+                accessories_returned: Set(Some(vec!["charger".to_owned()].into())),
+                updated_at: Set(returned_at),
+                ..Default::default()
+            }
+        });
+        crate::loans::repo::insert_many(&tx, rows.collect()).await?;
+    }
+    tx.commit().await?;
+    Ok(loans)
+}
+
 /// Two in three demo borrowers had the same device before, for four to eight weeks some time in
 /// the past two years, and brought it back: a scheme's history, on the device and borrower pages.
 fn past_loan(

@@ -172,7 +172,7 @@ async fn home(
     Ok(DashboardPage {
         nav: Nav::new(&staff, "dashboard"),
         hubs: hubs::service::list(&app.db.read, &staff).await?,
-        chart: Chart::new("Loans made each month, the last 12 months", &dashboard.monthly),
+        chart: Chart::new("Loans made each month", &dashboard.monthly),
         dashboard,
         hub_id,
         statuses: STATUSES,

@@ -12,14 +12,14 @@ use sea_orm::{
     },
 };
 
-use super::{device_ids, sessions};
+use super::{device_scope, repairs_of, sessions};
 use crate::{
     entities::{
         borrower::{self, Entity as Borrower},
         disposal::{self, Entity as Disposal},
         enrolment::{self, Entity as Enrolment},
         loan::{self, Entity as Loan},
-        repair::{self, Entity as Repair},
+        repair,
         skills_score::{self, Entity as SkillsScore},
         training_session::{self, Entity as TrainingSession},
     },
@@ -260,28 +260,27 @@ pub async fn scores(
 
 /// Repairs finished in the period: how many, how many fixed, and their cost in pence.
 pub async fn repairs_closed(db: &impl ConnectionTrait, scope: Scope<'_>) -> Result<(u64, u64, i64), DbErr> {
-    let (closed, fixed, cost): (i64, Option<i64>, Option<i64>) = Repair::find()
-        .select_only()
-        .column_as(repair::Column::Id.count(), "closed")
-        .column_as(
-            count_where(repair::Column::Outcome.eq(RepairOutcome::Fixed)),
-            "fixed",
-        )
-        .column_as(
-            Expr::from(Func::cast_as(
-                Func::sum(Expr::col(repair::Column::CostPence)),
-                Alias::new("bigint"),
-            )),
-            "cost",
-        )
-        .filter(repair::Column::OrganisationId.eq(scope.organisation_id))
-        .filter(repair::Column::DeviceId.in_subquery(device_ids(scope.organisation_id, scope.hubs)))
-        .filter(repair::Column::ClosedAt.gte(scope.from))
-        .filter(repair::Column::ClosedAt.lt(scope.to))
-        .into_tuple()
-        .one(db)
-        .await?
-        .unwrap_or_default();
+    let (closed, fixed, cost): (i64, Option<i64>, Option<i64>) =
+        repairs_of(scope.organisation_id, scope.hubs)
+            .select_only()
+            .column_as(repair::Column::Id.count(), "closed")
+            .column_as(
+                count_where(repair::Column::Outcome.eq(RepairOutcome::Fixed)),
+                "fixed",
+            )
+            .column_as(
+                Expr::from(Func::cast_as(
+                    Func::sum(Expr::col(repair::Column::CostPence)),
+                    Alias::new("bigint"),
+                )),
+                "cost",
+            )
+            .filter(repair::Column::ClosedAt.gte(scope.from))
+            .filter(repair::Column::ClosedAt.lt(scope.to))
+            .into_tuple()
+            .one(db)
+            .await?
+            .unwrap_or_default();
     Ok((
         closed.unsigned_abs(),
         fixed.unwrap_or(0).unsigned_abs(),
@@ -295,7 +294,11 @@ pub async fn retired(db: &impl ConnectionTrait, scope: Scope<'_>) -> Result<Vec<
         .select_only()
         .column(disposal::Column::Method)
         .column_as(disposal::Column::Id.count(), "n")
-        .filter(disposal::Column::DeviceId.in_subquery(device_ids(scope.organisation_id, scope.hubs)))
+        .filter(device_scope(
+            (Disposal, disposal::Column::DeviceId),
+            scope.organisation_id,
+            scope.hubs,
+        ))
         .filter(disposal::Column::RetiredAt.gte(scope.from))
         .filter(disposal::Column::RetiredAt.lt(scope.to))
         .group_by(disposal::Column::Method)

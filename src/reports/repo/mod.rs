@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, QueryTrait,
-    sea_query::{Alias, Expr, Func, Query},
+    sea_query::{Alias, Expr, ExprTrait, Func, Query},
 };
 
 pub mod funder;
@@ -132,17 +132,36 @@ pub async fn training_between(
     Ok((held, marks))
 }
 
-/// The organisation's devices (at `hubs`) as a subquery of ids.
-pub(super) fn device_ids(organisation_id: i32, hubs: Option<&[i32]>) -> sea_orm::sea_query::SelectStatement {
+/// The row's device (its `device_id`) is the organisation's, at `hubs`: checked row by row by
+/// primary key, so a count costs a lookup per counted row, never a read of every device.
+pub(super) fn device_scope(
+    device_id: impl sea_orm::sea_query::IntoColumnRef,
+    organisation_id: i32,
+    hubs: Option<&[i32]>,
+) -> Expr {
     let mut query = Query::select();
     query
-        .column(device::Column::Id)
+        .expr(Expr::val(1))
         .from(Device)
-        .and_where(device::Column::OrganisationId.eq(organisation_id));
+        .and_where(Expr::col((Device, device::Column::Id)).equals(device_id))
+        .and_where(Expr::col((Device, device::Column::OrganisationId)).eq(organisation_id));
     if let Some(hubs) = hubs {
-        query.and_where(device::Column::HubId.is_in(hubs.iter().copied()));
+        query.and_where(Expr::col((Device, device::Column::HubId)).is_in(hubs.iter().copied()));
     }
-    query
+    Expr::exists(query)
+}
+
+/// The organisation's repairs, of devices at `hubs` when given.
+pub(super) fn repairs_of(organisation_id: i32, hubs: Option<&[i32]>) -> sea_orm::Select<Repair> {
+    let query = Repair::find().filter(repair::Column::OrganisationId.eq(organisation_id));
+    match hubs {
+        Some(_) => query.filter(device_scope(
+            (Repair, repair::Column::DeviceId),
+            organisation_id,
+            hubs,
+        )),
+        None => query,
+    }
 }
 
 /// Repairs open now, and those closed since `since` with their cost in pence (PostgreSQL sums
@@ -153,11 +172,7 @@ pub async fn repairs(
     hubs: Option<&[i32]>,
     since: DateTime<Utc>,
 ) -> Result<(u64, u64, i64), DbErr> {
-    let of_devices = || {
-        Repair::find()
-            .filter(repair::Column::OrganisationId.eq(organisation_id))
-            .filter(repair::Column::DeviceId.in_subquery(device_ids(organisation_id, hubs)))
-    };
+    let of_devices = || repairs_of(organisation_id, hubs);
     let open = of_devices()
         .filter(repair::Column::ClosedAt.is_null())
         .count(db)

@@ -40,14 +40,7 @@ async fn download(app: AppState, staff: Staff, report: Report) -> Result<Respons
     });
     let file = report.file_name(crate::dates::today(chrono::Utc::now()));
     Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+        attachment("text/csv; charset=utf-8", &file),
         Body::from_stream(rows),
     )
         .into_response())
@@ -147,19 +140,16 @@ async fn funder_report(
     super::funder::report(&app.db.read, staff, period, query.hub_id, now).await
 }
 
-fn file(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response()
+/// The headers of a download: its type, its file name, and never kept by a cache.
+fn attachment(content_type: &str, name: &str) -> [(header::HeaderName, String); 3] {
+    [
+        (header::CONTENT_TYPE, content_type.to_owned()),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ),
+        (header::CACHE_CONTROL, "no-store".to_owned()),
+    ]
 }
 
 /// The funder report as a spreadsheet: `figure,label,value` rows, the period first. Hub staff
@@ -173,11 +163,11 @@ pub async fn funder_csv(
     ApiQuery(query): ApiQuery<SummaryQuery>,
 ) -> Result<Response, AppError> {
     let report = funder_report(&app, &staff, query).await?;
-    Ok(file(
-        "text/csv; charset=utf-8",
-        &report.file_name("csv"),
+    Ok((
+        attachment("text/csv; charset=utf-8", &report.file_name("csv")),
         report.csv(),
-    ))
+    )
+        .into_response())
 }
 
 /// The funder report as an A4 PDF, with the monthly loans chart.
@@ -194,7 +184,7 @@ pub async fn funder_pdf(
     let bytes = tokio::task::spawn_blocking(move || super::funder::pdf::render(&report, chrono::Utc::now()))
         .await
         .map_err(AppError::internal)?;
-    Ok(file("application/pdf", &name, bytes))
+    Ok((attachment("application/pdf", &name), bytes).into_response())
 }
 
 pub fn api() -> OpenApiRouter<AppState> {

@@ -112,7 +112,7 @@ impl Value {
             Value::Count(n) => n.to_string(),
             Value::Share(Some(share)) => format!("{share:.3}"),
             Value::Share(None) => String::new(),
-            Value::Pence(pence) => format!("{}.{:02}", pence / 100, (pence % 100).abs()),
+            Value::Pence(pence) => crate::money::pounds(*pence).trim_start_matches('£').to_owned(),
             Value::Text(text) => text.clone(),
         }
     }

@@ -309,6 +309,47 @@ pub fn stroke(ops: &mut Vec<Op>, thickness: f32, points: &[(f32, f32)]) {
     ]);
 }
 
+/// A new document titled `title`, made by lendhub at `made_at` (its creation time).
+pub fn document(title: &str, made_at: chrono::DateTime<chrono::Utc>) -> PdfDocument {
+    let mut doc = PdfDocument::new(title);
+    if let Ok(at) = printpdf::OffsetDateTime::from_unix_timestamp(made_at.timestamp()) {
+        doc.metadata.info.creation_date = at;
+        doc.metadata.info.modification_date = at;
+        doc.metadata.info.metadata_date = at;
+    }
+    doc.metadata.info.producer = "lendhub".into();
+    doc
+}
+
+/// The document's bytes: each of `pages` on A4 with `footer(page, of)` set under the text.
+pub fn finish(
+    mut doc: PdfDocument,
+    pages: Vec<Vec<Op>>,
+    font: &FontId,
+    size: f32,
+    footer: impl Fn(usize, usize) -> String,
+) -> Vec<u8> {
+    let total = pages.len();
+    let pages = pages
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut ops)| {
+            text(
+                &mut ops,
+                font,
+                size,
+                MARGIN,
+                FOOTER_BASELINE,
+                &footer(i + 1, total),
+            );
+            printpdf::PdfPage::new(Mm(PAGE_WIDTH), Mm(PAGE_HEIGHT), ops)
+        })
+        .collect();
+    let mut warnings = Vec::new();
+    doc.with_pages(pages)
+        .save(&printpdf::PdfSaveOptions::default(), &mut warnings)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

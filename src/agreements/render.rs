@@ -3,12 +3,9 @@
 //! the terms version and the page count, and the signature block at the end.
 
 use chrono::{DateTime, Utc};
-use printpdf::{Mm, PdfDocument, PdfPage, PdfSaveOptions};
 
 use super::model::{AgreementDoc, PAD_HEIGHT, PAD_WIDTH, Signature};
-use crate::pdf::{
-    self, DocFonts, FOOTER_BASELINE, Flow, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, line_height, stroke,
-};
+use crate::pdf::{self, DocFonts, Flow, MARGIN, line_height, stroke};
 
 const SIGNATURE_WIDTH: f32 = 90.0;
 
@@ -45,13 +42,7 @@ fn signature_height() -> f32 {
 /// The agreement's PDF. `made_at` is recorded as the document's creation time.
 pub fn render(doc: &AgreementDoc, made_at: DateTime<Utc>) -> Vec<u8> {
     let body = if doc.large_print { 16.0 } else { 12.0 };
-    let mut pdf_doc = PdfDocument::new(&format!("Loan agreement for {}", doc.asset_tag));
-    if let Ok(at) = printpdf::OffsetDateTime::from_unix_timestamp(made_at.timestamp()) {
-        pdf_doc.metadata.info.creation_date = at;
-        pdf_doc.metadata.info.modification_date = at;
-        pdf_doc.metadata.info.metadata_date = at;
-    }
-    pdf_doc.metadata.info.producer = "lendhub".into();
+    let mut pdf_doc = pdf::document(&format!("Loan agreement for {}", doc.asset_tag), made_at);
     let mut texts = doc.texts();
     let summary = doc.summary();
     texts.push(&summary);
@@ -104,34 +95,13 @@ pub fn render(doc: &AgreementDoc, made_at: DateTime<Utc>) -> Vec<u8> {
         }
     }
 
-    let total = flow.pages.len();
     let footer_size = if doc.large_print { 12.0 } else { 9.0 };
-    let pages = flow
-        .pages
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut ops)| {
-            let footer = format!(
-                "Loan agreement, loan number {}. Terms version {}. Page {} of {total}.",
-                doc.loan_id,
-                doc.terms_version,
-                i + 1
-            );
-            pdf::text(
-                &mut ops,
-                &fonts.regular,
-                footer_size,
-                MARGIN,
-                FOOTER_BASELINE,
-                &footer,
-            );
-            PdfPage::new(Mm(PAGE_WIDTH), Mm(PAGE_HEIGHT), ops)
-        })
-        .collect();
-    let mut warnings = Vec::new();
-    pdf_doc
-        .with_pages(pages)
-        .save(&PdfSaveOptions::default(), &mut warnings)
+    pdf::finish(pdf_doc, flow.pages, &fonts.regular, footer_size, |page, of| {
+        format!(
+            "Loan agreement, loan number {}. Terms version {}. Page {page} of {of}.",
+            doc.loan_id, doc.terms_version
+        )
+    })
 }
 
 #[cfg(test)]
@@ -171,7 +141,7 @@ mod tests {
         assert!(normal_pdf.starts_with(b"%PDF"));
         let mut warnings = Vec::new();
         let pages = |bytes: &[u8], warnings: &mut Vec<_>| {
-            PdfDocument::parse(bytes, &printpdf::PdfParseOptions::default(), warnings)
+            printpdf::PdfDocument::parse(bytes, &printpdf::PdfParseOptions::default(), warnings)
                 .expect("parses")
                 .pages
                 .len()

@@ -317,22 +317,13 @@ pub async fn history(db: &Db, organisation_id: i32, loans: usize) -> Result<usiz
             let weeks = 2 + n % 7;
             let late = if n % 10 == 0 { 3 } else { -(n % 3) };
             let returned_at = issued_at + Duration::weeks(weeks) + Duration::days(late);
-            crate::entities::loan::ActiveModel {
-                organisation_id: Set(organisation_id),
-                device_id: Set(device_id),
-                borrower_id: Set(borrowers[i % borrowers.len()]),
-                hub_id: Set(hub_id),
-                issued_at: Set(issued_at),
-                due_on: Set(crate::dates::today(issued_at) + Duration::weeks(weeks)),
-                accessories_issued: Set(vec!["charger".to_owned()].into()),
-                status: Set(crate::loans::model::LoanStatus::Returned),
-                returned_at: Set(Some(returned_at)),
-                returned_on: Set(Some(crate::dates::today(returned_at))),
-                return_condition: Set(Some(Condition::Good)),
-                accessories_returned: Set(Some(vec!["charger".to_owned()].into())),
-                updated_at: Set(returned_at),
-                ..Default::default()
-            }
+            returned_loan(
+                organisation_id,
+                (device_id, hub_id),
+                borrowers[i % borrowers.len()],
+                (issued_at, weeks, returned_at),
+                Condition::Good,
+            )
         });
         crate::loans::repo::insert_many(&tx, rows.collect()).await?;
     }
@@ -358,7 +349,24 @@ fn past_loan(
     let weeks = 4 + n % 5;
     let returned_at = issued_at + Duration::weeks(weeks) - Duration::days(n % 3);
     let condition = [Condition::Good, Condition::Good, Condition::Fair][usize::try_from(n % 3).unwrap_or(0)];
-    Some(crate::entities::loan::ActiveModel {
+    Some(returned_loan(
+        organisation_id,
+        (device_id, hub_id),
+        borrower_id,
+        (issued_at, weeks, returned_at),
+        condition,
+    ))
+}
+
+/// A demo loan `weeks` long from `issued_at`, brought back at `returned_at` with its charger.
+fn returned_loan(
+    organisation_id: i32,
+    (device_id, hub_id): (i32, i32),
+    borrower_id: i32,
+    (issued_at, weeks, returned_at): (chrono::DateTime<Utc>, i64, chrono::DateTime<Utc>),
+    condition: Condition,
+) -> crate::entities::loan::ActiveModel {
+    crate::entities::loan::ActiveModel {
         organisation_id: Set(organisation_id),
         device_id: Set(device_id),
         borrower_id: Set(borrower_id),
@@ -373,7 +381,7 @@ fn past_loan(
         accessories_returned: Set(Some(vec!["charger".to_owned()].into())),
         updated_at: Set(returned_at),
         ..Default::default()
-    })
+    }
 }
 
 /// The `i`th demo device: a spread of kinds, hubs, conditions and statuses, deterministic so

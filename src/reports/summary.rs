@@ -132,8 +132,14 @@ async fn figures(
         repo::open_loans(db, organisation, hubs, today, today + Duration::days(7)).await?;
     let (from, to) = period.instants();
     let issued = repo::issued_between(db, organisation, hubs, from, to).await?;
-    let last_30 = Period::parse(None, None, today)?.instants();
-    let issued_last_30_days = repo::issued_between(db, organisation, hubs, last_30.0, last_30.1).await?;
+    // The dashboard's period is the last 30 days: counted once.
+    let last_30 = Period::parse(None, None, today)?;
+    let issued_last_30_days = if period == last_30 {
+        issued
+    } else {
+        let (from, to) = last_30.instants();
+        repo::issued_between(db, organisation, hubs, from, to).await?
+    };
 
     let (sessions, marks) = repo::training_between(db, organisation, hubs, from, to).await?;
     let marked = |wanted: &[Attendance]| {

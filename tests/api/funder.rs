@@ -224,28 +224,7 @@ async fn the_funder_report_counts_what_the_test_made_the_same_in_csv_page_and_pd
         (&later, vec![(eve, "present")]),
     ];
     for (session, marks) in &register {
-        for (learner, _) in marks {
-            let path = format!("/api/v1/training/sessions/{}/enrolments", session["id"]);
-            json_of(
-                app.post(&path, &json!({"borrower_id": learner})).await,
-                StatusCode::CREATED,
-            )
-            .await;
-        }
-        let records: Vec<_> = marks
-            .iter()
-            .map(|(learner, status)| json!({"borrower_id": learner, "status": status}))
-            .collect();
-        let path = format!("/api/v1/training/sessions/{}/attendance", session["id"]);
-        let marked = app
-            .client
-            .put(app.url(&path))
-            .bearer_auth(&app.token)
-            .json(&json!({"records": records}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(marked.status(), StatusCode::OK);
+        app.take_register(session, marks).await;
     }
     // Fay's confidence in communicating rose (2 then 4); in being safe it stayed at 3. Eve's
     // scores are after the period.
@@ -264,14 +243,7 @@ async fn the_funder_report_counts_what_the_test_made_the_same_in_csv_page_and_pd
         ),
     ] {
         let path = format!("/api/v1/training/sessions/{}/skills", session["id"]);
-        let scored = app
-            .client
-            .put(app.url(&path))
-            .bearer_auth(&app.token)
-            .json(&json!({"scores": scores}))
-            .send()
-            .await
-            .unwrap();
+        let scored = app.put(&path, &json!({"scores": scores})).await;
         assert_eq!(
             scored.status(),
             StatusCode::OK,

@@ -194,6 +194,16 @@ impl TestApp {
         request.send().await.expect("the server answers")
     }
 
+    pub async fn put(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
     pub async fn post_raw(&self, path: &str, body: &'static str) -> Response {
         self.client
             .post(self.url(path))
@@ -489,5 +499,26 @@ impl TestApp {
             StatusCode::CREATED,
         )
         .await
+    }
+}
+
+impl TestApp {
+    /// Enrols each learner of `marks` in `session` and takes the register: `(learner, status)`.
+    pub async fn take_register(&self, session: &Value, marks: &[(i64, &str)]) {
+        let path = format!("/api/v1/training/sessions/{}", session["id"]);
+        for (learner, _) in marks {
+            let enrolled = self
+                .post(&format!("{path}/enrolments"), &json!({"borrower_id": learner}))
+                .await;
+            json_of(enrolled, StatusCode::CREATED).await;
+        }
+        let records: Vec<Value> = marks
+            .iter()
+            .map(|(learner, status)| json!({"borrower_id": learner, "status": status}))
+            .collect();
+        let marked = self
+            .put(&format!("{path}/attendance"), &json!({"records": records}))
+            .await;
+        assert_eq!(marked.status(), StatusCode::OK);
     }
 }

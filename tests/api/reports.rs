@@ -270,29 +270,8 @@ async fn the_summary_counts_what_the_test_made_and_keeps_hub_staff_to_their_hubs
         (&held, ["present", "late", "absent", "excused"]),
         (&also, ["present", "absent", "present", "present"]),
     ] {
-        for learner in &learners {
-            let path = format!("/api/v1/training/sessions/{}/enrolments", session["id"]);
-            json_of(
-                app.post(&path, &json!({"borrower_id": learner})).await,
-                StatusCode::CREATED,
-            )
-            .await;
-        }
-        let records: Vec<_> = learners
-            .iter()
-            .zip(marks)
-            .map(|(learner, status)| json!({"borrower_id": learner, "status": status}))
-            .collect();
-        let path = format!("/api/v1/training/sessions/{}/attendance", session["id"]);
-        let marked = app
-            .client
-            .put(app.url(&path))
-            .bearer_auth(&app.token)
-            .json(&json!({"records": records}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(marked.status(), StatusCode::OK);
+        let marks: Vec<(i64, &str)> = learners.iter().copied().zip(marks).collect();
+        app.take_register(session, &marks).await;
     }
 
     let summary = json_of(app.get("/api/v1/reports/summary").await, StatusCode::OK).await;

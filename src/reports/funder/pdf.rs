@@ -3,10 +3,10 @@
 //! its figures in rows beneath, so a screen reader or `pdftotext` reads the same numbers.
 
 use chrono::{DateTime, Utc};
-use printpdf::{Color, Mm, Op, PaintMode, PdfDocument, PdfPage, PdfSaveOptions, Rect, Rgb};
+use printpdf::{Color, Mm, Op, PaintMode, Rect, Rgb};
 
 use super::model::{Figure, FunderReport};
-use crate::pdf::{self, DocFonts, FOOTER_BASELINE, Flow, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, line_height};
+use crate::pdf::{self, DocFonts, Flow, MARGIN, PAGE_WIDTH, line_height};
 
 const BODY: f32 = 11.0;
 /// Where values end, right-aligned at the text column's edge.
@@ -99,13 +99,7 @@ fn chart(flow: &mut Flow, monthly: &[(chrono::NaiveDate, u64)]) {
 
 /// The report's PDF; `made_at` is the document's creation time and is printed on it.
 pub fn render(report: &FunderReport, made_at: DateTime<Utc>) -> Vec<u8> {
-    let mut doc = PdfDocument::new(&format!("Report for funders, {}", report.period()));
-    if let Ok(at) = printpdf::OffsetDateTime::from_unix_timestamp(made_at.timestamp()) {
-        doc.metadata.info.creation_date = at;
-        doc.metadata.info.modification_date = at;
-        doc.metadata.info.metadata_date = at;
-    }
-    doc.metadata.info.producer = "lendhub".into();
+    let mut doc = pdf::document(&format!("Report for funders, {}", report.period()), made_at);
     let sections = report.sections();
     let subtitle = format!("{}, {}", report.organisation, report.period());
     let texts = sections
@@ -135,22 +129,7 @@ pub fn render(report: &FunderReport, made_at: DateTime<Utc>) -> Vec<u8> {
         figures(&mut flow, &section.figures);
     }
 
-    let total = flow.pages.len();
-    let pages = flow
-        .pages
-        .into_iter()
-        .enumerate()
-        .map(|(i, mut ops)| {
-            let footer = format!(
-                "Report for funders, {}. Page {} of {total}.",
-                report.period(),
-                i + 1
-            );
-            pdf::text(&mut ops, &fonts.regular, 8.0, MARGIN, FOOTER_BASELINE, &footer);
-            PdfPage::new(Mm(PAGE_WIDTH), Mm(PAGE_HEIGHT), ops)
-        })
-        .collect();
-    let mut warnings = Vec::new();
-    doc.with_pages(pages)
-        .save(&PdfSaveOptions::default(), &mut warnings)
+    pdf::finish(doc, flow.pages, &fonts.regular, 8.0, |page, of| {
+        format!("Report for funders, {}. Page {page} of {of}.", report.period())
+    })
 }

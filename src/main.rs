@@ -182,10 +182,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             let hubs = staff::service::assign_hubs_by_name(&db, &staff, &hubs).await?;
             println!(
                 "created {} account for {} ({}){}",
-                staff.role.label().to_lowercase(),
-                staff.name,
-                staff.email,
-                match (staff.role, hubs.as_slice()) {
+                staff.role().label().to_lowercase(),
+                staff.name(),
+                staff.email(),
+                match (staff.role(), hubs.as_slice()) {
                     (auth::Role::HubStaff, []) =>
                         ", at no hub yet: assign hubs on the Staff page or with --hub".to_owned(),
                     (_, []) => String::new(),

@@ -62,7 +62,7 @@ async fn sign_page(app: &AppState, staff: &Staff, id: i32) -> Result<SignPage, A
         nav: Nav::new(staff, "devices"),
         summary: doc.summary(),
         signed_at: agreement.accepted_at.map(london_time).unwrap_or_default(),
-        can_sign: !agreement.is_signed() && status == LoanStatus::Open && staff.role.allows(Action::Lend),
+        can_sign: !agreement.is_signed() && status == LoanStatus::Open && staff.role().allows(Action::Lend),
         doc,
         agreement,
         errors: FormErrors::default(),

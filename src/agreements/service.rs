@@ -112,10 +112,8 @@ async fn loan_of(
     action: Action,
     loan_id: i32,
 ) -> Result<loan::Model, AppError> {
-    staff.require(action)?;
-    loans::repo::find_loan(db, staff.organisation_id, loan_id)
+    loans::repo::find_loan(db, &staff.scope(action)?, loan_id)
         .await?
-        .filter(|loan| staff.sees_hub(loan.hub_id))
         .ok_or_else(|| AppError::NotFound(format!("there is no loan with id {loan_id}")))
 }
 
@@ -256,7 +254,7 @@ pub async fn accept(
             method: SigningMethod::Screen,
             signed_name,
             at: now,
-            staff_name: staff.name.clone(),
+            staff_name: staff.name().to_owned(),
             signature,
         },
     )
@@ -281,7 +279,7 @@ pub async fn record_paper(
         Some(name) => parse_signed_name(Some(name))?,
         None => {
             let loan = loan_of(&db.read, staff, Action::Lend, loan_id).await?;
-            people::repo::find(&db.read, staff.organisation_id, loan.borrower_id)
+            people::repo::find(&db.read, staff.organisation_id(), loan.borrower_id)
                 .await?
                 .map(|b| b.name)
                 .ok_or_else(|| AppError::invalid("signed_name", "enter the name signed on the paper"))?
@@ -296,7 +294,7 @@ pub async fn record_paper(
             method: SigningMethod::Paper,
             signed_name,
             at: now,
-            staff_name: staff.name.clone(),
+            staff_name: staff.name().to_owned(),
             signature: None,
         },
     )
@@ -339,21 +337,21 @@ async fn sign(
 
     let tx = db::begin_write(db).await?;
     // Read again, locked, inside the transaction: the loan may have been returned meanwhile.
-    let loan = repo::lock_loan(&tx, staff.organisation_id, loan_id)
+    let loan = repo::lock_loan(&tx, staff.organisation_id(), loan_id)
         .await?
         .unwrap_or(loan);
     if loan.status != LoanStatus::Open {
         return Err(not_open(&loan));
     }
     let row = agreement::ActiveModel {
-        organisation_id: Set(staff.organisation_id),
+        organisation_id: Set(staff.organisation_id()),
         loan_id: Set(loan_id),
         terms_version: Set(terms.version.clone()),
         method: Set(method),
         signed_name: Set(signed_name.clone()),
         signature: Set(signature),
         accepted_at: Set(now),
-        recorded_by: Set(Some(staff.id)),
+        recorded_by: Set(Some(staff.id())),
         pdf: Set(bytes),
         sha256: Set(sha256.clone()),
         ..Default::default()
@@ -378,7 +376,7 @@ async fn sign(
         method,
         signed_name,
         accepted_at: now,
-        recorded_by: Some(staff.id),
+        recorded_by: Some(staff.id()),
         sha256,
     }))
 }

@@ -23,7 +23,7 @@ pub async fn record(
     repo::insert(
         db,
         NewEvent {
-            organisation_id: staff.organisation_id,
+            organisation_id: staff.organisation_id(),
             at,
             actor: Actor::Staff(staff),
             entity,

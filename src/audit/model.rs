@@ -60,14 +60,14 @@ pub enum Actor<'a> {
 impl Actor<'_> {
     pub fn staff_id(&self) -> Option<i32> {
         match self {
-            Actor::Staff(staff) => Some(staff.id),
+            Actor::Staff(staff) => Some(staff.id()),
             Actor::System(_) => None,
         }
     }
 
     pub fn label(&self) -> String {
         match self {
-            Actor::Staff(staff) => staff.name.clone(),
+            Actor::Staff(staff) => staff.name().to_owned(),
             Actor::System(name) => (*name).to_owned(),
         }
     }

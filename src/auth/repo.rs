@@ -9,26 +9,13 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query, SelectStatement},
 };
 
-use super::model::{HubScope, Role, Staff};
+use super::model::Role;
 use crate::entities::{
     api_token::{self, Entity as ApiToken},
     login_failure::{self, Entity as LoginFailure},
     staff_session::{self, Entity as StaffSession},
     staff_user::{self, Entity as StaffUser},
 };
-
-impl From<staff_user::Model> for Staff {
-    fn from(row: staff_user::Model) -> Self {
-        Self {
-            id: row.id,
-            organisation_id: row.organisation_id,
-            email: row.email,
-            name: row.name,
-            hubs: HubScope::of(row.role),
-            role: row.role,
-        }
-    }
-}
 
 pub async fn count_staff(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     StaffUser::find().count(db).await

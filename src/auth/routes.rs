@@ -65,10 +65,10 @@ pub struct MeView {
     security(("bearer" = [])))]
 pub async fn me(staff: Staff) -> Json<MeView> {
     Json(MeView {
-        id: staff.id,
-        email: staff.email,
-        name: staff.name,
-        role: staff.role,
+        id: staff.id(),
+        email: staff.email().to_owned(),
+        name: staff.name().to_owned(),
+        role: staff.role(),
     })
 }
 
@@ -231,7 +231,7 @@ pub async fn setup(State(app): State<AppState>, Form(form): Form<SetupForm>) -> 
     }
     let now = Utc::now();
     let staff = service::setup(&app.db, request, now).await?;
-    tracing::info!(staff_id = staff.id, "first admin account created");
+    tracing::info!(staff_id = staff.id(), "first admin account created");
     let secret = service::start_session(&app.db.write, &staff, now).await?;
     let cookie = session_cookie(&secret, app.config.secure_cookies());
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/devices")).into_response())

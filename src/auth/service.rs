@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, SqlErr};
 use sha2::{Digest, Sha256};
 
 use super::{
-    model::{Action, HubScope, Role, Staff, check_password, parse_email},
+    model::{Action, Role, Staff, check_password, parse_email},
     repo,
 };
 use crate::audit::AuditAction;
@@ -171,7 +171,7 @@ pub async fn start_session(
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
     let secret = new_secret();
-    repo::insert_session(db, hash_secret(&secret), staff.id, now, now + SESSION_LIFETIME).await?;
+    repo::insert_session(db, hash_secret(&secret), staff.id(), now, now + SESSION_LIFETIME).await?;
     Ok(secret)
 }
 
@@ -203,11 +203,12 @@ async fn scoped(
     row: Option<staff_user::Model>,
 ) -> Result<Option<Staff>, AppError> {
     let Some(row) = row else { return Ok(None) };
-    let mut staff = Staff::from(row);
-    if staff.role == Role::HubStaff {
-        staff.hubs = HubScope::Only(crate::staff::repo::hubs_of(db, staff.id).await?);
-    }
-    Ok(Some(staff))
+    let hubs = if row.role == Role::HubStaff {
+        crate::staff::repo::hubs_of(db, row.id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(Some(Staff::new(row, hubs)))
 }
 
 /// Whether `password` is the staff member's current one.
@@ -250,7 +251,7 @@ pub async fn tokens(
     staff: &Staff,
     now: DateTime<Utc>,
 ) -> Result<Vec<TokenInfo>, AppError> {
-    Ok(repo::tokens_of(db, staff.id, now, 200)
+    Ok(repo::tokens_of(db, staff.id(), now, 200)
         .await?
         .into_iter()
         .map(|t| TokenInfo {
@@ -263,7 +264,7 @@ pub async fn tokens(
 
 /// Revokes one of the caller's own tokens (404 for anyone else's).
 pub async fn revoke_token(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<(), AppError> {
-    if repo::delete_token(db, staff.id, id).await? {
+    if repo::delete_token(db, staff.id(), id).await? {
         Ok(())
     } else {
         Err(AppError::NotFound("you have no API token with that id".into()))
@@ -278,7 +279,7 @@ pub async fn issue_token(
 ) -> Result<(String, DateTime<Utc>), AppError> {
     let secret = new_secret();
     let expires_at = now + TOKEN_LIFETIME;
-    repo::insert_token(db, hash_secret(&secret), staff.id, now, expires_at).await?;
+    repo::insert_token(db, hash_secret(&secret), staff.id(), now, expires_at).await?;
     Ok((secret, expires_at))
 }
 

@@ -140,7 +140,7 @@ fn first_error(errors: Vec<FieldError>) -> AppError {
 
 async fn check_hub(db: &impl ConnectionTrait, staff: &Staff, hub_id: i32) -> Result<(), AppError> {
     match hubs::repo::find(db, hub_id).await? {
-        Some(hub) if hub.organisation_id == staff.organisation_id => Ok(()),
+        Some(hub) if hub.organisation_id == staff.organisation_id() => Ok(()),
         _ => Err(AppError::invalid(
             "hub_id",
             format!("there is no hub with id {hub_id}"),
@@ -172,7 +172,7 @@ pub async fn create(
     staff.require(Action::ManageDevices)?;
     let tx = db::begin_write(db).await?;
     check_hub(&tx, staff, device.details.hub_id).await?;
-    let org = organisations::repo::find(&tx, staff.organisation_id)
+    let org = organisations::repo::find(&tx, staff.organisation_id())
         .await?
         .ok_or_else(|| AppError::NotFound("your organisation no longer exists".into()))?;
     let tag = match device.asset_tag {
@@ -270,7 +270,7 @@ async fn write_details(
 ) -> Result<DeviceView, AppError> {
     let tag = AssetTag::parse("asset_tag", tag).map_err(|_| unknown_device(tag))?;
     let tx = db::begin_write(db).await?;
-    let row = repo::find_by_tag(&tx, staff.organisation_id, &tag)
+    let row = repo::find_by_tag(&tx, staff.organisation_id(), &tag)
         .await?
         .ok_or_else(|| unknown_device(tag.as_str()))?;
     check_hub(&tx, staff, details.hub_id).await?;
@@ -281,7 +281,7 @@ async fn write_details(
         audit::repo::insert(
             &tx,
             NewEvent {
-                organisation_id: staff.organisation_id,
+                organisation_id: staff.organisation_id(),
                 at: now,
                 actor: Actor::Staff(staff),
                 entity: EntityRef::Device(after.id),
@@ -341,7 +341,7 @@ pub async fn create_from_request(
 pub async fn get(db: &impl ConnectionTrait, staff: &Staff, tag: &str) -> Result<DeviceView, AppError> {
     staff.require(Action::ViewDevices)?;
     let parsed = AssetTag::parse("asset_tag", tag).map_err(|_| unknown_device(tag))?;
-    repo::find_by_tag(db, staff.organisation_id, &parsed)
+    repo::find_by_tag(db, staff.organisation_id(), &parsed)
         .await?
         .filter(|device| staff.sees_hub(device.hub_id))
         .map(DeviceView::from)
@@ -422,7 +422,7 @@ pub async fn list(
         hub_ids: staff.hubs_within(asked),
         ..filter.clone()
     };
-    let mut rows = repo::list(db, staff.organisation_id, &filter, limit + 1).await?;
+    let mut rows = repo::list(db, staff.organisation_id(), &filter, limit + 1).await?;
     let next_cursor = if rows.len() as u64 > limit {
         rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         rows.last().map(|row| row.asset_tag.clone())

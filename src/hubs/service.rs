@@ -102,13 +102,13 @@ pub async fn create(
     let details = request.parse()?;
     let name = details.name.clone();
     let tx = db::begin_write(db).await?;
-    let row = repo::insert(&tx, staff.organisation_id, &details, now)
+    let row = repo::insert(&tx, staff.organisation_id(), &details, now)
         .await
         .map_err(|err| duplicate_name(err, &name))?;
     audit::repo::insert(
         &tx,
         NewEvent {
-            organisation_id: staff.organisation_id,
+            organisation_id: staff.organisation_id(),
             at: now,
             actor: Actor::Staff(staff),
             entity: EntityRef::Hub(row.id),
@@ -144,7 +144,7 @@ pub async fn find(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<H
 async fn own(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<hub::Model, AppError> {
     repo::find(db, id)
         .await?
-        .filter(|hub| hub.organisation_id == staff.organisation_id)
+        .filter(|hub| hub.organisation_id == staff.organisation_id())
         .ok_or_else(|| AppError::NotFound(format!("there is no hub with id {id}")))
 }
 
@@ -175,7 +175,7 @@ pub async fn update(
     audit::repo::insert(
         &tx,
         NewEvent {
-            organisation_id: staff.organisation_id,
+            organisation_id: staff.organisation_id(),
             at: now,
             actor: Actor::Staff(staff),
             entity: EntityRef::Hub(row.id),
@@ -191,7 +191,7 @@ pub async fn update(
 /// The organisation's hubs, by name: every hub for admins, coordinators and trainers, and a hub
 /// staff member's own hubs for them.
 pub async fn list(db: &impl ConnectionTrait, staff: &Staff) -> Result<Vec<HubView>, AppError> {
-    Ok(repo::list(db, staff.organisation_id)
+    Ok(repo::list(db, staff.organisation_id())
         .await?
         .into_iter()
         .filter(|hub| staff.sees_hub(hub.id))

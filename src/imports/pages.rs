@@ -85,7 +85,7 @@ async fn upload(
         app.imports.add(
             id.clone(),
             Job {
-                staff_id: staff.id,
+                staff_id: staff.id(),
                 target,
                 file_name,
                 bytes: std::sync::Arc::new(bytes.to_vec()),
@@ -163,7 +163,7 @@ impl JobPage {
 fn job_of(app: &AppState, staff: &Staff, id: &str) -> Result<Job, AppError> {
     staff.require(Action::Import)?;
     app.imports
-        .get(id, staff.id)
+        .get(id, staff.id())
         .ok_or_else(|| AppError::NotFound("that upload has gone: upload the file again".into()))
 }
 

@@ -262,10 +262,10 @@ struct Check {
 
 impl Check {
     async fn new(db: &Db, staff: &Staff, target: Target, options: &Options) -> Result<Self, AppError> {
-        let org = organisations::repo::find(&db.read, staff.organisation_id)
+        let org = organisations::repo::find(&db.read, staff.organisation_id())
             .await?
             .ok_or_else(|| AppError::NotFound("your organisation no longer exists".into()))?;
-        let hubs = hubs::repo::list(&db.read, staff.organisation_id).await?;
+        let hubs = hubs::repo::list(&db.read, staff.organisation_id()).await?;
         Ok(Self {
             target,
             organisation_id: org.id,
@@ -524,7 +524,7 @@ async fn write<R: Read>(
             opening_hours: None,
             phone: None,
         };
-        let hub = hubs::repo::insert(&tx, staff.organisation_id, &details, now).await?;
+        let hub = hubs::repo::insert(&tx, staff.organisation_id(), &details, now).await?;
         check.hubs.insert(name.to_lowercase(), hub.id);
     }
     let mut next_number = 0;
@@ -599,7 +599,7 @@ async fn write<R: Read>(
                         new_rows.push(people::repo::new_row(
                             check.organisation_id,
                             &details,
-                            staff.id,
+                            staff.id(),
                             now,
                         ));
                     }

@@ -111,7 +111,7 @@ async fn chosen(
         london_midnight(day + chrono::Duration::days(1)),
     );
     let rows =
-        devices::repo::added_between(&app.db.read, staff.organisation_id, hub_id, from, to, 2000).await?;
+        devices::repo::added_between(&app.db.read, staff.organisation_id(), hub_id, from, to, 2000).await?;
     Ok((rows.into_iter().map(|d| d.asset_tag).collect(), Vec::new()))
 }
 

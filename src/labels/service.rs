@@ -125,14 +125,14 @@ pub async fn pdf(
     run: &LabelRun,
 ) -> Result<Vec<u8>, AppError> {
     staff.require(Action::ManageDevices)?;
-    let known = devices::repo::existing_tags(db, staff.organisation_id, &run.tags).await?;
+    let known = devices::repo::existing_tags(db, staff.organisation_id(), &run.tags).await?;
     if let Some(unknown) = run.tags.iter().find(|t| !known.contains(t.as_str())) {
         return Err(AppError::invalid(
             "asset_tags",
             format!("there is no device with asset tag {unknown}"),
         ));
     }
-    let org = organisations::repo::find(db, staff.organisation_id)
+    let org = organisations::repo::find(db, staff.organisation_id())
         .await?
         .ok_or_else(|| AppError::NotFound("your organisation no longer exists".into()))?;
     let found_line = found_line.map_or_else(

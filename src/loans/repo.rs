@@ -9,6 +9,7 @@ use sea_orm::{
 
 use super::model::LoanStatus;
 use crate::{
+    auth::model::Scope,
     devices::model::{AssetTag, DeviceStatus},
     entities::{
         device::{self, Entity as Device},
@@ -115,22 +116,39 @@ pub async fn update_loan(db: &impl ConnectionTrait, row: loan::ActiveModel) -> R
     row.update(db).await
 }
 
-pub async fn find_loan(
-    db: &impl ConnectionTrait,
-    organisation_id: i32,
-    id: i32,
-) -> Result<Option<loan::Model>, DbErr> {
+/// One loan within the caller's scope: another organisation's, or another hub's for hub staff,
+/// is `None` as if it were not there.
+pub async fn find_loan(db: &impl ConnectionTrait, scope: &Scope, id: i32) -> Result<Option<loan::Model>, DbErr> {
     Loan::find_by_id(id)
-        .filter(loan::Column::OrganisationId.eq(organisation_id))
+        .filter(scoped(scope))
         .one(db)
         .await
 }
 
+fn scoped(scope: &Scope) -> Condition {
+    scope.condition(loan::Column::OrganisationId, loan::Column::HubId)
+}
+
+/// Those of `ids` that are loans within the scope.
+pub async fn ids_within(db: &impl ConnectionTrait, scope: &Scope, ids: &[i32]) -> Result<Vec<i32>, DbErr> {
+    Loan::find()
+        .select_only()
+        .column(loan::Column::Id)
+        .filter(scoped(scope))
+        .filter(loan::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// The device's open loan within the scope.
 pub async fn open_loan_of_device(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     device_id: i32,
 ) -> Result<Option<loan::Model>, DbErr> {
     Loan::find()
+        .filter(scoped(scope))
         .filter(loan::Column::DeviceId.eq(device_id))
         .filter(loan::Column::Status.eq(LoanStatus::Open))
         .one(db)
@@ -149,8 +167,14 @@ pub async fn last_loan_of_device(
         .await
 }
 
-pub async fn loans_of_device(db: &impl ConnectionTrait, device_id: i32) -> Result<Vec<loan::Model>, DbErr> {
+/// The device's last hundred loans within the scope, the latest first.
+pub async fn loans_of_device(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    device_id: i32,
+) -> Result<Vec<loan::Model>, DbErr> {
     Loan::find()
+        .filter(scoped(scope))
         .filter(loan::Column::DeviceId.eq(device_id))
         .order_by_desc(loan::Column::Id)
         .limit(100)
@@ -158,11 +182,14 @@ pub async fn loans_of_device(db: &impl ConnectionTrait, device_id: i32) -> Resul
         .await
 }
 
+/// The borrower's loans within the scope (hub staff: at their hubs only), the latest first.
 pub async fn loans_of_borrower(
     db: &impl ConnectionTrait,
+    scope: &Scope,
     borrower_id: i32,
 ) -> Result<Vec<loan::Model>, DbErr> {
     Loan::find()
+        .filter(scoped(scope))
         .filter(loan::Column::BorrowerId.eq(borrower_id))
         .order_by_desc(loan::Column::Id)
         .all(db)
@@ -172,11 +199,11 @@ pub async fn loans_of_borrower(
 /// The open loans of these borrowers (a page of search results at most), the soonest due first.
 pub async fn open_of_borrowers(
     db: &impl ConnectionTrait,
-    organisation_id: i32,
+    scope: &Scope,
     borrower_ids: &[i32],
 ) -> Result<Vec<loan::Model>, DbErr> {
     Loan::find()
-        .filter(loan::Column::OrganisationId.eq(organisation_id))
+        .filter(scoped(scope))
         .filter(loan::Column::Status.eq(LoanStatus::Open))
         .filter(loan::Column::BorrowerId.is_in(borrower_ids.iter().copied()))
         .order_by_asc(loan::Column::DueOn)
@@ -189,19 +216,15 @@ pub async fn open_of_borrowers(
 /// (due date, id) `after` of the page before.
 pub async fn overdue(
     db: &impl ConnectionTrait,
-    organisation_id: i32,
+    scope: &Scope,
     today: NaiveDate,
-    hub_ids: Option<&[i32]>,
     after: Option<(NaiveDate, i32)>,
     limit: u64,
 ) -> Result<Vec<loan::Model>, DbErr> {
     let mut query = Loan::find()
-        .filter(loan::Column::OrganisationId.eq(organisation_id))
+        .filter(scoped(scope))
         .filter(loan::Column::Status.eq(LoanStatus::Open))
         .filter(loan::Column::DueOn.lt(today));
-    if let Some(hub_ids) = hub_ids {
-        query = query.filter(loan::Column::HubId.is_in(hub_ids.iter().copied()));
-    }
     if let Some((due_on, id)) = after {
         query = query.filter(
             Condition::any().add(loan::Column::DueOn.gt(due_on)).add(

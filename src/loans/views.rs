@@ -94,7 +94,7 @@ async fn views(
     let device_ids: Vec<i32> = rows.iter().map(|r| r.device_id).collect();
     let borrower_ids: Vec<i32> = rows.iter().map(|r| r.borrower_id).collect();
     let tags = devices::repo::find_many(db, device_ids).await?;
-    let names = people::repo::find_many(db, staff.organisation_id, &borrower_ids).await?;
+    let names = people::repo::find_many(db, staff.organisation_id(), &borrower_ids).await?;
     let today = today(Utc::now());
     // Every loan names a device and a borrower of its organisation (foreign keys), so the empty
     // defaults below are never shown.
@@ -123,20 +123,18 @@ pub async fn open_loans_of(
     staff: &Staff,
     borrower_ids: &[i32],
 ) -> Result<Vec<LoanView>, AppError> {
-    staff.require(Action::ViewLoans)?;
+    let scope = staff.scope(Action::ViewLoans)?;
     if borrower_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = repo::open_of_borrowers(db, staff.organisation_id, borrower_ids).await?;
+    let rows = repo::open_of_borrowers(db, &scope, borrower_ids).await?;
     views(db, staff, rows).await
 }
 
 /// One loan, with its extensions.
 pub async fn loan(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<LoanView, AppError> {
-    staff.require(Action::ViewLoans)?;
-    let row = repo::find_loan(db, staff.organisation_id, id)
+    let row = repo::find_loan(db, &staff.scope(Action::ViewLoans)?, id)
         .await?
-        .filter(|loan| staff.sees_hub(loan.hub_id))
         .ok_or_else(|| AppError::NotFound(format!("there is no loan with id {id}")))?;
     let extensions = repo::extensions_of(db, id)
         .await?
@@ -159,8 +157,7 @@ pub async fn current_loan(
     staff: &Staff,
     device_id: i32,
 ) -> Result<Option<LoanView>, AppError> {
-    staff.require(Action::ViewLoans)?;
-    match repo::open_loan_of_device(db, device_id).await? {
+    match repo::open_loan_of_device(db, &staff.scope(Action::ViewLoans)?, device_id).await? {
         Some(row) => Ok(Some(views(db, staff, vec![row]).await?.remove(0))),
         None => Ok(None),
     }
@@ -184,8 +181,7 @@ pub async fn of_device(
     staff: &Staff,
     device_id: i32,
 ) -> Result<Vec<LoanView>, AppError> {
-    staff.require(Action::ViewLoans)?;
-    let rows = repo::loans_of_device(db, device_id).await?;
+    let rows = repo::loans_of_device(db, &staff.scope(Action::ViewLoans)?, device_id).await?;
     views(db, staff, rows).await
 }
 
@@ -194,8 +190,7 @@ pub async fn of_borrower(
     staff: &Staff,
     borrower_id: i32,
 ) -> Result<Vec<LoanView>, AppError> {
-    staff.require(Action::ViewLoans)?;
-    let rows = repo::loans_of_borrower(db, borrower_id).await?;
+    let rows = repo::loans_of_borrower(db, &staff.scope(Action::ViewLoans)?, borrower_id).await?;
     views(db, staff, rows).await
 }
 
@@ -228,20 +223,11 @@ pub async fn overdue(
     cursor: Option<&str>,
     limit: Option<u64>,
 ) -> Result<OverduePage, AppError> {
-    staff.require(Action::ViewLoans)?;
+    let scope = staff.scope_within(Action::ViewLoans, hub_id)?;
     let after = DatedCursor::parse(cursor)?.map(|c| (c.date, c.id));
     let limit = paging::page_size(limit, OVERDUE_PER_PAGE, MAX_OVERDUE)?;
     let today = today(now);
-    let hubs = staff.hubs_within(hub_id);
-    let rows = repo::overdue(
-        db,
-        staff.organisation_id,
-        today,
-        hubs.as_deref(),
-        after,
-        limit + 1,
-    )
-    .await?;
+    let rows = repo::overdue(db, &scope, today, after, limit + 1).await?;
     let (rows, next_cursor) = paging::cut(rows, limit, |r| {
         Some(DatedCursor {
             date: r.due_on,
@@ -249,7 +235,7 @@ pub async fn overdue(
         })
     });
     let borrower_ids: Vec<i32> = rows.iter().map(|r| r.borrower_id).collect();
-    let borrowers = people::repo::find_many(db, staff.organisation_id, &borrower_ids).await?;
+    let borrowers = people::repo::find_many(db, staff.organisation_id(), &borrower_ids).await?;
     let loans = views(db, staff, rows).await?;
     let items = loans
         .into_iter()

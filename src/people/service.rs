@@ -144,16 +144,16 @@ pub async fn create(
     staff.require(Action::ManageBorrowers)?;
     let tx = db::begin_write(db).await?;
     check_resident_of(&tx, &details).await?;
-    let row = repo::insert(&tx, staff.organisation_id, &details, staff.id, now).await?;
+    let row = repo::insert(&tx, staff.organisation_id(), &details, staff.id(), now).await?;
     audit::repo::insert(
         &tx,
         NewEvent {
-            organisation_id: staff.organisation_id,
+            organisation_id: staff.organisation_id(),
             at: now,
             actor: Actor::Staff(staff),
             entity: EntityRef::Borrower(row.id),
             action: AuditAction::BorrowerAdded,
-            details: json!({ "consent": { "data_processing": true, "recorded_by": staff.id } }),
+            details: json!({ "consent": { "data_processing": true, "recorded_by": staff.id() } }),
         },
     )
     .await?;
@@ -181,7 +181,7 @@ pub async fn update(
 ) -> Result<BorrowerView, AppError> {
     staff.require(Action::ManageBorrowers)?;
     let tx = db::begin_write(db).await?;
-    let row = repo::find(&tx, staff.organisation_id, id)
+    let row = repo::find(&tx, staff.organisation_id(), id)
         .await?
         .ok_or_else(|| unknown(id))?;
     check_resident_of(&tx, &details).await?;
@@ -195,7 +195,7 @@ pub async fn update(
         audit::repo::insert(
             &tx,
             NewEvent {
-                organisation_id: staff.organisation_id,
+                organisation_id: staff.organisation_id(),
                 at: now,
                 actor: Actor::Staff(staff),
                 entity: EntityRef::Borrower(id),
@@ -211,7 +211,7 @@ pub async fn update(
 
 pub async fn get(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<BorrowerView, AppError> {
     staff.require(Action::ViewBorrowers)?;
-    repo::find(db, staff.organisation_id, id)
+    repo::find(db, staff.organisation_id(), id)
         .await?
         .map(BorrowerView::from)
         .ok_or_else(|| unknown(id))
@@ -225,8 +225,8 @@ pub async fn search(
 ) -> Result<Vec<BorrowerView>, AppError> {
     staff.require(Action::ViewBorrowers)?;
     let rows = match crate::validate::search_text("q", q)? {
-        Some(q) => repo::search(db, staff.organisation_id, &q, 50).await?,
-        None => repo::recent(db, staff.organisation_id, 20).await?,
+        Some(q) => repo::search(db, staff.organisation_id(), &q, 50).await?,
+        None => repo::recent(db, staff.organisation_id(), 20).await?,
     };
     Ok(rows.into_iter().map(BorrowerView::from).collect())
 }

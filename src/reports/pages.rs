@@ -160,7 +160,7 @@ async fn home(
     staff: Staff,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
-    if staff.role == Role::Trainer {
+    if staff.role() == Role::Trainer {
         return Ok(Redirect::to("/training").into_response());
     }
     let hub_id = query

@@ -33,7 +33,7 @@ pub async fn begin(db: &Db, staff: &Staff, report: Report) -> Result<(), AppErro
     record(
         &txn,
         staff,
-        EntityRef::Organisation(staff.organisation_id),
+        EntityRef::Organisation(staff.organisation_id()),
         AuditAction::Exported,
         serde_json::json!({ "file": file }),
         now,
@@ -54,7 +54,7 @@ pub async fn batch(
     after: i32,
 ) -> Result<Option<(Vec<u8>, i32)>, AppError> {
     staff.require(Action::Export)?;
-    let organisation = staff.organisation_id;
+    let organisation = staff.organisation_id();
     let mut sheet = Sheet::default();
     let last = match report {
         Report::Devices => {

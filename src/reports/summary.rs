@@ -107,7 +107,7 @@ async fn figures(
     staff.require(Action::ViewReports)?;
     let hubs = staff.hubs_within(hub_id);
     let hubs = hubs.as_deref();
-    let organisation = staff.organisation_id;
+    let organisation = staff.organisation_id();
     let today = today(now);
 
     let mut by_status = BTreeMap::new();
@@ -192,7 +192,7 @@ pub async fn dashboard(
     let (summary, hubs) = figures(db, staff, Period::parse(None, None, today)?, hub_id, now).await?;
     let scope = staff.hubs_within(hub_id);
     let scope = scope.as_deref();
-    let organisation = staff.organisation_id;
+    let organisation = staff.organisation_id();
     let mut monthly = Vec::with_capacity(12);
     for month in last_twelve_months(today) {
         let next = (month + Duration::days(32)).with_day0(0).unwrap_or(month);

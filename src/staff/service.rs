@@ -117,7 +117,7 @@ pub async fn list(
     now: DateTime<Utc>,
 ) -> Result<StaffList, AppError> {
     staff.require(Action::ManageStaff)?;
-    let mut rows = repo::page(db, staff.organisation_id, after.unwrap_or(0), limit + 1).await?;
+    let mut rows = repo::page(db, staff.organisation_id(), after.unwrap_or(0), limit + 1).await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let items = views(db, rows, now).await?;
@@ -143,7 +143,7 @@ pub async fn get(
 }
 
 async fn find(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<staff_user::Model, AppError> {
-    repo::find(db, staff.organisation_id, id)
+    repo::find(db, staff.organisation_id(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no staff member with id {id}")))
 }
@@ -211,11 +211,11 @@ pub async fn invite(
     let invitation = request
         .parse()
         .map_err(|errors| AppError::Invalid(errors.into_iter().next().expect("parse names a field")))?;
-    check_hubs(&db.read, staff.organisation_id, &invitation.hub_ids).await?;
+    check_hubs(&db.read, staff.organisation_id(), &invitation.hub_ids).await?;
     let tx = db::begin_write(db).await?;
     let row = auth::repo::insert_staff(
         &tx,
-        staff.organisation_id,
+        staff.organisation_id(),
         &invitation.email,
         &invitation.name,
         invitation.role,
@@ -260,7 +260,7 @@ async fn new_link(
             staff_id: Set(staff_id),
             purpose: Set(purpose.as_str().to_owned()),
             token_hash: Set(auth::service::hash_secret(&secret)),
-            created_by: Set(by.map(|s| s.id)),
+            created_by: Set(by.map(|s| s.id())),
             created_at: Set(now),
             expires_at: Set(expires_at),
             ..Default::default()
@@ -296,13 +296,13 @@ pub async fn update(
         .map(|ids| parse_hub_ids(Some(ids)))
         .transpose()?;
     if let Some(hub_ids) = &hub_ids {
-        check_hubs(&db.read, staff.organisation_id, hub_ids).await?;
+        check_hubs(&db.read, staff.organisation_id(), hub_ids).await?;
     }
     let tx = db::begin_write(db).await?;
     let row = find(&tx, staff, id).await?;
     let role = role.unwrap_or(row.role);
     let active = patch.disabled.map_or(row.active, |disabled| !disabled);
-    if id == staff.id && (role != row.role || !active) {
+    if id == staff.id() && (role != row.role || !active) {
         return Err(AppError::Conflict {
             code: "own_account",
             message: "you cannot disable your own account or change your own role: ask another admin".into(),
@@ -498,16 +498,16 @@ pub async fn change_password(
     if new != confirm {
         return Err(FieldError::new("confirm", "the two new passwords are not the same").into());
     }
-    if !auth::service::password_matches(&db.read, staff.id, current).await? {
+    if !auth::service::password_matches(&db.read, staff.id(), current).await? {
         return Err(FieldError::new("current_password", "that is not your current password").into());
     }
     let hash = auth::service::hash_password(new.to_owned()).await?;
     let tx = db::begin_write(db).await?;
-    repo::set_password(&tx, staff.id, hash).await?;
+    repo::set_password(&tx, staff.id(), hash).await?;
     record(
         &tx,
         staff,
-        EntityRef::Staff(staff.id),
+        EntityRef::Staff(staff.id()),
         AuditAction::PasswordSet,
         json!({"through": "own_change"}),
         now,
@@ -525,7 +525,7 @@ pub async fn assign_hubs_by_name(db: &Db, staff: &Staff, names: &[String]) -> Re
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let hubs = hubs::repo::list(&db.read, staff.organisation_id).await?;
+    let hubs = hubs::repo::list(&db.read, staff.organisation_id()).await?;
     let mut chosen = Vec::new();
     for name in names {
         let hub = hubs
@@ -536,7 +536,7 @@ pub async fn assign_hubs_by_name(db: &Db, staff: &Staff, names: &[String]) -> Re
     }
     let ids: Vec<i32> = chosen.iter().map(|h| h.id).collect();
     let tx = db::begin_write(db).await?;
-    repo::set_hubs(&tx, staff.id, &parse_hub_ids(Some(&ids))?).await?;
+    repo::set_hubs(&tx, staff.id(), &parse_hub_ids(Some(&ids))?).await?;
     tx.commit().await?;
     Ok(chosen.into_iter().map(|h| h.name.clone()).collect())
 }

@@ -2,11 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::OnConflict,
 };
 
 use crate::{
+    auth::model::Scope,
     devices::model::DeviceStatus,
     entities::{
         device::{self, Entity as Device},
@@ -33,29 +34,23 @@ pub async fn insert(
     .await
 }
 
-pub async fn find(
-    db: &impl ConnectionTrait,
-    organisation_id: i32,
-    id: i32,
-) -> Result<Option<stocktake::Model>, DbErr> {
-    Stocktake::find_by_id(id)
-        .filter(stocktake::Column::OrganisationId.eq(organisation_id))
-        .one(db)
-        .await
+fn scoped(scope: &Scope) -> Condition {
+    scope.condition(stocktake::Column::OrganisationId, stocktake::Column::HubId)
 }
 
-/// Up to `limit` of the organisation's stocktakes (at some hubs, or all), newest first, before id `before` when given.
+/// One stocktake within the scope.
+pub async fn find(db: &impl ConnectionTrait, scope: &Scope, id: i32) -> Result<Option<stocktake::Model>, DbErr> {
+    Stocktake::find_by_id(id).filter(scoped(scope)).one(db).await
+}
+
+/// Up to `limit` of the stocktakes within the scope, newest first, before id `before` when given.
 pub async fn list(
     db: &impl ConnectionTrait,
-    organisation_id: i32,
-    hub_ids: Option<&[i32]>,
+    scope: &Scope,
     before: Option<i32>,
     limit: u64,
 ) -> Result<Vec<stocktake::Model>, DbErr> {
-    let mut query = Stocktake::find().filter(stocktake::Column::OrganisationId.eq(organisation_id));
-    if let Some(hub_ids) = hub_ids {
-        query = query.filter(stocktake::Column::HubId.is_in(hub_ids.iter().copied()));
-    }
+    let mut query = Stocktake::find().filter(scoped(scope));
     if let Some(before) = before {
         query = query.filter(stocktake::Column::Id.lt(before));
     }

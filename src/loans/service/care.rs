@@ -68,7 +68,7 @@ pub async fn record_checks(
             complete: Set(complete),
             condition: Set(condition),
             notes: Set(notes),
-            checked_by: Set(Some(staff.id)),
+            checked_by: Set(Some(staff.id())),
             checked_at: Set(now),
             ..Default::default()
         },
@@ -102,11 +102,11 @@ pub async fn open_repair(
     let row = repo::insert_repair(
         &tx,
         repair::ActiveModel {
-            organisation_id: Set(staff.organisation_id),
+            organisation_id: Set(staff.organisation_id()),
             device_id: Set(device.id),
             fault: Set(fault.clone()),
             repairer: Set(repairer),
-            opened_by: Set(Some(staff.id)),
+            opened_by: Set(Some(staff.id())),
             opened_at: Set(now),
             ..Default::default()
         },
@@ -155,13 +155,13 @@ pub async fn close_repair(
         _ => None,
     };
     let tx = db::begin_write(db).await?;
-    let row = repo::find_repair(&tx, staff.organisation_id, repair_id)
+    let row = repo::find_repair(&tx, staff.organisation_id(), repair_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no repair with id {repair_id}")))?;
     let device = repo::lock_device_by_id(&tx, row.device_id)
         .await?
         .ok_or_else(|| AppError::NotFound("the device no longer exists".into()))?;
-    let row = repo::find_repair(&tx, staff.organisation_id, repair_id)
+    let row = repo::find_repair(&tx, staff.organisation_id(), repair_id)
         .await?
         .unwrap_or(row);
     if row.closed_at.is_some() {
@@ -178,7 +178,7 @@ pub async fn close_repair(
             outcome: Set(Some(outcome)),
             cost_pence: Set(request.cost_pence),
             notes: Set(notes),
-            closed_by: Set(Some(staff.id)),
+            closed_by: Set(Some(staff.id())),
             closed_at: Set(Some(now)),
             ..Default::default()
         },
@@ -233,7 +233,7 @@ async fn insert_disposal(
             method: Set(method),
             wipe_certificate: Set(certificate),
             notes: Set(notes),
-            retired_by: Set(Some(staff.id)),
+            retired_by: Set(Some(staff.id())),
             retired_at: Set(now),
             ..Default::default()
         },
@@ -295,7 +295,7 @@ pub async fn repair_device(
     staff: &Staff,
     id: i32,
 ) -> Result<DeviceView, AppError> {
-    let repair = repo::find_repair(db, staff.organisation_id, id)
+    let repair = repo::find_repair(db, staff.organisation_id(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no repair with id {id}")))?;
     let row = crate::devices::repo::find(db, repair.device_id)

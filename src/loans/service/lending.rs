@@ -54,7 +54,7 @@ pub async fn issue(
     // writer holds its lock for as few statements as possible; the status change itself only
     // happens if the device is still available (see `move_device`).
     let device = device_for_field(&db.read, staff, "asset_tag", request.asset_tag.as_deref()).await?;
-    let borrower = people::repo::find(&db.read, staff.organisation_id, borrower_id)
+    let borrower = people::repo::find(&db.read, staff.organisation_id(), borrower_id)
         .await?
         .ok_or_else(|| {
             AppError::invalid(
@@ -65,7 +65,7 @@ pub async fn issue(
     let hub_id = request.hub_id.unwrap_or(device.hub_id);
     if hub_id != device.hub_id {
         match hubs::repo::find(&db.read, hub_id).await? {
-            Some(hub) if hub.organisation_id == staff.organisation_id && staff.sees_hub(hub.id) => {}
+            Some(hub) if hub.organisation_id == staff.organisation_id() && staff.sees_hub(hub.id) => {}
             _ => {
                 return Err(AppError::invalid(
                     "hub_id",
@@ -80,11 +80,11 @@ pub async fn issue(
     let row = repo::insert_loan(
         &tx,
         loan::ActiveModel {
-            organisation_id: Set(staff.organisation_id),
+            organisation_id: Set(staff.organisation_id()),
             device_id: Set(device.id),
             borrower_id: Set(borrower.id),
             hub_id: Set(hub_id),
-            issued_by: Set(Some(staff.id)),
+            issued_by: Set(Some(staff.id())),
             issued_at: Set(now),
             due_on: Set(due_on),
             accessories_issued: Set(accessories.clone().into()),
@@ -121,7 +121,7 @@ pub async fn return_device(
     request: &ReturnRequest,
     now: DateTime<Utc>,
 ) -> Result<LoanView, AppError> {
-    staff.require(Action::Lend)?;
+    let scope = staff.scope(Action::Lend)?;
     let condition = parse_condition(request.condition.as_deref())?;
     let returned = name_list(
         "accessories_returned",
@@ -129,14 +129,14 @@ pub async fn return_device(
     )?;
     let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
     let tx = db::begin_write(db).await?;
-    let (loan, device) = open_loan(&tx, staff, loan_id).await?;
+    let (loan, device) = open_loan(&tx, &scope, loan_id).await?;
     move_device(&tx, &device, Transition::Return, Some(condition), now).await?;
     let missing = missing_accessories(&loan.accessories_issued, &returned);
     let mut row: loan::ActiveModel = loan.into();
     row.status = Set(LoanStatus::Returned);
     row.returned_at = Set(Some(now));
     row.returned_on = Set(Some(today(now)));
-    row.returned_to = Set(Some(staff.id));
+    row.returned_to = Set(Some(staff.id()));
     row.return_condition = Set(Some(condition));
     row.accessories_returned = Set(Some(returned.into()));
     row.missing_accessories = Set(Some(missing.clone().into()));
@@ -170,11 +170,11 @@ pub async fn extend(
     request: &ExtendRequest,
     now: DateTime<Utc>,
 ) -> Result<LoanView, AppError> {
-    staff.require(Action::Lend)?;
+    let scope = staff.scope(Action::Lend)?;
     let due_on = parse_due_on("due_on", request.due_on.as_deref(), today(now))?;
     let reason = optional_text("reason", "the reason", request.reason.as_deref(), 500)?;
     let tx = db::begin_write(db).await?;
-    let (loan, _) = open_loan(&tx, staff, loan_id).await?;
+    let (loan, _) = open_loan(&tx, &scope, loan_id).await?;
     if due_on <= loan.due_on {
         return Err(AppError::invalid(
             "due_on",
@@ -191,7 +191,7 @@ pub async fn extend(
             from_due_on: Set(loan.due_on),
             to_due_on: Set(due_on),
             reason: Set(reason.clone()),
-            extended_by: Set(Some(staff.id)),
+            extended_by: Set(Some(staff.id())),
             extended_at: Set(now),
             ..Default::default()
         },
@@ -227,10 +227,10 @@ pub async fn report_lost(
     request: &NotesRequest,
     now: DateTime<Utc>,
 ) -> Result<LoanView, AppError> {
-    staff.require(Action::Lend)?;
+    let scope = staff.scope(Action::Lend)?;
     let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
     let tx = db::begin_write(db).await?;
-    let (loan, device) = open_loan(&tx, staff, loan_id).await?;
+    let (loan, device) = open_loan(&tx, &scope, loan_id).await?;
     move_device(&tx, &device, Transition::ReportLost, None, now).await?;
     let mut row: loan::ActiveModel = loan.into();
     row.status = Set(LoanStatus::Lost);

@@ -19,7 +19,7 @@ use super::{
 use crate::audit::AuditAction;
 use crate::{
     audit::{EntityRef, record},
-    auth::Staff,
+    auth::{Staff, model::Scope},
     devices::model::{AssetTag, Condition, DeviceStatus},
     entities::{device, loan},
     error::AppError,
@@ -37,7 +37,7 @@ async fn device_for_field(
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AppError::invalid(field, "enter the device's asset tag"))?;
     let tag = AssetTag::parse(field, text)?;
-    crate::devices::repo::find_by_tag(db, staff.organisation_id, &tag)
+    crate::devices::repo::find_by_tag(db, staff.organisation_id(), &tag)
         .await?
         .filter(|device| staff.sees_hub(device.hub_id))
         .ok_or_else(|| AppError::invalid(field, format!("there is no device with asset tag {tag}")))
@@ -52,7 +52,7 @@ async fn device_at(tx: &DatabaseTransaction, staff: &Staff, tag: &str) -> Result
         ))
     };
     let parsed = AssetTag::parse("asset_tag", tag).map_err(|_| unknown())?;
-    repo::lock_device(tx, staff.organisation_id, &parsed)
+    repo::lock_device(tx, staff.organisation_id(), &parsed)
         .await?
         .filter(|device| staff.sees_hub(device.hub_id))
         .ok_or_else(unknown)
@@ -126,22 +126,20 @@ async fn commit_loan_change(
     commit(tx, staff, entity, action, details, now).await
 }
 
+/// The open loan within `scope`, with its device locked.
 async fn open_loan(
     tx: &DatabaseTransaction,
-    staff: &Staff,
+    scope: &Scope,
     loan_id: i32,
 ) -> Result<(loan::Model, device::Model), AppError> {
-    let loan = repo::find_loan(tx, staff.organisation_id, loan_id)
+    let loan = repo::find_loan(tx, scope, loan_id)
         .await?
-        .filter(|loan| staff.sees_hub(loan.hub_id))
         .ok_or_else(|| AppError::NotFound(format!("there is no loan with id {loan_id}")))?;
     let device = repo::lock_device_by_id(tx, loan.device_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the device of loan {loan_id} no longer exists")))?;
     // Read again under the device's lock: another request may have closed it meanwhile.
-    let loan = repo::find_loan(tx, staff.organisation_id, loan_id)
-        .await?
-        .unwrap_or(loan);
+    let loan = repo::find_loan(tx, scope, loan_id).await?.unwrap_or(loan);
     if loan.status != LoanStatus::Open {
         return Err(AppError::Conflict {
             code: "loan_not_open",

@@ -7,6 +7,7 @@ use sea_orm::{
 };
 
 use super::{loan_borrower, loan_device, reminder_loan};
+use crate::auth::model::Scope;
 use crate::entities::{
     borrower::{self},
     device,
@@ -51,13 +52,16 @@ pub async fn borrower_phone_of_loan(
         .filter(|p| !p.trim().is_empty()))
 }
 
-/// Queued calls or letters of an organisation (at some hubs, or all), oldest due date first: up to
-/// `limit` of them after `after` (the due date and id of the last one on the page before).
+fn scoped(scope: &Scope) -> Condition {
+    scope.condition(reminder::Column::OrganisationId, reminder::Column::HubId)
+}
+
+/// Queued calls or letters within the scope, oldest due date first: up to `limit` of them after
+/// `after` (the due date and id of the last one on the page before).
 pub async fn tasks(
     db: &impl ConnectionTrait,
-    organisation_id: i32,
+    scope: &Scope,
     channel: Channel,
-    hub_ids: Option<&[i32]>,
     after: Option<(NaiveDate, i32)>,
     limit: u64,
 ) -> Result<Vec<Task>, DbErr> {
@@ -81,12 +85,9 @@ pub async fn tasks(
         .join(JoinType::InnerJoin, reminder_loan())
         .join(JoinType::InnerJoin, loan_borrower())
         .join(JoinType::InnerJoin, loan_device())
-        .filter(reminder::Column::OrganisationId.eq(organisation_id))
+        .filter(scoped(scope))
         .filter(reminder::Column::Channel.eq(channel))
         .filter(reminder::Column::Status.eq(ReminderStatus::Queued));
-    if let Some(hub_ids) = hub_ids {
-        query = query.filter(reminder::Column::HubId.is_in(hub_ids.iter().copied()));
-    }
     if let Some((due_on, id)) = after {
         query = query.filter(
             Condition::any().add(reminder::Column::DueOn.gt(due_on)).add(
@@ -105,10 +106,10 @@ pub async fn tasks(
         .await
 }
 
-/// Records a call's outcome on a queued call of the organisation; false when there is none.
+/// Records a call's outcome on a queued call within the scope; false when there is none.
 pub async fn record_outcome(
     db: &impl ConnectionTrait,
-    organisation_id: i32,
+    scope: &Scope,
     id: i32,
     outcome: CallOutcome,
     staff_id: i32,
@@ -121,7 +122,7 @@ pub async fn record_outcome(
         .col_expr(reminder::Column::SentAt, Some(now).into())
         .col_expr(reminder::Column::UpdatedAt, now.into())
         .filter(reminder::Column::Id.eq(id))
-        .filter(reminder::Column::OrganisationId.eq(organisation_id))
+        .filter(scoped(scope))
         .filter(reminder::Column::Channel.eq(Channel::Call))
         .filter(reminder::Column::Status.eq(ReminderStatus::Queued))
         .exec(db)
@@ -129,26 +130,21 @@ pub async fn record_outcome(
     Ok(done.rows_affected == 1)
 }
 
-/// Marks queued letters as posted; returns how many were.
+/// Marks queued letters within the scope as posted; returns how many were.
 pub async fn mark_posted(
     db: &impl ConnectionTrait,
-    organisation_id: i32,
-    hub_ids: Option<&[i32]>,
+    scope: &Scope,
     ids: &[i32],
     staff_id: i32,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
-    let mut update = Reminder::update_many();
-    if let Some(hub_ids) = hub_ids {
-        update = update.filter(reminder::Column::HubId.is_in(hub_ids.iter().copied()));
-    }
-    Ok(update
+    Ok(Reminder::update_many()
+        .filter(scoped(scope))
         .col_expr(reminder::Column::Status, ReminderStatus::Sent.as_str().into())
         .col_expr(reminder::Column::OutcomeBy, Some(staff_id).into())
         .col_expr(reminder::Column::SentAt, Some(now).into())
         .col_expr(reminder::Column::UpdatedAt, now.into())
         .filter(reminder::Column::Id.is_in(ids.to_vec()))
-        .filter(reminder::Column::OrganisationId.eq(organisation_id))
         .filter(reminder::Column::Channel.eq(Channel::Letter))
         .filter(reminder::Column::Status.eq(ReminderStatus::Queued))
         .exec(db)
@@ -156,13 +152,10 @@ pub async fn mark_posted(
         .rows_affected)
 }
 
-pub async fn find(
-    db: &impl ConnectionTrait,
-    organisation_id: i32,
-    id: i32,
-) -> Result<Option<reminder::Model>, DbErr> {
+/// One reminder within the scope.
+pub async fn find(db: &impl ConnectionTrait, scope: &Scope, id: i32) -> Result<Option<reminder::Model>, DbErr> {
     Reminder::find_by_id(id)
-        .filter(reminder::Column::OrganisationId.eq(organisation_id))
+        .filter(scoped(scope))
         .one(db)
         .await
 }

@@ -76,19 +76,10 @@ pub async fn call_list(
     cursor: Option<&str>,
     limit: Option<u64>,
 ) -> Result<CallPage, AppError> {
-    staff.require(Action::Lend)?;
+    let scope = staff.scope_within(Action::Lend, hub_id)?;
     let after = DatedCursor::parse(cursor)?.map(|c| (c.date, c.id));
     let limit = paging::page_size(limit, CALLS_PER_PAGE, MAX_CALLS)?;
-    let hubs = staff.hubs_within(hub_id);
-    let rows = repo::tasks(
-        db,
-        staff.organisation_id,
-        Channel::Call,
-        hubs.as_deref(),
-        after,
-        limit + 1,
-    )
-    .await?;
+    let rows = repo::tasks(db, &scope, Channel::Call, after, limit + 1).await?;
     let (rows, next_cursor) = paging::cut(rows, limit, |r| {
         r.due_on.map(|date| DatedCursor { date, id: r.id })
     });
@@ -115,15 +106,15 @@ pub async fn record_outcome(
     request: &OutcomeRequest,
     now: DateTime<Utc>,
 ) -> Result<CallOutcome, AppError> {
-    staff.require(Action::Lend)?;
+    let scope = staff.scope(Action::Lend)?;
     let outcome = parse_outcome(request.outcome.as_deref())?;
     let notes = optional_text("notes", "the notes", request.notes.as_deref(), 1000)?;
     let tx = db::begin_write(db).await?;
-    let row = repo::find(&tx, staff.organisation_id, id)
+    let row = repo::find(&tx, &scope, id)
         .await?
-        .filter(|r| r.channel == Channel::Call && r.hub_id.is_none_or(|hub| staff.sees_hub(hub)))
+        .filter(|r| r.channel == Channel::Call)
         .ok_or_else(|| AppError::NotFound(format!("there is no call with id {id}")))?;
-    if !repo::record_outcome(&tx, staff.organisation_id, id, outcome, staff.id, now).await? {
+    if !repo::record_outcome(&tx, &scope, id, outcome, staff.id(), now).await? {
         return Err(AppError::Conflict {
             code: "call_not_waiting",
             message: format!(
@@ -223,7 +214,7 @@ pub async fn outbox(
     before: Option<i32>,
 ) -> Result<Vec<ReminderView>, AppError> {
     staff.require(Action::ManageOutbox)?;
-    let rows = repo::outbox(db, staff.organisation_id, status, before, OUTBOX_PAGE).await?;
+    let rows = repo::outbox(db, staff.organisation_id(), status, before, OUTBOX_PAGE).await?;
     let loan_ids: Vec<i32> = rows.iter().filter_map(|r| r.loan_id).collect();
     let borrowers = repo::borrowers_of_loans(db, &loan_ids).await?;
     Ok(rows
@@ -243,12 +234,12 @@ pub async fn outbox(
 
 /// Puts a failed email back in the queue; the next delivery run sends it.
 pub async fn retry(db: &Db, staff: &Staff, id: i32, now: DateTime<Utc>) -> Result<ReminderView, AppError> {
-    staff.require(Action::ManageOutbox)?;
+    let scope = staff.scope(Action::ManageOutbox)?;
     let tx = db::begin_write(db).await?;
-    let row = repo::find(&tx, staff.organisation_id, id)
+    let row = repo::find(&tx, &scope, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no reminder with id {id}")))?;
-    if !repo::retry(&tx, staff.organisation_id, id, now).await? {
+    if !repo::retry(&tx, staff.organisation_id(), id, now).await? {
         return Err(AppError::Conflict {
             code: "not_failed",
             message: format!(
@@ -261,13 +252,13 @@ pub async fn retry(db: &Db, staff: &Staff, id: i32, now: DateTime<Utc>) -> Resul
         &tx,
         staff,
         row.loan_id
-            .map_or(EntityRef::Organisation(staff.organisation_id), EntityRef::Loan),
+            .map_or(EntityRef::Organisation(staff.organisation_id()), EntityRef::Loan),
         AuditAction::ReminderRetried,
         json!({"reminder_id": id, "last_error": row.last_error}),
         now,
     )
     .await?;
-    let row = repo::find(&tx, staff.organisation_id, id)
+    let row = repo::find(&tx, &scope, id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no reminder with id {id}")))?;
     tx.commit().await?;
@@ -283,16 +274,8 @@ pub async fn letters(
     staff: &Staff,
     hub_id: Option<i32>,
 ) -> Result<Vec<repo::Task>, AppError> {
-    staff.require(Action::Lend)?;
-    Ok(repo::tasks(
-        db,
-        staff.organisation_id,
-        Channel::Letter,
-        staff.hubs_within(hub_id).as_deref(),
-        None,
-        MAX_LETTERS,
-    )
-    .await?)
+    let scope = staff.scope_within(Action::Lend, hub_id)?;
+    Ok(repo::tasks(db, &scope, Channel::Letter, None, MAX_LETTERS).await?)
 }
 
 /// The waiting letters as one PDF to print.
@@ -303,10 +286,10 @@ pub async fn letters_pdf(
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, AppError> {
     let tasks = letters(&db.read, staff, hub_id).await?;
-    let organisation = crate::organisations::repo::find(&db.read, staff.organisation_id)
+    let organisation = crate::organisations::repo::find(&db.read, staff.organisation_id())
         .await?
         .ok_or_else(|| AppError::Internal("the staff member's organisation is missing".into()))?;
-    let hubs = crate::hubs::repo::list(&db.read, staff.organisation_id).await?;
+    let hubs = crate::hubs::repo::list(&db.read, staff.organisation_id()).await?;
     let letters: Vec<crate::reminders::letters::Letter> = tasks
         .into_iter()
         .map(|t| {
@@ -348,18 +331,17 @@ fn letterhead(hub: Option<&crate::entities::hub::Model>, organisation_phone: Opt
 
 /// Records that letters were printed and posted; they leave the list.
 pub async fn mark_posted(db: &Db, staff: &Staff, ids: &[i32], now: DateTime<Utc>) -> Result<u64, AppError> {
-    staff.require(Action::Lend)?;
+    let scope = staff.scope(Action::Lend)?;
     if ids.is_empty() {
         return Err(AppError::invalid("ids", "there are no letters to mark as posted"));
     }
     crate::validate::at_most("ids", ids, 500)?;
     let tx = db::begin_write(db).await?;
-    let hubs = staff.hubs_within(None);
-    let posted = repo::mark_posted(&tx, staff.organisation_id, hubs.as_deref(), ids, staff.id, now).await?;
+    let posted = repo::mark_posted(&tx, &scope, ids, staff.id(), now).await?;
     audit::record(
         &tx,
         staff,
-        EntityRef::Organisation(staff.organisation_id),
+        EntityRef::Organisation(staff.organisation_id()),
         AuditAction::ReminderLettersPosted,
         json!({"reminder_ids": ids, "posted": posted}),
         now,
@@ -387,20 +369,22 @@ impl CallRecord {
     }
 }
 
-/// The calls made about `loan_ids`, newest first (the last 100): kept in the audit log, which
-/// records each outcome as it is saved and never changes.
+/// The calls made about those of `loan_ids` within the caller's scope (hub staff: their hubs'
+/// loans only), newest first (the last 100): kept in the audit log, which records each outcome
+/// as it is saved and never changes.
 pub async fn call_history(
     db: &impl ConnectionTrait,
     staff: &Staff,
     loan_ids: &[i32],
 ) -> Result<Vec<CallRecord>, AppError> {
-    staff.require(Action::ViewLoans)?;
+    let scope = staff.scope(Action::ViewLoans)?;
+    let loan_ids = crate::loans::repo::ids_within(db, &scope, loan_ids).await?;
     if loan_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = audit::repo::of_action(db, "loan", loan_ids, AuditAction::ReminderCall.as_str(), 100).await?;
+    let rows = audit::repo::of_action(db, "loan", &loan_ids, AuditAction::ReminderCall.as_str(), 100).await?;
     rows.into_iter()
-        .filter(|row| row.organisation_id == staff.organisation_id)
+        .filter(|row| row.organisation_id == staff.organisation_id())
         .map(|row| {
             let details: serde_json::Value =
                 serde_json::from_str(&row.details).map_err(AppError::internal)?;

@@ -37,20 +37,20 @@ pub async fn report(
     let hubs = staff.hubs_within(hub_id);
     let (from, to) = period.instants();
     let scope = Scope {
-        organisation_id: staff.organisation_id,
+        organisation_id: staff.organisation_id(),
         hubs: hubs.as_deref(),
         from,
         to,
         now,
     };
-    let organisation = crate::organisations::repo::find(db, staff.organisation_id)
+    let organisation = crate::organisations::repo::find(db, staff.organisation_id())
         .await?
         .map(|o| o.name)
         .unwrap_or_default();
     let hub = match hub_id {
         Some(id) if staff.sees_hub(id) => crate::hubs::repo::find(db, id)
             .await?
-            .filter(|h| h.organisation_id == staff.organisation_id)
+            .filter(|h| h.organisation_id == staff.organisation_id())
             .map(|h| h.name),
         _ => None,
     };

@@ -29,7 +29,7 @@ pub async fn learner(
     let training = service::learner(&app.db.read, &staff, id).await?;
     Ok(LearnerPage {
         nav: Nav::new(&staff, "training"),
-        can_see_record: staff.role.allows(Action::ViewBorrowers),
+        can_see_record: staff.role().allows(Action::ViewBorrowers),
         training,
     })
 }

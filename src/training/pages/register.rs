@@ -116,10 +116,10 @@ async fn session_page(
     q: Option<&str>,
 ) -> Result<SessionPage, AppError> {
     let detail = service::session(&app.db.read, staff, id).await?;
-    let can_run = staff.role.allows(Action::ManageTraining)
-        || (staff.role.allows(Action::Train) && detail.session.trainer_id == Some(staff.id));
+    let can_run = staff.role().allows(Action::ManageTraining)
+        || (staff.role().allows(Action::Train) && detail.session.trainer_id == Some(staff.id()));
     let q = q.map(str::trim).unwrap_or_default().to_owned();
-    let found = if q.chars().count() >= 3 && staff.role.allows(Action::ViewBorrowers) {
+    let found = if q.chars().count() >= 3 && staff.role().allows(Action::ViewBorrowers) {
         people::service::search(&app.db.read, staff, Some(&q)).await?
     } else {
         Vec::new()
@@ -129,7 +129,7 @@ async fn session_page(
         when: detail.session.when(),
         place: detail.session.place(),
         marks: Attendance::ALL,
-        can_enrol: can_run || staff.role.allows(Action::Lend),
+        can_enrol: can_run || staff.role().allows(Action::Lend),
         can_run,
         found,
         q,

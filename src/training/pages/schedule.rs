@@ -64,7 +64,7 @@ fn number(text: Option<&str>) -> Option<i32> {
 }
 
 async fn trainers(app: &AppState, staff: &Staff) -> Result<Vec<(i32, String)>, AppError> {
-    Ok(auth::repo::staff_of(&app.db.read, staff.organisation_id)
+    Ok(auth::repo::staff_of(&app.db.read, staff.organisation_id())
         .await?
         .into_iter()
         .filter(|s| matches!(s.role, Role::Trainer | Role::Coordinator | Role::Admin))
@@ -81,7 +81,7 @@ async fn list_page(
     let hub_id = number(query.hub_id.as_deref());
     // A trainer sees their own sessions unless they ask for everyone's.
     let trainer_id = match query.trainer_id.as_deref() {
-        None if staff.role == Role::Trainer => Some(staff.id),
+        None if staff.role() == Role::Trainer => Some(staff.id()),
         other => number(other),
     };
     let now = Utc::now();
@@ -104,8 +104,8 @@ async fn list_page(
         hub_id,
         trainer_id,
         feed_url,
-        can_add: staff.role.allows(Action::Train),
-        can_add_course: staff.role.allows(Action::ManageTraining),
+        can_add: staff.role().allows(Action::Train),
+        can_add_course: staff.role().allows(Action::ManageTraining),
     })
 }
 
@@ -187,7 +187,7 @@ async fn session_form(app: &AppState, staff: &Staff) -> Result<FormPage, AppErro
             .map(|c| Choice::new(c.id.to_string(), c.title, false))
             .collect(),
     ));
-    if staff.role.allows(Action::ManageTraining) {
+    if staff.role().allows(Action::ManageTraining) {
         let mut choices = vec![Choice::new("", "No trainer yet", false)];
         choices.extend(
             trainers(app, staff)

@@ -30,11 +30,11 @@ pub async fn new_feed(
     staff.require(Action::ViewTraining)?;
     let token = auth::service::new_secret();
     let tx = db::begin_write(db).await?;
-    repo::set_feed(&tx, staff.id, auth::service::hash_secret(&token), now).await?;
+    repo::set_feed(&tx, staff.id(), auth::service::hash_secret(&token), now).await?;
     record(
         &tx,
         staff,
-        EntityRef::Staff(staff.id),
+        EntityRef::Staff(staff.id()),
         AuditAction::CalendarFeedCreated,
         json!({}),
         now,

@@ -82,7 +82,7 @@ pub async fn create_course(
     let row = repo::insert_course(
         &tx,
         course::ActiveModel {
-            organisation_id: Set(staff.organisation_id),
+            organisation_id: Set(staff.organisation_id()),
             title: Set(title.clone()),
             description: Set(description),
             skills_areas: Set(areas.into()),
@@ -101,7 +101,7 @@ pub async fn create_course(
     record(
         &tx,
         staff,
-        EntityRef::Organisation(staff.organisation_id),
+        EntityRef::Organisation(staff.organisation_id()),
         AuditAction::CourseAdded,
         json!({"course_id": row.id, "title": title}),
         now,
@@ -113,7 +113,7 @@ pub async fn create_course(
 
 pub async fn courses(db: &impl ConnectionTrait, staff: &Staff) -> Result<Vec<CourseView>, AppError> {
     staff.require(Action::ViewTraining)?;
-    Ok(repo::courses(db, staff.organisation_id)
+    Ok(repo::courses(db, staff.organisation_id())
         .await?
         .into_iter()
         .map(CourseView::from)
@@ -135,13 +135,12 @@ pub async fn link_loan(
     request: &LoanCourseRequest,
     now: DateTime<Utc>,
 ) -> Result<Option<CourseView>, AppError> {
-    staff.require(Action::Lend)?;
-    loans::repo::find_loan(&db.read, staff.organisation_id, loan_id)
+    loans::repo::find_loan(&db.read, &staff.scope(Action::Lend)?, loan_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no loan with id {loan_id}")))?;
     let course = match request.course_id {
         Some(id) => Some(
-            repo::course(&db.read, staff.organisation_id, id)
+            repo::course(&db.read, staff.organisation_id(), id)
                 .await?
                 .ok_or_else(|| AppError::invalid("course_id", format!("there is no course with id {id}")))?,
         ),
@@ -170,7 +169,7 @@ pub async fn course_of_loan(
 ) -> Result<Option<CourseView>, AppError> {
     match course_id {
         None => Ok(None),
-        Some(id) => Ok(repo::course(db, staff.organisation_id, id)
+        Some(id) => Ok(repo::course(db, staff.organisation_id(), id)
             .await?
             .map(CourseView::from)),
     }

@@ -62,14 +62,14 @@ pub async fn enrol(
         (Some(_), None) => None,
     };
     let tx = db::begin_write(db).await?;
-    let session = repo::lock_session(&tx, staff.organisation_id, session_id)
+    let session = repo::lock_session(&tx, staff.organisation_id(), session_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no session with id {session_id}")))?;
-    if !staff.role.allows(Action::Lend) {
+    if !staff.role().allows(Action::Lend) {
         can_run(staff, &session)?;
     }
     let borrower = match (request.borrower_id, walk_in) {
-        (Some(id), _) => people::repo::find(&tx, staff.organisation_id, id)
+        (Some(id), _) => people::repo::find(&tx, staff.organisation_id(), id)
             .await?
             .ok_or_else(|| AppError::invalid("borrower_id", format!("there is no borrower with id {id}")))?,
         (None, Some(details)) => {
@@ -79,13 +79,13 @@ pub async fn enrol(
                     AppError::Invalid(e) => AppError::invalid(format!("walk_in.{}", e.field), e.message),
                     other => other,
                 })?;
-            let row = people::repo::insert(&tx, staff.organisation_id, &details, staff.id, now).await?;
+            let row = people::repo::insert(&tx, staff.organisation_id(), &details, staff.id(), now).await?;
             record(
                 &tx,
                 staff,
                 EntityRef::Borrower(row.id),
                 AuditAction::BorrowerAdded,
-                json!({"walk_in": session_id, "consent": {"data_processing": true, "recorded_by": staff.id}}),
+                json!({"walk_in": session_id, "consent": {"data_processing": true, "recorded_by": staff.id()}}),
                 now,
             )
             .await?;
@@ -105,7 +105,7 @@ pub async fn enrol(
         enrolment::ActiveModel {
             session_id: Set(session_id),
             borrower_id: Set(borrower.id),
-            enrolled_by: Set(Some(staff.id)),
+            enrolled_by: Set(Some(staff.id())),
             enrolled_at: Set(now),
             ..Default::default()
         },
@@ -147,7 +147,7 @@ async fn session_to_run(
     session_id: i32,
 ) -> Result<training_session::Model, AppError> {
     staff.require(Action::Train)?;
-    let session = repo::session(&db.read, staff.organisation_id, session_id)
+    let session = repo::session(&db.read, staff.organisation_id(), session_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no session with id {session_id}")))?;
     can_run(staff, &session)?;
@@ -231,7 +231,7 @@ pub async fn record_attendance(
             *borrower_id,
             *status,
             notes.clone(),
-            staff.id,
+            staff.id(),
             now,
         )
         .await?;
@@ -243,7 +243,7 @@ pub async fn record_attendance(
     record(
         &tx,
         staff,
-        EntityRef::Organisation(staff.organisation_id),
+        EntityRef::Organisation(staff.organisation_id()),
         AuditAction::AttendanceRecorded,
         json!({"session_id": session_id, "records": summary}),
         now,
@@ -286,7 +286,7 @@ pub async fn add_devices(
     record(
         &tx,
         staff,
-        EntityRef::Organisation(staff.organisation_id),
+        EntityRef::Organisation(staff.organisation_id()),
         AuditAction::SessionDevicesAdded,
         json!({"session_id": session_id, "devices": device_ids}),
         now,
@@ -343,12 +343,12 @@ pub async fn record_skills(
     }
     let tx = db::begin_write(db).await?;
     for (borrower_id, area, value) in &checked {
-        repo::upsert_score(&tx, session_id, *borrower_id, *area, *value, staff.id, now).await?;
+        repo::upsert_score(&tx, session_id, *borrower_id, *area, *value, staff.id(), now).await?;
     }
     record(
         &tx,
         staff,
-        EntityRef::Organisation(staff.organisation_id),
+        EntityRef::Organisation(staff.organisation_id()),
         AuditAction::SkillsRecorded,
         json!({"session_id": session_id, "scores": checked.len()}),
         now,
@@ -379,10 +379,10 @@ pub async fn learner(
     borrower_id: i32,
 ) -> Result<LearnerTraining, AppError> {
     staff.require(Action::ViewTraining)?;
-    let borrower = people::repo::find(db, staff.organisation_id, borrower_id)
+    let borrower = people::repo::find(db, staff.organisation_id(), borrower_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no learner with id {borrower_id}")))?;
-    if !staff.role.allows(Action::ViewBorrowers) && !repo::is_learner_of(db, staff.id, borrower_id).await? {
+    if !staff.role().allows(Action::ViewBorrowers) && !repo::is_learner_of(db, staff.id(), borrower_id).await? {
         return Err(AppError::Forbidden(
             "trainers see the learners of their own sessions only".into(),
         ));
@@ -393,7 +393,7 @@ pub async fn learner(
         enrolments.iter().map(|e| (e.session_id, e.attendance)).collect();
     let rows = repo::sessions_by_ids(
         db,
-        staff.organisation_id,
+        staff.organisation_id(),
         enrolments.iter().map(|e| e.session_id).collect(),
     )
     .await?;

@@ -141,11 +141,11 @@ pub struct SessionRequest {
 }
 
 pub(super) fn can_run(staff: &Staff, session: &training_session::Model) -> Result<(), AppError> {
-    if staff.role.allows(Action::ManageTraining) {
+    if staff.role().allows(Action::ManageTraining) {
         return Ok(());
     }
     staff.require(Action::Train)?;
-    if session.trainer_id == Some(staff.id) {
+    if session.trainer_id == Some(staff.id()) {
         Ok(())
     } else {
         Err(AppError::Forbidden(
@@ -173,7 +173,7 @@ pub(super) async fn devices_for(
     {
         let tag = AssetTag::parse(field, text)
             .map_err(|_| AppError::invalid(field, format!("{text} is not an asset tag")))?;
-        let device = devices::repo::find_by_tag(db, staff.organisation_id, &tag)
+        let device = devices::repo::find_by_tag(db, staff.organisation_id(), &tag)
             .await?
             .ok_or_else(|| AppError::invalid(field, format!("there is no device with asset tag {tag}")))?;
         if !ids.contains(&device.id) {
@@ -193,7 +193,7 @@ pub async fn create_session(
     let course_id = request
         .course_id
         .ok_or_else(|| AppError::invalid("course_id", "choose the course"))?;
-    repo::course(&db.read, staff.organisation_id, course_id)
+    repo::course(&db.read, staff.organisation_id(), course_id)
         .await?
         .ok_or_else(|| AppError::invalid("course_id", format!("there is no course with id {course_id}")))?;
     let starts_at = parse_starts_at("starts_at", request.starts_at.as_deref())?;
@@ -202,7 +202,7 @@ pub async fn create_session(
     let meeting_url = parse_meeting_url("meeting_url", request.meeting_url.as_deref())?;
     if let Some(hub_id) = request.hub_id {
         match hubs::repo::find(&db.read, hub_id).await? {
-            Some(hub) if hub.organisation_id == staff.organisation_id => {}
+            Some(hub) if hub.organisation_id == staff.organisation_id() => {}
             _ => {
                 return Err(AppError::invalid(
                     "hub_id",
@@ -217,13 +217,13 @@ pub async fn create_session(
         ));
     }
     let trainer_id = match request.trainer_id {
-        None if staff.role == Role::Trainer => Some(staff.id),
+        None if staff.role() == Role::Trainer => Some(staff.id()),
         None => None,
         Some(id) => {
-            if id != staff.id {
+            if id != staff.id() {
                 staff.require(Action::ManageTraining)?;
             }
-            let trainer = auth::repo::staff_of(&db.read, staff.organisation_id)
+            let trainer = auth::repo::staff_of(&db.read, staff.organisation_id())
                 .await?
                 .into_iter()
                 .find(|s| s.id == id)
@@ -233,7 +233,7 @@ pub async fn create_session(
             Some(trainer.id)
         }
     };
-    if trainer_id != Some(staff.id) {
+    if trainer_id != Some(staff.id()) {
         staff.require(Action::ManageTraining)?;
     }
     let device_ids = devices_for(
@@ -248,7 +248,7 @@ pub async fn create_session(
     let row = repo::insert_session(
         &tx,
         training_session::ActiveModel {
-            organisation_id: Set(staff.organisation_id),
+            organisation_id: Set(staff.organisation_id()),
             course_id: Set(course_id),
             trainer_id: Set(trainer_id),
             hub_id: Set(request.hub_id),
@@ -266,14 +266,14 @@ pub async fn create_session(
     record(
         &tx,
         staff,
-        EntityRef::Organisation(staff.organisation_id),
+        EntityRef::Organisation(staff.organisation_id()),
         AuditAction::SessionAdded,
         json!({"session_id": row.id, "course_id": course_id, "starts_at": starts_at, "devices": device_ids}),
         now,
     )
     .await?;
     tx.commit().await?;
-    let names = Names::load(&db.read, staff.organisation_id).await?;
+    let names = Names::load(&db.read, staff.organisation_id()).await?;
     Ok(names.view(row, 0))
 }
 
@@ -304,18 +304,18 @@ pub struct SessionDetail {
 
 pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<SessionDetail, AppError> {
     staff.require(Action::ViewTraining)?;
-    let row = repo::session(db, staff.organisation_id, id)
+    let row = repo::session(db, staff.organisation_id(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no session with id {id}")))?;
     // A trainer sees who is in their own sessions, not in anyone else's.
-    let enrolments = if staff.role.allows(Action::ViewBorrowers) || row.trainer_id == Some(staff.id) {
+    let enrolments = if staff.role().allows(Action::ViewBorrowers) || row.trainer_id == Some(staff.id()) {
         repo::enrolments(db, id).await?
     } else {
         Vec::new()
     };
     let enrolled_count = repo::enrolled(db, id).await?;
     let ids: Vec<i32> = enrolments.iter().map(|e| e.borrower_id).collect();
-    let mut learners: HashMap<i32, _> = people::repo::find_many(db, staff.organisation_id, &ids)
+    let mut learners: HashMap<i32, _> = people::repo::find_many(db, staff.organisation_id(), &ids)
         .await?
         .into_iter()
         .map(|b| (b.id, b))
@@ -346,7 +346,7 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
         })
         .collect::<Vec<_>>();
     let devices = repo::session_devices(db, id).await?;
-    let names = Names::load(db, staff.organisation_id).await?;
+    let names = Names::load(db, staff.organisation_id()).await?;
     let enrolled = enrolled_count;
     Ok(SessionDetail {
         session: names.view(row, enrolled),
@@ -384,7 +384,7 @@ pub async fn sessions(
     }
     let rows = repo::sessions(
         db,
-        staff.organisation_id,
+        staff.organisation_id(),
         london_midnight(from),
         london_midnight(to + Duration::days(1)),
         filter.hub_id,
@@ -399,7 +399,7 @@ pub(super) async fn views(
     staff: &Staff,
     rows: Vec<training_session::Model>,
 ) -> Result<Vec<SessionView>, AppError> {
-    let names = Names::load(db, staff.organisation_id).await?;
+    let names = Names::load(db, staff.organisation_id()).await?;
     let counts = repo::enrolled_counts(db, rows.iter().map(|r| r.id).collect()).await?;
     Ok(rows
         .into_iter()
@@ -420,6 +420,6 @@ pub async fn device_sessions(
     staff.require(Action::ViewTraining)?;
     let device = devices::service::get(db, staff, tag).await?;
     let ids = repo::sessions_of_device(db, device.id).await?;
-    let rows = repo::sessions_by_ids(db, staff.organisation_id, ids).await?;
+    let rows = repo::sessions_by_ids(db, staff.organisation_id(), ids).await?;
     views(db, staff, rows).await
 }

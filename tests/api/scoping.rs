@@ -1,0 +1,116 @@
+//! Holes a security review found in hub scoping, each kept shut: hub staff read and change only
+//! their hubs' loans, calls and notes, wherever the loan is reached from.
+
+use lendhub::auth::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{TestApp, json_of};
+
+/// Two hubs, a borrower with a loan at each, and a call note on the other hub's loan. Returns
+/// the app, the token of hub staff at Riverside, the borrower and the (Riverside, Hilltop) loans.
+async fn two_hubs() -> (TestApp, String, i64, i64, i64) {
+    let app = TestApp::spawn().await;
+    let riverside = app.hub("Riverside").await;
+    let hilltop = app.hub("Hilltop").await;
+    json_of(app.add_device(riverside, json!({})).await, StatusCode::CREATED).await;
+    json_of(app.add_device(hilltop, json!({})).await, StatusCode::CREATED).await;
+    let borrower = app.borrower("Phone Only").await;
+    let riverside_loan = app.issue("TST-00001", borrower).await;
+    let hilltop_loan = app.issue("TST-00002", borrower).await;
+    lendhub::reminders::service::sweep(
+        &app.db,
+        &lendhub::reminders::model::Policy::default(),
+        &app.base,
+        chrono::Utc::now() + chrono::Duration::days(40),
+    )
+    .await
+    .unwrap();
+    let calls = json_of(app.get("/api/v1/reminders/call-list").await, StatusCode::OK).await;
+    for call in calls["items"].as_array().unwrap() {
+        let note = format!("Hilltop note {}", call["loan_id"]);
+        json_of(
+            app.post(
+                &format!("/api/v1/reminders/{}/outcome", call["id"]),
+                &json!({"outcome": "left_message", "notes": note}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+    let token = app.staff_token("counter@example.org", Role::HubStaff).await;
+    app.assign_hubs(&token, &[riverside]).await;
+    (app, token, borrower, riverside_loan, hilltop_loan)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_borrower_shows_hub_staff_only_their_hubs_loans_and_call_notes() {
+    let (app, token, borrower, riverside_loan, hilltop_loan) = two_hubs().await;
+    let record = json_of(
+        app.get_as(Some(&token), &format!("/api/v1/borrowers/{borrower}"))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let loans: Vec<i64> = record["loans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(loans, [riverside_loan], "{record}");
+
+    let page = app
+        .get_as(Some(&token), &format!("/borrowers/{borrower}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("TST-00001"), "their own hub's loan is shown");
+    assert!(!page.contains("TST-00002"), "another hub's loan is not");
+    assert!(page.contains(&format!("Hilltop note {riverside_loan}")));
+    assert!(
+        !page.contains(&format!("Hilltop note {hilltop_loan}")),
+        "another hub's call note is not shown"
+    );
+
+    // The counter's borrower search lists open loans too.
+    let search = app
+        .get_as(Some(&token), "/devices/TST-00001/issue?q=Phone")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(search.contains("Phone Only"));
+    assert!(!search.contains("TST-00002"), "another hub's open loan at the counter");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hub_staff_cannot_link_another_hubs_loan_to_a_course() {
+    let (app, token, _, riverside_loan, hilltop_loan) = two_hubs().await;
+    let course = json_of(
+        app.post("/api/v1/training/courses", &json!({"title": "Getting online"}))
+            .await,
+        StatusCode::CREATED,
+    )
+    .await["id"]
+        .clone();
+    let link = |loan: i64| {
+        app.client
+            .put(app.url(&format!("/api/v1/loans/{loan}/course")))
+            .bearer_auth(&token)
+            .json(&json!({"course_id": course}))
+            .send()
+    };
+    assert_eq!(
+        app.get_as(Some(&token), &format!("/api/v1/loans/{hilltop_loan}"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(link(hilltop_loan).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(link(riverside_loan).await.unwrap().status(), StatusCode::OK);
+    let loan = json_of(app.get(&format!("/api/v1/loans/{hilltop_loan}")).await, StatusCode::OK).await;
+    assert_eq!(loan["course_id"], json!(null), "the other hub's loan is unchanged");
+}

@@ -8,7 +8,10 @@ use axum::{
 };
 use chrono::Utc;
 
-use super::{model::Staff, service};
+use super::{
+    model::{Credential, Staff},
+    service,
+};
 use crate::{config::Config, db::Db, error::AppError};
 
 pub const SESSION_COOKIE: &str = "lendhub_session";
@@ -38,6 +41,20 @@ where
         let staff = staff.ok_or(AppError::Unauthenticated)?;
         parts.extensions.insert(staff.clone());
         Ok(staff)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Credential {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(if let Some(token) = bearer_token(&parts.headers) {
+            Credential::Token(service::hash_secret(token))
+        } else if let Some(secret) = cookie(&parts.headers, SESSION_COOKIE) {
+            Credential::Session(service::hash_secret(secret))
+        } else {
+            Credential::None
+        })
     }
 }
 

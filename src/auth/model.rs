@@ -317,6 +317,15 @@ impl Staff {
     }
 }
 
+/// The session or API token a request was made with (its hash, as stored), so that changing a
+/// password can end every other one and keep this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    Token(String),
+    Session(String),
+    None,
+}
+
 /// An email address as staff type it: trimmed and lower-cased, with one `@` and a dot after it.
 pub fn parse_email(field: &str, text: &str) -> Result<String, FieldError> {
     let email = text.trim().to_lowercase();
@@ -376,10 +385,22 @@ mod tests {
         let scope = hub_staff.scope(Action::ViewLoans).unwrap();
         assert_eq!((scope.organisation_id(), scope.hub_ids()), (7, Some(&[2][..])));
         assert!(hub_staff.scope(Action::ManageDevices).is_err());
-        assert_eq!(hub_staff.scope_within(Action::ViewLoans, Some(3)).unwrap().hub_ids(), Some(&[][..]));
+        assert_eq!(
+            hub_staff
+                .scope_within(Action::ViewLoans, Some(3))
+                .unwrap()
+                .hub_ids(),
+            Some(&[][..])
+        );
         assert_eq!(hub_staff.counter_scope().unwrap().hub_ids(), None);
         assert!(staff(Role::Trainer, vec![]).counter_scope().is_err());
-        assert_eq!(staff(Role::Coordinator, vec![]).scope(Action::ViewLoans).unwrap().hub_ids(), None);
+        assert_eq!(
+            staff(Role::Coordinator, vec![])
+                .scope(Action::ViewLoans)
+                .unwrap()
+                .hub_ids(),
+            None
+        );
     }
 
     #[test]

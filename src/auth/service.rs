@@ -226,6 +226,39 @@ pub async fn password_matches(
     verify_password(password.to_owned(), row.password_hash).await
 }
 
+/// Checks a signed-in staff member's own password before it is changed, throttled as sign-ins
+/// are: five wrong answers in 15 minutes and the rest wait out the window, so a session left open
+/// cannot be used to guess the password.
+///
+/// # Errors
+/// `TooManyRequests` past the limit; `Invalid` on `current_password` when it is wrong.
+pub async fn check_own_password(
+    db: &Db,
+    staff: &Staff,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let key = format!("password-change:{}", staff.id());
+    let tx = db::begin_write(db).await?;
+    repo::lock_address(&tx, &key).await?;
+    if repo::count_attempts_since(&tx, &key, None, now - THROTTLE_WINDOW).await? >= MAX_ATTEMPTS_PER_EMAIL {
+        return Err(AppError::TooManyRequests(
+            "Too many wrong passwords. Wait 15 minutes and try again.".into(),
+        ));
+    }
+    repo::insert_attempt(&tx, &key, staff.email(), now).await?;
+    tx.commit().await?;
+    if password_matches(&db.read, staff.id(), password).await? {
+        repo::clear_attempts(&db.write, &key, staff.email()).await?;
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "current_password",
+            "that is not your current password",
+        ))
+    }
+}
+
 /// The conflict a second account for one email is.
 pub fn duplicate_email(err: sea_orm::DbErr, email: &str) -> AppError {
     match err.sql_err() {

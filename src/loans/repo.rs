@@ -118,11 +118,12 @@ pub async fn update_loan(db: &impl ConnectionTrait, row: loan::ActiveModel) -> R
 
 /// One loan within the caller's scope: another organisation's, or another hub's for hub staff,
 /// is `None` as if it were not there.
-pub async fn find_loan(db: &impl ConnectionTrait, scope: &Scope, id: i32) -> Result<Option<loan::Model>, DbErr> {
-    Loan::find_by_id(id)
-        .filter(scoped(scope))
-        .one(db)
-        .await
+pub async fn find_loan(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: i32,
+) -> Result<Option<loan::Model>, DbErr> {
+    Loan::find_by_id(id).filter(scoped(scope)).one(db).await
 }
 
 fn scoped(scope: &Scope) -> Condition {

@@ -19,7 +19,7 @@ use super::{
     service::{self, LinkView, StaffList, StaffPatch, StaffView},
 };
 use crate::{
-    auth::{Action, Role, Staff},
+    auth::{Action, Role, Staff, model::Credential},
     dates::london_time,
     error::{ApiPath, AppError},
     hubs::{self, service::HubView},
@@ -365,12 +365,14 @@ async fn own_page(staff: Staff) -> FormPage {
 async fn change_own(
     State(app): State<AppState>,
     staff: Staff,
+    credential: Credential,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let field = |name| data.get(name).unwrap_or_default();
     match service::change_password(
         &app.db,
         &staff,
+        &credential,
         field("current_password"),
         field("new_password"),
         field("confirm"),

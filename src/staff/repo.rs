@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use crate::{
-    auth::Role,
+    auth::{Role, model::Credential},
     entities::{
         api_token::{self, Entity as ApiToken},
         staff_hub::{self, Entity as StaffHub},
@@ -77,6 +77,30 @@ pub async fn sign_out_everywhere(db: &impl ConnectionTrait, staff_id: i32) -> Re
         .filter(api_token::Column::StaffId.eq(staff_id))
         .exec(db)
         .await?;
+    Ok(())
+}
+
+/// Ends every browser session and API token of a staff member but the one `keep`.
+pub async fn sign_out_elsewhere(
+    db: &impl ConnectionTrait,
+    staff_id: i32,
+    keep: &Credential,
+) -> Result<(), DbErr> {
+    let (session, token) = match keep {
+        Credential::Session(hash) => (Some(hash.clone()), None),
+        Credential::Token(hash) => (None, Some(hash.clone())),
+        Credential::None => (None, None),
+    };
+    let mut sessions = StaffSession::delete_many().filter(staff_session::Column::StaffId.eq(staff_id));
+    if let Some(hash) = session {
+        sessions = sessions.filter(staff_session::Column::Id.ne(hash));
+    }
+    sessions.exec(db).await?;
+    let mut tokens = ApiToken::delete_many().filter(api_token::Column::StaffId.eq(staff_id));
+    if let Some(hash) = token {
+        tokens = tokens.filter(api_token::Column::TokenHash.ne(hash));
+    }
+    tokens.exec(db).await?;
     Ok(())
 }
 

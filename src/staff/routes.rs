@@ -10,7 +10,7 @@ use super::{
     service::{self, Invited, LinkView, StaffList, StaffPatch, StaffView},
 };
 use crate::{
-    auth::Staff,
+    auth::{Staff, model::Credential},
     error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody},
     state::AppState,
 };
@@ -113,12 +113,14 @@ pub struct PasswordChange {
 pub async fn change_password(
     State(app): State<AppState>,
     staff: Staff,
+    credential: Credential,
     ApiJson(request): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, AppError> {
     let new = request.new_password.unwrap_or_default();
     service::change_password(
         &app.db,
         &staff,
+        &credential,
         request.current_password.as_deref().unwrap_or_default(),
         &new,
         &new,

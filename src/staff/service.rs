@@ -14,7 +14,10 @@ use super::{
 };
 use crate::{
     audit::{AuditAction, EntityRef, record},
-    auth::{self, Action, Role, Staff, model::check_password},
+    auth::{
+        self, Action, Role, Staff,
+        model::{Credential, check_password},
+    },
     db::{self, Db},
     entities::{staff_link, staff_user},
     error::{AppError, FieldError},
@@ -482,13 +485,15 @@ pub async fn choose_password(
     Ok(holder)
 }
 
-/// Changes the signed-in staff member's own password, after checking the current one.
+/// Changes the signed-in staff member's own password, after checking the current one (throttled);
+/// every other session and token of theirs ends, the one in use stays.
 ///
 /// # Errors
-/// `Invalid` on `current_password`, `new_password` or `confirm`.
+/// `Invalid` on `current_password`, `new_password` or `confirm`; `TooManyRequests`.
 pub async fn change_password(
     db: &Db,
     staff: &Staff,
+    credential: &Credential,
     current: &str,
     new: &str,
     confirm: &str,
@@ -498,12 +503,11 @@ pub async fn change_password(
     if new != confirm {
         return Err(FieldError::new("confirm", "the two new passwords are not the same").into());
     }
-    if !auth::service::password_matches(&db.read, staff.id(), current).await? {
-        return Err(FieldError::new("current_password", "that is not your current password").into());
-    }
+    auth::service::check_own_password(db, staff, current, now).await?;
     let hash = auth::service::hash_password(new.to_owned()).await?;
     let tx = db::begin_write(db).await?;
     repo::set_password(&tx, staff.id(), hash).await?;
+    repo::sign_out_elsewhere(&tx, staff.id(), credential).await?;
     record(
         &tx,
         staff,

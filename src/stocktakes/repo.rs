@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::OnConflict,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::OnConflict,
 };
 
 use crate::{
@@ -39,7 +39,11 @@ fn scoped(scope: &Scope) -> Condition {
 }
 
 /// One stocktake within the scope.
-pub async fn find(db: &impl ConnectionTrait, scope: &Scope, id: i32) -> Result<Option<stocktake::Model>, DbErr> {
+pub async fn find(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: i32,
+) -> Result<Option<stocktake::Model>, DbErr> {
     Stocktake::find_by_id(id).filter(scoped(scope)).one(db).await
 }
 

@@ -83,7 +83,10 @@ async fn a_borrower_shows_hub_staff_only_their_hubs_loans_and_call_notes() {
         .await
         .unwrap();
     assert!(search.contains("Phone Only"));
-    assert!(!search.contains("TST-00002"), "another hub's open loan at the counter");
+    assert!(
+        !search.contains("TST-00002"),
+        "another hub's open loan at the counter"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -111,6 +114,14 @@ async fn hub_staff_cannot_link_another_hubs_loan_to_a_course() {
     );
     assert_eq!(link(hilltop_loan).await.unwrap().status(), StatusCode::NOT_FOUND);
     assert_eq!(link(riverside_loan).await.unwrap().status(), StatusCode::OK);
-    let loan = json_of(app.get(&format!("/api/v1/loans/{hilltop_loan}")).await, StatusCode::OK).await;
-    assert_eq!(loan["course_id"], json!(null), "the other hub's loan is unchanged");
+    let loan = json_of(
+        app.get(&format!("/api/v1/loans/{hilltop_loan}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        loan["course_id"],
+        json!(null),
+        "the other hub's loan is unchanged"
+    );
 }

@@ -485,3 +485,46 @@ async fn with_a_mail_server_the_invitation_is_emailed_too() {
     .await;
     assert_eq!(invited["emailed"], false);
 }
+
+async fn change_own_password(app: &TestApp, token: &str, current: &str) -> reqwest::Response {
+    app.post_as(
+        Some(token),
+        "/api/v1/me/password",
+        &json!({"current_password": current, "new_password": "nina's second password"}),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guessing_ones_current_password_is_throttled() {
+    let app = TestApp::spawn().await;
+    let token = app.staff_token("nina@example.org", Role::Coordinator).await;
+    for _ in 0..5 {
+        let response = change_own_password(&app, &token, "a wrong guess here").await;
+        let (_, field) = error_of(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(field.as_deref(), Some("current_password"));
+    }
+    // The sixth waits out the window, even with the right password.
+    let response = change_own_password(&app, &token, PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_changed_password_ends_every_other_session_and_token() {
+    let app = TestApp::spawn().await;
+    let kept = app.staff_token("nina@example.org", Role::Coordinator).await;
+    let other = json_of(
+        sign_in(&app, "nina@example.org", PASSWORD).await,
+        StatusCode::CREATED,
+    )
+    .await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let changed = change_own_password(&app, &kept, PASSWORD).await;
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    let me = app.get_as(Some(&other), "/api/v1/me").await;
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED, "the other token ends");
+    let me = app.get_as(Some(&kept), "/api/v1/me").await;
+    assert_eq!(me.status(), StatusCode::OK, "the one in use stays");
+}

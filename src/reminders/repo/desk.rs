@@ -153,11 +153,12 @@ pub async fn mark_posted(
 }
 
 /// One reminder within the scope.
-pub async fn find(db: &impl ConnectionTrait, scope: &Scope, id: i32) -> Result<Option<reminder::Model>, DbErr> {
-    Reminder::find_by_id(id)
-        .filter(scoped(scope))
-        .one(db)
-        .await
+pub async fn find(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: i32,
+) -> Result<Option<reminder::Model>, DbErr> {
+    Reminder::find_by_id(id).filter(scoped(scope)).one(db).await
 }
 
 /// The outbox of an organisation, newest first, by status; `before` pages by id.

@@ -382,7 +382,9 @@ pub async fn learner(
     let borrower = people::repo::find(db, staff.organisation_id(), borrower_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no learner with id {borrower_id}")))?;
-    if !staff.role().allows(Action::ViewBorrowers) && !repo::is_learner_of(db, staff.id(), borrower_id).await? {
+    if !staff.role().allows(Action::ViewBorrowers)
+        && !repo::is_learner_of(db, staff.id(), borrower_id).await?
+    {
         return Err(AppError::Forbidden(
             "trainers see the learners of their own sessions only".into(),
         ));

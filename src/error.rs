@@ -47,6 +47,9 @@ pub enum AppError {
     /// 409: the request conflicts with the current state; `code` names the conflict.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// 413: the body is larger than lendhub takes.
+    #[error("{0}")]
+    PayloadTooLarge(String),
     /// 429: too many failed sign-ins.
     #[error("{0}")]
     TooManyRequests(String),
@@ -76,6 +79,7 @@ impl AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -90,6 +94,7 @@ impl AppError {
             Self::Forbidden(_) => "forbidden",
             Self::NotFound(_) => "not_found",
             Self::Conflict { code, .. } => code,
+            Self::PayloadTooLarge(_) => "payload_too_large",
             Self::TooManyRequests(_) => "too_many_requests",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
@@ -117,6 +122,27 @@ fn unreachable(err: &DbErr) -> bool {
             Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::Tls(_) | Sqlx::Protocol(_)
         ),
         _ => false,
+    }
+}
+
+/// The most a request body may be, but for the uploads that set their own limit.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// A 413 from the body limit (tower-http's, or an extractor's) in the contract's error shape
+/// rather than plain text.
+pub async fn too_large_in_shape(response: Response) -> Response {
+    let json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !json {
+        AppError::PayloadTooLarge(format!(
+            "the request is larger than {} MB: send a smaller one",
+            BODY_LIMIT / (1024 * 1024)
+        ))
+        .into_response()
+    } else {
+        response
     }
 }
 

@@ -30,3 +30,4 @@ pub mod stocktakes;
 pub mod training;
 pub mod validate;
 pub mod web;
+pub mod words;

@@ -1,6 +1,24 @@
 //! Money is integer pence, everywhere: typed as pounds and pence by people, stored and summed as
 //! pence, written back as "£249.99".
 
+use crate::error::FieldError;
+
+/// The most any one cost may be: £100,000, far above any device or repair, and low enough that a
+/// sum over every row of a table stays far inside an `i64`.
+pub const MAX_PENCE: i64 = 10_000_000;
+
+/// A cost typed into `field`, checked to lie between nothing and [`MAX_PENCE`].
+///
+/// # Errors
+/// A `FieldError` naming `field` for a negative cost or one over £100,000.
+pub fn check_pence(field: &str, pence: Option<i64>) -> Result<Option<i64>, FieldError> {
+    match pence {
+        Some(p) if p < 0 => Err(FieldError::new(field, "the cost cannot be negative")),
+        Some(p) if p > MAX_PENCE => Err(FieldError::new(field, "the cost can be at most £100,000.00")),
+        other => Ok(other),
+    }
+}
+
 /// "£249.99" from pence.
 pub fn pounds(pence: i64) -> String {
     format!("£{}.{:02}", pence / 100, pence % 100)
@@ -30,6 +48,15 @@ mod tests {
         assert_eq!(parse_pounds("12"), Some(1_200));
         for bad in ["", "abc", "1.999", "-5", "1.x"] {
             assert_eq!(parse_pounds(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn costs_lie_between_nothing_and_a_hundred_thousand_pounds() {
+        assert_eq!(check_pence("cost", Some(MAX_PENCE)).unwrap(), Some(MAX_PENCE));
+        assert_eq!(check_pence("cost", None).unwrap(), None);
+        for bad in [-1, MAX_PENCE + 1, i64::MAX] {
+            assert_eq!(check_pence("cost", Some(bad)).unwrap_err().field, "cost");
         }
     }
 

@@ -124,6 +124,12 @@ pub fn router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
+        ))
+        // Pages and answers hold personal data: nothing keeps a copy unless its handler says it
+        // may (the assets, the label sheets).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
         ));
     // Behind https, browsers are told to come back only over https for a year.
     let hsts = state.config.public_url.starts_with("https://").then(|| {
@@ -153,9 +159,10 @@ pub fn router(state: AppState) -> Router {
                 .option_layer(hsts)
                 .layer(CatchPanicLayer::custom(error::panic_response))
                 .layer(CompressionLayer::new())
-                .layer(RequestBodyLimitLayer::new(2 * 1024 * 1024))
+                .layer(RequestBodyLimitLayer::new(error::BODY_LIMIT))
                 .layer(CsrfLayer::new()),
         )
+        .layer(middleware::map_response(error::too_large_in_shape))
 }
 
 /// The path as the log may keep it: a calendar address is a secret, so its last part is hidden.

@@ -528,7 +528,11 @@ pub fn device_row<S: std::hash::BuildHasher>(
     let purchased_on = date(&mut errors, "purchased_on");
     let plan_ends_on = date(&mut errors, "sim_plan_ends_on");
     let purchase_cost_pence = get("purchase_cost").and_then(|text| match money::parse_pounds(text) {
-        Some(pence) => Some(pence),
+        Some(pence) if pence <= money::MAX_PENCE => Some(pence),
+        Some(_) => {
+            errors.push(("purchase_cost", "the cost can be at most £100,000.00".to_owned()));
+            None
+        }
         None => {
             errors.push((
                 "purchase_cost",

@@ -102,13 +102,13 @@ pub const BORROWER_COLUMNS: &[&str] = &[
     "added_on",
 ];
 
+/// Closed values only: free text (a referral source, a language typed in) can hold a name.
 pub const PSEUDONYMISED_BORROWER_COLUMNS: &[&str] = &[
     "id",
     "postcode_district",
     "barriers",
     "large_print",
-    "preferred_language",
-    "referral_source",
+    "prefers_phone",
     "added_on",
 ];
 
@@ -251,8 +251,7 @@ pub fn borrower_row(borrower: &borrower::Model, pseudonymised: bool) -> Vec<Stri
             postcode_district(borrower.postcode.as_deref()),
             list(&borrower.barriers),
             yes_no(borrower.large_print),
-            text(borrower.preferred_language.as_deref()),
-            text(borrower.referral_source.as_deref()),
+            yes_no(borrower.prefers_phone),
             added_on,
         ];
     }

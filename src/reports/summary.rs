@@ -105,6 +105,8 @@ async fn figures(
     now: DateTime<Utc>,
 ) -> Result<(Summary, Vec<HubDevices>), AppError> {
     staff.require(Action::ViewReports)?;
+    // Another hub's id is a 404, not a page of zeros.
+    super::funder::hubs_named(db, staff, hub_id).await?;
     let hubs = staff.hubs_within(hub_id);
     let hubs = hubs.as_deref();
     let organisation = staff.organisation_id();

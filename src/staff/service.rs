@@ -263,7 +263,7 @@ async fn new_link(
             staff_id: Set(staff_id),
             purpose: Set(purpose.as_str().to_owned()),
             token_hash: Set(auth::service::hash_secret(&secret)),
-            created_by: Set(by.map(|s| s.id())),
+            created_by: Set(by.map(Staff::id)),
             created_at: Set(now),
             expires_at: Set(expires_at),
             ..Default::default()

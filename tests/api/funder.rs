@@ -473,6 +473,17 @@ async fn the_funder_report_counts_what_the_test_made_the_same_in_csv_page_and_pd
     assert_eq!(number(&theirs, "loans.out"), 1);
     assert_eq!(number(&theirs, "people.borrowed"), 1);
     assert_eq!(number(&theirs, "training.sessions"), 0);
+    assert_eq!(
+        theirs["period.hub"], "Hilltop",
+        "hub staff's report names their hubs"
+    );
+    for path in [
+        format!("/api/v1/reports/funder.csv{query}&hub_id={riverside}"),
+        format!("/api/v1/reports/summary?hub_id={riverside}"),
+    ] {
+        let response = app.get_as(Some(&counter), &path).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}: not zeros");
+    }
     let one_hub = csv_figures(&app, None, &format!("{query}&hub_id={riverside}")).await;
     assert_eq!(number(&one_hub, "loans.out"), 4);
     assert_eq!(one_hub["period.hub"], "Riverside");

@@ -16,6 +16,7 @@ mod loans;
 mod permissions;
 mod reminders;
 mod reports;
+mod review;
 mod scoping;
 mod staff;
 mod stocktakes;

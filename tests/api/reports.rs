@@ -115,7 +115,7 @@ async fn exports_hold_every_row_once_and_are_safe_to_open() {
     let pseudonymised = rows(
         &app,
         "/api/v1/reports/borrowers.csv?pseudonymised=true",
-        "id,postcode_district,barriers,large_print,preferred_language,referral_source,added_on",
+        "id,postcode_district,barriers,large_print,prefers_phone,added_on",
     )
     .await;
     assert_eq!(pseudonymised.len(), borrowers.len());

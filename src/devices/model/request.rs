@@ -184,13 +184,7 @@ impl DeviceRequest {
         );
         let purchase_cost_pence = collect(
             &mut errors,
-            match self.purchase_cost_pence {
-                Some(pence) if pence < 0 => Err(FieldError::new(
-                    "purchase_cost_pence",
-                    "the cost cannot be negative",
-                )),
-                other => Ok(other),
-            },
+            crate::money::check_pence("purchase_cost_pence", self.purchase_cost_pence),
         );
         let notes = collect(
             &mut errors,

@@ -144,9 +144,7 @@ pub async fn close_repair(
 ) -> Result<repair::Model, AppError> {
     staff.require(Action::ManageRepairs)?;
     let outcome = RepairOutcome::parse(request.outcome.as_deref())?;
-    if request.cost_pence.is_some_and(|c| c < 0) {
-        return Err(AppError::invalid("cost_pence", "the cost cannot be negative"));
-    }
+    crate::money::check_pence("cost_pence", request.cost_pence)?;
     let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
     let disposal = match (outcome, request.disposal_method.as_deref()) {
         (RepairOutcome::Unrepairable, Some(method)) => {

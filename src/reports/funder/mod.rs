@@ -21,6 +21,29 @@ use crate::{
     training::model::Attendance,
 };
 
+/// The hubs a report covers, in words: the one asked for (404 outside the reader's hubs, as if it
+/// were not there), the hubs hub staff are assigned to, or `None` for every hub.
+pub async fn hubs_named(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    hub_id: Option<i32>,
+) -> Result<Option<String>, AppError> {
+    let hubs = crate::hubs::repo::list(db, staff.organisation_id()).await?;
+    let name = |id: i32| hubs.iter().find(|h| h.id == id).map(|h| h.name.clone());
+    match (hub_id, staff.assigned_hubs()) {
+        (Some(id), _) => name(id)
+            .filter(|_| staff.sees_hub(id))
+            .map(Some)
+            .ok_or_else(|| AppError::NotFound(format!("there is no hub with id {id} at your hubs"))),
+        (None, None) => Ok(None),
+        (None, Some([])) => Ok(Some("no hub (you are not assigned to one yet)".to_owned())),
+        (None, Some(ids)) => {
+            let names: Vec<String> = ids.iter().filter_map(|id| name(*id)).collect();
+            Ok(Some(crate::words::and_list(&names)))
+        }
+    }
+}
+
 /// The report over `period`.
 ///
 /// # Errors
@@ -47,13 +70,7 @@ pub async fn report(
         .await?
         .map(|o| o.name)
         .unwrap_or_default();
-    let hub = match hub_id {
-        Some(id) if staff.sees_hub(id) => crate::hubs::repo::find(db, id)
-            .await?
-            .filter(|h| h.organisation_id == staff.organisation_id())
-            .map(|h| h.name),
-        _ => None,
-    };
+    let hub = hubs_named(db, staff, hub_id).await?;
 
     let (supported, barriers) = repo::funder::people(db, scope, BARRIERS.map(|(code, _)| code)).await?;
     let (out, devices_lent, borrowed, loan_days) = repo::funder::loans_out(db, scope).await?;

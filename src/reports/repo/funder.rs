@@ -12,7 +12,7 @@ use sea_orm::{
     },
 };
 
-use super::{device_scope, repairs_of, sessions};
+use super::{cost_sum, device_scope, repairs_of, sessions};
 use crate::{
     entities::{
         borrower::{self, Entity as Borrower},
@@ -268,13 +268,7 @@ pub async fn repairs_closed(db: &impl ConnectionTrait, scope: Scope<'_>) -> Resu
                 count_where(repair::Column::Outcome.eq(RepairOutcome::Fixed)),
                 "fixed",
             )
-            .column_as(
-                Expr::from(Func::cast_as(
-                    Func::sum(Expr::col(repair::Column::CostPence)),
-                    Alias::new("bigint"),
-                )),
-                "cost",
-            )
+            .column_as(cost_sum(), "cost")
             .filter(repair::Column::ClosedAt.gte(scope.from))
             .filter(repair::Column::ClosedAt.lt(scope.to))
             .into_tuple()

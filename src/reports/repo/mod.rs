@@ -164,6 +164,17 @@ pub(super) fn repairs_of(organisation_id: i32, hubs: Option<&[i32]>) -> sea_orm:
     }
 }
 
+/// The sum of repair costs in pence, each taken at most [`crate::money::MAX_PENCE`] (as every cost
+/// is checked to be), so no number of rows overflows it; cast back from PostgreSQL's numeric.
+fn cost_sum() -> Expr {
+    let bounded = Expr::case(
+        Expr::col(repair::Column::CostPence).gt(crate::money::MAX_PENCE),
+        crate::money::MAX_PENCE,
+    )
+    .finally(Expr::col(repair::Column::CostPence));
+    Func::cast_as(Func::sum(bounded), Alias::new("bigint")).into()
+}
+
 /// Repairs open now, and those closed since `since` with their cost in pence (PostgreSQL sums
 /// bigints as numeric, so the sum is cast back).
 pub async fn repairs(
@@ -180,13 +191,7 @@ pub async fn repairs(
     let (closed, cost): (i64, Option<i64>) = of_devices()
         .select_only()
         .column_as(repair::Column::Id.count(), "n")
-        .column_as(
-            Expr::from(Func::cast_as(
-                Func::sum(Expr::col(repair::Column::CostPence)),
-                Alias::new("bigint"),
-            )),
-            "cost",
-        )
+        .column_as(cost_sum(), "cost")
         .filter(repair::Column::ClosedAt.gte(since))
         .into_tuple()
         .one(db)

@@ -9,7 +9,7 @@ use axum::{
     Form,
     extract::State,
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use chrono::Utc;
 
@@ -109,7 +109,10 @@ pub async fn accept(
         ))
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/loans/{id}")).into_response()),
+        Ok(signed) => Ok(crate::web::done(
+            &format!("/loans/{id}"),
+            &format!("The agreement is signed by {}.", signed.signed_name.unwrap_or_default()),
+        )),
         Err(AppError::Invalid(error)) => {
             let mut errors = vec![error];
             // Say everything that is missing at once, not one thing per try.
@@ -187,7 +190,10 @@ pub async fn paper(
         )))
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/loans/{id}")).into_response()),
+        Ok(signed) => Ok(crate::web::done(
+            &format!("/loans/{id}"),
+            &format!("The agreement is signed by {}.", signed.signed_name.unwrap_or_default()),
+        )),
         Err(AppError::Invalid(error)) => {
             let (doc, _, _) = service::document(&app.db, &staff, &app.config.agreement_terms, id).await?;
             Ok((

@@ -4,7 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Query},
 };
 
 use super::model::LoanStatus;
@@ -12,6 +13,7 @@ use crate::{
     auth::model::Scope,
     devices::model::{AssetTag, DeviceStatus},
     entities::{
+        agreement,
         device::{self, Entity as Device},
         device_check, disposal,
         loan::{self, Entity as Loan},
@@ -213,19 +215,67 @@ pub async fn open_of_borrowers(
         .await
 }
 
-/// Open loans due before `today` (at some hubs or all), the longest overdue first, after the
-/// (due date, id) `after` of the page before.
-pub async fn overdue(
+/// Which loans a list holds, beyond the caller's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoanFilter {
+    pub status: LoanStatus,
+    /// Only loans whose agreement is signed (`true`) or not (`false`).
+    pub signed: Option<bool>,
+    pub borrower_id: Option<i32>,
+    /// Only loans due on or after this date.
+    pub due_from: Option<NaiveDate>,
+    /// Only loans due before this date (the overdue list: before today).
+    pub due_before: Option<NaiveDate>,
+}
+
+impl LoanFilter {
+    pub fn open() -> Self {
+        Self {
+            status: LoanStatus::Open,
+            signed: None,
+            borrower_id: None,
+            due_from: None,
+            due_before: None,
+        }
+    }
+
+    fn condition(&self, scope: &Scope) -> Condition {
+        let mut condition = scoped(scope).add(loan::Column::Status.eq(self.status));
+        if let Some(borrower) = self.borrower_id {
+            condition = condition.add(loan::Column::BorrowerId.eq(borrower));
+        }
+        if let Some(date) = self.due_from {
+            condition = condition.add(loan::Column::DueOn.gte(date));
+        }
+        if let Some(date) = self.due_before {
+            condition = condition.add(loan::Column::DueOn.lt(date));
+        }
+        if let Some(signed) = self.signed {
+            let agreement = Query::select()
+                .expr(Expr::val(1))
+                .from(agreement::Entity)
+                .and_where(
+                    Expr::col((agreement::Entity, agreement::Column::LoanId))
+                        .equals((loan::Entity, loan::Column::Id)),
+                )
+                .to_owned();
+            let exists = Expr::exists(agreement);
+            condition = condition.add(if signed { exists } else { exists.not() });
+        }
+        condition
+    }
+}
+
+/// The loans within the scope that `filter` holds, the soonest due (or longest overdue) first:
+/// up to `limit` of them after the (due date, id) `after` of the page before.
+pub async fn list(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    today: NaiveDate,
+    filter: &LoanFilter,
     after: Option<(NaiveDate, i32)>,
     limit: u64,
 ) -> Result<Vec<loan::Model>, DbErr> {
-    let mut query = Loan::find()
-        .filter(scoped(scope))
-        .filter(loan::Column::Status.eq(LoanStatus::Open))
-        .filter(loan::Column::DueOn.lt(today));
+    let mut query = Loan::find().filter(filter.condition(scope));
     if let Some((due_on, id)) = after {
         query = query.filter(
             Condition::any().add(loan::Column::DueOn.gt(due_on)).add(
@@ -239,6 +289,22 @@ pub async fn overdue(
         .order_by_asc(loan::Column::DueOn)
         .order_by_asc(loan::Column::Id)
         .limit(limit)
+        .all(db)
+        .await
+}
+
+/// How many loans within the scope `filter` holds.
+pub async fn count(db: &impl ConnectionTrait, scope: &Scope, filter: &LoanFilter) -> Result<u64, DbErr> {
+    Loan::find().filter(filter.condition(scope)).count(db).await
+}
+
+/// Which of `loan_ids` have a signed agreement.
+pub async fn signed_of(db: &impl ConnectionTrait, loan_ids: &[i32]) -> Result<Vec<i32>, DbErr> {
+    agreement::Entity::find()
+        .select_only()
+        .column(agreement::Column::LoanId)
+        .filter(agreement::Column::LoanId.is_in(loan_ids.iter().copied()))
+        .into_tuple()
         .all(db)
         .await
 }

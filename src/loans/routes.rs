@@ -9,6 +9,7 @@ use chrono::Utc;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
+    listing::{self, LoanList, LoanQuery},
     service::{
         self, ChecksRequest, CloseRepairRequest, ExtendRequest, IssueRequest, NotesRequest, RepairRequest,
         RetireRequest, ReturnRequest,
@@ -34,6 +35,19 @@ pub async fn issue(
 ) -> Result<(StatusCode, Json<LoanView>), AppError> {
     let loan = service::issue(&app.db, &staff, &request, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(loan)))
+}
+
+/// Loans (open unless asked otherwise), the soonest due first, a page at a time with the total:
+/// `signed=false` lists those whose agreement is still to be signed.
+#[utoipa::path(get, path = "/loans", tag = "loans", params(LoanQuery),
+    responses((status = 200, body = LoanList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(query): ApiQuery<LoanQuery>,
+) -> Result<Json<LoanList>, AppError> {
+    Ok(Json(listing::list(&app.db.read, &staff, &query, Utc::now()).await?))
 }
 
 #[utoipa::path(get, path = "/loans/{id}", tag = "loans", params(("id" = i32, Path)), responses((status = 200, body = LoanView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
@@ -176,7 +190,7 @@ pub async fn close_repair(
 /// This feature's calls of the JSON API, with their OpenAPI description.
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(issue))
+        .routes(routes!(issue, list))
         .routes(routes!(overdue))
         .routes(routes!(show))
         .routes(routes!(return_device))

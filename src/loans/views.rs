@@ -86,7 +86,7 @@ pub(crate) fn view(
 }
 
 /// Joins loans to their devices' tags and borrowers' names, two queries for any number of loans.
-async fn views(
+pub(super) async fn views(
     db: &impl ConnectionTrait,
     staff: &Staff,
     rows: Vec<loan::Model>,
@@ -227,7 +227,11 @@ pub async fn overdue(
     let after = DatedCursor::parse(cursor)?.map(|c| (c.date, c.id));
     let limit = paging::page_size(limit, OVERDUE_PER_PAGE, MAX_OVERDUE)?;
     let today = today(now);
-    let rows = repo::overdue(db, &scope, today, after, limit + 1).await?;
+    let filter = repo::LoanFilter {
+        due_before: Some(today),
+        ..repo::LoanFilter::open()
+    };
+    let rows = repo::list(db, &scope, &filter, after, limit + 1).await?;
     let (rows, next_cursor) = paging::cut(rows, limit, |r| {
         Some(DatedCursor {
             date: r.due_on,

@@ -21,7 +21,7 @@ use super::{
     summary::{Dashboard, HubDevices, dashboard},
 };
 use crate::{
-    auth::{Action, Role, Staff},
+    auth::{Action, Staff},
     dates::long_date,
     error::AppError,
     hubs::{self, service::HubView},
@@ -72,6 +72,9 @@ pub struct DashboardPage {
     hub_id: Option<i32>,
     chart: Chart,
     statuses: [(&'static str, &'static str); 6],
+    /// Today and the day after the week the "due this week" figure counts, for its link.
+    today: NaiveDate,
+    week_end: NaiveDate,
 }
 
 /// The chart's drawing area, in the SVG's own units.
@@ -160,7 +163,8 @@ async fn home(
     staff: Staff,
     Query(query): Query<DashboardQuery>,
 ) -> Result<Response, AppError> {
-    if staff.role() == Role::Trainer {
+    // Trainers start where their work is: the dashboard is the scheme's figures.
+    if !staff.can(Action::ViewReports) {
         return Ok(Redirect::to("/training").into_response());
     }
     let hub_id = query
@@ -168,7 +172,8 @@ async fn home(
         .as_deref()
         .filter(|h| !h.is_empty())
         .and_then(|h| h.parse().ok());
-    let dashboard = dashboard(&app.db.read, &staff, hub_id, Utc::now()).await?;
+    let now = Utc::now();
+    let dashboard = dashboard(&app.db.read, &staff, hub_id, now).await?;
     Ok(DashboardPage {
         nav: Nav::new(&staff, "dashboard"),
         hubs: hubs::service::list(&app.db.read, &staff).await?,
@@ -176,6 +181,8 @@ async fn home(
         dashboard,
         hub_id,
         statuses: STATUSES,
+        today: crate::dates::today(now),
+        week_end: crate::dates::today(now) + chrono::Duration::days(8),
     }
     .into_response())
 }

@@ -32,6 +32,8 @@ pub struct LoanSummary {
     pub overdue: u64,
     /// Open loans due from today to 7 days from now.
     pub due_this_week: u64,
+    /// Open loans whose agreement is not signed yet.
+    pub unsigned: u64,
     pub issued_last_30_days: u64,
     /// Issued from `from` to `to`.
     pub issued: u64,
@@ -166,6 +168,7 @@ async fn figures(
             open,
             overdue,
             due_this_week,
+            unsigned: crate::loans::listing::unsigned_count(db, staff, hub_id).await?,
             issued_last_30_days,
             issued,
         },

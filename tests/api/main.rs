@@ -6,6 +6,7 @@ mod agreements;
 mod backup;
 mod devices;
 mod faults;
+mod flows;
 mod funder;
 mod hardening;
 mod helpers;

@@ -34,6 +34,7 @@ import {
   link,
   mainOf,
   mainText,
+  saveArtifacts,
   setUp,
   startRun,
   tagHeading,
@@ -174,18 +175,22 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
     await lend.click();
   });
 
-  await step(7, 'the loan page, on loan', async () => {
+  await step(7, 'lending goes straight on to the agreement; the loan page says it is not signed', async () => {
+    await expectH1(page, 'Loan agreement');
+    await expectInMain(page, `${tag} lent to ${BORROWER.name}`);
+    await expectInMain(page, 'Not signed yet');
+    await saveArtifacts(page, 'counter-after-lending');
+    loanUrl = new URL(await page.locator('.breadcrumb a').getAttribute('href'), page.url()).href;
+    await page.goto(loanUrl);
     const heading = await expectH1(page, new RegExp(`^Loan of ${escapeRegExp(tag)}\\b`));
     assert.ok(heading.includes(BORROWER.name), `the loan's h1 "${heading}" should name ${BORROWER.name}`);
     await expectStatus(page, 'On loan');
+    await expectInMain(page, 'The agreement is not signed.');
     await expectNoAxeViolations(page, 'the loan page');
-    loanUrl = page.url();
   });
 
   await step(8, 'the borrower signs the agreement: refused with nothing filled in, then signed with a typed name and a drawn signature; the device page shows it on loan', async () => {
-    await page.goto(loanUrl);
-    await expectInMain(page, 'Not signed yet');
-    await (await link(page, 'Sign on this screen')).click();
+    await (await link(page, 'Sign the agreement')).click();
     await expectH1(page, 'Loan agreement');
     await expectInMain(page, BORROWER.name);
     await expectInMain(page, tag);

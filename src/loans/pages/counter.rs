@@ -219,7 +219,7 @@ pub async fn issue_check(
     }
 }
 
-/// Issue, the last step: the loan is made and its page follows.
+/// Issue, the last step: the loan is made and its agreement follows, to be signed.
 pub async fn issue(
     State(app): State<AppState>,
     staff: Staff,
@@ -234,10 +234,11 @@ pub async fn issue(
         accessories: Some(data.all("accessories")),
     };
     let loan = service::issue(&app.db, &staff, &request, Utc::now()).await?;
+    // Lending is not done until the agreement is signed: straight on to it.
     Ok(crate::web::done(
-        &format!("/loans/{}", loan.id),
+        &format!("/loans/{}/agreement", loan.id),
         &format!(
-            "{} lent to {}, due back on {}.",
+            "{} lent to {}, due back on {}. Now the agreement: read it together and sign it below, or print it to sign on paper.",
             loan.asset_tag,
             loan.borrower_name,
             crate::dates::long_date(loan.due_on)
@@ -350,7 +351,7 @@ pub async fn overdue(
     )
     .await?;
     Ok(OverduePage {
-        nav: Nav::new(&staff, "overdue"),
+        nav: Nav::new(&staff, "loans"),
         hubs: hubs::service::list(&app.db.read, &staff).await?,
         hub_id,
         items: page.items,

@@ -3,9 +3,11 @@
 
 mod counter;
 mod desk;
+mod list;
 
 pub use counter::*;
 pub use desk::*;
+pub use list::list;
 
 use axum::Router;
 use axum::response::Response;
@@ -88,6 +90,7 @@ pub fn router() -> Router<AppState> {
         .route("/devices/{tag}/repair", get(repair_page).post(open_repair))
         .route("/devices/{tag}/retire", get(retire_page).post(retire))
         .route("/repairs/{id}/close", get(close_repair_page).post(close_repair))
+        .route("/loans", get(list))
         .route("/loans/overdue", get(overdue))
         .route("/loans/{id}", get(show))
         .route("/loans/{id}/return", get(return_page).post(return_device))

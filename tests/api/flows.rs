@@ -1,0 +1,121 @@
+//! Day-one flows walked to their end, as the people who use them would: lending leads to signing,
+//! and what is left unsigned is listed and counted.
+
+use reqwest::{Client, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, in_days, json_of};
+
+/// A browser that keeps its cookies and does not follow redirects, signed in with the admin's
+/// token.
+fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn text(app: &TestApp, client: &Client, path: &str) -> String {
+    let response = client
+        .get(app.url(path))
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+    response.text().await.unwrap()
+}
+
+fn ids(list: &Value) -> Vec<i64> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lending_leads_straight_to_the_agreement_and_unsigned_loans_are_listed() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Bow").await;
+    for _ in 0..3 {
+        json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    }
+    let borrower = app.borrower("Margaret Ellis").await;
+    let client = browser();
+    let lent = client
+        .post(app.url("/devices/TST-00001/issue"))
+        .bearer_auth(&app.token)
+        .form(&[("borrower_id", borrower.to_string()), ("due_on", in_days(21))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lent.status(), StatusCode::SEE_OTHER);
+    let location = lent.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(location.ends_with("/agreement"), "on to the agreement: {location}");
+    let page = text(&app, &client, &location).await;
+    assert!(page.contains("TST-00001 lent to Margaret Ellis"), "{page}");
+    assert!(page.contains("Go to signing") && page.contains("Print to sign on paper"));
+    let loan: i64 = location.split('/').nth(2).unwrap().parse().unwrap();
+
+    // Two more loans; one of the three is signed.
+    let second = app.issue("TST-00002", borrower).await;
+    let third = app.issue("TST-00003", borrower).await;
+    json_of(
+        app.post(
+            &format!("/api/v1/loans/{second}/agreement/accept"),
+            &json!({"signed_name": "Margaret Ellis"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let unsigned = json_of(app.get("/api/v1/loans?signed=false").await, StatusCode::OK).await;
+    assert_eq!(ids(&unsigned), [loan, third], "{unsigned}");
+    assert_eq!(unsigned["total"], 2);
+    assert_eq!(unsigned["items"][0]["borrower"]["name"], "Margaret Ellis");
+    assert_eq!(unsigned["items"][0]["signed"], false);
+    let open = json_of(app.get("/api/v1/loans?limit=2").await, StatusCode::OK).await;
+    assert_eq!(open["total"], 3);
+    assert_eq!(ids(&open).len(), 2);
+    let cursor = open["next_cursor"].as_str().unwrap();
+    let rest = json_of(
+        app.get(&format!("/api/v1/loans?limit=2&cursor={cursor}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(ids(&rest).len(), 1);
+    assert_eq!(rest["next_cursor"], Value::Null);
+    let bad = app.get("/api/v1/loans?status=maybe").await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The loan page says plainly it is not signed; the dashboard counts and links them.
+    let loan_page = text(&app, &client, &format!("/loans/{loan}")).await;
+    assert!(loan_page.contains("The agreement is not signed."), "{loan_page}");
+    let dashboard = text(&app, &client, "/").await;
+    assert!(
+        dashboard.contains("<a href=\"/loans?signed=false\"><strong>2</strong> not signed</a>"),
+        "{dashboard}"
+    );
+    let list = text(&app, &client, "/loans?signed=false").await;
+    assert!(list.contains("2 open loans whose agreements are not signed"), "{list}");
+    assert!(list.contains(&format!("/loans/{third}/agreement")));
+
+    // Signing on screen goes back to the loan, which says who signed.
+    let signed = client
+        .post(app.url(&format!("/loans/{loan}/agreement")))
+        .bearer_auth(&app.token)
+        .form(&[("signed_name", "Margaret Ellis"), ("agree", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let location = signed.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert_eq!(location, format!("/loans/{loan}"));
+    let page = text(&app, &client, &location).await;
+    assert!(page.contains("The agreement is signed by Margaret Ellis."), "{page}");
+    assert!(!page.contains("The agreement is not signed."));
+}

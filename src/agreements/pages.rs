@@ -111,7 +111,10 @@ pub async fn accept(
     match result {
         Ok(signed) => Ok(crate::web::done(
             &format!("/loans/{id}"),
-            &format!("The agreement is signed by {}.", signed.signed_name.unwrap_or_default()),
+            &format!(
+                "The agreement is signed by {}.",
+                signed.signed_name.unwrap_or_default()
+            ),
         )),
         Err(AppError::Invalid(error)) => {
             let mut errors = vec![error];
@@ -192,7 +195,10 @@ pub async fn paper(
     match result {
         Ok(signed) => Ok(crate::web::done(
             &format!("/loans/{id}"),
-            &format!("The agreement is signed by {}.", signed.signed_name.unwrap_or_default()),
+            &format!(
+                "The agreement is signed by {}.",
+                signed.signed_name.unwrap_or_default()
+            ),
         )),
         Err(AppError::Invalid(error)) => {
             let (doc, _, _) = service::document(&app.db, &staff, &app.config.agreement_terms, id).await?;

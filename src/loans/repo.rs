@@ -48,6 +48,23 @@ pub async fn lock_device_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Opt
     }
 }
 
+/// Replaces the accessories a device has (the checks found some missing).
+pub async fn set_accessories(
+    db: &impl ConnectionTrait,
+    device_id: i32,
+    accessories: Vec<String>,
+) -> Result<(), DbErr> {
+    Device::update_many()
+        .col_expr(
+            device::Column::Accessories,
+            sea_orm::sea_query::Expr::value(crate::entities::JsonList::from(accessories)),
+        )
+        .filter(device::Column::Id.eq(device_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Moves a device from `from` to `to`, only if it is still in `from`. Returns whether it moved.
 pub async fn set_status(
     db: &impl ConnectionTrait,

@@ -47,7 +47,9 @@ pub async fn list(
     staff: Staff,
     ApiQuery(query): ApiQuery<LoanQuery>,
 ) -> Result<Json<LoanList>, AppError> {
-    Ok(Json(listing::list(&app.db.read, &staff, &query, Utc::now()).await?))
+    Ok(Json(
+        listing::list(&app.db.read, &staff, &query, Utc::now()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/loans/{id}", tag = "loans", params(("id" = i32, Path)), responses((status = 200, body = LoanView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]

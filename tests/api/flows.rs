@@ -54,7 +54,10 @@ async fn lending_leads_straight_to_the_agreement_and_unsigned_loans_are_listed()
         .unwrap();
     assert_eq!(lent.status(), StatusCode::SEE_OTHER);
     let location = lent.headers()[header::LOCATION].to_str().unwrap().to_owned();
-    assert!(location.ends_with("/agreement"), "on to the agreement: {location}");
+    assert!(
+        location.ends_with("/agreement"),
+        "on to the agreement: {location}"
+    );
     let page = text(&app, &client, &location).await;
     assert!(page.contains("TST-00001 lent to Margaret Ellis"), "{page}");
     assert!(page.contains("Go to signing") && page.contains("Print to sign on paper"));
@@ -101,7 +104,10 @@ async fn lending_leads_straight_to_the_agreement_and_unsigned_loans_are_listed()
         "{dashboard}"
     );
     let list = text(&app, &client, "/loans?signed=false").await;
-    assert!(list.contains("2 open loans whose agreements are not signed"), "{list}");
+    assert!(
+        list.contains("2 open loans whose agreements are not signed"),
+        "{list}"
+    );
     assert!(list.contains(&format!("/loans/{third}/agreement")));
 
     // Signing on screen goes back to the loan, which says who signed.
@@ -116,6 +122,91 @@ async fn lending_leads_straight_to_the_agreement_and_unsigned_loans_are_listed()
     let location = signed.headers()[header::LOCATION].to_str().unwrap().to_owned();
     assert_eq!(location, format!("/loans/{loan}"));
     let page = text(&app, &client, &location).await;
-    assert!(page.contains("The agreement is signed by Margaret Ellis."), "{page}");
+    assert!(
+        page.contains("The agreement is signed by Margaret Ellis."),
+        "{page}"
+    );
     assert!(!page.contains("The agreement is not signed."));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_checks_keep_what_was_missing_at_the_return() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Bow").await;
+    let accessories = json!({"accessories": ["charger", "sleeve"]});
+    json_of(
+        app.add_device(hub, accessories.clone()).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    json_of(app.add_device(hub, accessories).await, StatusCode::CREATED).await;
+    let borrower = app.borrower("Margaret Ellis").await;
+    let client = browser();
+    for tag in ["TST-00001", "TST-00002"] {
+        let loan = json_of(
+            app.post(
+                "/api/v1/loans",
+                &json!({"asset_tag": tag, "borrower_id": borrower, "due_on": in_days(14), "accessories": ["charger", "sleeve"]}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+        json_of(
+            app.post(
+                &format!("/api/v1/loans/{}/return", loan["id"]),
+                &json!({"condition": "good", "accessories_returned": ["sleeve"]}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+    }
+
+    // Through the API: "not complete" with nothing named takes what the return was missing.
+    let checks =
+        json!({"wiped": true, "wipe_method": "factory_reset", "complete": false, "condition": "good"});
+    let device = json_of(
+        app.post("/api/v1/devices/TST-00001/checks", &checks).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(device["accessories"], json!(["sleeve"]));
+    let events = json_of(app.get("/api/v1/devices/TST-00001/events").await, StatusCode::OK).await;
+    let last = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "checks_recorded")
+        .unwrap();
+    assert_eq!(last["details"]["missing"], json!(["charger"]), "{last}");
+    let history = text(&app, &client, "/devices/TST-00001").await;
+    assert!(history.contains("missing: charger"), "{history}");
+    let wrong = json!({"wiped": true, "wipe_method": "factory_reset", "complete": false, "missing": ["mouse"], "condition": "good"});
+    let refused = app.post("/api/v1/devices/TST-00002/checks", &wrong).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Through the page: the return's missing charger is already ticked, and the message says so.
+    let form = text(&app, &client, "/devices/TST-00002/checks").await;
+    assert!(form.contains("Not brought back at the return: charger"), "{form}");
+    let saved = client
+        .post(app.url("/devices/TST-00002/checks"))
+        .bearer_auth(&app.token)
+        .form(&[
+            ("wiped", "true"),
+            ("wipe_method", "factory_reset"),
+            ("complete", "false"),
+            ("missing", "charger"),
+            ("condition", "good"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let page = text(&app, &client, "/devices/TST-00002").await;
+    assert!(
+        page.contains("TST-00002 is checked and ready to lend, without its charger."),
+        "{page}"
+    );
+    assert!(!page.contains("charger, sleeve"), "{page}");
 }

@@ -180,6 +180,7 @@ async fn apply(w: &World, op: &Op) -> Result<(), AppError> {
                 complete: Some(true),
                 condition: Some("good".into()),
                 notes: None,
+                missing: None,
             };
             loans::record_checks(db, staff, tag, &request, now)
                 .await

@@ -122,7 +122,24 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         AuditAction::DeviceAdded => format!("Added by {actor}"),
         AuditAction::Issued => format!("Lent out by {actor}"),
         AuditAction::Returned => format!("Taken back by {actor}"),
-        AuditAction::ChecksRecorded => format!("Data wiped and checked by {actor}"),
+        AuditAction::ChecksRecorded => {
+            let missing: Vec<String> = event.details["missing"]
+                .as_array()
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|m| m.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if missing.is_empty() {
+                format!("Data wiped and checked by {actor}")
+            } else {
+                format!(
+                    "Data wiped and checked by {actor}; missing: {}",
+                    missing.join(", ")
+                )
+            }
+        }
         AuditAction::ReportedLost => format!("Reported lost by {actor}"),
         AuditAction::ReportedMissing => format!(
             "Missing at the stocktake of {}, reported by {actor}",

@@ -1,29 +1,25 @@
-//! The forms that move a device on after it is lent: return, checks, extension, loss and found,
-//! repair and retirement. Each is a GET that draws the form and a POST that makes the change or
-//! draws the form again with its problems.
+//! The forms that move a device on after it is lent: return, checks, extension, loss and found.
+//! Each is a GET that draws the form and a POST that makes the change or draws the form again
+//! with its problems.
 
 use axum::{
     Form,
     extract::{Path, State},
-    http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use chrono::Utc;
 
-use super::{answer, caption, conditions, device_form, loan_and_device, loan_form};
+use super::{answer, caption, conditions, loan_and_device, loan_form};
 use crate::dates::long_date;
 use crate::loans::{
-    model::{DISPOSAL_METHODS, wipe_methods_for},
-    service::{
-        self, ChecksRequest, CloseRepairRequest, ExtendRequest, NotesRequest, RepairRequest, RetireRequest,
-        ReturnRequest,
-    },
+    model::wipe_methods_for,
+    service::{self, ChecksRequest, ExtendRequest, NotesRequest, ReturnRequest},
     views::LoanView,
 };
 use crate::{
     auth::{Action, Staff},
     devices::service::DeviceView,
-    error::{ApiPath, AppError, FieldError},
+    error::{ApiPath, AppError},
     state::AppState,
     web::{
         Nav,
@@ -99,7 +95,7 @@ pub async fn return_device(
     .await
 }
 
-fn checks_form(staff: &Staff, device: &DeviceView) -> FormPage {
+fn checks_form(staff: &Staff, device: &DeviceView, missing: &[String]) -> FormPage {
     let methods = std::iter::once(Choice::new("", "Choose how it was wiped", false))
         .chain(
             wipe_methods_for(device.kind)
@@ -107,15 +103,41 @@ fn checks_form(staff: &Staff, device: &DeviceView) -> FormPage {
                 .map(|(value, label)| Choice::new(value, label, false)),
         )
         .collect();
-    FormPage::new(Nav::new(staff, "devices"), "Record the checks", format!("/devices/{}/checks", device.asset_tag), "Record the checks")
+    let complete = if missing.is_empty() { "true" } else { "false" };
+    let mut form = FormPage::new(Nav::new(staff, "devices"), "Record the checks", format!("/devices/{}/checks", device.asset_tag), "Record the checks")
         .caption(caption(device))
         .back(format!("/devices/{}", device.asset_tag))
         .intro("A device is lent again only once the last borrower's data is wiped. Found a fault? Send it for repair instead.")
         .field(Field::checkbox("wiped", "The data on it has been wiped", false))
         .field(Field::select("wipe_method", "How was it wiped?", methods))
-        .field(Field::radios("complete", "Are all its accessories there?", vec![Choice::new("true", "Yes", false), Choice::new("false", "No, something is missing", false)]))
-        .field(Field::radios("condition", "What condition is it in?", conditions(None)).value(device.condition.as_str()))
-        .field(Field::textarea("notes", "Notes (optional)"))
+        .field(Field::radios("complete", "Are all its accessories there?", vec![Choice::new("true", "Yes", false), Choice::new("false", "No, something is missing", false)]).value(complete));
+    if !device.accessories.is_empty() {
+        let choices = device
+            .accessories
+            .iter()
+            .map(|a| Choice::new(a.as_str(), a.as_str(), missing.contains(a)))
+            .collect();
+        let hint = if missing.is_empty() {
+            "If something is missing, tick it: it comes off the device's list.".to_owned()
+        } else {
+            format!(
+                "Not brought back at the return: {}. Untick anything that has turned up.",
+                missing.join(", ")
+            )
+        };
+        form = form.field(Field::checkboxes("missing", "Which accessories are missing?", choices).hint(hint));
+    }
+    form.field(
+        Field::radios("condition", "What condition is it in?", conditions(None))
+            .value(device.condition.as_str()),
+    )
+    .field(Field::textarea("notes", "Notes (optional)"))
+}
+
+async fn checks_form_of(app: &AppState, staff: &Staff, tag: &str) -> Result<FormPage, AppError> {
+    let device = crate::devices::service::get(&app.db.read, staff, tag).await?;
+    let missing = service::missing_at_last_return(&app.db.read, staff, &device).await?;
+    Ok(checks_form(staff, &device, &missing))
 }
 
 pub async fn checks_page(
@@ -123,10 +145,7 @@ pub async fn checks_page(
     staff: Staff,
     Path(tag): Path<String>,
 ) -> Result<Response, AppError> {
-    staff.require(Action::Lend)?;
-    Ok(device_form(&app, &staff, &tag, checks_form)
-        .await?
-        .into_response())
+    Ok(checks_form_of(&app, &staff, &tag).await?.into_response())
 }
 
 pub async fn checks(
@@ -135,24 +154,32 @@ pub async fn checks(
     Path(tag): Path<String>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
+    let complete = data.text("complete").map(|c| c == "true");
     let request = ChecksRequest {
         wiped: Some(data.ticked("wiped")),
         wipe_method: data.text("wipe_method"),
-        complete: data.text("complete").map(|c| c == "true"),
+        complete,
+        missing: (complete == Some(false)).then(|| data.all("missing")),
         condition: data.text("condition"),
         notes: data.text("notes"),
     };
+    let missing = request.missing.clone().unwrap_or_default();
     let result = service::record_checks(&app.db, &staff, &tag, &request, Utc::now()).await;
     answer(
         &data,
         result,
         |device| {
+            let without = if missing.is_empty() {
+                String::new()
+            } else {
+                format!(", without its {}", crate::words::and_list(&missing))
+            };
             (
                 format!("/devices/{}", device.asset_tag),
-                format!("{} is checked and ready to lend.", device.asset_tag),
+                format!("{} is checked and ready to lend{without}.", device.asset_tag),
             )
         },
-        async || device_form(&app, &staff, &tag, checks_form).await,
+        async || checks_form_of(&app, &staff, &tag).await,
     )
     .await
 }
@@ -267,193 +294,4 @@ pub async fn found(
             device.asset_tag
         ),
     ))
-}
-
-fn repair_form(staff: &Staff, device: &DeviceView) -> FormPage {
-    FormPage::new(
-        Nav::new(staff, "devices"),
-        "Send for repair",
-        format!("/devices/{}/repair", device.asset_tag),
-        "Send for repair",
-    )
-    .caption(caption(device))
-    .back(format!("/devices/{}", device.asset_tag))
-    .field(Field::textarea("fault", "What is wrong with it?"))
-    .field(Field::text("repairer", "Who is repairing it? (optional)"))
-}
-
-pub async fn repair_page(
-    State(app): State<AppState>,
-    staff: Staff,
-    Path(tag): Path<String>,
-) -> Result<Response, AppError> {
-    staff.require(Action::Lend)?;
-    Ok(device_form(&app, &staff, &tag, repair_form)
-        .await?
-        .into_response())
-}
-
-pub async fn open_repair(
-    State(app): State<AppState>,
-    staff: Staff,
-    Path(tag): Path<String>,
-    Form(data): Form<FormData>,
-) -> Result<Response, AppError> {
-    let request = RepairRequest {
-        asset_tag: Some(tag.clone()),
-        fault: data.text("fault"),
-        repairer: data.text("repairer"),
-    };
-    let result = service::open_repair(&app.db, &staff, &request, Utc::now()).await;
-    answer(
-        &data,
-        result,
-        |_| {
-            let tag = tag.to_uppercase();
-            (format!("/devices/{tag}"), format!("{tag} is in for repair."))
-        },
-        async || device_form(&app, &staff, &tag, repair_form).await,
-    )
-    .await
-}
-
-fn disposal_choices() -> Vec<Choice> {
-    std::iter::once(Choice::new("", "Choose how", false))
-        .chain(
-            DISPOSAL_METHODS
-                .iter()
-                .map(|(value, label)| Choice::new(*value, *label, false)),
-        )
-        .collect()
-}
-
-fn close_repair_form(staff: &Staff, id: i32, device: &DeviceView) -> FormPage {
-    FormPage::new(
-        Nav::new(staff, "devices"),
-        "Close the repair",
-        format!("/repairs/{id}/close"),
-        "Close the repair",
-    )
-    .caption(caption(device))
-    .back(format!("/devices/{}", device.asset_tag))
-    .field(Field::radios(
-        "outcome",
-        "What was the outcome?",
-        vec![
-            Choice::new("fixed", "Fixed: it can be lent again", false),
-            Choice::new("unrepairable", "Cannot be repaired: retire it", false),
-        ],
-    ))
-    .field(Field::text("cost", "Cost in pounds (optional)").hint("For example 45.00"))
-    .field(Field::select(
-        "disposal_method",
-        "If it cannot be repaired: how will it be disposed of?",
-        disposal_choices(),
-    ))
-    .field(Field::text(
-        "wipe_certificate",
-        "Data-wipe certificate reference (optional)",
-    ))
-    .field(Field::textarea("notes", "Notes (optional)"))
-}
-
-pub async fn close_repair_page(
-    State(app): State<AppState>,
-    staff: Staff,
-    ApiPath(id): ApiPath<i32>,
-) -> Result<Response, AppError> {
-    staff.require(Action::ManageRepairs)?;
-    let device = service::repair_device(&app.db.read, &staff, id).await?;
-    Ok(close_repair_form(&staff, id, &device).into_response())
-}
-
-pub async fn close_repair(
-    State(app): State<AppState>,
-    staff: Staff,
-    ApiPath(id): ApiPath<i32>,
-    Form(data): Form<FormData>,
-) -> Result<Response, AppError> {
-    let device = service::repair_device(&app.db.read, &staff, id).await?;
-    let cost = match data.text("cost").map(|c| crate::money::parse_pounds(&c)) {
-        Some(None) => {
-            let error = FieldError::new("cost", "enter the cost in pounds, like 45.00");
-            return Ok((
-                StatusCode::UNPROCESSABLE_ENTITY,
-                close_repair_form(&staff, id, &device).with_submission(&data, vec![error]),
-            )
-                .into_response());
-        }
-        Some(Some(pence)) => Some(pence),
-        None => None,
-    };
-    let request = CloseRepairRequest {
-        outcome: data.text("outcome"),
-        cost_pence: cost,
-        notes: data.text("notes"),
-        disposal_method: data.text("disposal_method"),
-        wipe_certificate: data.text("wipe_certificate"),
-    };
-    match service::close_repair(&app.db, &staff, id, &request, Utc::now()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/devices/{}", device.asset_tag)).into_response()),
-        Err(err) => close_repair_form(&staff, id, &device).refused(&data, err),
-    }
-}
-
-fn retire_form(staff: &Staff, device: &DeviceView) -> FormPage {
-    FormPage::new(
-        Nav::new(staff, "devices"),
-        "Retire the device",
-        format!("/devices/{}/retire", device.asset_tag),
-        "Retire it",
-    )
-    .caption(caption(device))
-    .back(format!("/devices/{}", device.asset_tag))
-    .warning("A retired device cannot be lent again.")
-    .field(Field::select(
-        "disposal_method",
-        "How will it be disposed of?",
-        disposal_choices(),
-    ))
-    .field(Field::text(
-        "wipe_certificate",
-        "Data-wipe certificate reference (optional)",
-    ))
-    .field(Field::textarea("notes", "Notes (optional)"))
-}
-
-pub async fn retire_page(
-    State(app): State<AppState>,
-    staff: Staff,
-    Path(tag): Path<String>,
-) -> Result<Response, AppError> {
-    staff.require(Action::ManageRepairs)?;
-    Ok(device_form(&app, &staff, &tag, retire_form)
-        .await?
-        .into_response())
-}
-
-pub async fn retire(
-    State(app): State<AppState>,
-    staff: Staff,
-    Path(tag): Path<String>,
-    Form(data): Form<FormData>,
-) -> Result<Response, AppError> {
-    let request = RetireRequest {
-        disposal_method: data.text("disposal_method"),
-        wipe_certificate: data.text("wipe_certificate"),
-        notes: data.text("notes"),
-    };
-    let result = service::retire(&app.db, &staff, &tag, &request, Utc::now()).await;
-    answer(
-        &data,
-        result,
-        |device| {
-            (
-                format!("/devices/{}", device.asset_tag),
-                format!("{} is retired.", device.asset_tag),
-            )
-        },
-        async || device_form(&app, &staff, &tag, retire_form).await,
-    )
-    .await
 }

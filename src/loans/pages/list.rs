@@ -53,6 +53,7 @@ impl LoansPage {
         long_date(item.due_on)
     }
 
+    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
     fn hub_name(&self, id: &i32) -> String {
         self.hubs
             .iter()
@@ -125,11 +126,11 @@ pub async fn list(
 }
 
 fn dates_query(filter: &LoansFilter) -> String {
-    let mut query = String::new();
-    for (name, value) in [("due_from", &filter.due_from), ("due_before", &filter.due_before)] {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            query.push_str(&format!("{name}={}&", urlencode(value)));
-        }
-    }
-    query
+    [("due_from", &filter.due_from), ("due_before", &filter.due_before)]
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let value = value.as_deref().filter(|v| !v.is_empty())?;
+            Some(format!("{name}={}&", urlencode(value)))
+        })
+        .collect()
 }

@@ -4,10 +4,12 @@
 mod counter;
 mod desk;
 mod list;
+mod repairs;
 
 pub use counter::*;
 pub use desk::*;
 pub use list::list;
+pub use repairs::*;
 
 use axum::Router;
 use axum::response::Response;

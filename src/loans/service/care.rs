@@ -11,13 +11,13 @@ use crate::loans::{
     model::{DISPOSAL_METHODS, RepairOutcome, Transition, parse_condition, parse_wipe_method},
     repo,
 };
-use crate::validate::optional_text;
+use crate::validate::{name_list, optional_text};
 use crate::{
     audit::EntityRef,
     auth::{Action, Staff},
     db::{self, Db},
     devices::service::DeviceView,
-    entities::{device_check, disposal, repair},
+    entities::{device_check, disposal, loan, repair},
     error::AppError,
 };
 
@@ -30,6 +30,9 @@ pub struct ChecksRequest {
     pub wipe_method: Option<String>,
     /// Whether every accessory is there.
     pub complete: Option<bool>,
+    /// When `complete` is false, which of the device's accessories are missing; left out, those
+    /// not brought back at the return. They leave the device's accessories.
+    pub missing: Option<Vec<String>>,
     pub condition: Option<String>,
     pub notes: Option<String>,
 }
@@ -53,11 +56,26 @@ pub async fn record_checks(
         .ok_or_else(|| AppError::invalid("complete", "say whether every accessory is there"))?;
     let condition = parse_condition(request.condition.as_deref())?;
     let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
+    let asked = request
+        .missing
+        .as_deref()
+        .map(|list| name_list("missing", list))
+        .transpose()?;
     let tx = db::begin_write(db).await?;
     let device = device_at(&tx, staff, tag).await?;
     let wipe_method = parse_wipe_method(device.kind, request.wipe_method.as_deref())?;
     move_device(&tx, &device, Transition::RecordChecks, Some(condition), now).await?;
-    let loan_id = repo::last_loan_of_device(&tx, device.id).await?.map(|l| l.id);
+    let last_loan = repo::last_loan_of_device(&tx, device.id).await?;
+    let has = device.accessories.clone().into_inner();
+    let missing = if complete {
+        Vec::new()
+    } else {
+        let missing = missing_of(&has, asked, last_loan.as_ref())?;
+        let kept = has.iter().filter(|a| !missing.contains(a)).cloned().collect();
+        repo::set_accessories(&tx, device.id, kept).await?;
+        missing
+    };
+    let loan_id = last_loan.map(|l| l.id);
     repo::insert_check(
         &tx,
         device_check::ActiveModel {
@@ -74,8 +92,63 @@ pub async fn record_checks(
         },
     )
     .await?;
-    commit(tx, staff, EntityRef::Device(device.id), AuditAction::ChecksRecorded, json!({"wiped": true, "wipe_method": wipe_method, "complete": complete, "condition": condition, "loan_id": loan_id}), now).await?;
+    commit(tx, staff, EntityRef::Device(device.id), AuditAction::ChecksRecorded, json!({"wiped": true, "wipe_method": wipe_method, "complete": complete, "missing": missing, "condition": condition, "loan_id": loan_id}), now).await?;
     crate::devices::service::get(&db.read, staff, tag).await
+}
+
+/// What the checks form offers as missing: the device's accessories that did not come back at
+/// its last loan's return.
+pub async fn missing_at_last_return(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    device: &DeviceView,
+) -> Result<Vec<String>, AppError> {
+    staff.require(Action::Lend)?;
+    let last = repo::last_loan_of_device(db, device.id).await?;
+    Ok(missing_of(&device.accessories, None, last.as_ref()).unwrap_or_default())
+}
+
+/// Which of the device's accessories `has` are missing: those `asked` for, each one of them, or
+/// else those not brought back at the last loan's return. Some must be named.
+fn missing_of(
+    has: &[String],
+    asked: Option<Vec<String>>,
+    last_loan: Option<&loan::Model>,
+) -> Result<Vec<String>, AppError> {
+    let same = |a: &String, b: &String| a.eq_ignore_ascii_case(b);
+    let missing: Vec<String> = match asked {
+        Some(asked) => {
+            if let Some(unknown) = asked.iter().find(|a| !has.iter().any(|h| same(h, a))) {
+                let list = if has.is_empty() {
+                    "none".to_owned()
+                } else {
+                    has.join(", ")
+                };
+                return Err(AppError::invalid(
+                    "missing",
+                    format!("{unknown} is not one of its accessories ({list})"),
+                ));
+            }
+            has.iter()
+                .filter(|h| asked.iter().any(|a| same(h, a)))
+                .cloned()
+                .collect()
+        }
+        None => {
+            let returned_without = last_loan
+                .and_then(|l| l.missing_accessories.clone())
+                .map(crate::entities::JsonList::into_inner)
+                .unwrap_or_default();
+            has.iter()
+                .filter(|h| returned_without.iter().any(|m| same(h, m)))
+                .cloned()
+                .collect()
+        }
+    };
+    if missing.is_empty() {
+        return Err(AppError::invalid("missing", "say which accessories are missing"));
+    }
+    Ok(missing)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

@@ -15,6 +15,7 @@ mod m20261203_000008_search_accents;
 mod m20261203_000009_stocktakes;
 mod m20261204_000010_staff_accounts;
 mod m20261204_000011_funder_report;
+mod m20261206_000012_day_one;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000009_stocktakes::Migration),
             Box::new(m20261204_000010_staff_accounts::Migration),
             Box::new(m20261204_000011_funder_report::Migration),
+            Box::new(m20261206_000012_day_one::Migration),
         ]
     }
 }

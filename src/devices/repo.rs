@@ -79,9 +79,48 @@ pub async fn update_details(
     details: &DeviceDetails,
     now: DateTime<Utc>,
 ) -> Result<device::Model, DbErr> {
+    let serial_changed = row.serial_number != details.serial_number;
     let mut row = row.into_active_model();
     set_details(&mut row, details, now);
+    if serial_changed {
+        // A corrected serial number is checked like any other by the unique index.
+        row.serial_duplicate = Set(false);
+    }
     row.update(db).await
+}
+
+/// The tag of another device of the organisation with this serial number, if there is one.
+pub async fn serial_taken_by(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    serial: &str,
+    except_id: Option<i32>,
+) -> Result<Option<String>, DbErr> {
+    let mut query = Device::find()
+        .select_only()
+        .column(device::Column::AssetTag)
+        .filter(device::Column::OrganisationId.eq(organisation_id))
+        .filter(device::Column::SerialNumber.eq(serial));
+    if let Some(id) = except_id {
+        query = query.filter(device::Column::Id.ne(id));
+    }
+    query.into_tuple().one(db).await
+}
+
+/// Changes a device's kind (while it is available: nothing of a loan depends on it then).
+pub async fn set_kind(
+    db: &impl ConnectionTrait,
+    id: i32,
+    kind: DeviceKind,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    Device::update_many()
+        .col_expr(device::Column::Kind, Expr::value(kind))
+        .col_expr(device::Column::UpdatedAt, Expr::value(now))
+        .filter(device::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 pub async fn find_by_tag(

@@ -148,8 +148,34 @@ async fn check_hub(db: &impl ConnectionTrait, staff: &Staff, hub_id: i32) -> Res
     }
 }
 
+/// A serial number is one device's: another device of the organisation with it is named.
+async fn check_serial(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    serial: Option<&str>,
+    except_id: Option<i32>,
+) -> Result<(), AppError> {
+    if let Some(serial) = serial
+        && let Some(tag) = repo::serial_taken_by(db, organisation_id, serial, except_id).await?
+    {
+        return Err(serial_in_use(serial, &tag));
+    }
+    Ok(())
+}
+
+fn serial_in_use(serial: &str, tag: &str) -> AppError {
+    AppError::invalid(
+        "serial_number",
+        format!("{tag} already has the serial number {serial}: each device has its own"),
+    )
+}
+
+/// A unique index refused the row: the serial number's (a race with another request) or the tag's.
 fn duplicate_tag(err: sea_orm::DbErr, tag: &AssetTag) -> AppError {
     match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(message)) if message.contains("serial") => {
+            serial_in_use("given", "another device")
+        }
         Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
             code: "duplicate_asset_tag",
             message: format!("asset tag {tag} is already in use"),
@@ -172,6 +198,13 @@ pub async fn create(
     staff.require(Action::ManageDevices)?;
     let tx = db::begin_write(db).await?;
     check_hub(&tx, staff, device.details.hub_id).await?;
+    check_serial(
+        &tx,
+        staff.organisation_id(),
+        device.details.serial_number.as_deref(),
+        None,
+    )
+    .await?;
     let org = organisations::repo::find(&tx, staff.organisation_id())
         .await?
         .ok_or_else(|| AppError::NotFound("your organisation no longer exists".into()))?;
@@ -229,16 +262,18 @@ pub async fn create(
     Ok(view)
 }
 
-/// Changes a device's editable fields. Status and kind change only through their own actions.
+/// Changes a device's editable fields, and its kind while it is available (nothing of a loan
+/// depends on it then). Status changes only through its own actions.
 pub async fn update(
     db: &Db,
     staff: &Staff,
     tag: &str,
+    kind: Option<DeviceKind>,
     details: DeviceDetails,
     now: DateTime<Utc>,
 ) -> Result<DeviceView, AppError> {
     staff.require(Action::ManageDevices)?;
-    write_details(db, staff, tag, details, now).await
+    write_details(db, staff, tag, kind, details, now).await
 }
 
 /// Moves a device to another hub, as a stocktake that found it there asks: staff who lend may do
@@ -257,7 +292,7 @@ pub async fn move_to_hub(
         .details(Some(current.kind))
         .map_err(first_error)?;
     details.hub_id = hub_id;
-    write_details(db, staff, tag, details, now).await
+    write_details(db, staff, tag, None, details, now).await
 }
 
 /// Saves a device's details and audits what changed; the caller has checked the role.
@@ -265,6 +300,7 @@ async fn write_details(
     db: &Db,
     staff: &Staff,
     tag: &str,
+    kind: Option<DeviceKind>,
     details: DeviceDetails,
     now: DateTime<Utc>,
 ) -> Result<DeviceView, AppError> {
@@ -274,8 +310,33 @@ async fn write_details(
         .await?
         .ok_or_else(|| unknown_device(tag.as_str()))?;
     check_hub(&tx, staff, details.hub_id).await?;
+    if row.serial_number != details.serial_number {
+        check_serial(
+            &tx,
+            staff.organisation_id(),
+            details.serial_number.as_deref(),
+            Some(row.id),
+        )
+        .await?;
+    }
     let before = DeviceView::from(row.clone());
-    let after = DeviceView::from(repo::update_details(&tx, row, &details, now).await?);
+    if let Some(kind) = kind.filter(|k| *k != row.kind) {
+        if row.status != DeviceStatus::Available {
+            return Err(AppError::invalid(
+                "kind",
+                format!(
+                    "the kind can be changed only while the device is available; it is {}",
+                    row.status.label().to_lowercase()
+                ),
+            ));
+        }
+        repo::set_kind(&tx, row.id, kind, now).await?;
+    }
+    let after = DeviceView::from(
+        repo::update_details(&tx, row, &details, now)
+            .await
+            .map_err(|err| duplicate_tag(err, &tag))?,
+    );
     let diff = changes(&before.snapshot(), &after.snapshot());
     if !diff.is_empty() {
         audit::repo::insert(
@@ -308,7 +369,6 @@ pub async fn patch(
         return Err(AppError::Malformed("the body must be a JSON object".into()));
     };
     for (field, why) in [
-        ("kind", "the kind of a device cannot be changed"),
         ("asset_tag", "the asset tag of a device cannot be changed"),
         (
             "status",
@@ -321,8 +381,17 @@ pub async fn patch(
     }
     let current = get(&db.read, staff, tag).await?;
     let request = merge_into(&current.as_request(), &Value::Object(patch.clone()))?;
-    let details = request.details(Some(current.kind)).map_err(first_error)?;
-    update(db, staff, tag, details, now).await
+    let kind = match patch.get("kind") {
+        Some(kind) => {
+            let text = kind.as_str().unwrap_or_default();
+            Some(DeviceKind::parse(text)?)
+        }
+        None => None,
+    };
+    let details = request
+        .details(Some(kind.unwrap_or(current.kind)))
+        .map_err(first_error)?;
+    update(db, staff, tag, kind, details, now).await
 }
 
 /// Parses and adds a device from a request, reporting the first problem by field.

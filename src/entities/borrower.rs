@@ -2,6 +2,8 @@ use sea_orm::entity::prelude::*;
 
 use super::JsonList;
 
+// A row of the table: its flags are columns, not a state machine.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "borrowers")]
 pub struct Model {
@@ -10,6 +12,9 @@ pub struct Model {
     pub organisation_id: i32,
     pub name: String,
     pub email: Option<String>,
+    /// Set by the upgrade on a borrower whose email an earlier borrower already had, until it is
+    /// corrected: the unique index leaves these rows out.
+    pub email_duplicate: bool,
     pub phone: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub address: Option<String>,

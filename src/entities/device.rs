@@ -22,6 +22,9 @@ pub struct Model {
     /// A JSON array of strings.
     #[sea_orm(column_type = "Text")]
     pub accessories: JsonList,
+    /// Set by the upgrade on a device whose serial number an earlier device already had, until
+    /// an admin corrects it: the unique index leaves these rows out.
+    pub serial_duplicate: bool,
     pub hub_id: i32,
     pub funding_source: Option<String>,
     pub purchased_on: Option<Date>,

@@ -24,6 +24,8 @@ pub struct Model {
     /// The London date it came back: on time when this is no later than `due_on`.
     pub returned_on: Option<Date>,
     pub returned_to: Option<i32>,
+    /// The hub it came back to, when that was not the hub it was lent from.
+    pub returned_hub_id: Option<i32>,
     pub return_condition: Option<Condition>,
     #[sea_orm(column_type = "Text", nullable)]
     pub accessories_returned: Option<JsonList>,

@@ -9,6 +9,9 @@ pub struct Model {
     pub asset_prefix: String,
     pub next_asset_number: i32,
     pub phone: Option<String>,
+    pub email: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub address: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -379,6 +379,9 @@ pub struct Job {
     pub bytes: std::sync::Arc<Vec<u8>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub state: JobState,
+    /// The choices of the last check or import, shown again on the page.
+    pub create_hubs: bool,
+    pub consent_confirmed: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -419,6 +422,46 @@ impl Jobs {
     /// The job, if it is `staff_id`'s.
     pub fn get(&self, id: &str, staff_id: i32) -> Option<Job> {
         self.lock().get(id).filter(|j| j.staff_id == staff_id).cloned()
+    }
+
+    /// Starts a check or (`importing`) an import of the job, in one step under the lock, so two
+    /// clicks a moment apart start one run: refused while a run is going, and an upload that was
+    /// imported is never imported again.
+    ///
+    /// # Errors
+    /// `NotFound` for another's or a forgotten upload; `Conflict` as above.
+    pub fn start(
+        &self,
+        id: &str,
+        staff_id: i32,
+        importing: bool,
+        choices: (bool, bool),
+        running: JobState,
+    ) -> Result<Job, crate::error::AppError> {
+        use crate::error::AppError;
+        let mut jobs = self.lock();
+        let job = jobs
+            .get_mut(id)
+            .filter(|j| j.staff_id == staff_id)
+            .ok_or_else(|| AppError::NotFound("that upload has gone: upload the file again".into()))?;
+        match &job.state {
+            JobState::Running { .. } => {
+                return Err(AppError::Conflict {
+                    code: "import_running",
+                    message: "this file is being read already: wait for it to finish".into(),
+                });
+            }
+            JobState::Done(report) if importing && report.imported > 0 => {
+                return Err(AppError::Conflict {
+                    code: "already_imported",
+                    message: "this file is imported already: nothing was written twice".into(),
+                });
+            }
+            _ => {}
+        }
+        (job.create_hubs, job.consent_confirmed) = choices;
+        job.state = running;
+        Ok(job.clone())
     }
 
     pub fn set_state(&self, id: &str, state: JobState) {

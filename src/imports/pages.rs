@@ -91,6 +91,8 @@ async fn upload(
                 bytes: std::sync::Arc::new(bytes.to_vec()),
                 created_at: Utc::now(),
                 state: JobState::Uploaded,
+                create_hubs: false,
+                consent_confirmed: false,
             },
         );
         return Ok(Redirect::to(&format!("/imports/{id}")).into_response());
@@ -206,9 +208,6 @@ async fn run(
     Form(form): Form<FormData>,
 ) -> Result<Response, AppError> {
     let job = job_of(&app, &staff, &id)?;
-    if matches!(job.state, JobState::Running { .. }) {
-        return Ok(Redirect::to(&format!("/imports/{id}")).into_response());
-    }
     let mapping = mapping_of(&job);
     let corrections: Vec<String> = mapping
         .columns
@@ -226,14 +225,23 @@ async fn run(
         consent_confirmed: form.ticked("consent_confirmed"),
     };
     let total = memchr::memchr_iter(b'\n', &job.bytes).count() as u64;
-    app.imports.set_state(
-        &id,
-        JobState::Running {
-            stage: Stage::Checking,
-            rows: 0,
-            total,
-        },
-    );
+    let running = JobState::Running {
+        stage: Stage::Checking,
+        rows: 0,
+        total,
+    };
+    let choices = (options.create_hubs, options.consent_confirmed);
+    let job = match app
+        .imports
+        .start(&id, staff.id(), !options.dry_run, choices, running)
+    {
+        Ok(job) => job,
+        // A second click while it runs, or on an imported file: its page says where it is.
+        Err(AppError::Conflict { message, .. }) => {
+            return Ok(crate::web::done(&format!("/imports/{id}"), &message));
+        }
+        Err(other) => return Err(other),
+    };
     let (jobs, db, page) = (app.imports.clone(), app.db.clone(), format!("/imports/{id}"));
     tokio::spawn(async move {
         let progress = |stage, rows| jobs.set_state(&id, JobState::Running { stage, rows, total });

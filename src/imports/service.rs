@@ -293,7 +293,13 @@ impl Check {
             return Ok(*id);
         }
         if self.create_hubs {
-            self.new_hubs.insert(name.to_owned());
+            // A hub the import creates obeys the hub form's rules, and "Zed Hub" and "zed hub"
+            // are one hub: the first spelling met names it.
+            let name = crate::organisations::model::parse_name("hub", "the hub's name", name, 100)
+                .map_err(|e| e.message)?;
+            if !self.new_hubs.iter().any(|n| n.eq_ignore_ascii_case(&name)) {
+                self.new_hubs.insert(name);
+            }
             Ok(0)
         } else {
             Err(format!(
@@ -605,7 +611,9 @@ async fn write<R: Read>(
                     }
                 }
                 written += new_rows.len() as u64;
-                people::repo::insert_many(&tx, new_rows).await?;
+                people::repo::insert_many(&tx, new_rows)
+                    .await
+                    .map_err(changed_meanwhile)?;
             }
         }
         progress(Stage::Writing, written);
@@ -634,7 +642,7 @@ fn changed_meanwhile(err: sea_orm::DbErr) -> AppError {
     match err.sql_err() {
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
             code: "duplicate",
-            message: "a device in the file was added by someone else meanwhile: nothing was written; import it again to see which".into(),
+            message: "a row of the file was added by someone else meanwhile: nothing was written; import it again to see which".into(),
         },
         _ => err.into(),
     }

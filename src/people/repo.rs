@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 
 use super::model::BorrowerDetails;
@@ -100,14 +100,35 @@ pub async fn existing_emails(
     Ok(found)
 }
 
+/// Whether another borrower of the organisation has this email address.
+pub async fn email_taken(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    email: &str,
+    except: Option<i32>,
+) -> Result<bool, DbErr> {
+    let mut query = Borrower::find()
+        .filter(borrower::Column::OrganisationId.eq(organisation_id))
+        .filter(borrower::Column::Email.eq(email));
+    if let Some(id) = except {
+        query = query.filter(borrower::Column::Id.ne(id));
+    }
+    Ok(query.count(db).await? > 0)
+}
+
 pub async fn update(
     db: &impl ConnectionTrait,
     row: borrower::Model,
     details: &BorrowerDetails,
     now: DateTime<Utc>,
 ) -> Result<borrower::Model, DbErr> {
+    let email_changed = row.email != details.email;
     let mut row = row.into_active_model();
     set_details(&mut row, details, now);
+    if email_changed {
+        // A corrected email is checked like any other by the unique index.
+        row.email_duplicate = Set(false);
+    }
     row.update(db).await
 }
 

@@ -135,6 +135,37 @@ pub async fn check_resident_of(db: &impl ConnectionTrait, details: &BorrowerDeta
     Ok(())
 }
 
+/// An email address is one borrower's in an organisation (two people sharing one are told apart
+/// by giving one of them a phone or a postal address instead).
+async fn check_email(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    email: Option<&str>,
+    except: Option<i32>,
+) -> Result<(), AppError> {
+    if let Some(email) = email
+        && repo::email_taken(db, staff.organisation_id(), email, except).await?
+    {
+        return Err(taken());
+    }
+    Ok(())
+}
+
+fn taken() -> AppError {
+    AppError::invalid(
+        "email",
+        "another borrower already has this email address: give a phone number or postal address instead, or find them under Borrowers",
+    )
+}
+
+/// The unique index on (organisation, email) refused a row another request wrote meanwhile.
+fn email_in_use(err: sea_orm::DbErr) -> AppError {
+    match err.sql_err() {
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => taken(),
+        _ => err.into(),
+    }
+}
+
 pub async fn create(
     db: &Db,
     staff: &Staff,
@@ -144,7 +175,10 @@ pub async fn create(
     staff.require(Action::ManageBorrowers)?;
     let tx = db::begin_write(db).await?;
     check_resident_of(&tx, &details).await?;
-    let row = repo::insert(&tx, staff.organisation_id(), &details, staff.id(), now).await?;
+    check_email(&tx, staff, details.email.as_deref(), None).await?;
+    let row = repo::insert(&tx, staff.organisation_id(), &details, staff.id(), now)
+        .await
+        .map_err(email_in_use)?;
     audit::repo::insert(
         &tx,
         NewEvent {
@@ -185,8 +219,15 @@ pub async fn update(
         .await?
         .ok_or_else(|| unknown(id))?;
     check_resident_of(&tx, &details).await?;
+    if row.email != details.email {
+        check_email(&tx, staff, details.email.as_deref(), Some(id)).await?;
+    }
     let before = BorrowerView::from(row.clone());
-    let after = BorrowerView::from(repo::update(&tx, row, &details, now).await?);
+    let after = BorrowerView::from(
+        repo::update(&tx, row, &details, now)
+            .await
+            .map_err(email_in_use)?,
+    );
     let changed: Vec<String> = changes(&before.audit_shape(), &after.audit_shape())
         .keys()
         .cloned()

@@ -479,7 +479,7 @@ async fn patch_changes_details_and_records_what_changed() {
 
     for (patch, field) in [
         (json!({"status": "lost"}), "status"),
-        (json!({"kind": "laptop"}), "kind"),
+        (json!({"kind": "phone"}), "kind"),
         (json!({"model": ""}), "model"),
         (json!({"hub_id": 0}), "hub_id"),
     ] {

@@ -15,6 +15,7 @@ mod labels;
 mod lifecycle;
 mod loans;
 mod permissions;
+mod records;
 mod reminders;
 mod reports;
 mod review;

@@ -108,7 +108,7 @@ impl DeviceRequest {
         let kind = match self.kind.as_deref() {
             None | Some("") => Err(FieldError::new(
                 "kind",
-                "choose the kind of device: laptop, tablet or mifi",
+                "choose the kind of device: a laptop, a tablet or a MiFi unit",
             )),
             Some(text) => DeviceKind::parse(text),
         };
@@ -252,13 +252,18 @@ fn optional_imei(text: Option<&str>) -> Result<Option<String>, FieldError> {
         return Ok(None);
     };
     let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    if digits.len() == 15 && digits.chars().all(|c| c.is_ascii_digit()) && luhn_valid(&digits) {
-        Ok(Some(digits))
-    } else {
+    if digits.len() != 15 || !digits.chars().all(|c| c.is_ascii_digit()) {
         Err(FieldError::new(
             "imei",
             "the IMEI is 15 digits (dial *#06# on the device to see it)",
         ))
+    } else if !luhn_valid(&digits) {
+        Err(FieldError::new(
+            "imei",
+            "the IMEI's last digit does not check out: one of its digits is mistyped (dial *#06# on the device to see it)",
+        ))
+    } else {
+        Ok(Some(digits))
     }
 }
 

@@ -13,7 +13,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::devices::{
-    model::{Condition, DeviceKind, DeviceRequest, SimRequest},
+    model::{Condition, DeviceKind, DeviceRequest, DeviceStatus, SimRequest},
     service::{self, DeviceView},
 };
 use crate::money::parse_pounds;
@@ -164,6 +164,8 @@ pub struct DeviceFormPage {
     nav: Nav,
     /// `None` when adding.
     asset_tag: Option<String>,
+    /// Whether the kind may be chosen: when adding, and while the device is available.
+    kind_editable: bool,
     form: DeviceForm,
     errors: FormErrors,
     hubs: Vec<HubView>,
@@ -175,6 +177,7 @@ async fn form_page(
     app: &AppState,
     staff: &Staff,
     asset_tag: Option<String>,
+    kind_editable: bool,
     form: DeviceForm,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
@@ -186,6 +189,7 @@ async fn form_page(
     let page = DeviceFormPage {
         nav: Nav::new(staff, "devices"),
         asset_tag,
+        kind_editable,
         form,
         errors: errors.into(),
         hubs: hubs::service::list(&app.db.read, staff).await?,
@@ -201,7 +205,7 @@ pub async fn new(State(app): State<AppState>, staff: Staff) -> Result<Response, 
         condition: "good".into(),
         ..DeviceForm::default()
     };
-    form_page(&app, &staff, None, form, Vec::new()).await
+    form_page(&app, &staff, None, true, form, Vec::new()).await
 }
 
 /// Splits a service error into the form's field errors, or passes it on.
@@ -231,7 +235,7 @@ pub async fn create(
         },
         Err(errors) => errors,
     };
-    form_page(&app, &staff, None, form, errors).await
+    form_page(&app, &staff, None, true, form, errors).await
 }
 
 pub async fn edit(
@@ -245,6 +249,7 @@ pub async fn edit(
         &app,
         &staff,
         Some(device.asset_tag.clone()),
+        device.status == DeviceStatus::Available,
         DeviceForm::from_view(&device),
         Vec::new(),
     )
@@ -258,12 +263,12 @@ pub async fn update(
     Form(mut form): Form<DeviceForm>,
 ) -> Result<Response, AppError> {
     let device = service::get(&app.db.read, &staff, &tag).await?;
-    device.kind.as_str().clone_into(&mut form.kind);
-    let details = form
-        .to_request()
-        .and_then(|request| request.details(Some(device.kind)));
+    // The kind is on the form only while the device is available.
+    let kind = DeviceKind::parse(&form.kind).unwrap_or(device.kind);
+    kind.as_str().clone_into(&mut form.kind);
+    let details = form.to_request().and_then(|request| request.details(Some(kind)));
     let errors = match details {
-        Ok(details) => match service::update(&app.db, &staff, &tag, details, Utc::now()).await {
+        Ok(details) => match service::update(&app.db, &staff, &tag, Some(kind), details, Utc::now()).await {
             Ok(device) => {
                 return Ok(crate::web::done(
                     &format!("/devices/{}", device.asset_tag),
@@ -274,5 +279,6 @@ pub async fn update(
         },
         Err(errors) => errors,
     };
-    form_page(&app, &staff, Some(device.asset_tag), form, errors).await
+    let kind_editable = device.status == DeviceStatus::Available;
+    form_page(&app, &staff, Some(device.asset_tag), kind_editable, form, errors).await
 }

@@ -23,6 +23,7 @@ fn facts(large_print: bool) -> LoanFacts {
         loan_id: 1042,
         organisation: "Tower Community Homes".into(),
         organisation_phone: Some("020 7946 0018".into()),
+        organisation_email: None,
         hub_name: "Whitechapel Community Hub".into(),
         hub_address: Some("1 High Street, London E1 1AA".into()),
         borrower: "Siân Evans".into(),

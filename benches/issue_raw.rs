@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use lendhub::{
-    auth::{Role, Staff, model::HubScope},
+    auth::{Role, Staff},
     dates::today,
+    entities::staff_user,
     loans::service::{IssueRequest, issue},
     people::{
         model::{BorrowerRequest, ConsentRequest},
@@ -33,14 +34,16 @@ async fn main() {
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
     let first: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
     let db = lendhub::db::connect(&url).await.expect("the database");
-    let staff = Staff {
+    let staff = Staff::from(staff_user::Model {
         id: 1,
         organisation_id: 1,
         email: "bench@example.org".into(),
         name: "Bench".into(),
         role: Role::Admin,
-        hubs: HubScope::Every,
-    };
+        password_hash: String::new(),
+        active: true,
+        created_at: chrono::Utc::now(),
+    });
     let borrower = BorrowerRequest {
         name: Some("Bench Borrower".into()),
         phone: Some("07700 900123".into()),

@@ -28,7 +28,7 @@ use crate::{
     config::Config,
     devices,
     error::{self, AppError},
-    hubs, imports, labels, loans, people, reminders, reports, staff,
+    hubs, imports, labels, loans, organisations, people, reminders, reports, staff,
     state::AppState,
     stocktakes, training, web,
 };
@@ -70,6 +70,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(reports::routes::api())
         .merge(staff::routes::api())
         .merge(imports::routes::api())
+        .merge(organisations::routes::api())
         .split_for_parts();
     openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, openapi)
@@ -91,6 +92,7 @@ fn pages() -> Router<AppState> {
         .merge(reports::pages::router())
         .merge(staff::pages::router())
         .merge(imports::pages::router())
+        .merge(organisations::pages::router())
         .fallback(|| async { AppError::NotFound("there is no such page".into()) })
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn(web::error_pages))

@@ -36,6 +36,17 @@ pub fn optional_text(
 }
 
 /// As [`optional_text`], and "enter {label}" when empty.
+/// A phone number as people write it (digits, spaces, `+`, brackets and dashes), or none.
+pub fn optional_phone(field: &str, text: Option<&str>) -> Result<Option<String>, FieldError> {
+    let phone = optional_text(field, "the phone number", text, 30)?;
+    if let Some(phone) = &phone
+        && !phone.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c))
+    {
+        return Err(FieldError::new(field, "enter a phone number, like 020 7946 0000"));
+    }
+    Ok(phone)
+}
+
 pub fn required_text(field: &str, label: &str, text: Option<&str>, max: usize) -> Result<String, FieldError> {
     optional_text(field, label, text, max)?.ok_or_else(|| FieldError::new(field, format!("enter {label}")))
 }

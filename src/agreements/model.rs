@@ -272,6 +272,7 @@ pub struct LoanFacts {
     pub loan_id: i32,
     pub organisation: String,
     pub organisation_phone: Option<String>,
+    pub organisation_email: Option<String>,
     pub hub_name: String,
     pub hub_address: Option<String>,
     pub borrower: String,
@@ -310,17 +311,22 @@ impl AgreementDoc {
                 ("Borrower", facts.borrower),
                 (
                     "Lent by",
-                    match facts.organisation_phone {
-                        Some(phone) => format!("{}, phone {phone}", facts.organisation),
-                        None => facts.organisation,
-                    },
+                    [
+                        Some(facts.organisation),
+                        facts.organisation_phone.map(|p| format!("phone {p}")),
+                        facts.organisation_email.map(|e| format!("email {e}")),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 ),
                 ("Hub", hub),
                 ("Device", device),
                 ("Asset tag", facts.asset_tag),
                 (
                     "Serial number",
-                    facts.serial_number.unwrap_or_else(|| "None".to_owned()),
+                    facts.serial_number.unwrap_or_else(|| "Not recorded".to_owned()),
                 ),
                 ("Comes with", accessories),
                 ("Lent on", long_date(crate::dates::today(facts.issued_at))),

@@ -116,6 +116,7 @@ mod tests {
             loan_id: 42,
             organisation: "Test Homes".into(),
             organisation_phone: Some("0113 496 0000".into()),
+            organisation_email: None,
             hub_name: "Riverside Hub".into(),
             hub_address: Some("1 River Street, Leeds LS1 1AA".into()),
             borrower: "Łukasz Zoë Siân".into(),

@@ -136,6 +136,7 @@ async fn facts(db: &impl ConnectionTrait, loan: &loan::Model) -> Result<LoanFact
         loan_id: loan.id,
         organisation: organisation.name,
         organisation_phone: organisation.phone,
+        organisation_email: organisation.email,
         hub_name: hub.name,
         hub_address: hub.address,
         borrower: borrower.name,

@@ -11,6 +11,7 @@ string_enum!(
     /// What happened: one name per kind of change, stored as its text.
     AuditAction, "action" {
         OrganisationCreated = "organisation_created" / "Organisation created",
+        OrganisationUpdated = "organisation_updated" / "Organisation's details changed",
         StaffCreated = "staff_created" / "Staff account created",
         StaffUpdated = "staff_updated" / "Staff account changed",
         PasswordLinkIssued = "password_link_issued" / "Password reset link made",

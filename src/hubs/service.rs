@@ -70,15 +70,7 @@ impl HubRequest {
         )?;
         let optional =
             |field: &str, label: &str, value: Option<&str>| optional_text(field, label, value, 500);
-        let phone = optional_text("phone", "the phone number", self.phone.as_deref(), 30)?;
-        if let Some(phone) = &phone
-            && !phone.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c))
-        {
-            return Err(FieldError::new(
-                "phone",
-                "enter a phone number, like 020 7946 0000",
-            ));
-        }
+        let phone = crate::validate::optional_phone("phone", self.phone.as_deref())?;
         Ok(HubDetails {
             name,
             address: optional("address", "the address", self.address.as_deref())?,

@@ -2,4 +2,7 @@
 //! new asset tags are numbered.
 
 pub mod model;
+pub mod pages;
 pub mod repo;
+pub mod routes;
+pub mod service;

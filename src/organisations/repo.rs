@@ -31,6 +31,27 @@ pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<organisat
     Organisation::find_by_id(id).one(db).await
 }
 
+/// Writes the organisation's name and contact details, and answers the row as it is now.
+pub async fn update_details(
+    db: &impl ConnectionTrait,
+    id: i32,
+    name: &str,
+    phone: Option<&str>,
+    email: Option<&str>,
+    address: Option<&str>,
+) -> Result<organisation::Model, DbErr> {
+    organisation::ActiveModel {
+        id: Set(id),
+        name: Set(name.to_owned()),
+        phone: Set(phone.map(str::to_owned)),
+        email: Set(email.map(str::to_owned)),
+        address: Set(address.map(str::to_owned)),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+}
+
 pub async fn first(db: &impl ConnectionTrait) -> Result<Option<organisation::Model>, DbErr> {
     Organisation::find()
         .order_by_asc(organisation::Column::Id)

@@ -448,6 +448,7 @@ fn the_signing_block_is_never_split_across_pages() {
         loan_id: 7,
         organisation: "Test Homes".into(),
         organisation_phone: Some("0113 496 0000".into()),
+        organisation_email: None,
         hub_name: "Riverside Hub".into(),
         hub_address: Some("1 River Street, Leeds LS1 1AA".into()),
         borrower: "Margaret Ellis".into(),

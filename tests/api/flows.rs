@@ -210,3 +210,77 @@ async fn the_checks_keep_what_was_missing_at_the_return() {
     );
     assert!(!page.contains("charger, sleeve"), "{page}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_organisations_settings_reach_labels_agreements_and_the_found_page() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Bow").await;
+    json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    let before = json_of(app.get("/api/v1/organisation").await, StatusCode::OK).await;
+    assert_eq!(before["prefix"], "TST");
+    let refused = app.patch("/api/v1/organisation", &json!({"prefix": "ABC"})).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad_phone = app
+        .patch("/api/v1/organisation", &json!({"phone": "call us"}))
+        .await;
+    let body = json_of(bad_phone, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(body["error"]["field"], "phone");
+    let coordinator = app
+        .staff_token("coordinator@example.org", lendhub::auth::Role::Coordinator)
+        .await;
+    let forbidden = app
+        .client
+        .patch(app.url("/api/v1/organisation"))
+        .bearer_auth(&coordinator)
+        .json(&json!({"phone": "020 7946 0000"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+
+    // Through the settings page, as an admin does it.
+    let client = browser();
+    let saved = client
+        .post(app.url("/settings"))
+        .bearer_auth(&app.token)
+        .form(&[
+            ("name", "Tower Hamlets Homes"),
+            ("phone", "020 7946 0000"),
+            ("email", "devices@example.org"),
+            ("address", "1 Roman Road\nLondon E3 2AA"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let after = json_of(app.get("/api/v1/organisation").await, StatusCode::OK).await;
+    assert_eq!(after["phone"], "020 7946 0000");
+    assert_eq!(after["email"], "devices@example.org");
+    assert_eq!(after["prefix"], "TST");
+    let cleared = json_of(
+        app.patch("/api/v1/organisation", &json!({"email": null})).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(cleared["email"], Value::Null);
+
+    let found = client
+        .get(app.url("/d/TST-00001"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        found.contains("020 7946 0000") && found.contains("Tower Hamlets Homes"),
+        "{found}"
+    );
+    let borrower = app.borrower("Margaret Ellis").await;
+    let loan = app.issue("TST-00001", borrower).await;
+    let agreement = text(&app, &client, &format!("/loans/{loan}/agreement")).await;
+    assert!(
+        agreement.contains("Tower Hamlets Homes, phone 020 7946 0000"),
+        "{agreement}"
+    );
+}

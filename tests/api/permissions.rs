@@ -18,6 +18,8 @@ use serde_json::{Value, json};
 /// the coordinator's.
 const API: &[(&str, &str, &str)] = &[
     ("GET", "/me", "ACHT"),
+    ("GET", "/organisation", "ACHT"),
+    ("PATCH", "/organisation", "A"),
     ("POST", "/tokens", "ACHT"),
     ("GET", "/tokens", "ACHT"),
     ("DELETE", "/tokens/999999", "ACHT"),
@@ -136,6 +138,7 @@ const PAGES: &[(&str, &str)] = &[
     ("/staff/{staff}", "A"),
     ("/staff/{staff}/reset", "A"),
     ("/account/password", "ACHT"),
+    ("/settings", "A"),
     ("/imports", "AC"),
 ];
 

@@ -168,6 +168,7 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         }
         // Events about other things, should one ever be filed under a device.
         other @ (AuditAction::OrganisationCreated
+        | AuditAction::OrganisationUpdated
         | AuditAction::StaffCreated
         | AuditAction::StaffUpdated
         | AuditAction::PasswordLinkIssued

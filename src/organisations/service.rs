@@ -1,0 +1,145 @@
+//! The organisation's own details: its name and how people reach it, which labels, agreements,
+//! letters, emails and the page a found device's label opens all print. The asset-tag prefix is
+//! shown, never changed: every label already printed carries it.
+
+use chrono::{DateTime, Utc};
+use sea_orm::ConnectionTrait;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{model::parse_name, repo};
+use crate::{
+    audit::{self, AuditAction, EntityRef, model::changes},
+    auth::{Action, Staff},
+    db::{self, Db},
+    entities::organisation,
+    error::{AppError, FieldError},
+    validate::{optional_phone, optional_text},
+};
+
+/// The organisation as `GET /organisation` shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrganisationView {
+    pub id: i32,
+    pub name: String,
+    /// Printed before every asset tag, e.g. `TCH`: it cannot be changed.
+    pub prefix: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+impl From<organisation::Model> for OrganisationView {
+    fn from(row: organisation::Model) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            prefix: row.asset_prefix,
+            phone: row.phone,
+            email: row.email,
+            address: row.address,
+        }
+    }
+}
+
+/// `PATCH /organisation` (a JSON merge patch: `null` clears an optional field), and the form.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct OrganisationRequest {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+/// The organisation's details, each checked.
+struct Details {
+    name: String,
+    phone: Option<String>,
+    email: Option<String>,
+    address: Option<String>,
+}
+
+impl OrganisationRequest {
+    /// The request that changes nothing of `current`, for a patch to be merged into.
+    pub fn from_view(current: &OrganisationView) -> Self {
+        Self {
+            name: Some(current.name.clone()),
+            phone: current.phone.clone(),
+            email: current.email.clone(),
+            address: current.address.clone(),
+        }
+    }
+
+    /// The checked details, or the first problem by its field.
+    fn parse(&self) -> Result<Details, FieldError> {
+        let name = parse_name(
+            "name",
+            "the organisation's name",
+            self.name.as_deref().unwrap_or_default(),
+            100,
+        )?;
+        let phone = optional_phone("phone", self.phone.as_deref())?;
+        let email = self
+            .email
+            .as_deref()
+            .filter(|e| !e.trim().is_empty())
+            .map(|e| crate::auth::model::parse_email("email", e))
+            .transpose()?;
+        let address = optional_text("address", "the address", self.address.as_deref(), 500)?;
+        Ok(Details {
+            name,
+            phone,
+            email,
+            address,
+        })
+    }
+}
+
+/// The caller's organisation: every role may read how it is reached.
+pub async fn get(db: &impl ConnectionTrait, staff: &Staff) -> Result<OrganisationView, AppError> {
+    repo::find(db, staff.organisation_id())
+        .await?
+        .map(OrganisationView::from)
+        .ok_or_else(|| AppError::NotFound("your organisation no longer exists".into()))
+}
+
+/// Changes the organisation's details (admins), audited field by field.
+///
+/// # Errors
+/// `Forbidden` for all but admins; `Invalid` naming the first field that is wrong.
+pub async fn update(
+    db: &Db,
+    staff: &Staff,
+    request: &OrganisationRequest,
+    now: DateTime<Utc>,
+) -> Result<OrganisationView, AppError> {
+    staff.require(Action::ManageStaff)?;
+    let current = get(&db.read, staff).await?;
+    let details = request.parse()?;
+    let tx = db::begin_write(db).await?;
+    let row = repo::update_details(
+        &tx,
+        current.id,
+        &details.name,
+        details.phone.as_deref(),
+        details.email.as_deref(),
+        details.address.as_deref(),
+    )
+    .await?;
+    let after = OrganisationView::from(row);
+    let shape = |v: &OrganisationView| json!({"name": v.name, "phone": v.phone, "email": v.email, "address": v.address});
+    let diff = changes(&shape(&current), &shape(&after));
+    if !diff.is_empty() {
+        audit::record(
+            &tx,
+            staff,
+            EntityRef::Organisation(after.id),
+            AuditAction::OrganisationUpdated,
+            json!({"changes": diff}),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(after)
+}

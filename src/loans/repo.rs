@@ -65,6 +65,16 @@ pub async fn set_accessories(
     Ok(())
 }
 
+/// Makes `hub_id` the device's home (it came back there).
+pub async fn set_home_hub(db: &impl ConnectionTrait, device_id: i32, hub_id: i32) -> Result<(), DbErr> {
+    Device::update_many()
+        .col_expr(device::Column::HubId, sea_orm::sea_query::Expr::value(hub_id))
+        .filter(device::Column::Id.eq(device_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Moves a device from `from` to `to`, only if it is still in `from`. Returns whether it moved.
 pub async fn set_status(
     db: &impl ConnectionTrait,

@@ -12,7 +12,7 @@ use super::{
     listing::{self, LoanList, LoanQuery},
     service::{
         self, ChecksRequest, CloseRepairRequest, ExtendRequest, IssueRequest, NotesRequest, RepairRequest,
-        RetireRequest, ReturnRequest,
+        RetireRequest, ReturnRequest, Returned,
     },
     views::{self, LoanView, OverduePage, RepairView},
 };
@@ -61,15 +61,17 @@ pub async fn show(
     Ok(Json(views::loan(&app.db.read, &staff, id).await?))
 }
 
+/// Takes a device back: the loan, or for hub staff taking back another hub's device at their
+/// counter, the return without the borrower.
 #[utoipa::path(post, path = "/loans/{id}/return", tag = "loans", params(("id" = i32, Path)), request_body = ReturnRequest,
-    responses((status = 200, body = LoanView), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = Returned), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 #[tracing::instrument(skip_all)]
 pub async fn return_device(
     State(app): State<AppState>,
     staff: Staff,
     ApiPath(id): ApiPath<i32>,
     ApiJson(request): ApiJson<ReturnRequest>,
-) -> Result<Json<LoanView>, AppError> {
+) -> Result<Json<Returned>, AppError> {
     Ok(Json(
         service::return_device(&app.db, &staff, id, &request, Utc::now()).await?,
     ))

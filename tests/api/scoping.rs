@@ -125,3 +125,57 @@ async fn hub_staff_cannot_link_another_hubs_loan_to_a_course() {
         "the other hub's loan is unchanged"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hub_staff_take_back_another_hubs_device_without_learning_whose_it_was() {
+    let (app, token, _, _, hilltop_loan) = two_hubs().await;
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = |path: String| client.get(app.url(&path)).bearer_auth(&token).send();
+    // Find takes them straight to taking it back; the form names the hub, not the borrower.
+    let found = page("/devices?q=tst-2".into()).await.unwrap();
+    assert_eq!(found.status(), StatusCode::SEE_OTHER);
+    let form_path = found.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(form_path, format!("/loans/{hilltop_loan}/return"));
+    let form = page(form_path.clone()).await.unwrap().text().await.unwrap();
+    assert!(form.contains("Lent from Hilltop"), "{form}");
+    assert!(!form.contains("Phone Only"), "the borrower is not named");
+    assert_eq!(
+        page(format!("/loans/{hilltop_loan}")).await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "the loan itself stays private"
+    );
+
+    let returned = json_of(
+        app.post_as(
+            Some(&token),
+            &format!("/api/v1/loans/{hilltop_loan}/return"),
+            &json!({"condition": "good", "accessories_returned": []}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(returned["status"], "returned");
+    assert!(
+        returned.get("borrower_name").is_none() && returned.get("borrower_id").is_none(),
+        "{returned}"
+    );
+    let riverside = returned["returned_hub_id"].as_i64().unwrap();
+    // The device is now Riverside's: theirs to check and lend.
+    let device = json_of(
+        app.get_as(Some(&token), "/api/v1/devices/TST-00002").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(device["hub_id"], riverside);
+    assert_eq!(device["status"], "awaiting_checks");
+    let loan = json_of(
+        app.get(&format!("/api/v1/loans/{hilltop_loan}")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(loan["status"], "returned");
+}

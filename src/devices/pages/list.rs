@@ -60,9 +60,15 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     if let Some(q) = params.q.as_deref()
         && let Ok(tag) = AssetTag::parse("q", q)
-        && service::get(&app.db.read, &staff, tag.as_str()).await.is_ok()
     {
-        return Ok(Redirect::to(&format!("/devices/{tag}")).into_response());
+        if service::get(&app.db.read, &staff, tag.as_str()).await.is_ok() {
+            return Ok(Redirect::to(&format!("/devices/{tag}")).into_response());
+        }
+        if let Some(loan) =
+            crate::loans::service::elsewhere_by_tag(&app.db.read, &staff, tag.as_str()).await?
+        {
+            return Ok(Redirect::to(&format!("/loans/{loan}/return")).into_response());
+        }
     }
     let hubs = hubs::service::list(&app.db.read, &staff).await?;
     let (rows, next_page, errors, status) = match params.parse() {

@@ -69,7 +69,17 @@ pub async fn show(
     staff: Staff,
     Path(tag): Path<String>,
 ) -> Result<Response, AppError> {
-    let device = service::get(&app.db.read, &staff, &tag).await?;
+    let device = match service::get(&app.db.read, &staff, &tag).await {
+        Ok(device) => device,
+        // Another hub's device on loan, in a hub worker's hand: all they may do is take it back.
+        Err(AppError::NotFound(message)) => {
+            return match crate::loans::service::elsewhere_by_tag(&app.db.read, &staff, &tag).await? {
+                Some(loan) => Ok(Redirect::to(&format!("/loans/{loan}/return")).into_response()),
+                None => Err(AppError::NotFound(message)),
+            };
+        }
+        Err(other) => return Err(other),
+    };
     if device.asset_tag != tag {
         return Ok(Redirect::to(&format!("/devices/{}", device.asset_tag)).into_response());
     }

@@ -13,13 +13,14 @@ use super::{answer, caption, conditions, loan_and_device, loan_form};
 use crate::dates::long_date;
 use crate::loans::{
     model::wipe_methods_for,
-    service::{self, ChecksRequest, ExtendRequest, NotesRequest, ReturnRequest},
+    service::{self, ChecksRequest, ExtendRequest, NotesRequest, ReturnRequest, Returnable},
     views::LoanView,
 };
 use crate::{
     auth::{Action, Staff},
     devices::service::DeviceView,
     error::{ApiPath, AppError},
+    hubs::service::HubView,
     state::AppState,
     web::{
         Nav,
@@ -27,28 +28,43 @@ use crate::{
     },
 };
 
-fn return_form(staff: &Staff, loan: &LoanView, device: &DeviceView) -> FormPage {
+fn return_form(staff: &Staff, loan: &Returnable, hubs: &[HubView]) -> FormPage {
     let accessories = loan
         .accessories_issued
         .iter()
         .map(|a| Choice::new(a.clone(), a.clone(), true))
         .collect();
-    FormPage::new(
+    let intro = match (&loan.borrower_name, &loan.lent_from) {
+        (Some(name), _) => {
+            format!("Lent to {name}. It will wait for its data wipe and checks before it is lent again.")
+        }
+        (None, from) => format!(
+            "Lent from {}. Taken back here, it belongs to this hub from now on, and waits for its data wipe and checks.",
+            from.as_deref().unwrap_or("another hub")
+        ),
+    };
+    let mut form = FormPage::new(
         Nav::new(staff, "devices"),
         "Take the device back",
-        format!("/loans/{}/return", loan.id),
+        format!("/loans/{}/return", loan.loan_id),
         "Record the return",
     )
-    .caption(caption(device))
-    .back(format!("/loans/{}", loan.id))
-    .intro(format!(
-        "Lent to {}. It will wait for its data wipe and checks before it is lent again.",
-        loan.borrower_name
-    ))
-    .field(Field::radios(
+    .caption(format!("{}: {}", loan.asset_tag, loan.device))
+    .intro(intro);
+    if loan.borrower_name.is_some() {
+        form = form.back(format!("/loans/{}", loan.loan_id));
+    }
+    if loan.lent_from.is_some() && hubs.len() > 1 {
+        let choices = hubs
+            .iter()
+            .map(|h| Choice::new(h.id.to_string(), h.name.clone(), false))
+            .collect();
+        form = form.field(Field::select("hub_id", "Which hub is it at now?", choices));
+    }
+    form.field(Field::radios(
         "condition",
         "What condition is it in?",
-        conditions(Some(device.condition)),
+        conditions(Some(loan.condition)),
     ))
     .field(
         Field::checkboxes("accessories_returned", "Accessories brought back", accessories)
@@ -57,13 +73,18 @@ fn return_form(staff: &Staff, loan: &LoanView, device: &DeviceView) -> FormPage 
     .field(Field::textarea("notes", "Notes (optional)"))
 }
 
+async fn return_form_of(app: &AppState, staff: &Staff, id: i32) -> Result<FormPage, AppError> {
+    let loan = service::returnable(&app.db.read, staff, id).await?;
+    let hubs = crate::hubs::service::list(&app.db.read, staff).await?;
+    Ok(return_form(staff, &loan, &hubs))
+}
+
 pub async fn return_page(
     State(app): State<AppState>,
     staff: Staff,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
-    staff.require(Action::Lend)?;
-    Ok(loan_form(&app, &staff, id, return_form).await?.into_response())
+    Ok(return_form_of(&app, &staff, id).await?.into_response())
 }
 
 pub async fn return_device(
@@ -76,21 +97,26 @@ pub async fn return_device(
         condition: data.text("condition"),
         accessories_returned: Some(data.all("accessories_returned")),
         notes: data.text("notes"),
+        hub_id: data.text("hub_id").and_then(|h| h.parse().ok()),
     };
     let result = service::return_device(&app.db, &staff, id, &request, Utc::now()).await;
     answer(
         &data,
         result,
-        |loan| {
+        |returned| {
+            let from = returned
+                .borrower_name()
+                .map(|name| format!(" from {name}"))
+                .unwrap_or_default();
             (
-                format!("/devices/{}", loan.asset_tag),
+                format!("/devices/{}", returned.asset_tag()),
                 format!(
-                    "{} taken back from {}. Check it and wipe it before it is lent again.",
-                    loan.asset_tag, loan.borrower_name
+                    "{} taken back{from}. Check it and wipe it before it is lent again.",
+                    returned.asset_tag()
                 ),
             )
         },
-        async || loan_form(&app, &staff, id, return_form).await,
+        async || return_form_of(&app, &staff, id).await,
     )
     .await
 }

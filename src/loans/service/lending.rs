@@ -1,4 +1,4 @@
-//! Lending: issue, return, extend, report lost and found.
+//! Lending: issue, extend, report lost and found.
 
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
@@ -8,7 +8,7 @@ use serde_json::json;
 use super::{commit, commit_loan_change, device_at, device_for_field, move_device, not_available, open_loan};
 use crate::audit::AuditAction;
 use crate::loans::{
-    model::{LoanStatus, Transition, missing_accessories, parse_condition, parse_due_on},
+    model::{LoanStatus, Transition, parse_due_on},
     repo,
     views::{self, LoanView},
 };
@@ -103,57 +103,6 @@ pub async fn issue(
         Vec::new(),
         today(now),
     ))
-}
-
-/// `POST /loans/{id}/return`.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct ReturnRequest {
-    /// `new`, `good`, `fair` or `poor`
-    pub condition: Option<String>,
-    pub accessories_returned: Option<Vec<String>>,
-    pub notes: Option<String>,
-}
-
-pub async fn return_device(
-    db: &Db,
-    staff: &Staff,
-    loan_id: i32,
-    request: &ReturnRequest,
-    now: DateTime<Utc>,
-) -> Result<LoanView, AppError> {
-    let scope = staff.scope(Action::Lend)?;
-    let condition = parse_condition(request.condition.as_deref())?;
-    let returned = name_list(
-        "accessories_returned",
-        request.accessories_returned.as_deref().unwrap_or_default(),
-    )?;
-    let notes = optional_text("notes", "the notes", request.notes.as_deref(), 2000)?;
-    let tx = db::begin_write(db).await?;
-    let (loan, device) = open_loan(&tx, &scope, loan_id).await?;
-    move_device(&tx, &device, Transition::Return, Some(condition), now).await?;
-    let missing = missing_accessories(&loan.accessories_issued, &returned);
-    let mut row: loan::ActiveModel = loan.into();
-    row.status = Set(LoanStatus::Returned);
-    row.returned_at = Set(Some(now));
-    row.returned_on = Set(Some(today(now)));
-    row.returned_to = Set(Some(staff.id()));
-    row.return_condition = Set(Some(condition));
-    row.accessories_returned = Set(Some(returned.into()));
-    row.missing_accessories = Set(Some(missing.clone().into()));
-    row.return_notes = Set(notes);
-    row.updated_at = Set(now);
-    repo::update_loan(&tx, row).await?;
-    commit_loan_change(
-        tx,
-        staff,
-        loan_id,
-        EntityRef::Device(device.id),
-        AuditAction::Returned,
-        json!({"loan_id": loan_id, "condition": condition, "missing_accessories": missing}),
-        now,
-    )
-    .await?;
-    views::loan(&db.read, staff, loan_id).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

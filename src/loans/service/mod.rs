@@ -4,9 +4,11 @@
 
 mod care;
 mod lending;
+mod returning;
 
 pub use care::*;
 pub use lending::*;
+pub use returning::*;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, SqlErr};

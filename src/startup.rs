@@ -77,7 +77,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 /// The staff web pages: every feature's, with error pages for what goes wrong.
-fn pages() -> Router<AppState> {
+fn pages(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(auth::routes::pages())
         .merge(hubs::routes::pages())
@@ -95,7 +95,7 @@ fn pages() -> Router<AppState> {
         .merge(organisations::pages::router())
         .fallback(|| async { AppError::NotFound("there is no such page".into()) })
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(middleware::from_fn(web::error_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), web::error_pages))
         .layer(middleware::from_fn(web::flash))
 }
 
@@ -143,7 +143,7 @@ pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .merge(api)
-        .merge(pages())
+        .merge(pages(&state))
         .route("/healthz", get(healthz))
         .merge(training::routes::calendar())
         .route("/assets/{*path}", get(web::asset))

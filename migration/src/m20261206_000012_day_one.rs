@@ -1,12 +1,13 @@
 //! What a scheme's first day needed: the organisation's own contact details, where a device came
-//! back when it was returned at another hub, and one device per serial number and one borrower
+//! back when it was returned at another hub, when a reminder letter was printed (it is marked
+//! posted only after), and one device per serial number and one borrower
 //! per email address in each organisation, in the database. Records that already share a serial
 //! number or an email are not refused: all but the first of each are flagged (`serial_duplicate`,
 //! `email_duplicate`) for an admin to put right, and the unique indexes hold for every other row.
 
 use sea_orm_migration::{
     prelude::*,
-    schema::{boolean, integer_null, string_null, text_null},
+    schema::{boolean, integer_null, string_null, text_null, timestamp_with_time_zone_null},
 };
 
 #[derive(DeriveMigrationName)]
@@ -29,6 +30,10 @@ impl MigrationTrait for Migration {
                 text_null(Organisations::Address),
             ),
             add(Loans::Table.into_table_ref(), integer_null(Loans::ReturnedHubId)),
+            add(
+                Reminders::Table.into_table_ref(),
+                timestamp_with_time_zone_null(Reminders::PrintedAt),
+            ),
             add(
                 Devices::Table.into_table_ref(),
                 boolean(Devices::SerialDuplicate).default(false).take(),
@@ -76,6 +81,10 @@ impl MigrationTrait for Migration {
             ),
             drop(Loans::Table.into_table_ref(), Loans::ReturnedHubId.into_iden()),
             drop(
+                Reminders::Table.into_table_ref(),
+                Reminders::PrintedAt.into_iden(),
+            ),
+            drop(
                 Devices::Table.into_table_ref(),
                 Devices::SerialDuplicate.into_iden(),
             ),
@@ -101,6 +110,12 @@ enum Organisations {
 enum Loans {
     Table,
     ReturnedHubId,
+}
+
+#[derive(DeriveIden)]
+enum Reminders {
+    Table,
+    PrintedAt,
 }
 
 #[derive(DeriveIden)]

@@ -34,6 +34,8 @@ pub struct Model {
     pub last_error: Option<String>,
     pub message_id: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
+    /// When a letter was downloaded to print: only printed letters can be marked posted.
+    pub printed_at: Option<DateTimeUtc>,
     pub outcome: Option<CallOutcome>,
     pub outcome_by: Option<i32>,
     pub created_at: DateTimeUtc,

@@ -310,6 +310,26 @@ impl ShowPage {
     fn date(loan: &LoanView) -> String {
         long_date(loan.due_on)
     }
+
+    /// How reminders reach them, as the reminder sweep decides it.
+    fn reminders(&self) -> &'static str {
+        use crate::reminders::model::Channel;
+        let b = &self.borrower;
+        let has = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        if !has(&b.email) && !has(&b.phone) && !has(&b.address) {
+            return "None can reach them: add an email address, a phone number or a postal address";
+        }
+        match crate::reminders::service::channel_for(
+            b.email.as_deref(),
+            b.phone.as_deref(),
+            b.address.as_deref(),
+            b.prefers_phone,
+        ) {
+            Channel::Email => "By email",
+            Channel::Call => "By a phone call from staff",
+            Channel::Letter => "By a letter in the post",
+        }
+    }
 }
 
 pub async fn show(

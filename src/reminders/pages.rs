@@ -151,6 +151,18 @@ impl LettersPage {
         task.due_on.map(long_date).unwrap_or_default()
     }
 
+    /// The letters downloaded to print: only these can be marked posted.
+    fn printed(&self) -> Vec<&Task> {
+        self.letters.iter().filter(|t| t.printed_at.is_some()).collect()
+    }
+
+    fn mark_button(&self) -> String {
+        match self.printed().len() {
+            1 => "Mark the printed letter as posted".to_owned(),
+            n => format!("Mark the {n} printed letters as posted"),
+        }
+    }
+
     #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
     fn selected(&self, id: &i32) -> bool {
         self.hub_id == Some(*id)
@@ -186,6 +198,22 @@ pub async fn mark_posted(
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
     let ids: Vec<i32> = data.all("ids").iter().filter_map(|i| i.parse().ok()).collect();
+    crate::validate::at_most("ids", &ids, 500)?;
+    if !crate::web::confirmed(&data) {
+        let n = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+        return Ok(crate::web::ConfirmPage {
+            nav: Nav::new(&staff, "reminders"),
+            title: format!("Mark {} as posted?", crate::words::count(n, "letter", "letters")),
+            message: "Only once they are printed, in their envelopes and in the post: they leave the list."
+                .into(),
+            action: "/reminders/letters/posted".into(),
+            fields: ids.iter().map(|id| ("ids".to_owned(), id.to_string())).collect(),
+            button: "Yes, they are posted".into(),
+            back: "/reminders/letters".into(),
+            destructive: false,
+        }
+        .into_response());
+    }
     let posted = service::mark_posted(&app.db, &staff, &ids, Utc::now()).await?;
     let letters = if posted == 1 { "letter" } else { "letters" };
     Ok(crate::web::done(

@@ -23,7 +23,7 @@ use crate::{
     error::{ApiPath, AppError},
     hubs::service::HubView,
     state::AppState,
-    web::{FormErrors, Nav, done},
+    web::{ConfirmPage, FormErrors, Nav, confirmed, done, form::FormData},
 };
 
 const PAGE: u64 = 25;
@@ -184,7 +184,31 @@ pub async fn close(
     State(app): State<AppState>,
     staff: Staff,
     ApiPath(id): ApiPath<i32>,
+    Form(form): Form<FormData>,
 ) -> Result<Response, AppError> {
+    if !confirmed(&form) {
+        let stocktake = service::view(&app.db.read, &staff, id).await?;
+        let missing = stocktake.missing.len();
+        let message = if missing == 0 {
+            "Every device that should be on the shelf was scanned.".to_owned()
+        } else {
+            format!(
+                "{} not scanned yet will be listed as missing. Scan anything still on the shelf first.",
+                crate::words::count(u64::try_from(missing).unwrap_or(u64::MAX), "device", "devices")
+            )
+        };
+        return Ok(ConfirmPage {
+            nav: Nav::new(&staff, "hubs"),
+            title: format!("Close the stocktake of {}?", stocktake.hub_name),
+            message,
+            action: format!("/stocktakes/{id}/close"),
+            fields: Vec::new(),
+            button: "Yes, close it".into(),
+            back: format!("/stocktakes/{id}"),
+            destructive: false,
+        }
+        .into_response());
+    }
     let result = service::close(&app.db, &staff, id, Utc::now()).await?;
     Ok(done(
         &format!("/stocktakes/{id}"),
@@ -201,11 +225,24 @@ pub async fn report_missing(
     State(app): State<AppState>,
     staff: Staff,
     ApiPath(id): ApiPath<i32>,
-    Form(form): Form<TagForm>,
+    Form(form): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let request = TagRequest {
-        asset_tag: form.asset_tag,
-    };
+    let tag = form.text("asset_tag");
+    if !confirmed(&form) {
+        let shown = tag.clone().unwrap_or_default().to_uppercase();
+        return Ok(ConfirmPage {
+            nav: Nav::new(&staff, "hubs"),
+            title: format!("Report {shown} lost?"),
+            message: "It was not found at this stocktake. It will be marked lost; if it turns up, find it and record it found.".into(),
+            action: format!("/stocktakes/{id}/report-missing"),
+            fields: vec![("asset_tag".into(), tag.unwrap_or_default())],
+            button: "Yes, report it lost".into(),
+            back: format!("/stocktakes/{id}"),
+            destructive: true,
+        }
+        .into_response());
+    }
+    let request = TagRequest { asset_tag: tag };
     let device = service::report_missing(&app.db, &staff, id, &request, Utc::now()).await?;
     Ok(done(
         &format!("/stocktakes/{id}"),

@@ -6,7 +6,7 @@ pub mod form;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
-    extract::{Path, Request},
+    extract::{Path, Request, State},
     http::{HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
@@ -15,6 +15,7 @@ use axum::{
 use crate::{
     auth::{Action, Staff},
     error::{ErrorInfo, FieldError},
+    state::AppState,
 };
 
 /// The layout's view of who is signed in and where they are.
@@ -113,13 +114,15 @@ struct ErrorPage {
 
 /// Turns error responses of the web pages into pages: a missing sign-in becomes a redirect to the
 /// sign-in page that comes back here afterwards; anything else a page with a way back.
-pub async fn error_pages(request: Request, next: Next) -> Response {
+pub async fn error_pages(State(app): State<AppState>, request: Request, next: Next) -> Response {
     // A routed request always has a path; the default only means "come back to the start".
     let target = request
         .uri()
         .path_and_query()
         .map(ToString::to_string)
         .unwrap_or_default();
+    // Kept to draw the navigation of whoever is signed in, should the answer be an error.
+    let headers = request.headers().clone();
     let response = next.run(request).await;
     let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
         return response;
@@ -141,12 +144,48 @@ pub async fn error_pages(request: Request, next: Next) -> Response {
     } else {
         capitalise(&info.message) + "."
     };
+    let nav = signed_in(&app, headers)
+        .await
+        .map_or_else(Nav::signed_out, |staff| Nav::new(&staff, ""));
     let page = ErrorPage {
-        nav: Nav::signed_out(),
+        nav,
         title: title.to_owned(),
         message,
     };
     (info.status, page).into_response()
+}
+
+/// "Are you sure?": a change that cannot be undone (closing a stocktake, reporting devices lost,
+/// marking letters posted) is posted once more from this page, with `confirmed=yes`.
+#[derive(Template, WebTemplate)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage {
+    pub nav: Nav,
+    pub title: String,
+    pub message: String,
+    pub action: String,
+    /// The form's fields, posted again as they came.
+    pub fields: Vec<(String, String)>,
+    pub button: String,
+    pub back: String,
+    pub destructive: bool,
+}
+
+/// Whether a form was posted from its confirmation page.
+pub fn confirmed(form: &form::FormData) -> bool {
+    form.get("confirmed") == Some("yes")
+}
+
+/// Who sent these headers, if anyone is signed in: one more look-up, made only for an error page.
+async fn signed_in(app: &AppState, headers: axum::http::HeaderMap) -> Option<Staff> {
+    use axum::extract::FromRequestParts;
+    let mut request = Request::new(axum::body::Body::empty());
+    *request.headers_mut() = headers;
+    let (mut parts, _) = request.into_parts();
+    crate::auth::extract::MaybeStaff::from_request_parts(&mut parts, app)
+        .await
+        .ok()
+        .and_then(|found| found.0)
 }
 
 /// The cookie that carries "what just happened" from a form's redirect to the next page.

@@ -284,3 +284,22 @@ async fn the_organisations_settings_reach_labels_agreements_and_the_found_page()
         "{agreement}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn error_pages_keep_the_navigation_of_whoever_is_signed_in() {
+    let app = TestApp::spawn().await;
+    let client = browser();
+    let trainer = app
+        .staff_token("trainer@example.org", lendhub::auth::Role::Trainer)
+        .await;
+    for (token, path, status) in [
+        (&app.token, "/loans/999999", StatusCode::NOT_FOUND),
+        (&trainer, "/loans/overdue", StatusCode::FORBIDDEN),
+    ] {
+        let response = client.get(app.url(path)).bearer_auth(token).send().await.unwrap();
+        assert_eq!(response.status(), status, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains("<nav aria-label=\"Main\">"), "{path}: {html}");
+        assert!(html.contains("Sign out"), "{path}");
+    }
+}

@@ -722,6 +722,16 @@ async fn staff_work_through_calls_letters_and_the_outbox_on_the_pages() {
         .map(|r| ("ids", r["id"].to_string()))
         .collect::<Vec<_>>();
     assert_eq!(ids.len(), 1);
+    // Only once they are downloaded to print are they offered as posted, and it asks first.
+    assert!(!letters.contains("as posted</button>"), "{letters}");
+    let pdf = app.get("/reminders/letters.pdf").await;
+    assert_eq!(pdf.status(), StatusCode::OK);
+    let (_, letters) = get("/reminders/letters").await;
+    assert!(letters.contains("Mark the printed letter as posted"), "{letters}");
+    let asked = post("/reminders/letters/posted", ids.clone()).await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let mut ids = ids;
+    ids.push(("confirmed", "yes".to_owned()));
     let posted = post("/reminders/letters/posted", ids).await;
     assert_eq!(posted.status(), StatusCode::SEE_OTHER);
     assert!(

@@ -250,7 +250,7 @@ async fn borrowers_and_the_overdue_list_through_the_pages() {
     assert!(
         borrower_page.contains("Łukasz Nowak")
             && borrower_page.contains("No device")
-            && borrower_page.contains("By phone call")
+            && borrower_page.contains("By a phone call from staff")
     );
 
     assert!(
@@ -801,7 +801,15 @@ async fn a_hub_is_counted_through_the_stocktake_pages() {
     )
     .await;
 
-    let closed = submit(&client, &app, &format!("{at}/close"), &[]).await;
+    // Closing asks first, and says what will be missing.
+    let asked = submit(&client, &app, &format!("{at}/close"), &[]).await;
+    assert_eq!(asked.status(), StatusCode::OK);
+    let asked = asked.text().await.unwrap();
+    assert!(
+        asked.contains("1 device not scanned yet will be listed as missing"),
+        "{asked}"
+    );
+    let closed = submit(&client, &app, &format!("{at}/close"), &[("confirmed", "yes")]).await;
     moved_to(&closed, &at);
     let html = page(&client, &app, &at).await;
     assert!(html.contains("Stocktake closed: 1 found, 1 missing"), "{html}");
@@ -810,11 +818,19 @@ async fn a_hub_is_counted_through_the_stocktake_pages() {
         "{html}"
     );
     assert!(!html.contains("Count it"), "no scan box once closed");
-    let reported = submit(
+    let asked = submit(
         &client,
         &app,
         &format!("{at}/report-missing"),
         &[("asset_tag", "TST-00002")],
+    )
+    .await;
+    assert!(asked.text().await.unwrap().contains("Report TST-00002 lost?"));
+    let reported = submit(
+        &client,
+        &app,
+        &format!("{at}/report-missing"),
+        &[("asset_tag", "TST-00002"), ("confirmed", "yes")],
     )
     .await;
     moved_to(&reported, &at);

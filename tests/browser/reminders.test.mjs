@@ -80,9 +80,15 @@ test('reminders: the call list, letters and the outbox', { timeout: 300_000 }, a
     await (await link(page, 'Reminder letters to post')).click();
     await expectH1(page, 'Reminder letters');
     await expectInMain(page, WRITER.name);
-    await link(page, 'Download the letters (PDF)');
+    const download = await link(page, 'Download the letters (PDF)');
     await expectNoAxeViolations(page, 'the letters page');
-    await (await button(page, 'Mark these 1 as posted')).click();
+    await expectInMain(page, 'Download the letters and print them');
+    await Promise.all([page.waitForEvent('download'), download.click()]);
+    await page.reload();
+    await (await button(page, 'Mark the printed letter as posted')).click();
+    await expectH1(page, 'Mark 1 letter as posted?');
+    await expectNoAxeViolations(page, 'the confirmation before marking letters posted');
+    await (await button(page, 'Yes, they are posted')).click();
     await expectInMain(page, '1 letter marked as posted.');
     await expectNoAxeViolations(page, 'the letters page after posting');
   });

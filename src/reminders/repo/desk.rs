@@ -34,6 +34,7 @@ pub struct Task {
     pub large_print: bool,
     pub device_kind: crate::devices::model::DeviceKind,
     pub asset_tag: String,
+    pub printed_at: Option<DateTime<Utc>>,
 }
 
 /// The phone number of the borrower of a loan, if they gave one.
@@ -82,6 +83,7 @@ pub async fn tasks(
         .column(borrower::Column::LargePrint)
         .column_as(device::Column::Kind, "device_kind")
         .column_as(device::Column::AssetTag, "asset_tag")
+        .column(reminder::Column::PrintedAt)
         .join(JoinType::InnerJoin, reminder_loan())
         .join(JoinType::InnerJoin, loan_borrower())
         .join(JoinType::InnerJoin, loan_device())
@@ -130,7 +132,20 @@ pub async fn record_outcome(
     Ok(done.rows_affected == 1)
 }
 
-/// Marks queued letters within the scope as posted; returns how many were.
+/// Records that these letters were downloaded to print.
+pub async fn mark_printed(db: &impl ConnectionTrait, ids: &[i32], now: DateTime<Utc>) -> Result<(), DbErr> {
+    for chunk in ids.chunks(500) {
+        Reminder::update_many()
+            .col_expr(reminder::Column::PrintedAt, Some(now).into())
+            .filter(reminder::Column::Id.is_in(chunk.iter().copied()))
+            .filter(reminder::Column::PrintedAt.is_null())
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Marks queued letters within the scope as posted, those printed only; returns how many were.
 pub async fn mark_posted(
     db: &impl ConnectionTrait,
     scope: &Scope,
@@ -145,6 +160,7 @@ pub async fn mark_posted(
         .col_expr(reminder::Column::SentAt, Some(now).into())
         .col_expr(reminder::Column::UpdatedAt, now.into())
         .filter(reminder::Column::Id.is_in(ids.to_vec()))
+        .filter(reminder::Column::PrintedAt.is_not_null())
         .filter(reminder::Column::Channel.eq(Channel::Letter))
         .filter(reminder::Column::Status.eq(ReminderStatus::Queued))
         .exec(db)

@@ -286,6 +286,8 @@ pub async fn letters_pdf(
     now: DateTime<Utc>,
 ) -> Result<Vec<u8>, AppError> {
     let tasks = letters(&db.read, staff, hub_id).await?;
+    let ids: Vec<i32> = tasks.iter().map(|t| t.id).collect();
+    repo::mark_printed(&db.write, &ids, now).await?;
     let organisation = crate::organisations::repo::find(&db.read, staff.organisation_id())
         .await?
         .ok_or_else(|| AppError::Internal("the staff member's organisation is missing".into()))?;

@@ -35,6 +35,10 @@ impl MigrationTrait for Migration {
                 timestamp_with_time_zone_null(Reminders::PrintedAt),
             ),
             add(
+                Borrowers::Table.into_table_ref(),
+                timestamp_with_time_zone_null(Borrowers::LastLoanAt),
+            ),
+            add(
                 Devices::Table.into_table_ref(),
                 boolean(Devices::SerialDuplicate).default(false).take(),
             ),
@@ -57,6 +61,10 @@ impl MigrationTrait for Migration {
              AND first.email = borrowers.email AND first.id < borrowers.id)",
             "CREATE UNIQUE INDEX borrowers_org_email ON borrowers (organisation_id, email) \
              WHERE email IS NOT NULL AND email_duplicate = FALSE",
+            // The borrower list pages by when each last borrowed (by name it has an index).
+            "UPDATE borrowers SET last_loan_at = (SELECT MAX(issued_at) FROM loans \
+             WHERE loans.borrower_id = borrowers.id)",
+            "CREATE INDEX borrowers_org_last_loan ON borrowers (organisation_id, last_loan_at, id)",
         ] {
             db.execute_unprepared(sql).await?;
         }
@@ -65,7 +73,11 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let db = manager.get_connection();
-        for index in ["devices_org_serial", "borrowers_org_email"] {
+        for index in [
+            "devices_org_serial",
+            "borrowers_org_email",
+            "borrowers_org_last_loan",
+        ] {
             db.execute_unprepared(&format!("DROP INDEX {index}")).await?;
         }
         let drop =
@@ -91,6 +103,10 @@ impl MigrationTrait for Migration {
             drop(
                 Borrowers::Table.into_table_ref(),
                 Borrowers::EmailDuplicate.into_iden(),
+            ),
+            drop(
+                Borrowers::Table.into_table_ref(),
+                Borrowers::LastLoanAt.into_iden(),
             ),
         ] {
             manager.alter_table(statement).await?;
@@ -128,4 +144,5 @@ enum Devices {
 enum Borrowers {
     Table,
     EmailDuplicate,
+    LastLoanAt,
 }

@@ -289,6 +289,7 @@ pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, 
             crate::loans::repo::insert_many(&tx, past).await?;
         }
     }
+    crate::people::repo::refresh_last_loans(&tx, organisation_id).await?;
     tx.commit().await?;
     Ok(devices.len().min(borrower_ids.len()))
 }
@@ -327,6 +328,7 @@ pub async fn history(db: &Db, organisation_id: i32, loans: usize) -> Result<usiz
         });
         crate::loans::repo::insert_many(&tx, rows.collect()).await?;
     }
+    crate::people::repo::refresh_last_loans(&tx, organisation_id).await?;
     tx.commit().await?;
     Ok(loans)
 }

@@ -15,6 +15,8 @@ pub struct Model {
     /// Set by the upgrade on a borrower whose email an earlier borrower already had, until it is
     /// corrected: the unique index leaves these rows out.
     pub email_duplicate: bool,
+    /// When they were last lent a device, for the list sorted by it.
+    pub last_loan_at: Option<DateTimeUtc>,
     pub phone: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub address: Option<String>,

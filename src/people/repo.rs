@@ -100,6 +100,105 @@ pub async fn existing_emails(
     Ok(found)
 }
 
+/// Records when a borrower was last lent a device, for the list sorted by it.
+pub async fn set_last_loan(db: &impl ConnectionTrait, id: i32, at: DateTime<Utc>) -> Result<(), DbErr> {
+    Borrower::update_many()
+        .col_expr(borrower::Column::LastLoanAt, Expr::value(at))
+        .filter(borrower::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Sets every borrower's last loan from the loans (after loans were written in bulk).
+pub async fn refresh_last_loans(db: &impl ConnectionTrait, organisation_id: i32) -> Result<(), DbErr> {
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        db.get_database_backend(),
+        match db.get_database_backend() {
+            DbBackend::Postgres => {
+                "UPDATE borrowers SET last_loan_at = (SELECT MAX(issued_at) FROM loans \
+                 WHERE loans.borrower_id = borrowers.id) WHERE organisation_id = $1"
+            }
+            _ => {
+                "UPDATE borrowers SET last_loan_at = (SELECT MAX(issued_at) FROM loans \
+                 WHERE loans.borrower_id = borrowers.id) WHERE organisation_id = ?"
+            }
+        },
+        [organisation_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Which list order a page of borrowers follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BorrowerOrder {
+    /// By name, A to Z.
+    Name,
+    /// Who borrowed most recently first; those who never borrowed last.
+    LastLoan,
+}
+
+/// A page of the organisation's borrowers in `order`, after the borrower `after` (the last of
+/// the page before: its own sort key is read, so the cursor is an id and never a name).
+pub async fn page(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    order: BorrowerOrder,
+    after: Option<&borrower::Model>,
+    limit: u64,
+) -> Result<Vec<borrower::Model>, DbErr> {
+    use sea_orm::{Condition, Order, sea_query::NullOrdering};
+    let mut query = Borrower::find().filter(borrower::Column::OrganisationId.eq(organisation_id));
+    match order {
+        BorrowerOrder::Name => {
+            if let Some(last) = after {
+                query = query.filter(
+                    Condition::any()
+                        .add(borrower::Column::Name.gt(last.name.as_str()))
+                        .add(
+                            Condition::all()
+                                .add(borrower::Column::Name.eq(last.name.as_str()))
+                                .add(borrower::Column::Id.gt(last.id)),
+                        ),
+                );
+            }
+            query = query
+                .order_by_asc(borrower::Column::Name)
+                .order_by_asc(borrower::Column::Id);
+        }
+        BorrowerOrder::LastLoan => {
+            if let Some(last) = after {
+                query = query.filter(match last.last_loan_at {
+                    Some(at) => Condition::any()
+                        .add(borrower::Column::LastLoanAt.lt(at))
+                        .add(
+                            Condition::all()
+                                .add(borrower::Column::LastLoanAt.eq(at))
+                                .add(borrower::Column::Id.lt(last.id)),
+                        )
+                        .add(borrower::Column::LastLoanAt.is_null()),
+                    None => Condition::all()
+                        .add(borrower::Column::LastLoanAt.is_null())
+                        .add(borrower::Column::Id.lt(last.id)),
+                });
+            }
+            query = query
+                .order_by_with_nulls(borrower::Column::LastLoanAt, Order::Desc, NullOrdering::Last)
+                .order_by_desc(borrower::Column::Id);
+        }
+    }
+    query.limit(limit).all(db).await
+}
+
+/// How many borrowers the organisation has.
+pub async fn count(db: &impl ConnectionTrait, organisation_id: i32) -> Result<u64, DbErr> {
+    Borrower::find()
+        .filter(borrower::Column::OrganisationId.eq(organisation_id))
+        .count(db)
+        .await
+}
+
 /// Whether another borrower of the organisation has this email address.
 pub async fn email_taken(
     db: &impl ConnectionTrait,

@@ -8,7 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     model::BorrowerRequest,
-    service::{self, BorrowerView},
+    service::{self, BorrowerPage, BorrowerQuery, BorrowerView},
 };
 use crate::{
     auth::Staff,
@@ -77,20 +77,14 @@ pub struct SearchParams {
     pub q: Option<String>,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct BorrowerList {
-    pub items: Vec<BorrowerView>,
-}
-
-#[utoipa::path(get, path = "/borrowers", tag = "borrowers", params(SearchParams), responses((status = 200, body = BorrowerList), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+/// Borrowers by name (or who borrowed last), a page at a time with the total; or a search.
+#[utoipa::path(get, path = "/borrowers", tag = "borrowers", params(BorrowerQuery), responses((status = 200, body = BorrowerPage), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn search(
     State(app): State<AppState>,
     staff: Staff,
-    ApiQuery(params): ApiQuery<SearchParams>,
-) -> Result<Json<BorrowerList>, AppError> {
-    Ok(Json(BorrowerList {
-        items: service::search(&app.db.read, &staff, params.q.as_deref()).await?,
-    }))
+    ApiQuery(query): ApiQuery<BorrowerQuery>,
+) -> Result<Json<BorrowerPage>, AppError> {
+    Ok(Json(service::list(&app.db.read, &staff, &query).await?))
 }
 
 /// This feature's calls of the JSON API, with their OpenAPI description.

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
@@ -256,6 +256,82 @@ pub async fn get(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<Bo
         .await?
         .map(BorrowerView::from)
         .ok_or_else(|| unknown(id))
+}
+
+/// `GET /borrowers`: a search, or the whole list a page at a time in an order.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BorrowerQuery {
+    /// At least 3 characters of a name, email, phone number or postcode; the first 50 matches.
+    pub q: Option<String>,
+    /// `name` (A to Z, the default) or `last_loan` (who borrowed most recently first).
+    pub sort: Option<String>,
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+    /// How many a page holds (1 to 200; 50 unless given).
+    pub limit: Option<u64>,
+}
+
+/// A page of borrowers, where the next begins, and how many there are in all (or match).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BorrowerPage {
+    pub items: Vec<BorrowerView>,
+    /// Pass as `cursor` for the next page; absent on the last.
+    pub next_cursor: Option<String>,
+    pub total: u64,
+}
+
+/// Borrowers a page at a time by name or last loan, with the total; or those a search matches.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    query: &BorrowerQuery,
+) -> Result<BorrowerPage, AppError> {
+    staff.require(Action::ViewBorrowers)?;
+    if let Some(q) = crate::validate::search_text("q", query.q.as_deref())? {
+        let items: Vec<BorrowerView> = repo::search(db, staff.organisation_id(), &q, 50)
+            .await?
+            .into_iter()
+            .map(BorrowerView::from)
+            .collect();
+        let total = items.len() as u64;
+        return Ok(BorrowerPage {
+            items,
+            next_cursor: None,
+            total,
+        });
+    }
+    let order = match query.sort.as_deref().map(str::trim) {
+        None | Some("" | "name") => repo::BorrowerOrder::Name,
+        Some("last_loan") => repo::BorrowerOrder::LastLoan,
+        Some(_) => return Err(AppError::invalid("sort", "sort must be name or last_loan")),
+    };
+    let limit = crate::paging::page_size(query.limit, 50, 200)?;
+    let after = match query.cursor.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(cursor) => {
+            let wrong = || AppError::invalid("cursor", "cursor must be the next_cursor of an earlier page");
+            let id: i32 = cursor.parse().map_err(|_| wrong())?;
+            Some(
+                repo::find(db, staff.organisation_id(), id)
+                    .await?
+                    .ok_or_else(wrong)?,
+            )
+        }
+        None => None,
+    };
+    let mut rows = repo::page(db, staff.organisation_id(), order, after.as_ref(), limit + 1).await?;
+    let more = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next_cursor = if more {
+        rows.last().map(|r| r.id.to_string())
+    } else {
+        None
+    };
+    Ok(BorrowerPage {
+        items: rows.into_iter().map(BorrowerView::from).collect(),
+        next_cursor,
+        total: repo::count(db, staff.organisation_id()).await?,
+    })
 }
 
 /// Borrowers matching `q` (3 characters or more), or the most recently added when `q` is empty.

@@ -303,3 +303,59 @@ async fn error_pages_keep_the_navigation_of_whoever_is_signed_in() {
         assert!(html.contains("Sign out"), "{path}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_borrower_list_pages_by_name_or_last_loan_with_its_total() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Bow").await;
+    json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    let mut ids = Vec::new();
+    for n in 0..25 {
+        ids.push(app.borrower(&format!("Person {n:02}")).await);
+    }
+    let lent = app.issue("TST-00001", ids[7]).await;
+    app.return_loan(lent).await;
+
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/borrowers?limit=10".to_owned();
+    loop {
+        let page = json_of(app.get(&path).await, StatusCode::OK).await;
+        assert_eq!(page["total"], 25);
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b["name"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/borrowers?limit=10&cursor={cursor}"),
+            None => break,
+        }
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted, "by name, each once");
+    assert_eq!(seen.len(), 25);
+
+    let by_loan = json_of(
+        app.get("/api/v1/borrowers?sort=last_loan&limit=2").await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(by_loan["items"][0]["id"], ids[7], "who borrowed last comes first");
+    let bad = app.get("/api/v1/borrowers?sort=age").await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let client = browser();
+    let page = text(&app, &client, "/borrowers").await;
+    assert!(page.contains("25 borrowers, by name"), "{page}");
+    assert!(!page.contains("Next page"), "fifty to a page hold them all");
+    let page = text(&app, &client, "/borrowers?sort=last_loan").await;
+    assert!(
+        page.contains("25 borrowers, who borrowed most recently first"),
+        "{page}"
+    );
+    let first = page.find("Person 07").unwrap();
+    assert!(first < page.find("Person 00").unwrap());
+}

@@ -95,6 +95,7 @@ pub async fn issue(
     )
     .await
     .map_err(|err| not_available(err, &device.asset_tag))?;
+    people::repo::set_last_loan(&tx, borrower.id, now).await?;
     commit(tx, staff, EntityRef::Device(device.id), AuditAction::Issued, json!({"loan_id": row.id, "borrower_id": borrower.id, "due_on": due_on, "hub_id": hub_id, "accessories": accessories}), now).await?;
     Ok(views::view(
         row,

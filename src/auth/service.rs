@@ -226,6 +226,30 @@ pub async fn password_matches(
     verify_password(password.to_owned(), row.password_hash).await
 }
 
+/// Counts one attempt at something throttled under `key` (recorded before it is tried, so parallel
+/// attempts count as they arrive): five in 15 minutes, and the rest wait out the window.
+///
+/// # Errors
+/// `TooManyRequests`, starting with `refusal`, past the limit.
+pub async fn count_attempt(
+    db: &Db,
+    key: &str,
+    label: &str,
+    refusal: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let tx = db::begin_write(db).await?;
+    repo::lock_address(&tx, key).await?;
+    if repo::count_attempts_since(&tx, key, None, now - THROTTLE_WINDOW).await? >= MAX_ATTEMPTS_PER_EMAIL {
+        return Err(AppError::TooManyRequests(format!(
+            "{refusal}. Wait 15 minutes and try again."
+        )));
+    }
+    repo::insert_attempt(&tx, key, label, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Checks a signed-in staff member's own password before it is changed, throttled as sign-ins
 /// are: five wrong answers in 15 minutes and the rest wait out the window, so a session left open
 /// cannot be used to guess the password.
@@ -239,15 +263,7 @@ pub async fn check_own_password(
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let key = format!("password-change:{}", staff.id());
-    let tx = db::begin_write(db).await?;
-    repo::lock_address(&tx, &key).await?;
-    if repo::count_attempts_since(&tx, &key, None, now - THROTTLE_WINDOW).await? >= MAX_ATTEMPTS_PER_EMAIL {
-        return Err(AppError::TooManyRequests(
-            "Too many wrong passwords. Wait 15 minutes and try again.".into(),
-        ));
-    }
-    repo::insert_attempt(&tx, &key, staff.email(), now).await?;
-    tx.commit().await?;
+    count_attempt(db, &key, staff.email(), "Too many wrong passwords", now).await?;
     if password_matches(&db.read, staff.id(), password).await? {
         repo::clear_attempts(&db.write, &key, staff.email()).await?;
         Ok(())

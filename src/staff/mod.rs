@@ -3,6 +3,7 @@
 
 pub mod model;
 pub mod pages;
+pub mod recovery;
 pub mod repo;
 pub mod routes;
 pub mod service;

@@ -344,6 +344,7 @@ pub async fn update(
 pub async fn reset_link(
     db: &Db,
     by: Option<&Staff>,
+    through: &'static str,
     target: &staff_user::Model,
     public_url: &str,
     now: DateTime<Utc>,
@@ -365,7 +366,7 @@ pub async fn reset_link(
         by.unwrap_or(&target_staff),
         EntityRef::Staff(target.id),
         AuditAction::PasswordLinkIssued,
-        json!({"by": if by.is_some() { "admin" } else { "command line" }}),
+        json!({"by": through}),
         now,
     )
     .await?;
@@ -386,7 +387,7 @@ pub async fn reset_link_for(
 ) -> Result<LinkView, AppError> {
     staff.require(Action::ManageStaff)?;
     let target = find(&db.read, staff, id).await?;
-    reset_link(db, Some(staff), &target, public_url, now).await
+    reset_link(db, Some(staff), "admin", &target, public_url, now).await
 }
 
 /// The command line's `user reset-password --email E`.
@@ -403,7 +404,7 @@ pub async fn reset_link_by_email(
     let target = auth::repo::find_staff_by_email(&db.read, &email)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no account for {email}")))?;
-    reset_link(db, None, &target, public_url, now).await
+    reset_link(db, None, "command line", &target, public_url, now).await
 }
 
 /// Who a live link is for, as its page greets them.

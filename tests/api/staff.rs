@@ -529,3 +529,70 @@ async fn a_changed_password_ends_every_other_session_and_token() {
     let me = app.get_as(Some(&kept), "/api/v1/me").await;
     assert_eq!(me.status(), StatusCode::OK, "the one in use stays");
 }
+
+/// Asks for a password link from the sign-in page, and answers what the page then says.
+async fn forgot(app: &TestApp, email: &str) -> (StatusCode, String) {
+    let client = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let response = client
+        .post(app.url("/password/forgot"))
+        .form(&[("email", email)])
+        .send()
+        .await
+        .unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_forgotten_password_is_emailed_with_one_answer_for_every_address() {
+    use crate::helpers::SmtpServer;
+    let quiet = TestApp::spawn().await;
+    let login = quiet
+        .client
+        .get(quiet.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains("href=\"/password/forgot\""), "{login}");
+    let (_, page) = forgot(&quiet, "admin@example.org").await;
+    assert!(page.contains("ask your admin to make you a link"), "{page}");
+
+    if !SmtpServer::available() {
+        return;
+    }
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn_with(|config| config.smtp_url = Some(smtp.url())).await;
+    let (status, known) = forgot(&app, "Admin@Example.org").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, unknown) = forgot(&app, "nobody@example.org").await;
+    let said = "If there is an account for that address, we have emailed it a link";
+    assert!(known.contains(said) && unknown.contains(said), "{known}");
+    let mut mails = Vec::new();
+    for _ in 0..100 {
+        mails = smtp.to("admin@example.org");
+        if !mails.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].subject, "Choose a new lendhub password");
+    let url = mails[0]
+        .text
+        .split_whitespace()
+        .find(|w| w.contains("/password/"))
+        .unwrap()
+        .to_owned();
+    let chosen = choose_password(&app, &url, "the admin's own new one").await;
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    assert!(smtp.to("nobody@example.org").is_empty());
+
+    // Five asks from one connection in 15 minutes, then it waits.
+    for _ in 0..3 {
+        forgot(&app, "nobody@example.org").await;
+    }
+    let (status, _) = forgot(&app, "admin@example.org").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}

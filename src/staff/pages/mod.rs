@@ -2,6 +2,8 @@
 //! hubs or whether the account works, a password-reset link, the page a link opens to choose a
 //! password, and changing one's own password.
 
+mod forgotten;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
@@ -393,4 +395,5 @@ pub fn router() -> Router<AppState> {
         .route("/staff/{id}/reset", get(reset_page).post(reset))
         .route("/password/{secret}", get(choose_page).post(choose))
         .route("/account/password", get(own_page).post(change_own))
+        .route("/password/forgot", get(forgotten::page).post(forgotten::ask))
 }

@@ -7,7 +7,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::{
     Form, Router,
-    extract::{Multipart, Path, State},
+    extract::{FromRequest, Multipart, Path, State},
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
@@ -45,9 +45,13 @@ const MAX_UPLOAD: usize = 2 * 1024 * 1024 - 64 * 1024;
 async fn upload(
     State(app): State<AppState>,
     staff: Staff,
-    mut form: Multipart,
+    request: axum::extract::Request,
 ) -> Result<Response, AppError> {
+    // Who may import is asked before the body is read as a form.
     staff.require(Action::Import)?;
+    let mut form = Multipart::from_request(request, &app)
+        .await
+        .map_err(|_| AppError::invalid("file", "send the file as a form upload"))?;
     let mut target = None;
     let mut file = None;
     let unreadable = |_| AppError::invalid("file", "the upload could not be read: choose the file again");

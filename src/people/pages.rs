@@ -248,6 +248,7 @@ pub async fn create(
     Query(query): Query<NewQuery>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
+    staff.require(Action::ManageBorrowers)?;
     let request = request_from(&data);
     let page = || {
         borrower_form(

@@ -20,7 +20,7 @@ use super::{
 };
 use crate::dates::{london_time, long_date};
 use crate::{
-    auth::Staff,
+    auth::{Action, Staff},
     error::{ApiPath, ApiQuery, AppError},
     hubs::{self, service::HubView},
     state::AppState,
@@ -197,6 +197,7 @@ pub async fn mark_posted(
     staff: Staff,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
+    staff.require(Action::Lend)?;
     let ids: Vec<i32> = data.all("ids").iter().filter_map(|i| i.parse().ok()).collect();
     crate::validate::at_most("ids", &ids, 500)?;
     if !crate::web::confirmed(&data) {

@@ -18,7 +18,7 @@ use super::{
     service::{self, StartRequest, StocktakeList, TagRequest},
 };
 use crate::{
-    auth::Staff,
+    auth::{Action, Staff},
     dates::london_time,
     error::{ApiPath, AppError},
     hubs::service::HubView,
@@ -227,6 +227,7 @@ pub async fn report_missing(
     ApiPath(id): ApiPath<i32>,
     Form(form): Form<FormData>,
 ) -> Result<Response, AppError> {
+    staff.require(Action::Lend)?;
     let tag = form.text("asset_tag");
     if !confirmed(&form) {
         let shown = tag.clone().unwrap_or_default().to_uppercase();

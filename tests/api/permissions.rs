@@ -412,3 +412,180 @@ async fn the_matrix_covers_every_api_call() {
         "API calls without a row in the matrix: {missing:?}"
     );
 }
+
+/// `(path, who may)` for every page that takes a form post; `-` marks the pages anyone may post
+/// to (signing in and out, setting up, a password link).
+const POST_PAGES: &[(&str, &str)] = &[
+    ("/login", "-"),
+    ("/logout", "-"),
+    ("/setup", "-"),
+    ("/password/forgot", "-"),
+    ("/password/{secret}", "-"),
+    ("/account/password", "ACHT"),
+    ("/borrowers", "ACH"),
+    ("/borrowers/{borrower}", "ACH"),
+    ("/devices", "AC"),
+    ("/devices/{tag}", "AC"),
+    ("/devices/{tag}/checks", "ACH"),
+    ("/devices/{tag}/found", "ACH"),
+    ("/devices/{tag}/issue", "ACH"),
+    ("/devices/{tag}/issue/check", "ACH"),
+    ("/devices/{tag}/repair", "ACH"),
+    ("/devices/{tag}/retire", "AC"),
+    ("/hubs", "AC"),
+    ("/hubs/{hub}", "AC"),
+    ("/imports", "AC"),
+    ("/imports/{upload}", "AC"),
+    ("/labels/print", "AC"),
+    ("/loans/{loan}/agreement", "ACH"),
+    ("/loans/{loan}/agreement/paper", "ACH"),
+    ("/loans/{loan}/course", "ACH"),
+    ("/loans/{loan}/extend", "ACH"),
+    ("/loans/{loan}/lost", "ACH"),
+    ("/loans/{loan}/return", "ACH"),
+    ("/reminders/letters/posted", "ACH"),
+    ("/reminders/{reminder}/outcome", "ACH"),
+    ("/reminders/{reminder}/retry", "A"),
+    ("/repairs/{repair}/close", "AC"),
+    ("/settings", "A"),
+    ("/staff/new", "A"),
+    ("/staff/{staff}", "A"),
+    ("/staff/{staff}/reset", "A"),
+    ("/stocktakes", "ACH"),
+    ("/stocktakes/{stocktake}/close", "ACH"),
+    ("/stocktakes/{stocktake}/move-here", "ACH"),
+    ("/stocktakes/{stocktake}/report-missing", "ACH"),
+    ("/stocktakes/{stocktake}/scans", "ACH"),
+    ("/training/calendar-feed", "ACHT"),
+    ("/training/courses", "AC"),
+    ("/training/sessions", "ACT"),
+    ("/training/sessions/{session}/devices", "ACT"),
+    ("/training/sessions/{session}/enrolments", "ACHT"),
+    ("/training/sessions/{session}/register", "ACT"),
+    ("/training/sessions/{session}/register/everyone", "ACT"),
+    ("/training/sessions/{session}/skills/{learner}", "ACT"),
+];
+
+/// Every page route that takes a POST, read from the source: `.route("/path", ...post(...))`.
+fn post_page_routes() -> BTreeSet<String> {
+    fn walk(dir: &std::path::Path, found: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (at, _) in text.match_indices(".route(") {
+                let rest = text[at + ".route(".len()..].trim_start();
+                let Some(rest) = rest.strip_prefix("\"/") else {
+                    continue;
+                };
+                let route = format!("/{}", &rest[..rest.find('"').unwrap()]);
+                // The call's arguments, to its closing parenthesis.
+                let mut depth = 0;
+                let args: String = text[at + ".route".len()..]
+                    .chars()
+                    .take_while(|c| {
+                        match c {
+                            '(' => depth += 1,
+                            ')' => depth -= 1,
+                            _ => {}
+                        }
+                        depth > 0
+                    })
+                    .collect();
+                if args.contains("post(") {
+                    found.insert(route);
+                }
+            }
+        }
+    }
+    let mut found = BTreeSet::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut found,
+    );
+    found
+}
+
+#[test]
+fn the_matrix_covers_every_post_page() {
+    let named = |template: &str| {
+        let mut path = template.replace("{learner}", "{borrower_id}");
+        for placeholder in [
+            "{tag}",
+            "{hub}",
+            "{loan}",
+            "{borrower}",
+            "{session}",
+            "{reminder}",
+            "{repair}",
+            "{stocktake}",
+            "{staff}",
+            "{upload}",
+        ] {
+            let name = if placeholder == "{tag}" { "{tag}" } else { "{id}" };
+            path = path.replace(placeholder, name);
+        }
+        path
+    };
+    let covered: BTreeSet<String> = POST_PAGES.iter().map(|(p, _)| named(p)).collect();
+    let routes = post_page_routes();
+    let missing: Vec<_> = routes.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "POST pages without a row in the matrix: {missing:?}"
+    );
+    assert!(routes.len() > 30, "the routes were read: {routes:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_role_may_post_to_a_page_exactly_as_the_matrix_says() {
+    let app = TestApp::spawn().await;
+    let mut tokens = Vec::new();
+    for (letter, role) in ROLES {
+        let token = if role == Role::Admin {
+            app.token.clone()
+        } else {
+            app.staff_token(&format!("{}@example.org", role.as_str()), role)
+                .await
+        };
+        tokens.push((letter, token));
+    }
+    let trainer = json_of(app.get_as(Some(&tokens[0].1), "/api/v1/me").await, StatusCode::OK).await;
+    let ids = demo(&app, trainer["id"].as_i64().unwrap()).await;
+    app.assign_every_hub(&tokens[1].1).await;
+    let mut wrong = Vec::new();
+    for (template, allowed) in POST_PAGES {
+        if *allowed == "-" {
+            continue;
+        }
+        let path = ids.fill(template).replace("{upload}", "no-such-upload");
+        for (letter, token) in &tokens {
+            let status = app
+                .client
+                .post(app.url(&path))
+                .bearer_auth(token)
+                .form(&[("nothing", "")])
+                .send()
+                .await
+                .unwrap()
+                .status();
+            let ok = if allowed.contains(*letter) {
+                status != StatusCode::FORBIDDEN && status != StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                status == StatusCode::FORBIDDEN
+            };
+            if !ok {
+                wrong.push(format!("{letter} POST {path}: {status}"));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} cells differ from the matrix:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}

@@ -222,6 +222,7 @@ pub async fn create(
     staff: Staff,
     Form(form): Form<DeviceForm>,
 ) -> Result<Response, AppError> {
+    staff.require(Action::ManageDevices)?;
     let parsed = form.to_request().and_then(|request| request.parse());
     let errors = match parsed {
         Ok(device) => match service::create(&app.db, &staff, device, Utc::now()).await {
@@ -262,6 +263,7 @@ pub async fn update(
     Path(tag): Path<String>,
     Form(mut form): Form<DeviceForm>,
 ) -> Result<Response, AppError> {
+    staff.require(Action::ManageDevices)?;
     let device = service::get(&app.db.read, &staff, &tag).await?;
     // The kind is on the form only while the device is available.
     let kind = DeviceKind::parse(&form.kind).unwrap_or(device.kind);

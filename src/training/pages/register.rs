@@ -186,6 +186,7 @@ pub async fn mark_everyone_present(
     staff: Staff,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
+    staff.require(Action::Train)?;
     let detail = service::session(&app.db.read, &staff, id).await?;
     let records: Vec<AttendanceRecord> = detail
         .enrolments

@@ -311,6 +311,24 @@ fn body_for(method: &str, path: &str, ids: &Ids) -> Option<Value> {
     })
 }
 
+/// A token for each role (trainer first, admin last), on demo data; hub staff work at every hub.
+async fn every_role(app: &TestApp) -> (Vec<(char, String)>, Ids) {
+    let mut tokens = Vec::new();
+    for (letter, role) in ROLES {
+        let token = if role == Role::Admin {
+            app.token.clone()
+        } else {
+            app.staff_token(&format!("{}@example.org", role.as_str()), role)
+                .await
+        };
+        tokens.push((letter, token));
+    }
+    let trainer = json_of(app.get_as(Some(&tokens[0].1), "/api/v1/me").await, StatusCode::OK).await;
+    let ids = demo(app, trainer["id"].as_i64().unwrap()).await;
+    app.assign_every_hub(&tokens[1].1).await;
+    (tokens, ids)
+}
+
 async fn ask(app: &TestApp, token: &str, method: &str, url: &str, body: Option<&Value>) -> StatusCode {
     let mut request = app
         .client
@@ -325,19 +343,7 @@ async fn ask(app: &TestApp, token: &str, method: &str, url: &str, body: Option<&
 #[tokio::test(flavor = "multi_thread")]
 async fn every_role_is_allowed_or_refused_exactly_as_the_matrix_says() {
     let app = TestApp::spawn().await;
-    let mut tokens = Vec::new();
-    for (letter, role) in ROLES {
-        let token = if role == Role::Admin {
-            app.token.clone()
-        } else {
-            app.staff_token(&format!("{}@example.org", role.as_str()), role)
-                .await
-        };
-        tokens.push((letter, token));
-    }
-    let trainer = json_of(app.get_as(Some(&tokens[0].1), "/api/v1/me").await, StatusCode::OK).await;
-    let ids = demo(&app, trainer["id"].as_i64().unwrap()).await;
-    app.assign_every_hub(&tokens[1].1).await;
+    let (tokens, ids) = every_role(&app).await;
     let mut wrong = Vec::new();
     for (method, template, allowed) in API {
         let path = ids.fill(template);
@@ -543,19 +549,7 @@ fn the_matrix_covers_every_post_page() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_role_may_post_to_a_page_exactly_as_the_matrix_says() {
     let app = TestApp::spawn().await;
-    let mut tokens = Vec::new();
-    for (letter, role) in ROLES {
-        let token = if role == Role::Admin {
-            app.token.clone()
-        } else {
-            app.staff_token(&format!("{}@example.org", role.as_str()), role)
-                .await
-        };
-        tokens.push((letter, token));
-    }
-    let trainer = json_of(app.get_as(Some(&tokens[0].1), "/api/v1/me").await, StatusCode::OK).await;
-    let ids = demo(&app, trainer["id"].as_i64().unwrap()).await;
-    app.assign_every_hub(&tokens[1].1).await;
+    let (tokens, ids) = every_role(&app).await;
     let mut wrong = Vec::new();
     for (template, allowed) in POST_PAGES {
         if *allowed == "-" {

@@ -75,6 +75,8 @@ pub struct DashboardPage {
     /// Today and the day after the week the "due this week" figure counts, for its link.
     today: NaiveDate,
     week_end: NaiveDate,
+    /// Hub staff assigned to no hub yet, who see no devices or loans until an admin assigns one.
+    no_hub: bool,
 }
 
 /// The chart's drawing area, in the SVG's own units.
@@ -183,6 +185,7 @@ async fn home(
         statuses: STATUSES,
         today: crate::dates::today(now),
         week_end: crate::dates::today(now) + chrono::Duration::days(8),
+        no_hub: staff.assigned_hubs().is_some_and(<[i32]>::is_empty),
     }
     .into_response())
 }

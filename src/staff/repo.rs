@@ -58,6 +58,17 @@ pub async fn update(db: &impl ConnectionTrait, id: i32, role: Role, active: bool
     Ok(())
 }
 
+/// Changes an account's name and the email it signs in with.
+pub async fn rename(db: &impl ConnectionTrait, id: i32, name: &str, email: &str) -> Result<(), DbErr> {
+    StaffUser::update_many()
+        .col_expr(staff_user::Column::Name, name.into())
+        .col_expr(staff_user::Column::Email, email.into())
+        .filter(staff_user::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 pub async fn set_password(db: &impl ConnectionTrait, id: i32, hash: String) -> Result<(), DbErr> {
     StaffUser::update_many()
         .col_expr(staff_user::Column::PasswordHash, hash.into())

@@ -103,6 +103,8 @@ pub fn email_invitation(config: &crate::config::Config, name: &str, email: &str,
 /// `PATCH /staff/{id}`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct StaffPatch {
+    pub name: Option<String>,
+    pub email: Option<String>,
     pub role: Option<String>,
     pub disabled: Option<bool>,
     pub hub_ids: Option<Vec<i32>>,
@@ -292,6 +294,16 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<StaffView, AppError> {
     staff.require(Action::ManageStaff)?;
+    let name = patch
+        .name
+        .as_deref()
+        .map(|n| crate::organisations::model::parse_name("name", "their name", n, 100))
+        .transpose()?;
+    let email = patch
+        .email
+        .as_deref()
+        .map(|e| auth::model::parse_email("email", e))
+        .transpose()?;
     let role = patch.role.as_deref().map(|r| parse_role(Some(r))).transpose()?;
     let hub_ids = patch
         .hub_ids
@@ -312,6 +324,13 @@ pub async fn update(
         });
     }
     repo::update(&tx, id, role, active).await?;
+    let name = name.unwrap_or_else(|| row.name.clone());
+    let email = email.unwrap_or_else(|| row.email.clone());
+    if name != row.name || email != row.email {
+        repo::rename(&tx, id, &name, &email)
+            .await
+            .map_err(|err| auth::service::duplicate_email(err, &email))?;
+    }
     if let Some(hub_ids) = &hub_ids {
         repo::set_hubs(&tx, id, hub_ids).await?;
     }
@@ -326,6 +345,8 @@ pub async fn update(
         AuditAction::StaffUpdated,
         json!({
             "role": {"before": row.role, "after": role},
+            "name_changed": name != row.name,
+            "email_changed": email != row.email,
             "disabled": {"before": !row.active, "after": !active},
             "hub_ids": hub_ids,
         }),

@@ -596,3 +596,44 @@ async fn a_forgotten_password_is_emailed_with_one_answer_for_every_address() {
     let (status, _) = forgot(&app, "admin@example.org").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn admins_change_a_name_and_email_and_an_account_with_no_hub_is_told_why() {
+    let app = TestApp::spawn().await;
+    let token = app.staff_token("nina@example.org", Role::HubStaff).await;
+    let me = json_of(app.get_as(Some(&token), "/api/v1/me").await, StatusCode::OK).await;
+    let dashboard = app.get_as(Some(&token), "/").await.text().await.unwrap();
+    assert!(
+        dashboard.contains("You are not assigned to a hub yet."),
+        "{dashboard}"
+    );
+    let path = format!("/api/v1/staff/{}", me["id"]);
+    let changed = json_of(
+        app.patch(
+            &path,
+            &json!({"name": "Nina Okafor-Smith", "email": "Nina.Smith@Example.org"}),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(changed["name"], "Nina Okafor-Smith");
+    assert_eq!(changed["email"], "nina.smith@example.org");
+    assert_eq!(
+        sign_in(&app, "nina.smith@example.org", PASSWORD).await.status(),
+        StatusCode::CREATED,
+        "she signs in with the new address"
+    );
+    let (code, _) = error_of(
+        app.patch(&path, &json!({"email": "admin@example.org"})).await,
+        StatusCode::CONFLICT,
+    )
+    .await;
+    assert_eq!(code, "duplicate_email");
+    let (_, field) = error_of(
+        app.patch(&path, &json!({"name": " "})).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(field.as_deref(), Some("name"));
+}

@@ -211,6 +211,13 @@ async fn edit_form(app: &AppState, staff: &Staff, id: i32) -> Result<FormPage, A
     )
     .back("/staff")
     .caption(member.email.clone())
+    .field(Field::text("name", "Name").value(member.name.clone()))
+    .field(
+        Field::text("email", "Email address")
+            .input("email", "off")
+            .hint("The address they sign in with.")
+            .value(member.email.clone()),
+    )
     .field(Field::radios("role", "Role", role_choices()).value(member.role.as_str()))
     .field(
         Field::checkboxes(
@@ -246,6 +253,8 @@ async fn save(
         Err(err) => return form.refused(&data, err),
     };
     let patch = StaffPatch {
+        name: data.text("name"),
+        email: data.text("email"),
         role: data.text("role"),
         disabled: Some(data.ticked("disabled")),
         hub_ids: Some(hub_ids),

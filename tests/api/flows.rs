@@ -299,7 +299,7 @@ async fn error_pages_keep_the_navigation_of_whoever_is_signed_in() {
         let response = client.get(app.url(path)).bearer_auth(token).send().await.unwrap();
         assert_eq!(response.status(), status, "{path}");
         let html = response.text().await.unwrap();
-        assert!(html.contains("<nav aria-label=\"Main\">"), "{path}: {html}");
+        assert!(html.contains("<nav aria-label=\"Main\""), "{path}: {html}");
         assert!(html.contains("Sign out"), "{path}");
     }
 }

@@ -93,11 +93,6 @@ impl BorrowerView {
         }
     }
 
-    /// Whether reminders go by phone call rather than email.
-    pub fn reached_by_phone(&self) -> bool {
-        self.email.is_none() || self.prefers_phone
-    }
-
     /// What the audit log keeps: which fields changed, never their personal values.
     fn audit_shape(&self) -> serde_json::Value {
         json!({

@@ -108,7 +108,7 @@ pub async fn returnable(
             (loan, false)
         }
     };
-    let device = repo::lock_device_by_id(db, loan.device_id)
+    let device = crate::devices::repo::find(db, loan.device_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the device of loan {loan_id} no longer exists")))?;
     let borrower_name = if mine {

@@ -287,7 +287,6 @@ pub async fn letters_pdf(
 ) -> Result<Vec<u8>, AppError> {
     let tasks = letters(&db.read, staff, hub_id).await?;
     let ids: Vec<i32> = tasks.iter().map(|t| t.id).collect();
-    repo::mark_printed(&db.write, &ids, now).await?;
     let organisation = crate::organisations::repo::find(&db.read, staff.organisation_id())
         .await?
         .ok_or_else(|| AppError::Internal("the staff member's organisation is missing".into()))?;
@@ -308,9 +307,13 @@ pub async fn letters_pdf(
         .collect();
     let organisation = organisation.name;
     let date = today(now);
-    tokio::task::spawn_blocking(move || crate::reminders::letters::render(&letters, &organisation, date))
-        .await
-        .map_err(AppError::internal)
+    let pdf =
+        tokio::task::spawn_blocking(move || crate::reminders::letters::render(&letters, &organisation, date))
+            .await
+            .map_err(AppError::internal)?;
+    // Only letters that made it into a PDF count as printed.
+    repo::mark_printed(&db.write, &ids, now).await?;
+    Ok(pdf)
 }
 
 /// A letter's letterhead: the hub it is from (name and address lines) and the number to ring, the

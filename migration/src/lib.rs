@@ -16,6 +16,7 @@ mod m20261203_000009_stocktakes;
 mod m20261204_000010_staff_accounts;
 mod m20261204_000011_funder_report;
 mod m20261206_000012_day_one;
+mod m20261206_000013_training_term;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_staff_accounts::Migration),
             Box::new(m20261204_000011_funder_report::Migration),
             Box::new(m20261206_000012_day_one::Migration),
+            Box::new(m20261206_000013_training_term::Migration),
         ]
     }
 }

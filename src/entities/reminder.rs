@@ -13,6 +13,10 @@ pub struct Model {
     pub dedupe_key: String,
     pub loan_id: Option<i32>,
     pub hub_id: Option<i32>,
+    /// Who it is for, when it goes to a borrower.
+    pub borrower_id: Option<i32>,
+    /// The training session it is about, when it is not about a loan.
+    pub session_id: Option<i32>,
     pub kind: ReminderKind,
     pub step: i32,
     pub channel: Channel,

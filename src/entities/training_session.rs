@@ -16,6 +16,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub notes: Option<String>,
     pub created_at: DateTimeUtc,
+    /// When it was called off; a cancelled session stays on the record, marked so.
+    pub cancelled_at: Option<DateTimeUtc>,
+    pub cancelled_by: Option<i32>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub cancel_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,7 @@ string_enum!(
         DueToday = "due_today" / "Due back today",
         Overdue = "overdue" / "Overdue",
         Digest = "digest" / "Weekly digest",
+        SessionCancelled = "session_cancelled" / "Session cancelled",
     }
 );
 

@@ -55,6 +55,13 @@ pub async fn insert_session(
     row.insert(db).await
 }
 
+pub async fn update_session(
+    db: &impl ConnectionTrait,
+    row: training_session::ActiveModel,
+) -> Result<training_session::Model, DbErr> {
+    row.update(db).await
+}
+
 pub async fn session(
     db: &impl ConnectionTrait,
     organisation_id: i32,
@@ -206,6 +213,24 @@ pub async fn enrolments(db: &impl ConnectionTrait, session_id: i32) -> Result<Ve
         .order_by_asc(enrolment::Column::Id)
         .all(db)
         .await
+}
+
+/// One learner's enrolment in a session.
+pub async fn enrolment(
+    db: &impl ConnectionTrait,
+    session_id: i32,
+    borrower_id: i32,
+) -> Result<Option<enrolment::Model>, DbErr> {
+    Enrolment::find()
+        .filter(enrolment::Column::SessionId.eq(session_id))
+        .filter(enrolment::Column::BorrowerId.eq(borrower_id))
+        .one(db)
+        .await
+}
+
+pub async fn delete_enrolment(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
+    Enrolment::delete_by_id(id).exec(db).await?;
+    Ok(())
 }
 
 pub async fn enrolments_of_borrower(

@@ -11,8 +11,9 @@ use serde::Serialize;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::service::{
-    self, AttendanceRequest, CourseRequest, CourseView, DevicesRequest, EnrolRequest, LearnerTraining,
-    LearnerView, LoanCourseRequest, SessionDetail, SessionFilter, SessionRequest, SessionView, SkillsRequest,
+    self, AttendanceRequest, CancelRequest, Cancelled, CourseRequest, CourseView, DevicesRequest,
+    EnrolRequest, LearnerTraining, LearnerView, LoanCourseRequest, SessionDetail, SessionFilter,
+    SessionPatch, SessionRequest, SessionView, SkillsRequest,
 };
 use crate::{
     auth::Staff,
@@ -81,6 +82,56 @@ pub async fn session(
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<SessionDetail>, AppError> {
     Ok(Json(service::session(&app.db.read, &staff, id).await?))
+}
+
+/// Changes a session's time, length, places, place or trainer (only coordinators and admins
+/// choose the trainer).
+#[utoipa::path(patch, path = "/training/sessions/{id}", tag = "training", params(("id" = i32, Path)), request_body = SessionPatch,
+    responses((status = 200, body = SessionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "session_cancelled"), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update_session(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(patch): ApiJson<SessionPatch>,
+) -> Result<Json<SessionView>, AppError> {
+    Ok(Json(
+        service::update_session(&app.db, &staff, id, &patch, Utc::now()).await?,
+    ))
+}
+
+/// Cancels a session that has not started; each learner is told by email, a call or a letter,
+/// as their contact details allow.
+#[utoipa::path(post, path = "/training/sessions/{id}/cancel", tag = "training", params(("id" = i32, Path)), request_body = CancelRequest,
+    responses((status = 200, body = Cancelled), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "session_cancelled or session_started"), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn cancel_session(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(request): ApiJson<CancelRequest>,
+) -> Result<Json<Cancelled>, AppError> {
+    Ok(Json(
+        service::cancel_session(&app.db, &staff, id, &request, Utc::now()).await?,
+    ))
+}
+
+/// Takes a learner off a session, freeing their place (not once they are marked in the
+/// register).
+#[utoipa::path(delete, path = "/training/sessions/{id}/enrolments/{borrower_id}", tag = "training",
+    params(("id" = i32, Path), ("borrower_id" = i32, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "attendance_recorded or session_cancelled")),
+    security(("bearer" = [])))]
+pub async fn unenrol(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath((id, borrower_id)): ApiPath<(i32, i32)>,
+) -> Result<StatusCode, AppError> {
+    service::unenrol(&app.db, &staff, id, borrower_id, Utc::now()).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/training/sessions/{id}/enrolments", tag = "training", params(("id" = i32, Path)), request_body = EnrolRequest,
@@ -225,8 +276,10 @@ pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_course, courses))
         .routes(routes!(create_session, sessions))
-        .routes(routes!(session))
+        .routes(routes!(session, update_session))
+        .routes(routes!(cancel_session))
         .routes(routes!(enrol))
+        .routes(routes!(unenrol))
         .routes(routes!(attendance))
         .routes(routes!(skills))
         .routes(routes!(add_devices))

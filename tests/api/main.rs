@@ -22,6 +22,7 @@ mod review;
 mod scoping;
 mod staff;
 mod stocktakes;
+mod term;
 mod training;
 mod web_counter;
 mod web_security;

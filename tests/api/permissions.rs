@@ -71,6 +71,13 @@ const API: &[(&str, &str, &str)] = &[
     ("POST", "/training/sessions/{session}/devices", "ACT"),
     ("POST", "/training/sessions/{session}/enrolments", "ACHT"),
     ("PUT", "/training/sessions/{session}/skills", "ACT"),
+    ("PATCH", "/training/sessions/{session}", "ACT"),
+    (
+        "DELETE",
+        "/training/sessions/{session}/enrolments/{learner}",
+        "ACHT",
+    ),
+    ("POST", "/training/sessions/{session}/cancel", "ACT"),
     ("GET", "/stocktakes", "ACH"),
     ("POST", "/stocktakes", "ACH"),
     ("GET", "/stocktakes/{stocktake}", "ACH"),
@@ -128,6 +135,9 @@ const PAGES: &[(&str, &str)] = &[
     ("/training/courses/new", "AC"),
     ("/training/sessions/new", "ACT"),
     ("/training/sessions/{session}", "ACHT"),
+    ("/training/sessions/{session}/edit", "ACT"),
+    ("/training/sessions/{session}/cancel", "ACT"),
+    ("/training/courses", "ACHT"),
     ("/training/learners/{learner}", "ACHT"),
     ("/stocktakes", "ACH"),
     ("/stocktakes/{stocktake}", "ACH"),
@@ -401,6 +411,7 @@ async fn the_matrix_covers_every_api_call() {
     let named = |template: &str| {
         template
             .replace("{tag}", "{asset_tag}")
+            .replace("{learner}", "{borrower_id}")
             .replace("{hub}", "{id}")
             .replace("{loan}", "{id}")
             .replace("{borrower}", "{id}")
@@ -470,6 +481,9 @@ const POST_PAGES: &[(&str, &str)] = &[
     ("/training/sessions/{session}/register", "ACT"),
     ("/training/sessions/{session}/register/everyone", "ACT"),
     ("/training/sessions/{session}/skills/{learner}", "ACT"),
+    ("/training/sessions/{session}/edit", "ACT"),
+    ("/training/sessions/{session}/enrolments/{learner}/remove", "ACHT"),
+    ("/training/sessions/{session}/cancel", "ACT"),
 ];
 
 /// Every page route that takes a POST, read from the source: `.route("/path", ...post(...))`.

@@ -194,8 +194,9 @@ async fn the_upgrade_flags_serials_and_emails_already_shared_instead_of_failing(
         let body = json!({"name": name, "email": email, "consent": {"data_processing": true}});
         json_of(app.post("/api/v1/borrowers", &body).await, StatusCode::CREATED).await;
     }
-    // An older lendhub took the same serial and email twice.
-    migration::Migrator::down(&app.db.write, Some(1)).await.unwrap();
+    // An older lendhub (before the day-one migration and the one after it) took the same serial
+    // and email twice.
+    migration::Migrator::down(&app.db.write, Some(2)).await.unwrap();
     for sql in [
         "UPDATE devices SET serial_number = 'SAME-1'",
         "UPDATE borrowers SET email = 'family@example.org'",

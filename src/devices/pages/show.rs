@@ -198,6 +198,9 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         | AuditAction::ReminderRetried
         | AuditAction::CourseAdded
         | AuditAction::CourseLinked
+        | AuditAction::Unenrolled
+        | AuditAction::SessionChanged
+        | AuditAction::SessionCancelled
         | AuditAction::SessionAdded
         | AuditAction::SessionDevicesAdded
         | AuditAction::Enrolled

@@ -6,7 +6,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, sea_query::ExprTrait,
 };
 
-use super::{loan_borrower, loan_device, reminder_loan};
+use super::{loan_borrower, loan_device, reminder_borrower, reminder_loan};
 use crate::auth::model::Scope;
 use crate::entities::{
     borrower::{self},
@@ -16,11 +16,13 @@ use crate::entities::{
 };
 use crate::reminders::model::{CallOutcome, Channel, ReminderStatus};
 
-/// A call or letter waiting for staff, with who it is for.
+/// A call or letter waiting for staff, with who it is for and the loan (and its device) or the
+/// training session it is about.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct Task {
     pub id: i32,
-    pub loan_id: i32,
+    pub loan_id: Option<i32>,
+    pub session_id: Option<i32>,
     pub hub_id: Option<i32>,
     pub subject: String,
     pub body_text: String,
@@ -32,8 +34,8 @@ pub struct Task {
     pub address: Option<String>,
     pub postcode: Option<String>,
     pub large_print: bool,
-    pub device_kind: crate::devices::model::DeviceKind,
-    pub asset_tag: String,
+    pub device_kind: Option<crate::devices::model::DeviceKind>,
+    pub asset_tag: Option<String>,
     pub printed_at: Option<DateTime<Utc>>,
 }
 
@@ -69,7 +71,8 @@ pub async fn tasks(
     let mut query = Reminder::find()
         .select_only()
         .column(reminder::Column::Id)
-        .column_as(loan::Column::Id, "loan_id")
+        .column(reminder::Column::LoanId)
+        .column(reminder::Column::SessionId)
         .column(reminder::Column::HubId)
         .column(reminder::Column::Subject)
         .column(reminder::Column::BodyText)
@@ -84,9 +87,9 @@ pub async fn tasks(
         .column_as(device::Column::Kind, "device_kind")
         .column_as(device::Column::AssetTag, "asset_tag")
         .column(reminder::Column::PrintedAt)
-        .join(JoinType::InnerJoin, reminder_loan())
-        .join(JoinType::InnerJoin, loan_borrower())
-        .join(JoinType::InnerJoin, loan_device())
+        .join(JoinType::InnerJoin, reminder_borrower())
+        .join(JoinType::LeftJoin, reminder_loan())
+        .join(JoinType::LeftJoin, loan_device())
         .filter(scoped(scope))
         .filter(reminder::Column::Channel.eq(channel))
         .filter(reminder::Column::Status.eq(ReminderStatus::Queued));

@@ -40,3 +40,10 @@ fn reminder_loan() -> sea_orm::RelationDef {
         .to(loan::Column::Id)
         .into()
 }
+
+fn reminder_borrower() -> sea_orm::RelationDef {
+    Reminder::belongs_to(Borrower)
+        .from(reminder::Column::BorrowerId)
+        .to(borrower::Column::Id)
+        .into()
+}

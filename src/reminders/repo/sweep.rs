@@ -25,6 +25,7 @@ use crate::{
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct Candidate {
     pub loan_id: i32,
+    pub borrower_id: i32,
     pub organisation_id: i32,
     pub hub_id: i32,
     pub due_on: NaiveDate,
@@ -43,6 +44,7 @@ pub async fn candidates(db: &impl ConnectionTrait, latest: NaiveDate) -> Result<
     Loan::find()
         .select_only()
         .column_as(loan::Column::Id, "loan_id")
+        .column(loan::Column::BorrowerId)
         .column(loan::Column::OrganisationId)
         .column(loan::Column::HubId)
         .column(loan::Column::DueOn)

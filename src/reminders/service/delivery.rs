@@ -135,6 +135,7 @@ async fn call_instead(
         organisation_id: Set(row.organisation_id),
         dedupe_key: Set(format!("{}:call", row.dedupe_key)),
         loan_id: Set(Some(loan_id)),
+        borrower_id: Set(row.borrower_id),
         hub_id: Set(row.hub_id),
         kind: Set(row.kind),
         step: Set(row.step),

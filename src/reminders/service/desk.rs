@@ -26,7 +26,9 @@ use crate::{
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CallView {
     pub id: i32,
-    pub loan_id: i32,
+    /// The loan the call is about, or else the training session.
+    pub loan_id: Option<i32>,
+    pub session_id: Option<i32>,
     pub borrower_id: i32,
     /// The borrower's name.
     pub borrower: String,
@@ -36,8 +38,8 @@ pub struct CallView {
     #[schema(value_type = Option<String>, format = Date)]
     pub due_on: Option<NaiveDate>,
     pub hub_id: Option<i32>,
-    /// What they have: "Laptop TCH-00042".
-    pub device: String,
+    /// What they have: "Laptop TCH-00042" (none for a call about a session).
+    pub device: Option<String>,
 }
 
 impl From<repo::Task> for CallView {
@@ -45,13 +47,17 @@ impl From<repo::Task> for CallView {
         Self {
             id: task.id,
             loan_id: task.loan_id,
+            session_id: task.session_id,
             borrower_id: task.borrower_id,
             borrower: task.borrower_name,
             phone: task.phone,
             reason: task.subject,
             due_on: task.due_on,
             hub_id: task.hub_id,
-            device: format!("{} {}", task.device_kind.label(), task.asset_tag),
+            device: task
+                .device_kind
+                .zip(task.asset_tag)
+                .map(|(kind, tag)| format!("{} {tag}", kind.label())),
         }
     }
 }
@@ -123,16 +129,18 @@ pub async fn record_outcome(
             ),
         });
     }
-    // Calls are always about a loan (the table's CHECK says so for loan reminders).
-    let loan_id = row
-        .loan_id
-        .ok_or_else(|| AppError::Internal(format!("call {id} has no loan").into()))?;
+    // A call is about a loan, or else (the table's CHECK says) a session, to its borrower.
+    let entity = match (row.loan_id, row.borrower_id) {
+        (Some(loan_id), _) => EntityRef::Loan(loan_id),
+        (None, Some(borrower_id)) => EntityRef::Borrower(borrower_id),
+        (None, None) => return Err(AppError::Internal(format!("call {id} is for nobody").into())),
+    };
     audit::record(
         &tx,
         staff,
-        EntityRef::Loan(loan_id),
+        entity,
         AuditAction::ReminderCall,
-        json!({"reminder_id": id, "outcome": outcome, "reason": row.subject, "notes": notes}),
+        json!({"reminder_id": id, "session_id": row.session_id, "outcome": outcome, "reason": row.subject, "notes": notes}),
         now,
     )
     .await?;

@@ -91,6 +91,7 @@ pub fn reason(kind: ReminderKind, due_on: NaiveDate, today: NaiveDate) -> String
         ReminderKind::Overdue if days == -1 => "Overdue by 1 day".to_owned(),
         ReminderKind::Overdue => format!("Overdue by {} days", -days),
         ReminderKind::Digest => "Weekly digest".to_owned(),
+        ReminderKind::SessionCancelled => "Their training session is cancelled".to_owned(),
     }
 }
 
@@ -224,6 +225,7 @@ pub async fn sweep(
             organisation_id: Set(candidate.organisation_id),
             dedupe_key: Set(key),
             loan_id: Set(Some(candidate.loan_id)),
+            borrower_id: Set(Some(candidate.borrower_id)),
             hub_id: Set(Some(candidate.hub_id)),
             kind: Set(kind),
             step: Set(i32::try_from(step).map_err(AppError::internal)?),

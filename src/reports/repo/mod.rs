@@ -100,7 +100,9 @@ pub(super) fn sessions(
     let mut query = TrainingSession::find()
         .filter(training_session::Column::OrganisationId.eq(organisation_id))
         .filter(training_session::Column::StartsAt.gte(from))
-        .filter(training_session::Column::StartsAt.lt(to));
+        .filter(training_session::Column::StartsAt.lt(to))
+        // A cancelled session did not happen.
+        .filter(training_session::Column::CancelledAt.is_null());
     if let Some(hubs) = hubs {
         query = query.filter(training_session::Column::HubId.is_in(hubs.iter().copied()));
     }

@@ -5,10 +5,12 @@
 mod learner;
 mod register;
 mod schedule;
+mod term;
 
 pub use learner::*;
 pub use register::*;
 pub use schedule::*;
+pub use term::*;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -21,10 +23,22 @@ pub fn router() -> Router<AppState> {
         .route("/training", get(list))
         .route("/training/calendar-feed", post(new_feed))
         .route("/training/courses/new", get(new_course))
-        .route("/training/courses", post(create_course))
+        .route("/training/courses", get(courses).post(create_course))
         .route("/training/sessions/new", get(new_session))
         .route("/training/sessions", post(create_session))
         .route("/training/sessions/{id}", get(show))
+        .route(
+            "/training/sessions/{id}/edit",
+            get(edit_session).post(update_session),
+        )
+        .route(
+            "/training/sessions/{id}/cancel",
+            get(confirm_cancel).post(cancel_session),
+        )
+        .route(
+            "/training/sessions/{id}/enrolments/{borrower_id}/remove",
+            post(unenrol),
+        )
         .route("/training/sessions/{id}/register", post(mark))
         .route(
             "/training/sessions/{id}/register/everyone",

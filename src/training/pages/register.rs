@@ -47,6 +47,10 @@ pub struct SessionPage {
     marks: &'static [Attendance],
     can_run: bool,
     can_enrol: bool,
+    /// Not cancelled and not yet started.
+    can_cancel: bool,
+    /// "Cancelled on 3 March 2027 by Sam Patel" for a cancelled session.
+    cancelled: Option<String>,
     found: Vec<BorrowerView>,
     q: String,
     errors: FormErrors,
@@ -55,6 +59,17 @@ pub struct SessionPage {
 }
 
 impl SessionPage {
+    /// "6 learners are enrolled." or "Nobody is enrolled yet.", for a register kept from them.
+    fn hidden_learners(&self) -> String {
+        match self.detail.session.enrolled {
+            0 => "Nobody is enrolled yet.".to_owned(),
+            n => format!(
+                "{}.",
+                crate::words::count(n, "learner is enrolled", "learners are enrolled")
+            ),
+        }
+    }
+
     /// How many learners have no mark yet.
     fn unmarked(&self) -> usize {
         self.detail
@@ -118,6 +133,12 @@ async fn session_page(
     let detail = service::session(&app.db.read, staff, id).await?;
     let can_run = staff.role().allows(Action::ManageTraining)
         || (staff.role().allows(Action::Train) && detail.session.trainer_id == Some(staff.id()));
+    let cancelled = detail
+        .session
+        .cancelled_at
+        .map(|at| format!("This session was cancelled on {}.", crate::dates::london_time(at)));
+    let can_run = can_run && cancelled.is_none();
+    let can_cancel = can_run && detail.session.starts_at > Utc::now();
     let q = q.map(str::trim).unwrap_or_default().to_owned();
     let found = if q.chars().count() >= 3 && staff.role().allows(Action::ViewBorrowers) {
         people::service::search(&app.db.read, staff, Some(&q)).await?
@@ -129,8 +150,10 @@ async fn session_page(
         when: detail.session.when(),
         place: detail.session.place(),
         marks: Attendance::ALL,
-        can_enrol: can_run || staff.role().allows(Action::Lend),
+        can_enrol: cancelled.is_none() && (can_run || staff.role().allows(Action::Lend)),
         can_run,
+        can_cancel,
+        cancelled,
         found,
         q,
         errors: FormErrors::default(),

@@ -8,7 +8,7 @@ use axum::{
     extract::State,
     response::{IntoResponse, Redirect, Response},
 };
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use serde::Deserialize;
 
 use crate::training::{
@@ -16,7 +16,7 @@ use crate::training::{
     service::{self, CourseRequest, SessionFilter, SessionRequest, SessionView},
 };
 use crate::{
-    auth::{self, Action, Role, Staff},
+    auth::{Action, Role, Staff},
     error::{ApiQuery, AppError},
     hubs::{self, service::HubView},
     state::AppState,
@@ -36,6 +36,13 @@ pub struct ListPage {
     trainers: Vec<(i32, String)>,
     hub_id: Option<i32>,
     trainer_id: Option<i32>,
+    /// The days listed, as `YYYY-MM-DD`, and the same span before and after.
+    from: String,
+    to: String,
+    /// "Coming up" from today, else "3 March to 28 April 2027".
+    heading: String,
+    earlier: String,
+    later_link: String,
     feed_url: Option<String>,
     can_add: bool,
     can_add_course: bool,
@@ -53,23 +60,33 @@ impl ListPage {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     hub_id: Option<String>,
     trainer_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+impl ListPage {
+    /// The address of this list over another span, keeping the hub and trainer chosen.
+    fn link(&self, from: NaiveDate, to: NaiveDate) -> String {
+        let mut query = vec![("from", from.to_string()), ("to", to.to_string())];
+        if let Some(hub) = self.hub_id {
+            query.push(("hub_id", hub.to_string()));
+        }
+        if let Some(trainer) = self.trainer_id {
+            query.push(("trainer_id", trainer.to_string()));
+        }
+        format!(
+            "/training?{}",
+            serde_urlencoded::to_string(query).unwrap_or_default()
+        )
+    }
 }
 
 fn number(text: Option<&str>) -> Option<i32> {
     text.and_then(|t| t.trim().parse().ok())
-}
-
-async fn trainers(app: &AppState, staff: &Staff) -> Result<Vec<(i32, String)>, AppError> {
-    Ok(auth::repo::staff_of(&app.db.read, staff.organisation_id())
-        .await?
-        .into_iter()
-        .filter(|s| matches!(s.role, Role::Trainer | Role::Coordinator | Role::Admin))
-        .map(|s| (s.id, s.name))
-        .collect())
 }
 
 async fn list_page(
@@ -88,25 +105,45 @@ async fn list_page(
     let filter = SessionFilter {
         hub_id,
         trainer_id,
-        ..SessionFilter::default()
+        from: query.from.clone().filter(|t| !t.trim().is_empty()),
+        to: query.to.clone().filter(|t| !t.trim().is_empty()),
     };
+    let (from, to) = filter.range(now)?;
     let sessions = service::sessions(&app.db.read, staff, &filter, now).await?;
     let today = crate::dates::today(now);
-    let (today, later): (Vec<_>, Vec<_>) = sessions
+    let (today_list, later): (Vec<_>, Vec<_>) = sessions
         .into_iter()
         .partition(|s| crate::dates::today(s.starts_at) == today);
-    Ok(ListPage {
+    let span = to - from + chrono::Duration::days(1);
+    let heading = if from == today {
+        "Coming up".to_owned()
+    } else {
+        format!(
+            "{} to {}",
+            crate::dates::long_date(from),
+            crate::dates::long_date(to)
+        )
+    };
+    let mut page = ListPage {
         nav: Nav::new(staff, "training"),
-        today,
+        today: today_list,
         later,
         hubs: hubs::service::list(&app.db.read, staff).await?,
-        trainers: trainers(app, staff).await?,
+        trainers: service::trainers(&app.db.read, staff).await?,
         hub_id,
         trainer_id,
+        from: from.to_string(),
+        to: to.to_string(),
+        heading,
+        earlier: String::new(),
+        later_link: String::new(),
         feed_url,
         can_add: staff.role().allows(Action::Train),
         can_add_course: staff.role().allows(Action::ManageTraining),
-    })
+    };
+    page.earlier = page.link(from - span, from - chrono::Duration::days(1));
+    page.later_link = page.link(to + chrono::Duration::days(1), to + span);
+    Ok(page)
 }
 
 pub async fn list(
@@ -120,10 +157,7 @@ pub async fn list(
 /// Makes a new calendar feed address and shows it.
 pub async fn new_feed(State(app): State<AppState>, staff: Staff) -> Result<ListPage, AppError> {
     let url = service::new_feed(&app.db, &staff, &app.config.public_url, Utc::now()).await?;
-    let query = ListQuery {
-        hub_id: None,
-        trainer_id: None,
-    };
+    let query = ListQuery::default();
     list_page(&app, &staff, &query, Some(url)).await
 }
 
@@ -169,6 +203,45 @@ pub async fn create_course(
     }
 }
 
+/// The trainers to choose from, "No trainer yet" first, `selected` chosen.
+pub(super) async fn trainer_choices(
+    app: &AppState,
+    staff: &Staff,
+    selected: Option<i32>,
+) -> Result<Vec<Choice>, AppError> {
+    let mut choices = vec![Choice::new("", "No trainer yet", selected.is_none())];
+    choices.extend(
+        service::trainers(&app.db.read, staff)
+            .await?
+            .into_iter()
+            .map(|(id, name)| Choice::new(id.to_string(), name, selected == Some(id))),
+    );
+    Ok(choices)
+}
+
+/// "Online" and each hub, `selected` chosen (none: online).
+pub(super) fn place_choices(hubs: Vec<HubView>, selected: Option<i32>) -> Vec<Choice> {
+    let mut places = vec![Choice::new("", "Online", selected.is_none())];
+    places.extend(
+        hubs.into_iter()
+            .map(|h| Choice::new(h.id.to_string(), h.name, selected == Some(h.id))),
+    );
+    places
+}
+
+/// The usual lengths of a session, and 30 minutes and 2 hours.
+pub(super) fn duration_choices() -> Vec<Choice> {
+    let mut durations: Vec<Choice> = USUAL_DURATIONS
+        .iter()
+        .map(|m| Choice::new(m.to_string(), format!("{m} minutes"), false))
+        .collect();
+    durations.extend([
+        Choice::new("120", "2 hours", false),
+        Choice::new("30", "30 minutes", false),
+    ]);
+    durations
+}
+
 async fn session_form(app: &AppState, staff: &Staff) -> Result<FormPage, AppError> {
     let courses = service::courses(&app.db.read, staff).await?;
     let hubs = hubs::service::list(&app.db.read, staff).await?;
@@ -188,37 +261,21 @@ async fn session_form(app: &AppState, staff: &Staff) -> Result<FormPage, AppErro
             .collect(),
     ));
     if staff.role().allows(Action::ManageTraining) {
-        let mut choices = vec![Choice::new("", "No trainer yet", false)];
-        choices.extend(
-            trainers(app, staff)
-                .await?
-                .into_iter()
-                .map(|(id, name)| Choice::new(id.to_string(), name, false)),
-        );
-        page = page.field(Field::select("trainer_id", "Trainer", choices));
+        page = page.field(Field::select(
+            "trainer_id",
+            "Trainer",
+            trainer_choices(app, staff, None).await?,
+        ));
     }
-    let mut places = vec![Choice::new("", "Online", false)];
-    places.extend(
-        hubs.into_iter()
-            .map(|h| Choice::new(h.id.to_string(), h.name, false)),
-    );
-    let mut durations: Vec<Choice> = USUAL_DURATIONS
-        .iter()
-        .map(|m| Choice::new(m.to_string(), format!("{m} minutes"), false))
-        .collect();
-    durations.extend([
-        Choice::new("120", "2 hours", false),
-        Choice::new("30", "30 minutes", false),
-    ]);
     Ok(page
-        .field(Field::select("hub_id", "Where", places))
+        .field(Field::select("hub_id", "Where", place_choices(hubs, None)))
         .field(
             Field::text("meeting_url", "Meeting link (for an online session)")
                 .input("url", "off")
                 .hint("For example: https://meet.example.org/digital-skills"),
         )
         .field(Field::text("starts_at", "Date and start time").input("datetime-local", "off"))
-        .field(Field::radios("duration_minutes", "How long", durations).value("60"))
+        .field(Field::radios("duration_minutes", "How long", duration_choices()).value("60"))
         .field(
             Field::text("capacity", "Places")
                 .input("number", "off")

@@ -6,8 +6,10 @@ mod calendar;
 mod courses;
 mod register;
 mod sessions;
+mod term;
 
 pub use calendar::*;
 pub use courses::*;
 pub use register::*;
 pub use sessions::*;
+pub use term::*;

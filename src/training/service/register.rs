@@ -68,6 +68,7 @@ pub async fn enrol(
     if !staff.role().allows(Action::Lend) {
         can_run(staff, &session)?;
     }
+    super::not_cancelled(&session)?;
     let borrower = match (request.borrower_id, walk_in) {
         (Some(id), _) => people::repo::find(&tx, staff.organisation_id(), id)
             .await?
@@ -151,6 +152,7 @@ async fn session_to_run(
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no session with id {session_id}")))?;
     can_run(staff, &session)?;
+    super::not_cancelled(&session)?;
     Ok(session)
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -42,6 +42,10 @@ pub struct SessionView {
     pub capacity: i32,
     pub enrolled: u64,
     pub notes: Option<String>,
+    /// When it was cancelled; a cancelled session stays listed, marked so.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Why, as the learners were told.
+    pub cancel_reason: Option<String>,
 }
 
 impl SessionView {
@@ -117,6 +121,8 @@ impl Names {
             capacity: row.capacity,
             enrolled,
             notes: row.notes,
+            cancelled_at: row.cancelled_at,
+            cancel_reason: row.cancel_reason,
         }
     }
 }
@@ -201,15 +207,7 @@ pub async fn create_session(
     let capacity = parse_capacity("capacity", request.capacity)?;
     let meeting_url = parse_meeting_url("meeting_url", request.meeting_url.as_deref())?;
     if let Some(hub_id) = request.hub_id {
-        match hubs::repo::find(&db.read, hub_id).await? {
-            Some(hub) if hub.organisation_id == staff.organisation_id() => {}
-            _ => {
-                return Err(AppError::invalid(
-                    "hub_id",
-                    format!("there is no hub with id {hub_id}"),
-                ));
-            }
-        }
+        super::check_hub(&db.read, staff, hub_id).await?;
     } else if meeting_url.is_none() {
         return Err(AppError::invalid(
             "hub_id",
@@ -223,14 +221,7 @@ pub async fn create_session(
             if id != staff.id() {
                 staff.require(Action::ManageTraining)?;
             }
-            let trainer = auth::repo::staff_of(&db.read, staff.organisation_id())
-                .await?
-                .into_iter()
-                .find(|s| s.id == id)
-                .ok_or_else(|| {
-                    AppError::invalid("trainer_id", format!("there is no staff member with id {id}"))
-                })?;
-            Some(trainer.id)
+            Some(super::check_trainer(&db.read, staff, id).await?)
         }
     };
     if trainer_id != Some(staff.id()) {
@@ -300,6 +291,9 @@ pub struct SessionDetail {
     pub enrolments: Vec<LearnerView>,
     /// Asset tags of the devices used.
     pub devices: Vec<String>,
+    /// Whether the register is kept from this staff member (a trainer on another's session).
+    #[serde(skip)]
+    pub learners_hidden: bool,
 }
 
 pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<SessionDetail, AppError> {
@@ -308,10 +302,11 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no session with id {id}")))?;
     // A trainer sees who is in their own sessions, not in anyone else's.
-    let enrolments = if staff.role().allows(Action::ViewBorrowers) || row.trainer_id == Some(staff.id()) {
-        repo::enrolments(db, id).await?
-    } else {
+    let learners_hidden = !(staff.role().allows(Action::ViewBorrowers) || row.trainer_id == Some(staff.id()));
+    let enrolments = if learners_hidden {
         Vec::new()
+    } else {
+        repo::enrolments(db, id).await?
     };
     let enrolled_count = repo::enrolled(db, id).await?;
     let ids: Vec<i32> = enrolments.iter().map(|e| e.borrower_id).collect();
@@ -352,6 +347,7 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
         session: names.view(row, enrolled),
         enrolments: learners,
         devices,
+        learners_hidden,
     })
 }
 
@@ -367,6 +363,34 @@ pub struct SessionFilter {
     pub trainer_id: Option<i32>,
 }
 
+impl SessionFilter {
+    /// The first and last day listed: from today and for eight weeks unless asked otherwise, at
+    /// most a year at a time.
+    ///
+    /// # Errors
+    /// A date that is not `YYYY-MM-DD`, or a range backwards or over a year.
+    pub fn range(&self, now: DateTime<Utc>) -> Result<(NaiveDate, NaiveDate), AppError> {
+        let from = optional_date("from", self.from.as_deref())?.unwrap_or_else(|| crate::dates::today(now));
+        let to = optional_date("to", self.to.as_deref())?.unwrap_or(from + Duration::weeks(8));
+        if to < from {
+            return Err(AppError::invalid(
+                "to",
+                "the end date must not be before the start date",
+            ));
+        }
+        if to - from > Duration::days(MAX_RANGE_DAYS) {
+            return Err(AppError::invalid(
+                "to",
+                "show at most a year of sessions at a time",
+            ));
+        }
+        Ok((from, to))
+    }
+}
+
+/// The longest span one list covers: a year of a weekly course is 52 sessions per hub.
+const MAX_RANGE_DAYS: i64 = 366;
+
 pub async fn sessions(
     db: &impl ConnectionTrait,
     staff: &Staff,
@@ -374,14 +398,7 @@ pub async fn sessions(
     now: DateTime<Utc>,
 ) -> Result<Vec<SessionView>, AppError> {
     staff.require(Action::ViewTraining)?;
-    let from = optional_date("from", filter.from.as_deref())?.unwrap_or_else(|| crate::dates::today(now));
-    let to = optional_date("to", filter.to.as_deref())?.unwrap_or(from + Duration::weeks(8));
-    if to < from {
-        return Err(AppError::invalid(
-            "to",
-            "the end date must not be before the start date",
-        ));
-    }
+    let (from, to) = filter.range(now)?;
     let rows = repo::sessions(
         db,
         staff.organisation_id(),

@@ -7,7 +7,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     model::CallOutcome,
-    service::{self, CallPage, OutboxQuery, OutcomeRequest, ReminderView},
+    service::{self, CallPage, OutboxPage, OutboxQuery, OutcomeRequest, ReminderMessage, ReminderView},
 };
 use crate::{
     auth::Staff,
@@ -57,23 +57,27 @@ pub async fn outcome(
     Ok(Json(OutcomeView { id, outcome }))
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Outbox {
-    pub items: Vec<ReminderView>,
-}
-
-/// The outbox, newest first, 100 at a time (admins).
+/// The outbox, newest first, 100 at a time unless `limit` says fewer (admins): by status,
+/// searched, paged both ways with the total.
 #[utoipa::path(get, path = "/reminders", tag = "reminders", params(OutboxQuery),
-    responses((status = 200, body = Outbox), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = OutboxPage), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn list(
     State(app): State<AppState>,
     staff: Staff,
     ApiQuery(query): ApiQuery<OutboxQuery>,
-) -> Result<Json<Outbox>, AppError> {
-    let status = query.status()?;
-    Ok(Json(Outbox {
-        items: service::outbox(&app.db.read, &staff, status, query.before).await?,
-    }))
+) -> Result<Json<OutboxPage>, AppError> {
+    Ok(Json(service::outbox(&app.db.read, &staff, &query).await?))
+}
+
+/// One message of the outbox whole, with its text (admins).
+#[utoipa::path(get, path = "/reminders/{id}", tag = "reminders", params(("id" = i32, Path)),
+    responses((status = 200, body = ReminderMessage), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn message(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<ReminderMessage>, AppError> {
+    Ok(Json(service::message(&app.db.read, &staff, id).await?))
 }
 
 /// Puts a failed email back in the queue (admins).
@@ -93,5 +97,6 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(call_list))
         .routes(routes!(outcome))
         .routes(routes!(list))
+        .routes(routes!(message))
         .routes(routes!(retry))
 }

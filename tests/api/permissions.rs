@@ -58,6 +58,7 @@ const API: &[(&str, &str, &str)] = &[
     ("POST", "/repairs", "ACH"),
     ("POST", "/repairs/{repair}/close", "AC"),
     ("GET", "/reminders", "A"),
+    ("GET", "/reminders/{reminder}", "A"),
     ("GET", "/reminders/call-list", "ACH"),
     ("POST", "/reminders/{reminder}/outcome", "ACH"),
     ("POST", "/reminders/{reminder}/retry", "A"),

@@ -11,7 +11,7 @@ use crate::auth::model::Scope;
 use crate::entities::{
     borrower::{self},
     device,
-    loan::{self, Entity as Loan},
+    loan::Entity as Loan,
     reminder::{self, Entity as Reminder},
 };
 use crate::reminders::model::{CallOutcome, Channel, ReminderStatus};
@@ -178,62 +178,4 @@ pub async fn find(
     id: i32,
 ) -> Result<Option<reminder::Model>, DbErr> {
     Reminder::find_by_id(id).filter(scoped(scope)).one(db).await
-}
-
-/// The outbox of an organisation, newest first, by status; `before` pages by id.
-pub async fn outbox(
-    db: &impl ConnectionTrait,
-    organisation_id: i32,
-    status: Option<ReminderStatus>,
-    before: Option<i32>,
-    limit: u64,
-) -> Result<Vec<reminder::Model>, DbErr> {
-    let mut query = Reminder::find().filter(reminder::Column::OrganisationId.eq(organisation_id));
-    if let Some(status) = status {
-        query = query.filter(reminder::Column::Status.eq(status));
-    }
-    if let Some(before) = before {
-        query = query.filter(reminder::Column::Id.lt(before));
-    }
-    query
-        .order_by_desc(reminder::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
-}
-
-/// Who each of these loans is to: `(loan id, borrower id, borrower's name)`.
-pub async fn borrowers_of_loans(
-    db: &impl ConnectionTrait,
-    loan_ids: &[i32],
-) -> Result<Vec<(i32, i32, String)>, DbErr> {
-    Loan::find()
-        .select_only()
-        .column(loan::Column::Id)
-        .column(borrower::Column::Id)
-        .column(borrower::Column::Name)
-        .join(JoinType::InnerJoin, loan_borrower())
-        .filter(loan::Column::Id.is_in(loan_ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await
-}
-
-/// Puts a failed email back in the queue, to go at `now`.
-pub async fn retry(
-    db: &impl ConnectionTrait,
-    organisation_id: i32,
-    id: i32,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let done = Reminder::update_many()
-        .col_expr(reminder::Column::Status, ReminderStatus::Queued.as_str().into())
-        .col_expr(reminder::Column::NextAttemptAt, now.into())
-        .col_expr(reminder::Column::UpdatedAt, now.into())
-        .filter(reminder::Column::Id.eq(id))
-        .filter(reminder::Column::OrganisationId.eq(organisation_id))
-        .filter(reminder::Column::Status.eq(ReminderStatus::Failed))
-        .exec(db)
-        .await?;
-    Ok(done.rows_affected == 1)
 }

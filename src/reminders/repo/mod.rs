@@ -4,11 +4,13 @@
 mod delivery;
 mod desk;
 mod digest;
+mod outbox;
 mod sweep;
 
 pub use delivery::*;
 pub use desk::*;
 pub use digest::*;
+pub use outbox::*;
 pub use sweep::*;
 
 use sea_orm::EntityTrait;

@@ -10,7 +10,7 @@ use crate::audit::AuditAction;
 use crate::dates::today;
 use crate::paging::{self, DatedCursor};
 use crate::reminders::{
-    model::{CallOutcome, Channel, ReminderKind, ReminderStatus, parse_outcome},
+    model::{CallOutcome, Channel, parse_outcome},
     repo::{self},
 };
 use crate::validate::optional_text;
@@ -18,7 +18,6 @@ use crate::{
     audit::{self, EntityRef},
     auth::{Action, Staff},
     db::{self, Db},
-    entities::reminder,
     error::AppError,
 };
 
@@ -146,131 +145,6 @@ pub async fn record_outcome(
     .await?;
     tx.commit().await?;
     Ok(outcome)
-}
-
-/// An outbox row as the outbox page and API show it (no message bodies).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ReminderView {
-    pub id: i32,
-    pub loan_id: Option<i32>,
-    /// Who the reminder is about (none for a digest).
-    pub borrower_id: Option<i32>,
-    pub borrower_name: Option<String>,
-    pub kind: ReminderKind,
-    pub channel: Channel,
-    pub status: ReminderStatus,
-    pub recipient_email: Option<String>,
-    pub subject: String,
-    pub attempts: i32,
-    pub next_attempt_at: DateTime<Utc>,
-    pub last_error: Option<String>,
-    pub message_id: Option<String>,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub outcome: Option<CallOutcome>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<reminder::Model> for ReminderView {
-    fn from(row: reminder::Model) -> Self {
-        Self {
-            id: row.id,
-            loan_id: row.loan_id,
-            borrower_id: None,
-            borrower_name: None,
-            kind: row.kind,
-            channel: row.channel,
-            status: row.status,
-            recipient_email: row.recipient_email,
-            subject: row.subject,
-            attempts: row.attempts,
-            next_attempt_at: row.next_attempt_at,
-            last_error: row.last_error,
-            message_id: row.message_id,
-            sent_at: row.sent_at,
-            outcome: row.outcome,
-            created_at: row.created_at,
-        }
-    }
-}
-
-pub const OUTBOX_PAGE: u64 = 100;
-
-/// Which part of the outbox to show: a status, and the page before an id.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct OutboxQuery {
-    /// `queued`, `sending`, `sent`, `failed` or `cancelled`
-    pub status: Option<String>,
-    /// The next page: rows older than this id.
-    pub before: Option<i32>,
-}
-
-impl OutboxQuery {
-    pub fn status(&self) -> Result<Option<ReminderStatus>, AppError> {
-        match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(None),
-            Some(status) => Ok(Some(ReminderStatus::parse(status)?)),
-        }
-    }
-}
-
-/// The outbox, newest first (admins).
-pub async fn outbox(
-    db: &impl ConnectionTrait,
-    staff: &Staff,
-    status: Option<ReminderStatus>,
-    before: Option<i32>,
-) -> Result<Vec<ReminderView>, AppError> {
-    staff.require(Action::ManageOutbox)?;
-    let rows = repo::outbox(db, staff.organisation_id(), status, before, OUTBOX_PAGE).await?;
-    let loan_ids: Vec<i32> = rows.iter().filter_map(|r| r.loan_id).collect();
-    let borrowers = repo::borrowers_of_loans(db, &loan_ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            let borrower = row
-                .loan_id
-                .and_then(|loan| borrowers.iter().find(|(id, _, _)| *id == loan));
-            ReminderView {
-                borrower_id: borrower.map(|(_, id, _)| *id),
-                borrower_name: borrower.map(|(_, _, name)| name.clone()),
-                ..row.into()
-            }
-        })
-        .collect())
-}
-
-/// Puts a failed email back in the queue; the next delivery run sends it.
-pub async fn retry(db: &Db, staff: &Staff, id: i32, now: DateTime<Utc>) -> Result<ReminderView, AppError> {
-    let scope = staff.scope(Action::ManageOutbox)?;
-    let tx = db::begin_write(db).await?;
-    let row = repo::find(&tx, &scope, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no reminder with id {id}")))?;
-    if !repo::retry(&tx, staff.organisation_id(), id, now).await? {
-        return Err(AppError::Conflict {
-            code: "not_failed",
-            message: format!(
-                "reminder {id} is {}: only failed ones can be tried again",
-                row.status.label().to_lowercase()
-            ),
-        });
-    }
-    audit::record(
-        &tx,
-        staff,
-        row.loan_id
-            .map_or(EntityRef::Organisation(staff.organisation_id()), EntityRef::Loan),
-        AuditAction::ReminderRetried,
-        json!({"reminder_id": id, "last_error": row.last_error}),
-        now,
-    )
-    .await?;
-    let row = repo::find(&tx, &scope, id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no reminder with id {id}")))?;
-    tx.commit().await?;
-    Ok(row.into())
 }
 
 /// The most letters one batch prints: a morning's posting. The rest wait for the next batch.

@@ -8,10 +8,12 @@ mod delivery;
 mod desk;
 mod digest;
 mod notices;
+mod outbox;
 mod sweep;
 
 pub use delivery::*;
 pub use desk::*;
 use digest::digests;
 pub use notices::*;
+pub use outbox::*;
 pub use sweep::*;

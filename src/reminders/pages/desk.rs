@@ -1,24 +1,22 @@
-//! The reminders pages: the call list per hub (record how each call went), reminder letters to
-//! print and post, and the outbox for admins (what was sent, what failed, try again).
+//! The staff desk's pages: the call list per hub (record how each call went) and reminder
+//! letters to print and post.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
-use axum::routing::{get, post};
 use axum::{
     Form,
     extract::State,
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
 };
 use chrono::Utc;
 
-use super::{
-    model::{CallOutcome, ReminderStatus},
+use crate::dates::long_date;
+use crate::reminders::{
+    model::CallOutcome,
     repo::Task,
-    service::{self, CallView, OutboxQuery, OutcomeRequest, ReminderView},
+    service::{self, CallView, OutcomeRequest},
 };
-use crate::dates::{london_time, long_date};
 use crate::{
     auth::{Action, Staff},
     error::{ApiPath, ApiQuery, AppError},
@@ -221,74 +219,4 @@ pub async fn mark_posted(
         "/reminders/letters",
         &format!("{posted} {letters} marked as posted."),
     ))
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "reminders/outbox.html")]
-pub struct OutboxPage {
-    nav: Nav,
-    status: Option<ReminderStatus>,
-    statuses: &'static [ReminderStatus],
-    items: Vec<ReminderView>,
-    next: Option<i32>,
-    /// Whether a mail server is set, so queued emails will go.
-    email_on: bool,
-}
-
-impl OutboxPage {
-    fn when(item: &ReminderView) -> String {
-        london_time(item.sent_at.unwrap_or(item.created_at))
-    }
-
-    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
-    fn is(&self, status: &ReminderStatus) -> bool {
-        self.status == Some(*status)
-    }
-
-    fn status_query(&self) -> String {
-        self.status
-            .map(|s| format!("status={}&", s.as_str()))
-            .unwrap_or_default()
-    }
-}
-
-pub async fn outbox(
-    State(app): State<AppState>,
-    staff: Staff,
-    ApiQuery(query): ApiQuery<OutboxQuery>,
-) -> Result<OutboxPage, AppError> {
-    let status = query.status()?;
-    let items = service::outbox(&app.db.read, &staff, status, query.before).await?;
-    let next = (items.len() == usize::try_from(service::OUTBOX_PAGE).unwrap_or(usize::MAX))
-        .then(|| items.last().map(|i| i.id))
-        .flatten();
-    Ok(OutboxPage {
-        nav: Nav::new(&staff, "outbox"),
-        status,
-        statuses: ReminderStatus::ALL,
-        items,
-        next,
-        email_on: app.config.smtp_url.is_some(),
-    })
-}
-
-pub async fn retry(
-    State(app): State<AppState>,
-    staff: Staff,
-    ApiPath(id): ApiPath<i32>,
-) -> Result<Response, AppError> {
-    service::retry(&app.db, &staff, id, Utc::now()).await?;
-    Ok(Redirect::to("/reminders/outbox?status=queued").into_response())
-}
-
-/// This feature's web pages.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/reminders/calls", get(calls))
-        .route("/reminders/{id}/outcome", post(record_outcome))
-        .route("/reminders/letters", get(letters))
-        .route("/reminders/letters.pdf", get(letters_pdf))
-        .route("/reminders/letters/posted", post(mark_posted))
-        .route("/reminders/outbox", get(outbox))
-        .route("/reminders/{id}/retry", post(retry))
 }

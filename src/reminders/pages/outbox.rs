@@ -66,6 +66,7 @@ impl OutboxPage {
         }
     }
 
+    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
     fn status_link(&self, status: &ReminderStatus) -> String {
         self.link(Some(*status), None)
     }

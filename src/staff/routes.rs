@@ -53,7 +53,9 @@ pub async fn invite(
         request.name.as_deref().unwrap_or_default().trim(),
         request.email.as_deref().unwrap_or_default().trim(),
         &invited,
-    );
+    )
+    .await
+        == service::Emailing::Sent;
     Ok((StatusCode::CREATED, Json(invited)))
 }
 

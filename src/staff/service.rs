@@ -65,16 +65,34 @@ pub struct Invited {
     pub emailed: bool,
 }
 
-/// Emails an invitation to the person it is for, when lendhub has a mail server; in the
-/// background, so a slow server never holds up the admin (who has the link on screen anyway).
-/// Answers whether it was sent off.
-pub fn email_invitation(config: &crate::config::Config, name: &str, email: &str, invited: &Invited) -> bool {
+/// What became of emailing an invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Emailing {
+    /// The mail server took it.
+    Sent,
+    /// The mail server refused it or did not answer in time.
+    Failed,
+    /// lendhub has no mail server set.
+    Off,
+}
+
+/// How long the admin waits for the mail server before being told to hand the link over.
+const SEND_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Emails an invitation to the person it is for, when lendhub has a mail server, and says
+/// truthfully what became of it (the admin has the link on screen either way).
+pub async fn email_invitation(
+    config: &crate::config::Config,
+    name: &str,
+    email: &str,
+    invited: &Invited,
+) -> Emailing {
     let mailer = match crate::reminders::service::mailer(config) {
         Ok(Some(mailer)) => mailer,
-        Ok(None) => return false,
+        Ok(None) => return Emailing::Off,
         Err(error) => {
             tracing::warn!(%error, "no invitation email: the mail settings do not read");
-            return false;
+            return Emailing::Failed;
         }
     };
     let text = format!(
@@ -83,21 +101,16 @@ pub fn email_invitation(config: &crate::config::Config, name: &str, email: &str,
          If you were not expecting this email, you can ignore it.\n",
         invited.invitation_url
     );
-    let (email, reference) = (
-        email.to_owned(),
-        format!("invitation-{}-{}", invited.id, invited.expires_at.timestamp()),
-    );
-    tokio::spawn(async move {
+    let reference = format!("invitation-{}-{}", invited.id, invited.expires_at.timestamp());
+    let send = mailer.send(&reference, email, "Your lendhub account", &text, None);
+    match tokio::time::timeout(SEND_WAIT, send).await {
+        Ok(Ok(_)) => Emailing::Sent,
         // The server's answer may quote the address, so only the failure is logged.
-        if mailer
-            .send(&reference, &email, "Your lendhub account", &text, None)
-            .await
-            .is_err()
-        {
+        _ => {
             tracing::warn!("an invitation email was not sent; the admin has its link on screen");
+            Emailing::Failed
         }
-    });
-    true
+    }
 }
 
 /// `PATCH /staff/{id}`.

@@ -637,3 +637,53 @@ async fn admins_change_a_name_and_email_and_an_account_with_no_hub_is_told_why()
     .await;
     assert_eq!(field.as_deref(), Some("name"));
 }
+
+/// The invitation page after inviting `email` from the form.
+async fn invitation_page(app: &TestApp, email: &str) -> String {
+    let response = app
+        .client
+        .post(app.url("/staff/new"))
+        .bearer_auth(&app.token)
+        .form(&[("name", "Tom Price"), ("email", email), ("role", "trainer")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    response.text().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_invitation_page_says_truthfully_whether_the_link_was_emailed() {
+    use crate::helpers::SmtpServer;
+    // No mail server: said so, with the link to hand over and a button to copy it.
+    let quiet = TestApp::spawn().await;
+    let page = invitation_page(&quiet, "tom@example.org").await;
+    assert!(
+        page.contains("This link has not been emailed:</strong> lendhub has no mail server set"),
+        "{page}"
+    );
+    assert!(page.contains("Copy the link") && page.contains("/assets/js/copy.js"));
+    assert!(!page.contains("We have emailed"));
+
+    // A mail server that is not there: the email failed, and the page says so.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let broken = TestApp::spawn_with(|config| {
+        config.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+    })
+    .await;
+    let page = invitation_page(&broken, "tom@example.org").await;
+    assert!(page.contains("The email could not be sent."), "{page}");
+
+    if !SmtpServer::available() {
+        return;
+    }
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn_with(|config| config.smtp_url = Some(smtp.url())).await;
+    let page = invitation_page(&app, "tom@example.org").await;
+    assert!(
+        page.contains("We have emailed the link to tom@example.org."),
+        "{page}"
+    );
+}

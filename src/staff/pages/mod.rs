@@ -91,11 +91,20 @@ pub struct LinkPage {
     name: String,
     link: LinkView,
     invitation: bool,
-    /// The address the invitation was also emailed to.
-    emailed: Option<String>,
+    /// The address the link went to, and what became of emailing it.
+    email: String,
+    emailing: service::Emailing,
 }
 
 impl LinkPage {
+    fn sent(&self) -> bool {
+        self.emailing == service::Emailing::Sent
+    }
+
+    fn failed(&self) -> bool {
+        self.emailing == service::Emailing::Failed
+    }
+
     fn until(at: &DateTime<Utc>) -> String {
         london_time(*at)
     }
@@ -180,13 +189,14 @@ async fn invite(
         Ok(invited) => Ok(LinkPage {
             nav: Nav::new(&staff, "staff"),
             title: "Invitation ready".to_owned(),
-            emailed: service::email_invitation(
+            emailing: service::email_invitation(
                 &app.config,
-                request.name.as_deref().unwrap_or_default(),
-                request.email.as_deref().unwrap_or_default(),
+                request.name.as_deref().unwrap_or_default().trim(),
+                request.email.as_deref().unwrap_or_default().trim(),
                 &invited,
             )
-            .then(|| request.email.clone().unwrap_or_default()),
+            .await,
+            email: request.email.as_deref().unwrap_or_default().trim().to_owned(),
             name: request.name.unwrap_or_default(),
             link: LinkView {
                 id: invited.id,
@@ -298,7 +308,8 @@ async fn reset(
             name: member.name,
             link,
             invitation: false,
-            emailed: None,
+            email: member.email,
+            emailing: service::Emailing::Off,
         }
         .into_response()),
         Err(err) => reset_form(&app, &staff, id)

@@ -2,6 +2,8 @@
 //! types once, at the edge; a `NewDevice` that exists is valid.
 
 mod request;
+#[cfg(test)]
+mod tests;
 
 pub use request::*;
 

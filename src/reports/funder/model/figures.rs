@@ -1,88 +1,11 @@
-//! The funder report's figures and the one list of them that the page, the CSV and the PDF all
-//! show, so the three cannot disagree: each figure has a stable key (the CSV's first column), a
-//! plain-English label and a value.
+//! The one list of figures (a stable key, a label and a value) that the page, the CSV and the PDF
+//! all show, and the CSV written from it.
 
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-
+use super::report::FunderReport;
 use crate::{
-    error::FieldError,
-    loans::model::DISPOSAL_METHODS,
     people::model::BARRIERS,
     reports::model::{BOM, Sheet},
-    training::model::SkillsArea,
 };
-
-/// The longest period one report covers (its chart has a bar per month).
-pub const LONGEST_PERIOD_DAYS: i64 = 5 * 366;
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct FunderReport {
-    pub organisation: String,
-    /// The hub the report is limited to, by name; `None` for every hub the reader sees.
-    pub hub: Option<String>,
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-    pub people: People,
-    pub loans: Loans,
-    pub training: Training,
-    pub skills: Vec<SkillsProgress>,
-    pub repairs: Repairs,
-    /// `(disposal method code, devices)`, every method, in `DISPOSAL_METHODS` order.
-    pub retired: Vec<(String, u64)>,
-    /// `(first day of the month, loans made in it within the period)`, oldest first.
-    pub monthly: Vec<(NaiveDate, u64)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct People {
-    /// Different borrowers with a loan out in the period or at one of its sessions.
-    pub supported: u64,
-    pub borrowed: u64,
-    pub learners: u64,
-    /// How many of those supported named each barrier, in `BARRIERS` order.
-    pub barriers: Vec<u64>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Loans {
-    /// Loans made in the period.
-    pub issued: u64,
-    /// Loans out at some time in the period, made in it or before.
-    pub out: u64,
-    /// Different devices those loans were of.
-    pub devices_lent: u64,
-    /// Days those loans were out within the period, summed.
-    pub loan_days: f64,
-    pub returned: u64,
-    pub returned_on_time: u64,
-    pub lost: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Training {
-    pub sessions: u64,
-    pub attendances: u64,
-    pub absences: u64,
-    pub excused: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkillsProgress {
-    pub area: SkillsArea,
-    /// Learners scored in the area at two or more of the period's sessions.
-    pub measured: u64,
-    /// Of them, those whose latest score is above their first.
-    pub rose: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Repairs {
-    pub closed: u64,
-    pub fixed: u64,
-    pub cost_pence: i64,
-}
 
 /// A figure's value: shown one way to people and written plainly to the CSV.
 #[derive(Debug, Clone, PartialEq)]
@@ -348,119 +271,9 @@ impl FunderReport {
     }
 }
 
-/// Progress in each area from the period's scores, given in the order the sessions were held:
-/// each learner's first score in an area against their latest.
-pub fn skills_progress(scores: &[(i32, SkillsArea, i32)]) -> Vec<SkillsProgress> {
-    // (learner, area) -> (first, latest, how many)
-    let mut by_learner: BTreeMap<(i32, &str), (i32, i32, u32)> = BTreeMap::new();
-    for &(learner, area, score) in scores {
-        by_learner
-            .entry((learner, area.as_str()))
-            .and_modify(|(_, latest, n)| {
-                *latest = score;
-                *n += 1;
-            })
-            .or_insert((score, score, 1));
-    }
-    SkillsArea::ALL
-        .iter()
-        .map(|&area| {
-            let measured = by_learner
-                .iter()
-                .filter(|((_, a), (_, _, n))| *a == area.as_str() && *n >= 2);
-            let (measured, rose) = measured.fold((0, 0), |(m, r), (_, (first, latest, _))| {
-                (m + 1, r + u64::from(latest > first))
-            });
-            SkillsProgress { area, measured, rose }
-        })
-        .collect()
-}
-
-/// The months the period touches, each as `(its first day, the part of it inside the period as
-/// [start, end) instants)`.
-pub fn months(from: NaiveDate, to: NaiveDate) -> Vec<(NaiveDate, DateTime<Utc>, DateTime<Utc>)> {
-    let mut months = Vec::new();
-    let mut month = from.with_day(1).unwrap_or(from);
-    while month <= to {
-        let next = (month + Duration::days(32)).with_day(1).unwrap_or(month);
-        let start = month.max(from);
-        let end = next.min(to + Duration::days(1));
-        months.push((
-            month,
-            crate::dates::london_midnight(start),
-            crate::dates::london_midnight(end),
-        ));
-        month = next;
-    }
-    months
-}
-
-/// Every disposal method with its count (0 for those not used), in the order people know them.
-pub fn retired_by_method(counts: &[(String, i64)]) -> Vec<(String, u64)> {
-    let mut all: Vec<(String, u64)> = DISPOSAL_METHODS
-        .iter()
-        .map(|(code, _)| {
-            let n = counts
-                .iter()
-                .find(|(c, _)| c == code)
-                .map_or(0, |(_, n)| n.unsigned_abs());
-            ((*code).to_owned(), n)
-        })
-        .collect();
-    for (code, n) in counts {
-        if !DISPOSAL_METHODS.iter().any(|(c, _)| c == code) {
-            all.push((code.clone(), n.unsigned_abs()));
-        }
-    }
-    all
-}
-
-/// # Errors
-/// A `from` more than `LONGEST_PERIOD_DAYS` before `to`.
-pub fn check_length(from: NaiveDate, to: NaiveDate) -> Result<(), FieldError> {
-    if (to - from).num_days() >= LONGEST_PERIOD_DAYS {
-        return Err(FieldError::new("from", "a report can cover at most 5 years"));
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn progress_compares_each_learners_first_score_with_their_latest() {
-        use SkillsArea::{BeingSafe, Communicating};
-        let scores = [
-            (1, Communicating, 2),
-            (2, Communicating, 3),
-            (1, BeingSafe, 4),
-            (1, Communicating, 1),
-            (2, Communicating, 3),
-            (1, Communicating, 4),
-            (3, Communicating, 5),
-        ];
-        let progress = skills_progress(&scores);
-        let communicating = progress.iter().find(|p| p.area == Communicating).unwrap();
-        // Learner 1 went 2 -> 1 -> 4 (rose), learner 2 stayed at 3, learner 3 was scored once.
-        assert_eq!((communicating.measured, communicating.rose), (2, 1));
-        let safe = progress.iter().find(|p| p.area == BeingSafe).unwrap();
-        assert_eq!((safe.measured, safe.rose), (0, 0));
-        assert_eq!(progress.len(), SkillsArea::ALL.len());
-    }
-
-    #[test]
-    fn months_cut_at_the_period_and_cover_it_exactly() {
-        let from = NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
-        let to = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
-        let months = months(from, to);
-        assert_eq!(months.len(), 3);
-        assert_eq!(months[0].0, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
-        assert_eq!(months[0].1, crate::dates::london_midnight(from));
-        assert_eq!(months[1].1, months[0].2);
-        assert_eq!(months[2].1, months[1].2);
-        assert_eq!(months[2].2, crate::dates::london_midnight(to + Duration::days(1)));
-    }
 
     #[test]
     fn values_read_plainly_in_the_csv_and_kindly_on_the_page() {
@@ -470,17 +283,5 @@ mod tests {
         assert_eq!(Value::Share(share(3, 4)).plain(), "0.750");
         assert_eq!(Value::Share(share(1, 0)).plain(), "");
         assert_eq!(Value::Pence(1250).plain(), "12.50");
-    }
-
-    #[test]
-    fn a_period_over_five_years_is_refused_naming_from() {
-        let to = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
-        assert!(check_length(to - Duration::days(365 * 5), to).is_ok());
-        assert_eq!(
-            check_length(to - Duration::days(LONGEST_PERIOD_DAYS), to)
-                .unwrap_err()
-                .field,
-            "from"
-        );
     }
 }

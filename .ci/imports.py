@@ -7,6 +7,10 @@
 - Domain files (every file of a feature that is not `pages`, `routes` or `extract`, and the shared
   modules below the web layer) name neither the web layer (`web::`) nor any `pages` or `routes`.
 
+- Web files (`pages`, `routes`, `extract`, and `web/`) name no `repo` and no `entities`: a page
+  asks a service, which checks the role and hands the repo its scope, so a page cannot read rows
+  around the check.
+
 It reads `use` trees (braces expanded) and paths in the code, ignoring comments and strings.
 """
 
@@ -102,6 +106,8 @@ def problems(path):
                 found.append(f"domain code names a web module ({p})")
             elif s != feature and s not in ("super", "self") and p.startswith("crate::"):
                 found.append(f"names another feature's {segments[i + 1]} ({p})")
+        if kind == "web" and ("repo" in segments[:-1] or "entities" in segments[:-1]):
+            found.append(f"web code reads the database around the services ({p})")
         if kind == "domain" and p.startswith("crate::web"):
             found.append(f"domain code names the web layer ({p})")
     return sorted(set(found))

@@ -19,8 +19,6 @@ use super::{
 };
 use crate::{
     auth::{Action, Staff},
-    dates::london_midnight,
-    devices,
     error::{AppError, FieldError},
     hubs::{self, service::HubView},
     state::AppState,
@@ -106,13 +104,8 @@ async fn chosen(
             ));
         }
     };
-    let (from, to) = (
-        london_midnight(day),
-        london_midnight(day + chrono::Duration::days(1)),
-    );
-    let rows =
-        devices::repo::added_between(&app.db.read, staff.organisation_id(), hub_id, from, to, 2000).await?;
-    Ok((rows.into_iter().map(|d| d.asset_tag).collect(), Vec::new()))
+    let tags = service::tags_added_on(&app.db.read, staff, hub_id, day).await?;
+    Ok((tags, Vec::new()))
 }
 
 async fn page(

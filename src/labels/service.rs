@@ -165,3 +165,18 @@ pub async fn pdf(
         .await
         .map_err(AppError::internal)
 }
+
+/// The tags of the devices added on `day` (London time), at `hub_id` or at every hub: the labels
+/// a coordinator prints after a delivery. At most 2,000, a few sheets' worth.
+pub async fn tags_added_on(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    hub_id: Option<i32>,
+    day: chrono::NaiveDate,
+) -> Result<Vec<String>, AppError> {
+    staff.require(Action::ManageDevices)?;
+    let from = crate::dates::london_midnight(day);
+    let to = crate::dates::london_midnight(day + chrono::Duration::days(1));
+    let rows = devices::repo::added_between(db, staff.organisation_id(), hub_id, from, to, 2000).await?;
+    Ok(rows.into_iter().map(|d| d.asset_tag).collect())
+}

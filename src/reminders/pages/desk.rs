@@ -14,8 +14,7 @@ use chrono::Utc;
 use crate::dates::long_date;
 use crate::reminders::{
     model::CallOutcome,
-    repo::Task,
-    service::{self, CallView, OutcomeRequest},
+    service::{self, CallView, OutcomeRequest, Task},
 };
 use crate::{
     auth::{Action, Staff},

@@ -147,6 +147,9 @@ pub async fn record_outcome(
     Ok(outcome)
 }
 
+/// A letter waiting to be posted (or a call to make): who it is for and what it is about.
+pub use crate::reminders::repo::Task;
+
 /// The most letters one batch prints: a morning's posting. The rest wait for the next batch.
 pub const MAX_LETTERS: u64 = 500;
 

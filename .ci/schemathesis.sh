@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # schemathesis against /api/openapi.json: lendhub on demo data (SQLite) with an admin token, a
-# bounded run, checking that nothing a client sends is a server error and that every answer
-# matches the document. Revoking tokens is left out: it would revoke the run's own token.
+# bounded run, checking that nothing a client sends is a server error, that every status is one the
+# document lists for the call, and that every answer matches the document. Revoking tokens is left
+# out: it would revoke the run's own token.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary="${LENDHUB_BINARY:-target/debug/lendhub}"
@@ -27,7 +28,7 @@ status=0
 schemathesis run "http://127.0.0.1:$port/api/openapi.json" \
   --url "http://127.0.0.1:$port/api/v1" \
   -H "Authorization: Bearer $token" \
-  --checks not_a_server_error,response_schema_conformance \
+  --checks not_a_server_error,status_code_conformance,response_schema_conformance \
   --exclude-path '/tokens/{id}' \
   --max-examples "${SCHEMATHESIS_EXAMPLES:-30}" \
   --max-time "${SCHEMATHESIS_SECONDS:-240}" \

@@ -72,6 +72,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(imports::routes::api())
         .merge(organisations::routes::api())
         .split_for_parts();
+    utoipa::Modify::modify(&web::openapi::ErrorResponses, &mut openapi);
     openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, openapi)
 }

@@ -14,6 +14,7 @@ mod imports;
 mod labels;
 mod lifecycle;
 mod loans;
+mod openapi;
 mod outbox;
 mod permissions;
 mod records;

@@ -163,7 +163,7 @@ pub async fn scan(
                 (None, false) => format!("{} found: {}", scan.asset_tag, scan.make_model),
                 (Some(reason), false) => format!("{} should not be here. {reason}", scan.asset_tag),
             };
-            Ok(done(&format!("/stocktakes/{id}#asset_tag"), &message))
+            Ok(done(&format!("/stocktakes/{id}#scan"), &message))
         }
         Err(AppError::Invalid(field)) => {
             let page = show_page(

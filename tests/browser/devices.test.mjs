@@ -1,15 +1,18 @@
 // A newcomer's first visit, driven through headless Chromium against the real lendhub binary:
 // set up the organisation, sign out and in, add a hub and a device, see the form's errors, find
-// the device by its tag, and follow a QR label link while signed out.
+// the device by its tag, follow a QR label link while signed out, and read the device page on a
+// phone: the next thing to do first, the QR code with the details, "Retire" apart at the foot.
 //
 // Each numbered step is a subtest; a step whose prerequisites failed is skipped, not run against a
 // page it does not expect. Failing steps leave a screenshot and the page's HTML in artifacts/.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 
 import {
   ADMIN,
+  ARTIFACTS_DIR,
   HUB,
   ORG,
   TIMEOUT,
@@ -167,5 +170,24 @@ test('a newcomer sets up, adds a device and finds it by its tag', { timeout: 300
     await stranger.context().close();
   }, { needs: [4] });
 
-  await step(8, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
+  await step(8, 'on a phone the device page leads with "Lend it out"; the QR code and "Retire" are out of its way', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${server.baseUrl}/devices/${tag}`);
+    const main = await mainOf(page);
+    const buttons = main.locator('.button').filter({ visible: true });
+    assert.equal(await buttons.first().innerText(), 'Lend it out', 'the first button should be the one thing to do next');
+    const lend = await buttons.first().boundingBox();
+    assert.ok(lend && lend.y + lend.height <= 740, `"Lend it out" should be in view without scrolling at 360 px (it ends at ${lend?.y + lend?.height} px)`);
+    assert.equal(await main.locator('.actions img').count(), 0, 'the QR code should not sit among the buttons');
+    const retire = main.getByRole('link', { name: `Retire ${tag}` });
+    const history = main.getByRole('heading', { name: 'History' });
+    const [retireBox, historyBox] = [await retire.boundingBox(), await history.boundingBox()];
+    assert.ok(retireBox && historyBox && retireBox.y > historyBox.y, '"Retire" should stand apart, below the history');
+    assert.match(await retire.getAttribute('class'), /button--warning/, '"Retire" should look like what it is: the end of the device\'s use');
+    await expectNoAxeViolations(page, `the page of ${tag} on a phone`);
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'phone-device-page.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }, { needs: [4] });
+
+  await step(9, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
 });

@@ -1,7 +1,10 @@
 // Every page each role's navigation reaches, on demo data, at a phone's width (360 × 740) and a
 // desktop's (1280 × 800): signed in as admin, coordinator, hub staff and trainer, the crawl opens
 // each navigation link and one page of each kind linked from there (a device, a borrower, a loan,
-// a session, ...). Each page must pass axe with no violations and be no wider than the window.
+// a session, ...), and the next page of every list that has one. Each page must pass axe with no
+// violations, be no wider than the window, and show nothing a person would stumble on (text
+// squeezed into a narrow column, "None", "1 sessions", targets too small and too close: see
+// looks.mjs). Error pages (404, 403) keep the navigation, so nobody is stranded.
 // A screenshot of the top of every page is written under ARTIFACTS_DIR/crawl (the CI log prints
 // where).
 
@@ -20,6 +23,7 @@ import {
   signIn,
   startRun,
 } from './harness.mjs';
+import { lookProblems } from './looks.mjs';
 
 const SIZES = [
   { name: 'phone', width: 360, height: 740 },
@@ -34,12 +38,22 @@ const ROLES = [
   { role: 'trainer', email: 'tina@example.org', name: 'Tina Trainer' },
 ];
 
-/** A link's path with its ids replaced, so one page of each kind is visited. */
-const kindOf = (href) =>
-  href
+/** A link's path with its ids replaced, so one page of each kind is visited; a list's next page
+ * is a kind of its own, so every list is walked past its first page. */
+const kindOf = (href) => {
+  const paged = /[?&](cursor|before|after)=/.test(href) ? ' (next page)' : '';
+  return `${href
     .replace(/[A-Z]{2,6}-\d+/g, ':tag')
     .replace(/\/\d+/g, '/:id')
-    .replace(/\?.*$/, '');
+    .replace(/\?.*$/, '')}${paged}`;
+};
+
+/** Pages that do not exist, and one a trainer may not see: each must keep the navigation. */
+const ERRORS = [
+  { href: '/devices/TCH-99999', status: 404 },
+  { href: '/loans/99999999', status: 404 },
+  { href: '/training/sessions/99999999', status: 404 },
+];
 
 const SKIP = /\.(pdf|ics|csv)(\?|$)|^\/logout|^\/assets\/|#/;
 
@@ -121,9 +135,20 @@ test('every page each role reaches fits a phone and a desktop and passes axe', {
           } catch (error) {
             problems.push(error.message);
           }
+          problems.push(...(await lookProblems(page, `${href} at ${size.width} px`)));
           const slug = `${who.role}-${size.name}-${href.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'home'}`;
           await page.screenshot({ path: path.join(shots, `${slug}.png`) });
         }
+      }
+      // A trainer may not see loans or staff at all: the role is refused before any row is read.
+      const errors = who.role === 'trainer'
+        ? [...ERRORS.map((e) => (e.href.startsWith('/loans/') ? { ...e, status: 403 } : e)), { href: '/staff', status: 403 }]
+        : ERRORS;
+      for (const { href, status } of errors) {
+        const response = await page.goto(`${server.baseUrl}${href}`);
+        if (response?.status() !== status) problems.push(`${href}: answered ${response?.status()}, not ${status}`);
+        const nav = await page.getByRole('navigation', { name: 'Main' }).count();
+        if (nav !== 1) problems.push(`${href} (${status}) has no navigation`);
       }
       assert.deepEqual(problems, [], `${problems.length} problems as ${who.role}:\n${problems.join('\n')}`);
     });

@@ -69,11 +69,15 @@ pub(super) async fn digests(
         .map(|d| {
             let due_on = d.date.unwrap_or(today);
             format!(
-                "{} at {}: due back {}, {} days ago",
+                "{} at {}: due back {}, {} ago",
                 d.asset_tag,
                 hub(d.hub_id),
                 long_date(due_on),
-                (today - due_on).num_days()
+                crate::words::count(
+                    u64::try_from((today - due_on).num_days()).unwrap_or(0),
+                    "day",
+                    "days"
+                )
             )
         })
         .collect();

@@ -135,7 +135,7 @@ pub async fn unenrol(
 }
 
 #[utoipa::path(post, path = "/training/sessions/{id}/enrolments", tag = "training", params(("id" = i32, Path)), request_body = EnrolRequest,
-    responses((status = 201, body = LearnerView), (status = 409, body = ErrorBody, description = "session_full or already_enrolled"), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = LearnerView), (status = 409, body = ErrorBody, description = "session_full, already_enrolled or session_cancelled"), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn enrol(
     State(app): State<AppState>,
@@ -148,7 +148,7 @@ pub async fn enrol(
 }
 
 #[utoipa::path(put, path = "/training/sessions/{id}/attendance", tag = "training", params(("id" = i32, Path)), request_body = AttendanceRequest,
-    responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody, description = "another trainer's session"), (status = 422, body = ErrorBody, description = "someone not enrolled, or a bad status")),
+    responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody, description = "another trainer's session"), (status = 409, body = ErrorBody, description = "session_cancelled"), (status = 422, body = ErrorBody, description = "someone not enrolled, or a bad status")),
     security(("bearer" = [])))]
 pub async fn attendance(
     State(app): State<AppState>,
@@ -163,7 +163,7 @@ pub async fn attendance(
 
 /// Records devices used in the session.
 #[utoipa::path(post, path = "/training/sessions/{id}/devices", tag = "training", params(("id" = i32, Path)), request_body = DevicesRequest,
-    responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "session_cancelled"), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn add_devices(
     State(app): State<AppState>,
     staff: Staff,
@@ -177,7 +177,7 @@ pub async fn add_devices(
 
 /// Confidence scores (1 to 5) per skills area for learners at this session.
 #[utoipa::path(put, path = "/training/sessions/{id}/skills", tag = "training", params(("id" = i32, Path)), request_body = SkillsRequest,
-    responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = SessionDetail), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody, description = "session_cancelled"), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 pub async fn skills(
     State(app): State<AppState>,
     staff: Staff,

@@ -85,15 +85,24 @@ async fn every_call_lists_the_errors_it_can_answer() {
             let secured = operation["security"].as_array().is_some_and(|s| !s.is_empty());
             if secured {
                 for status in ["401", "403"] {
-                    assert!(listed.contains(&status), "{method} {path} lists {listed:?}, not {status}");
+                    assert!(
+                        listed.contains(&status),
+                        "{method} {path} lists {listed:?}, not {status}"
+                    );
                 }
             }
             if path.contains('{') {
-                assert!(listed.contains(&"404"), "{method} {path} lists {listed:?}, not 404");
+                assert!(
+                    listed.contains(&"404"),
+                    "{method} {path} lists {listed:?}, not 404"
+                );
             }
             if operation.get("requestBody").is_some() {
                 for status in ["400", "413", "422"] {
-                    assert!(listed.contains(&status), "{method} {path} lists {listed:?}, not {status}");
+                    assert!(
+                        listed.contains(&status),
+                        "{method} {path} lists {listed:?}, not {status}"
+                    );
                 }
             }
             for status in listed.iter().filter(|s| s.starts_with('4')) {
@@ -106,9 +115,7 @@ async fn every_call_lists_the_errors_it_can_answer() {
         }
     }
     // What the document promises is what the server does: a bad token is a 401 in that shape.
-    let refused = app
-        .get_as(Some("not-a-token"), "/api/v1/devices")
-        .await;
+    let refused = app.get_as(Some("not-a-token"), "/api/v1/devices").await;
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     let body: Value = refused.json().await.unwrap();
     assert!(body["error"]["code"].is_string(), "{body}");

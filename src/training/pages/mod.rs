@@ -5,11 +5,13 @@
 mod learner;
 mod register;
 mod schedule;
+mod skills;
 mod term;
 
 pub use learner::*;
 pub use register::*;
 pub use schedule::*;
+pub use skills::*;
 pub use term::*;
 
 use axum::Router;

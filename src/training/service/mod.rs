@@ -3,13 +3,19 @@
 //! full session answers 409 however many ask at once.
 
 mod calendar;
+mod cancelling;
 mod courses;
+mod enrolling;
+mod finding;
 mod register;
 mod sessions;
 mod term;
 
 pub use calendar::*;
+pub use cancelling::*;
 pub use courses::*;
+pub use enrolling::*;
+pub use finding::*;
 pub use register::*;
 pub use sessions::*;
 pub use term::*;

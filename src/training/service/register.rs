@@ -1,15 +1,14 @@
-//! A session as it runs: enrolments (capacity counted under a lock on the session row, so a full
-//! session answers 409 however many ask at once), attendance, confidence scores and the devices
-//! used.
+//! A session as it runs: attendance, confidence scores and the devices used, recorded by whoever
+//! runs it; and a learner's training as their trainer sees it. Enrolling is in `enrolling.rs`.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, SqlErr};
+use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{LearnerView, SessionDetail, SessionView, can_run, devices_for, session, views};
+use super::{SessionDetail, SessionView, can_run, devices_for, session, views};
 use crate::audit::AuditAction;
 use crate::training::{
     model::{self, Attendance, Progress, SkillsArea, parse_score},
@@ -20,126 +19,13 @@ use crate::{
     audit::{EntityRef, record},
     auth::{Action, Staff},
     db::{self, Db},
-    entities::{enrolment, training_session},
+    entities::training_session,
     error::AppError,
-    people::{self, model::BorrowerRequest},
+    people::{self},
 };
 
 /// The most learners one register request may mark: more than any session holds.
 const MAX_RECORDS: usize = 200;
-
-/// `POST /training/sessions/{id}/enrolments`: a borrower on file, or a walk-in added on the spot.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct EnrolRequest {
-    pub borrower_id: Option<i32>,
-    /// A new borrower, with the minimum the borrower record needs (name, a way to reach them,
-    /// consent).
-    pub walk_in: Option<BorrowerRequest>,
-}
-
-pub async fn enrol(
-    db: &Db,
-    staff: &Staff,
-    session_id: i32,
-    request: &EnrolRequest,
-    now: DateTime<Utc>,
-) -> Result<LearnerView, AppError> {
-    staff.require(Action::ViewTraining)?;
-    let walk_in = match (&request.borrower_id, &request.walk_in) {
-        (Some(_), Some(_)) => {
-            return Err(AppError::invalid(
-                "walk_in",
-                "give either borrower_id or walk_in, not both",
-            ));
-        }
-        (None, None) => return Err(AppError::invalid("borrower_id", "choose who to enrol")),
-        (None, Some(walk_in)) => Some(walk_in.parse_new().map_err(|errors| {
-            errors.into_iter().next().map_or_else(
-                || AppError::invalid("walk_in", "the walk-in's details are not valid"),
-                |e| AppError::invalid(format!("walk_in.{}", e.field), e.message),
-            )
-        })?),
-        (Some(_), None) => None,
-    };
-    let tx = db::begin_write(db).await?;
-    let session = repo::lock_session(&tx, staff.organisation_id(), session_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no session with id {session_id}")))?;
-    if !staff.role().allows(Action::Lend) {
-        can_run(staff, &session)?;
-    }
-    super::not_cancelled(&session)?;
-    let borrower = match (request.borrower_id, walk_in) {
-        (Some(id), _) => people::repo::find(&tx, staff.organisation_id(), id)
-            .await?
-            .ok_or_else(|| AppError::invalid("borrower_id", format!("there is no borrower with id {id}")))?,
-        (None, Some(details)) => {
-            people::service::check_resident_of(&tx, &details)
-                .await
-                .map_err(|err| match err {
-                    AppError::Invalid(e) => AppError::invalid(format!("walk_in.{}", e.field), e.message),
-                    other => other,
-                })?;
-            let row = people::repo::insert(&tx, staff.organisation_id(), &details, staff.id(), now).await?;
-            record(
-                &tx,
-                staff,
-                EntityRef::Borrower(row.id),
-                AuditAction::BorrowerAdded,
-                json!({"walk_in": session_id, "consent": {"data_processing": true, "recorded_by": staff.id()}}),
-                now,
-            )
-            .await?;
-            row
-        }
-        (None, None) => return Err(AppError::invalid("borrower_id", "choose who to enrol")),
-    };
-    let enrolled = repo::enrolled(&tx, session_id).await?;
-    if enrolled >= u64::try_from(session.capacity).unwrap_or_default() {
-        return Err(AppError::Conflict {
-            code: "session_full",
-            message: format!("the session is full: all {} places are taken", session.capacity),
-        });
-    }
-    repo::insert_enrolment(
-        &tx,
-        enrolment::ActiveModel {
-            session_id: Set(session_id),
-            borrower_id: Set(borrower.id),
-            enrolled_by: Set(Some(staff.id())),
-            enrolled_at: Set(now),
-            ..Default::default()
-        },
-    )
-    .await
-    .map_err(|err| match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict {
-            code: "already_enrolled",
-            message: format!("{} is already enrolled in this session", borrower.name),
-        },
-        _ => err.into(),
-    })?;
-    record(
-        &tx,
-        staff,
-        EntityRef::Borrower(borrower.id),
-        AuditAction::Enrolled,
-        json!({"session_id": session_id}),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(LearnerView {
-        borrower_id: borrower.id,
-        name: borrower.name,
-        accessibility_needs: borrower.accessibility_needs,
-        large_print: borrower.large_print,
-        attendance: None,
-        notes: None,
-        recorded_at: None,
-        scores: HashMap::new(),
-    })
-}
 
 /// A session `staff` may run: their own, or any for coordinators and admins.
 async fn session_to_run(

@@ -1,9 +1,6 @@
-//! The borrower pages: find, add, see and change a borrower.
+//! Adding a borrower (with their consent, and back to the device being issued when that is what
+//! sent us here) and changing a borrower's details.
 
-use askama::Template;
-use askama_web::WebTemplate;
-use axum::Router;
-use axum::routing::get;
 use axum::{
     Form,
     extract::{Query, State},
@@ -13,105 +10,19 @@ use axum::{
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::{
-    model::{BARRIERS, BorrowerRequest, ConsentRequest, barrier_label},
-    service::{self, BorrowerView},
+use crate::people::{
+    model::{BARRIERS, BorrowerRequest, ConsentRequest},
+    service,
 };
-use crate::dates::{london_time, long_date};
 use crate::{
     auth::{Action, Staff},
     error::{ApiPath, AppError},
-    loans::views::{self, LoanView},
     state::AppState,
     web::{
         Nav,
         form::{Choice, Field, FormData, FormPage},
     },
 };
-
-#[derive(Template, WebTemplate)]
-#[template(path = "people/list.html")]
-pub struct ListPage {
-    nav: Nav,
-    q: String,
-    /// `last_loan` when sorted by who borrowed last; else by name.
-    sort: String,
-    error: Option<String>,
-    borrowers: Vec<BorrowerView>,
-    total: u64,
-    next_page: Option<String>,
-}
-
-impl ListPage {
-    fn heading(&self) -> String {
-        if self.q.is_empty() {
-            let order = if self.sort == "last_loan" {
-                "who borrowed most recently first"
-            } else {
-                "by name"
-            };
-            format!(
-                "{}, {order}",
-                crate::words::count(self.total, "borrower", "borrowers")
-            )
-        } else {
-            format!(
-                "{} matching \u{201c}{}\u{201d}",
-                crate::words::count(self.total, "borrower", "borrowers"),
-                self.q
-            )
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct SearchQuery {
-    q: Option<String>,
-    sort: Option<String>,
-    cursor: Option<String>,
-}
-
-pub async fn list(
-    State(app): State<AppState>,
-    staff: Staff,
-    Query(query): Query<SearchQuery>,
-) -> Result<Response, AppError> {
-    let q = query.q.unwrap_or_default();
-    let sort = query.sort.filter(|s| s == "last_loan").unwrap_or_default();
-    let asked = service::BorrowerQuery {
-        q: Some(q.clone()),
-        sort: Some(sort.clone()),
-        cursor: query.cursor,
-        limit: None,
-    };
-    let (page, error, status) = match service::list(&app.db.read, &staff, &asked).await {
-        Ok(page) => (Some(page), None, StatusCode::OK),
-        Err(AppError::Invalid(e)) => (None, Some(e.message), StatusCode::UNPROCESSABLE_ENTITY),
-        Err(other) => return Err(other),
-    };
-    let (borrowers, total, next) = page.map_or((Vec::new(), 0, None), |p| (p.items, p.total, p.next_cursor));
-    let next_page = next.map(|cursor| {
-        let sort = if sort.is_empty() {
-            String::new()
-        } else {
-            format!("sort={sort}&")
-        };
-        format!("/borrowers?{sort}cursor={cursor}")
-    });
-    Ok((
-        status,
-        ListPage {
-            nav: Nav::new(&staff, "borrowers"),
-            q,
-            sort,
-            error,
-            borrowers,
-            total,
-            next_page,
-        },
-    )
-        .into_response())
-}
 
 /// The borrower form, for adding (with consent) or changing.
 fn borrower_form(
@@ -332,106 +243,4 @@ pub async fn update(
                 .into_response())
         }
     }
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "people/show.html")]
-pub struct ShowPage {
-    nav: Nav,
-    borrower: BorrowerView,
-    barriers: Vec<String>,
-    consent_at: String,
-    loans: Vec<LoanView>,
-    training: Option<crate::training::service::LearnerTraining>,
-    courses: std::collections::HashMap<i32, String>,
-    calls: Vec<crate::reminders::service::CallRecord>,
-}
-
-impl ShowPage {
-    /// The course the loan goes with; blank when it goes with none.
-    fn course_of(&self, loan: &LoanView) -> String {
-        loan.course_id
-            .and_then(|id| self.courses.get(&id).cloned())
-            .unwrap_or_default()
-    }
-
-    fn date(loan: &LoanView) -> String {
-        long_date(loan.due_on)
-    }
-
-    /// How reminders reach them, as the reminder sweep decides it.
-    fn reminders(&self) -> &'static str {
-        use crate::reminders::model::Channel;
-        let b = &self.borrower;
-        let has = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
-        if !has(&b.email) && !has(&b.phone) && !has(&b.address) {
-            return "None can reach them: add an email address, a phone number or a postal address";
-        }
-        match crate::reminders::service::channel_for(
-            b.email.as_deref(),
-            b.phone.as_deref(),
-            b.address.as_deref(),
-            b.prefers_phone,
-        ) {
-            Channel::Email => "By email",
-            Channel::Call => "By a phone call from staff",
-            Channel::Letter => "By a letter in the post",
-        }
-    }
-}
-
-pub async fn show(
-    State(app): State<AppState>,
-    staff: Staff,
-    ApiPath(id): ApiPath<i32>,
-) -> Result<ShowPage, AppError> {
-    let borrower = service::get(&app.db.read, &staff, id).await?;
-    let loans = if staff.can(Action::ViewLoans) {
-        views::of_borrower(&app.db.read, &staff, id).await?
-    } else {
-        Vec::new()
-    };
-    let training = if staff.can(Action::ViewTraining) {
-        Some(crate::training::service::learner(&app.db.read, &staff, id).await?)
-    } else {
-        None
-    };
-    let courses = if staff.can(Action::ViewTraining) {
-        crate::training::service::courses(&app.db.read, &staff)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.title))
-            .collect()
-    } else {
-        std::collections::HashMap::new()
-    };
-    let loan_ids: Vec<i32> = loans.iter().map(|l| l.id).collect();
-    let calls = if staff.can(Action::ViewLoans) {
-        crate::reminders::service::call_history(&app.db.read, &staff, &loan_ids).await?
-    } else {
-        Vec::new()
-    };
-    Ok(ShowPage {
-        nav: Nav::new(&staff, "borrowers"),
-        calls,
-        training,
-        courses,
-        barriers: borrower
-            .barriers
-            .iter()
-            .map(|b| barrier_label(b).to_owned())
-            .collect(),
-        consent_at: london_time(borrower.consent.recorded_at),
-        borrower,
-        loans,
-    })
-}
-
-/// This feature's web pages.
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/borrowers", get(list).post(create))
-        .route("/borrowers/new", get(new))
-        .route("/borrowers/{id}", get(show).post(update))
-        .route("/borrowers/{id}/edit", get(edit))
 }

@@ -1,0 +1,8 @@
+//! Rows for loans, extensions, checks, repairs and disposals, and the device status change that
+//! goes with each transition.
+
+mod devices;
+mod loans;
+
+pub use devices::*;
+pub use loans::*;

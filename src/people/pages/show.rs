@@ -1,0 +1,112 @@
+//! One borrower's page: their details, how reminders reach them, their loans (with the course
+//! each goes with), their training and the calls made about their loans, as the reader may see.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+
+use crate::dates::{london_time, long_date};
+use crate::people::{
+    model::barrier_label,
+    service::{self, BorrowerView},
+};
+use crate::{
+    auth::{Action, Staff},
+    error::{ApiPath, AppError},
+    loans::views::{self, LoanView},
+    state::AppState,
+    web::Nav,
+};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "people/show.html")]
+pub struct ShowPage {
+    nav: Nav,
+    borrower: BorrowerView,
+    barriers: Vec<String>,
+    consent_at: String,
+    loans: Vec<LoanView>,
+    training: Option<crate::training::service::LearnerTraining>,
+    courses: std::collections::HashMap<i32, String>,
+    calls: Vec<crate::reminders::service::CallRecord>,
+}
+
+impl ShowPage {
+    /// The course the loan goes with; blank when it goes with none.
+    fn course_of(&self, loan: &LoanView) -> String {
+        loan.course_id
+            .and_then(|id| self.courses.get(&id).cloned())
+            .unwrap_or_default()
+    }
+
+    fn date(loan: &LoanView) -> String {
+        long_date(loan.due_on)
+    }
+
+    /// How reminders reach them, as the reminder sweep decides it.
+    fn reminders(&self) -> &'static str {
+        use crate::reminders::model::Channel;
+        let b = &self.borrower;
+        let has = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+        if !has(&b.email) && !has(&b.phone) && !has(&b.address) {
+            return "None can reach them: add an email address, a phone number or a postal address";
+        }
+        match crate::reminders::service::channel_for(
+            b.email.as_deref(),
+            b.phone.as_deref(),
+            b.address.as_deref(),
+            b.prefers_phone,
+        ) {
+            Channel::Email => "By email",
+            Channel::Call => "By a phone call from staff",
+            Channel::Letter => "By a letter in the post",
+        }
+    }
+}
+
+pub async fn show(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<ShowPage, AppError> {
+    let borrower = service::get(&app.db.read, &staff, id).await?;
+    let loans = if staff.can(Action::ViewLoans) {
+        views::of_borrower(&app.db.read, &staff, id).await?
+    } else {
+        Vec::new()
+    };
+    let training = if staff.can(Action::ViewTraining) {
+        Some(crate::training::service::learner(&app.db.read, &staff, id).await?)
+    } else {
+        None
+    };
+    let courses = if staff.can(Action::ViewTraining) {
+        crate::training::service::courses(&app.db.read, &staff)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.title))
+            .collect()
+    } else {
+        std::collections::HashMap::new()
+    };
+    let loan_ids: Vec<i32> = loans.iter().map(|l| l.id).collect();
+    let calls = if staff.can(Action::ViewLoans) {
+        crate::reminders::service::call_history(&app.db.read, &staff, &loan_ids).await?
+    } else {
+        Vec::new()
+    };
+    Ok(ShowPage {
+        nav: Nav::new(&staff, "borrowers"),
+        calls,
+        training,
+        courses,
+        barriers: borrower
+            .barriers
+            .iter()
+            .map(|b| barrier_label(b).to_owned())
+            .collect(),
+        consent_at: london_time(borrower.consent.recorded_at),
+        borrower,
+        loans,
+    })
+}

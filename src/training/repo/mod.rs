@@ -1,0 +1,14 @@
+//! Rows for courses, sessions, the devices used in them, enrolments (with attendance), skills
+//! scores and trainers' calendar feeds.
+
+mod calendar;
+mod courses;
+mod enrolments;
+mod scores;
+mod sessions;
+
+pub use calendar::*;
+pub use courses::*;
+pub use enrolments::*;
+pub use scores::*;
+pub use sessions::*;

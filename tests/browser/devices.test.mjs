@@ -173,6 +173,7 @@ test('a newcomer sets up, adds a device and finds it by its tag', { timeout: 300
   await step(8, 'on a phone the device page leads with "Lend it out"; the QR code and "Retire" are out of its way', async () => {
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(`${server.baseUrl}/devices/${tag}`);
+    assert.equal(await page.title(), `${tag}: ${LAPTOP.make} ${LAPTOP.model} \u2013 lendhub`, 'the window title names the device, in words only');
     const main = await mainOf(page);
     const buttons = main.locator('.button').filter({ visible: true });
     assert.equal(await buttons.first().innerText(), 'Lend it out', 'the first button should be the one thing to do next');

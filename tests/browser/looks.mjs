@@ -2,6 +2,7 @@
 // - text wrapped into a column one or two characters wide (a squeezed table cell or caption);
 // - a visible "None" where a value is missing;
 // - a count that disagrees with its noun ("1 sessions", "3 device");
+// - markup or template syntax in the window's title;
 // - a link, button or choice smaller than 24 x 24 px whose 24 px circle overlaps another target
 //   (WCAG 2.2, 2.5.8 Target Size (Minimum): a small target is fine only with room around it).
 // Each problem is one line naming the page and the element's text.
@@ -38,6 +39,9 @@ export async function lookProblems(page, label) {
         problems.push(`text in a column ${Math.round(Math.max(...rects.map((r) => r.width)))} px wide: "${node.textContent.trim().slice(0, 40)}"`);
       }
     }
+
+    // The window's title is plain words: markup there is a template that closed the wrong block.
+    if (/[<>{}]/.test(document.title)) problems.push(`the title holds markup: "${document.title.slice(0, 60)}"`);
 
     const main = document.querySelector('main') ?? document.body;
     const words = main.innerText;

@@ -782,7 +782,7 @@ async fn a_hub_is_counted_through_the_stocktake_pages() {
     // A scanner types the label's address; the page says what it was.
     let label = format!("{}/d/TST-00001", app.base);
     let scanned = submit(&client, &app, &format!("{at}/scans"), &[("asset_tag", &label)]).await;
-    moved_to(&scanned, &format!("{at}#asset_tag"));
+    moved_to(&scanned, &format!("{at}#scan"));
     let html = page(&client, &app, &at).await;
     assert!(html.contains("TST-00001 found: Lenovo ThinkPad T480"), "{html}");
     assert!(

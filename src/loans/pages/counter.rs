@@ -150,9 +150,9 @@ pub async fn issue_details(
         .borrower_id
         .ok_or_else(|| AppError::invalid("borrower_id", "choose who the device is lent to"))?;
     let borrower = people::service::get(&app.db.read, &staff, borrower_id).await?;
-    let due_on = query.due_on.unwrap_or_else(|| {
-        (today(Utc::now()) + chrono::Duration::days(app.config.loan_days(device.kind))).to_string()
-    });
+    let due_on = query
+        .due_on
+        .unwrap_or_else(|| service::default_due_on(&app.config, device.kind, Utc::now()).to_string());
     let accessories = query.accessories.map_or_else(
         || device.accessories.clone(),
         |a| a.split(',').map(str::to_owned).collect(),

@@ -38,6 +38,16 @@ pub struct IssueRequest {
     pub accessories: Option<Vec<String>>,
 }
 
+/// The due date the counter offers for a new loan of a `kind` of device: today (London) plus the
+/// scheme's loan length for that kind (`LENDHUB_LOAN_DAYS_*`).
+pub fn default_due_on(
+    config: &crate::config::Config,
+    kind: crate::devices::model::DeviceKind,
+    now: DateTime<Utc>,
+) -> chrono::NaiveDate {
+    today(now) + chrono::Duration::days(config.loan_days(kind))
+}
+
 pub async fn issue(
     db: &Db,
     staff: &Staff,

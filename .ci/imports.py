@@ -6,7 +6,6 @@
 - A feature's `pages` and `routes` are named only inside that feature and by `startup.rs`.
 - Domain files (every file of a feature that is not `pages`, `routes` or `extract`, and the shared
   modules below the web layer) name neither the web layer (`web::`) nor any `pages` or `routes`.
-
 - Web files (`pages`, `routes`, `extract`, and `web/`) name no `repo` and no `entities`: a page
   asks a service, which checks the role and hands the repo its scope, so a page cannot read rows
   around the check.

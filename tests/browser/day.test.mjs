@@ -52,7 +52,7 @@ test('a whole day of a scheme, from set-up to the funder report', { timeout: 600
   const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS_DIR, `phone-${name}.png`), fullPage: false });
   let tag = null;
 
-  await step(1, 'the admin sets up and gives the organisation its phone number, which the label page then shows', async () => {
+  await step(1, 'the admin sets up and fills in the organisation\u2019s settings: phone, email and address', async () => {
     await setUp(admin, server);
     await admin.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings', exact: true }).click();
     await expectH1(admin, 'Organisation settings');
@@ -67,7 +67,7 @@ test('a whole day of a scheme, from set-up to the funder report', { timeout: 600
     await addHub(admin, POPLAR);
   });
 
-  await step(2, 'imports the device spreadsheet: each column read, checked, then imported', async () => {
+  await step(2, 'imports the device spreadsheet: checked, then imported; a found laptop\u2019s label page gives the phone number', async () => {
     await admin.goto(`${server.baseUrl}/imports`);
     await expectH1(admin, 'Import a spreadsheet');
     await (await choice(admin, await group(admin, 'What is in the file?'), 'radio', 'Devices', 'under "What is in the file?"')).check();
@@ -86,6 +86,12 @@ test('a whole day of a scheme, from set-up to the funder report', { timeout: 600
     const found = (await row.count()) === 1 ? await row.innerText() : await (await mainOf(admin)).innerText();
     tag = found.match(/TCH-\d{5}/)?.[0];
     assert.ok(tag, `the devices list should show the imported laptop LN-E14-001 with its tag:\n${found}`);
+
+    // Whoever finds the laptop and scans its label is given the number set in the settings.
+    const stranger = await newPage();
+    await stranger.goto(`${server.baseUrl}/d/${tag}`);
+    await expectInMain(stranger, ORG_PHONE, 'the organisation\u2019s phone number');
+    await stranger.context().close();
   });
 
   await step(3, 'invites Nina as hub staff at Poplar; she chooses a password on her phone and signs in', async () => {

@@ -9,6 +9,9 @@
 - Web files (`pages`, `routes`, `extract`, and `web/`) name no `repo` and no `entities`: a page
   asks a service, which checks the role and hands the repo its scope, so a page cannot read rows
   around the check.
+- A feature names no other feature's `repo`: it asks that feature's service, which shares only
+  what it has chosen to. The demo, which writes fixtures straight into every table as a migration
+  would, is the one exception.
 
 It reads `use` trees (braces expanded) and paths in the code, ignoring comments and strings.
 """
@@ -23,6 +26,9 @@ SRC = ROOT / "src"
 TOP = {"main.rs", "startup.rs", "lib.rs"}
 WEB_FILES = {"pages", "routes", "extract"}
 SHARED = {"web"}
+# Features allowed to write other features' tables directly.
+FIXTURES = {"demo"}
+FEATURES = {p.name for p in SRC.iterdir() if p.is_dir()} - SHARED - {"entities"}
 
 
 def strip(text):
@@ -37,6 +43,7 @@ def strip(text):
 
 def expand(tree):
     """`a::{b, c::{d, e}}` -> [a::b, a::c::d, a::c::e]."""
+    tree = re.sub(r"\s+as\s+\w+", "", tree)
     tree = re.sub(r"\s+", "", tree)
     depth, start = 0, None
     for i, ch in enumerate(tree):
@@ -107,6 +114,10 @@ def problems(path):
                 found.append(f"names another feature's {segments[i + 1]} ({p})")
         if kind == "web" and ("repo" in segments[:-1] or "entities" in segments[:-1]):
             found.append(f"web code reads the database around the services ({p})")
+        if kind == "domain" and feature not in FIXTURES:
+            for i, s in enumerate(segments[1:], start=1):
+                if s == "repo" and segments[i - 1] in FEATURES and segments[i - 1] != feature:
+                    found.append(f"names another feature's repo, not its service ({p})")
         if kind == "domain" and p.startswith("crate::web"):
             found.append(f"domain code names the web layer ({p})")
     return sorted(set(found))

@@ -112,7 +112,7 @@ async fn loan_of(
     action: Action,
     loan_id: i32,
 ) -> Result<loan::Model, AppError> {
-    loans::repo::find_loan(db, &staff.scope(action)?, loan_id)
+    loans::service::find_loan(db, &staff.scope(action)?, loan_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no loan with id {loan_id}")))
 }
@@ -123,13 +123,13 @@ async fn facts(db: &impl ConnectionTrait, loan: &loan::Model) -> Result<LoanFact
     let device = repo::device(db, loan.device_id)
         .await?
         .ok_or_else(|| gone("device"))?;
-    let borrower = people::repo::find(db, loan.organisation_id, loan.borrower_id)
+    let borrower = people::service::find(db, loan.organisation_id, loan.borrower_id)
         .await?
         .ok_or_else(|| gone("borrower"))?;
-    let hub = hubs::repo::find(db, loan.hub_id)
+    let hub = hubs::service::find_row(db, loan.hub_id)
         .await?
         .ok_or_else(|| gone("hub"))?;
-    let organisation = organisations::repo::find(db, loan.organisation_id)
+    let organisation = organisations::service::find(db, loan.organisation_id)
         .await?
         .ok_or_else(|| gone("organisation"))?;
     Ok(LoanFacts {
@@ -280,7 +280,7 @@ pub async fn record_paper(
         Some(name) => parse_signed_name(Some(name))?,
         None => {
             let loan = loan_of(&db.read, staff, Action::Lend, loan_id).await?;
-            people::repo::find(&db.read, staff.organisation_id(), loan.borrower_id)
+            people::service::find(&db.read, staff.organisation_id(), loan.borrower_id)
                 .await?
                 .map(|b| b.name)
                 .ok_or_else(|| AppError::invalid("signed_name", "enter the name signed on the paper"))?

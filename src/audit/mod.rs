@@ -11,6 +11,10 @@ use serde_json::Value;
 
 use crate::{auth::Staff, error::AppError};
 
+// What other features may read and write of this feature's tables: they come here, never to
+// `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
+pub use repo::{for_entity, insert, insert_many, of_action};
+
 /// Writes the event of a change `staff` made, in the change's own transaction.
 pub async fn record(
     db: &impl ConnectionTrait,

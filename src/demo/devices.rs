@@ -90,11 +90,11 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
     let now = Utc::now();
     let actor = Actor::System("demo data");
     let tx = db::begin_write(db).await?;
-    let org = match organisations::repo::first(&tx).await? {
+    let org = match organisations::service::first(&tx).await? {
         Some(org) => org,
-        None => organisations::repo::insert(&tx, "Tower Community Homes", "TCH", now).await?,
+        None => organisations::service::insert(&tx, "Tower Community Homes", "TCH", now).await?,
     };
-    let existing = hubs::repo::list(&tx, org.id).await?;
+    let existing = hubs::service::list_rows(&tx, org.id).await?;
     let mut hub_ids = Vec::new();
     for (name, address, hours, phone) in HUBS {
         let id = match existing.iter().find(|h| h.name == name) {
@@ -106,8 +106,8 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
                     opening_hours: Some(hours.to_owned()),
                     phone: Some(phone.to_owned()),
                 };
-                let hub = hubs::repo::insert(&tx, org.id, &details, now).await?;
-                audit::repo::insert(
+                let hub = hubs::service::insert(&tx, org.id, &details, now).await?;
+                audit::insert(
                     &tx,
                     NewEvent {
                         organisation_id: org.id,
@@ -126,7 +126,7 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
     }
 
     let count = i32::try_from(devices).map_err(|_| AppError::invalid("devices", "too many devices"))?;
-    let first = organisations::repo::take_asset_numbers(&tx, org.id, count).await?;
+    let first = organisations::service::take_asset_numbers(&tx, org.id, count).await?;
     let batch = 400;
     for start in (0..count).step_by(batch) {
         let end = (start + i32::try_from(batch).unwrap_or(i32::MAX)).min(count);
@@ -144,7 +144,7 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
         devices_repo::insert_many(&tx, rows.collect()).await?;
     }
     // One "added" event per device, written with the devices' own ids.
-    let added = crate::devices::repo::list(
+    let added = crate::devices::service::list_rows(
         &tx,
         org.id,
         &devices_repo::DeviceFilter {
@@ -155,7 +155,7 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
     )
     .await?;
     for row in &added {
-        audit::repo::insert(
+        audit::insert(
             &tx,
             NewEvent {
                 organisation_id: org.id,
@@ -174,7 +174,7 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
         .filter(|d| d.status == DeviceStatus::InRepair)
         .enumerate()
     {
-        crate::loans::repo::insert_repair(
+        crate::loans::service::insert_repair(
             &tx,
             crate::entities::repair::ActiveModel {
                 organisation_id: Set(org.id),

@@ -20,10 +20,13 @@ pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, 
     let now = Utc::now();
     let today = crate::dates::today(now);
     let tx = db::begin_write(db).await?;
-    let devices =
-        crate::loans::repo::available_devices(&tx, organisation_id, u64::try_from(loans).unwrap_or(u64::MAX))
-            .await?;
-    let last_borrower = crate::people::repo::ids_after(&tx, organisation_id, 0)
+    let devices = crate::loans::service::available_devices(
+        &tx,
+        organisation_id,
+        u64::try_from(loans).unwrap_or(u64::MAX),
+    )
+    .await?;
+    let last_borrower = crate::people::service::ids_after(&tx, organisation_id, 0)
         .await?
         .last()
         .copied()
@@ -60,9 +63,9 @@ pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, 
                 ..Default::default()
             }
         });
-        crate::people::repo::insert_many(&tx, borrowers.collect()).await?;
+        crate::people::service::insert_many(&tx, borrowers.collect()).await?;
     }
-    let borrower_ids = crate::people::repo::ids_after(&tx, organisation_id, last_borrower).await?;
+    let borrower_ids = crate::people::service::ids_after(&tx, organisation_id, last_borrower).await?;
     for (batch, pairs) in devices
         .iter()
         .zip(&borrower_ids)
@@ -86,8 +89,8 @@ pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, 
                 ..Default::default()
             }
         });
-        crate::loans::repo::insert_many(&tx, rows.collect()).await?;
-        crate::loans::repo::mark_on_loan(&tx, pairs.iter().map(|(d, _)| d.0).collect(), now).await?;
+        crate::loans::service::insert_many(&tx, rows.collect()).await?;
+        crate::loans::service::mark_on_loan(&tx, pairs.iter().map(|(d, _)| d.0).collect(), now).await?;
         let past: Vec<_> = pairs
             .iter()
             .enumerate()
@@ -96,10 +99,10 @@ pub async fn lend(db: &Db, organisation_id: i32, loans: usize) -> Result<usize, 
             })
             .collect();
         if !past.is_empty() {
-            crate::loans::repo::insert_many(&tx, past).await?;
+            crate::loans::service::insert_many(&tx, past).await?;
         }
     }
-    crate::people::repo::refresh_last_loans(&tx, organisation_id).await?;
+    crate::people::service::refresh_last_loans(&tx, organisation_id).await?;
     tx.commit().await?;
     Ok(devices.len().min(borrower_ids.len()))
 }
@@ -112,8 +115,8 @@ pub async fn history(db: &Db, organisation_id: i32, loans: usize) -> Result<usiz
     let now = Utc::now();
     let tx = db::begin_write(db).await?;
     let devices =
-        crate::loans::repo::available_devices(&tx, organisation_id, i64::MAX.unsigned_abs()).await?;
-    let borrowers = crate::people::repo::ids_after(&tx, organisation_id, 0).await?;
+        crate::loans::service::available_devices(&tx, organisation_id, i64::MAX.unsigned_abs()).await?;
+    let borrowers = crate::people::service::ids_after(&tx, organisation_id, 0).await?;
     if devices.is_empty() || borrowers.is_empty() {
         return Ok(0);
     }
@@ -136,9 +139,9 @@ pub async fn history(db: &Db, organisation_id: i32, loans: usize) -> Result<usiz
                 Condition::Good,
             )
         });
-        crate::loans::repo::insert_many(&tx, rows.collect()).await?;
+        crate::loans::service::insert_many(&tx, rows.collect()).await?;
     }
-    crate::people::repo::refresh_last_loans(&tx, organisation_id).await?;
+    crate::people::service::refresh_last_loans(&tx, organisation_id).await?;
     tx.commit().await?;
     Ok(loans)
 }

@@ -38,12 +38,12 @@ const COURSES: [(&str, &str, &[SkillsArea]); 3] = [
 pub async fn train(db: &Db, organisation_id: i32, sessions: usize) -> Result<usize, AppError> {
     let now = Utc::now();
     let tx = db::begin_write(db).await?;
-    let hubs = crate::hubs::repo::list(&tx, organisation_id).await?;
-    let staff = crate::auth::repo::staff_of(&tx, organisation_id).await?;
+    let hubs = crate::hubs::service::list_rows(&tx, organisation_id).await?;
+    let staff = crate::auth::service::staff_of(&tx, organisation_id).await?;
     let trainer = staff.iter().find(|s| s.role == Role::Trainer).map(|s| s.id);
     // Who the register says marked it: the trainer, or else anyone on the staff.
     let recorder = trainer.or_else(|| staff.first().map(|s| s.id));
-    let learners = crate::people::repo::ids_after(&tx, organisation_id, 0).await?;
+    let learners = crate::people::service::ids_after(&tx, organisation_id, 0).await?;
     if hubs.is_empty() || learners.is_empty() {
         return Ok(0);
     }

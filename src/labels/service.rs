@@ -44,21 +44,8 @@ pub struct LabelRun {
 impl LabelRequest {
     pub fn parse(&self) -> Result<LabelRun, FieldError> {
         let layout = Layout::parse(self.layout.as_deref().unwrap_or_default())?;
-        let per_page = layout.geometry().per_page();
-        let start_position = self.start_position.unwrap_or(1);
-        if !(1..=per_page).contains(&start_position) {
-            return Err(FieldError::new(
-                "start_position",
-                format!("the start position must be from 1 to {per_page} on this sheet"),
-            ));
-        }
-        let copies = self.copies.unwrap_or(1);
-        if !(1..=MAX_COPIES).contains(&copies) {
-            return Err(FieldError::new(
-                "copies",
-                format!("the labels for each device must be from 1 to {MAX_COPIES}"),
-            ));
-        }
+        let start_position = start_position(layout, self.start_position.unwrap_or(1))?;
+        let copies = copies(self.copies.unwrap_or(1))?;
         let texts = self.asset_tags.as_deref().unwrap_or_default();
         if texts.is_empty() {
             return Err(FieldError::new("asset_tags", "choose at least one device"));
@@ -83,6 +70,57 @@ impl LabelRequest {
             copies,
         })
     }
+}
+
+fn start_position(layout: Layout, n: usize) -> Result<usize, FieldError> {
+    let per_page = layout.geometry().per_page();
+    if (1..=per_page).contains(&n) {
+        Ok(n)
+    } else {
+        Err(FieldError::new(
+            "start_position",
+            format!("the start position must be from 1 to {per_page} on this sheet"),
+        ))
+    }
+}
+
+fn copies(n: usize) -> Result<usize, FieldError> {
+    if (1..=MAX_COPIES).contains(&n) {
+        Ok(n)
+    } else {
+        Err(FieldError::new(
+            "copies",
+            format!("the labels for each device must be from 1 to {MAX_COPIES}"),
+        ))
+    }
+}
+
+/// The sheet a preview draws while the form is being filled in: the same rules as the download,
+/// but each wrong answer is reported beside a sheet drawn with the default (A4 21, position 1,
+/// one copy) in its place, so the page always shows something.
+pub fn preview_sheet(
+    layout: Option<&str>,
+    start: Option<&str>,
+    copies_text: Option<&str>,
+) -> (Layout, usize, usize, Vec<FieldError>) {
+    let layout = layout
+        .and_then(|l| Layout::parse(l).ok())
+        .unwrap_or(Layout::A4x21);
+    let mut errors = Vec::new();
+    let mut number = |text: Option<&str>, check: &dyn Fn(usize) -> Result<usize, FieldError>| {
+        let Some(text) = text else { return 1 };
+        // A number that does not parse is as wrong as one off the sheet: 0 is refused by both.
+        match check(text.trim().parse::<usize>().unwrap_or(0)) {
+            Ok(n) => n,
+            Err(error) => {
+                errors.push(error);
+                1
+            }
+        }
+    };
+    let start = number(start, &|n| start_position(layout, n));
+    let copies = number(copies_text, &copies);
+    (layout, start, copies, errors)
 }
 
 /// The address a label's QR code opens.
@@ -125,14 +163,14 @@ pub async fn pdf(
     run: &LabelRun,
 ) -> Result<Vec<u8>, AppError> {
     staff.require(Action::ManageDevices)?;
-    let known = devices::repo::existing_tags(db, staff.organisation_id(), &run.tags).await?;
+    let known = devices::service::existing_tags(db, staff.organisation_id(), &run.tags).await?;
     if let Some(unknown) = run.tags.iter().find(|t| !known.contains(t.as_str())) {
         return Err(AppError::invalid(
             "asset_tags",
             format!("there is no device with asset tag {unknown}"),
         ));
     }
-    let org = organisations::repo::find(db, staff.organisation_id())
+    let org = organisations::service::find(db, staff.organisation_id())
         .await?
         .ok_or_else(|| AppError::NotFound("your organisation no longer exists".into()))?;
     let found_line = found_line.map_or_else(
@@ -177,6 +215,42 @@ pub async fn tags_added_on(
     staff.require(Action::ManageDevices)?;
     let from = crate::dates::london_midnight(day);
     let to = crate::dates::london_midnight(day + chrono::Duration::days(1));
-    let rows = devices::repo::added_between(db, staff.organisation_id(), hub_id, from, to, 2000).await?;
+    let rows = devices::service::added_between(db, staff.organisation_id(), hub_id, from, to, 2000).await?;
     Ok(rows.into_iter().map(|d| d.asset_tag).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_preview_names_each_wrong_answer_and_still_draws_a_sheet() {
+        let (layout, start, copies, errors) = preview_sheet(Some("a4-65"), Some("66"), Some("two"));
+        assert_eq!((layout, start, copies), (Layout::A4x65, 1, 1));
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["start_position", "copies"]);
+        assert!(
+            errors[0].message.contains("from 1 to 65"),
+            "{}",
+            errors[0].message
+        );
+    }
+
+    #[test]
+    fn the_preview_and_the_download_agree_on_a_good_choice() {
+        let (layout, start, copies, errors) = preview_sheet(Some("a4-24"), Some("24"), Some("3"));
+        assert!(errors.is_empty());
+        let run = LabelRequest {
+            asset_tags: Some(vec!["TCH-00001".into()]),
+            layout: Some("a4-24".into()),
+            start_position: Some(24),
+            copies: Some(3),
+        }
+        .parse()
+        .unwrap();
+        assert_eq!(
+            (run.layout, run.start_position, run.copies),
+            (layout, start, copies)
+        );
+    }
 }

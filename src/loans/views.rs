@@ -93,8 +93,8 @@ pub(super) async fn views(
 ) -> Result<Vec<LoanView>, AppError> {
     let device_ids: Vec<i32> = rows.iter().map(|r| r.device_id).collect();
     let borrower_ids: Vec<i32> = rows.iter().map(|r| r.borrower_id).collect();
-    let tags = devices::repo::find_many(db, device_ids).await?;
-    let names = people::repo::find_many(db, staff.organisation_id(), &borrower_ids).await?;
+    let tags = devices::service::find_many(db, device_ids).await?;
+    let names = people::service::find_many(db, staff.organisation_id(), &borrower_ids).await?;
     let today = today(Utc::now());
     // Every loan names a device and a borrower of its organisation (foreign keys), so the empty
     // defaults below are never shown.
@@ -239,7 +239,7 @@ pub async fn overdue(
         })
     });
     let borrower_ids: Vec<i32> = rows.iter().map(|r| r.borrower_id).collect();
-    let borrowers = people::repo::find_many(db, staff.organisation_id(), &borrower_ids).await?;
+    let borrowers = people::service::find_many(db, staff.organisation_id(), &borrower_ids).await?;
     let loans = views(db, staff, rows).await?;
     let items = loans
         .into_iter()

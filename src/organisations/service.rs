@@ -17,6 +17,10 @@ use crate::{
     validate::{optional_phone, optional_text},
 };
 
+// What other features may read and write of this feature's tables: they come here, never to
+// `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
+pub use super::repo::{find, first, insert, skip_asset_numbers_to, take_asset_numbers};
+
 /// The organisation as `GET /organisation` shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrganisationView {

@@ -58,7 +58,7 @@ pub async fn batch(
     let mut sheet = Sheet::default();
     let last = match report {
         Report::Devices => {
-            let rows = devices::repo::batch_after(db, organisation, after, BATCH).await?;
+            let rows = devices::service::batch_after(db, organisation, after, BATCH).await?;
             let hubs = hub_names(db, organisation).await?;
             for device in &rows {
                 sheet.row(device_row(device, name(&hubs, device.hub_id)));
@@ -66,10 +66,10 @@ pub async fn batch(
             rows.last().map(|d| d.id)
         }
         Report::Loans => {
-            let rows = loans::repo::batch_after(db, organisation, after, BATCH).await?;
+            let rows = loans::service::batch_after(db, organisation, after, BATCH).await?;
             let hubs = hub_names(db, organisation).await?;
             let tags: HashMap<i32, String> =
-                devices::repo::find_many(db, rows.iter().map(|l| l.device_id).collect())
+                devices::service::find_many(db, rows.iter().map(|l| l.device_id).collect())
                     .await?
                     .into_iter()
                     .map(|d| (d.id, d.asset_tag))
@@ -84,16 +84,17 @@ pub async fn batch(
             rows.last().map(|l| l.id)
         }
         Report::Borrowers { pseudonymised } => {
-            let rows = people::repo::batch_after(db, organisation, after, BATCH).await?;
+            let rows = people::service::batch_after(db, organisation, after, BATCH).await?;
             for borrower in &rows {
                 sheet.row(borrower_row(borrower, pseudonymised));
             }
             rows.last().map(|b| b.id)
         }
         Report::Sessions => {
-            let rows = training::repo::sessions_after(db, organisation, after, BATCH).await?;
+            let rows = training::service::sessions_after(db, organisation, after, BATCH).await?;
             let names = training::service::Names::load(db, organisation).await?;
-            let enrolled = training::repo::enrolled_counts(db, rows.iter().map(|s| s.id).collect()).await?;
+            let enrolled =
+                training::service::enrolled_counts(db, rows.iter().map(|s| s.id).collect()).await?;
             for session in &rows {
                 let facts = SessionFacts {
                     course: name(&names.courses, session.course_id),
@@ -106,9 +107,9 @@ pub async fn batch(
             rows.last().map(|s| s.id)
         }
         Report::Attendance => {
-            let rows = training::repo::enrolments_after(db, organisation, after, BATCH).await?;
+            let rows = training::service::enrolments_after(db, organisation, after, BATCH).await?;
             let names = training::service::Names::load(db, organisation).await?;
-            let sessions: HashMap<i32, (i32, String)> = training::repo::sessions_by_ids(
+            let sessions: HashMap<i32, (i32, String)> = training::service::sessions_by_ids(
                 db,
                 organisation,
                 rows.iter().map(|e| e.session_id).collect(),
@@ -136,7 +137,7 @@ fn name(names: &HashMap<i32, String>, id: i32) -> &str {
 }
 
 async fn hub_names(db: &impl ConnectionTrait, organisation: i32) -> Result<HashMap<i32, String>, AppError> {
-    Ok(hubs::repo::list(db, organisation)
+    Ok(hubs::service::list_rows(db, organisation)
         .await?
         .into_iter()
         .map(|h| (h.id, h.name))

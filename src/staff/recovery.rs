@@ -39,7 +39,7 @@ pub async fn forgotten(
             return Ok(Asked::AskAnAdmin);
         }
     };
-    let Some(account) = auth::repo::find_staff_by_email(&db.read, &email)
+    let Some(account) = auth::service::find_staff_by_email(&db.read, &email)
         .await?
         .filter(|row| row.active)
     else {

@@ -89,7 +89,7 @@ pub async fn start(
     let hub_id = request
         .hub_id
         .ok_or_else(|| AppError::invalid("hub_id", "choose the hub to count"))?;
-    let hub = crate::hubs::repo::find(&db.read, hub_id)
+    let hub = crate::hubs::service::find_row(&db.read, hub_id)
         .await?
         .filter(|h| h.organisation_id == staff.organisation_id() && staff.sees_hub(h.id))
         .ok_or_else(|| AppError::invalid("hub_id", format!("there is no hub with id {hub_id}")))?;
@@ -126,7 +126,7 @@ pub async fn scan(
     }
     let device = device_for(db, staff, request).await?;
     let new = repo::add_scan(&db.write, id, device.id, staff.id(), now).await?;
-    let hubs = crate::hubs::repo::list(&db.read, staff.organisation_id()).await?;
+    let hubs = crate::hubs::service::list_rows(&db.read, staff.organisation_id()).await?;
     let reason = unexpected_because(&device, stocktake.hub_id, |h| hub_name(&hubs, h));
     Ok(ScanView {
         outcome: if reason.is_some() { "unexpected" } else { "found" }.into(),
@@ -145,7 +145,7 @@ async fn device_for(db: &Db, staff: &Staff, request: &TagRequest) -> Result<devi
         .filter(|t| !t.is_empty())
         .ok_or_else(|| AppError::invalid("asset_tag", "scan the label or type the device's asset tag"))?;
     let tag = AssetTag::parse("asset_tag", text)?;
-    crate::devices::repo::find_by_tag(&db.read, staff.organisation_id(), &tag)
+    crate::devices::service::find_by_tag(&db.read, staff.organisation_id(), &tag)
         .await?
         .ok_or_else(|| AppError::invalid("asset_tag", format!("there is no device with asset tag {tag}")))
 }
@@ -158,7 +158,7 @@ pub async fn view(
 ) -> Result<StocktakeView, AppError> {
     staff.require(Action::Lend)?;
     let stocktake = own(db, staff, id).await?;
-    let hubs = crate::hubs::repo::list(db, staff.organisation_id()).await?;
+    let hubs = crate::hubs::service::list_rows(db, staff.organisation_id()).await?;
     let scanned = repo::scanned(db, id).await?;
     let expected = repo::expected(db, staff.organisation_id(), stocktake.hub_id).await?;
     let (found, missing, unexpected) = sort(stocktake.hub_id, &scanned, &expected, |h| hub_name(&hubs, h));
@@ -240,7 +240,7 @@ pub async fn report_missing(
             format!("{} was not missing at this stocktake", device.asset_tag),
         ));
     }
-    let hubs = crate::hubs::repo::list(&db.read, staff.organisation_id()).await?;
+    let hubs = crate::hubs::service::list_rows(&db.read, staff.organisation_id()).await?;
     let hub = hub_name(&hubs, stocktake.hub_id);
     crate::loans::service::report_missing(db, staff, &device.asset_tag, id, &hub, now).await
 }
@@ -273,7 +273,7 @@ pub async fn list(
     limit: u64,
 ) -> Result<StocktakeList, AppError> {
     let scope = staff.scope(Action::Lend)?;
-    let hubs = crate::hubs::repo::list(db, staff.organisation_id()).await?;
+    let hubs = crate::hubs::service::list_rows(db, staff.organisation_id()).await?;
     let mut rows = repo::list(db, &scope, before, limit + 1).await?;
     let more = rows.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));

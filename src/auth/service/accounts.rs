@@ -58,7 +58,7 @@ pub async fn create_staff(
     let row = repo::insert_staff(&tx, organisation_id, &email, &name, request.role, hash, now)
         .await
         .map_err(|err| duplicate_email(err, &email))?;
-    audit::repo::insert(
+    audit::insert(
         &tx,
         NewEvent {
             organisation_id,
@@ -116,7 +116,7 @@ pub async fn setup(db: &Db, request: SetupRequest, now: DateTime<Utc>) -> Result
         return Err(AppError::NotFound("lendhub is already set up".into()));
     }
     let org =
-        organisations::repo::insert(&tx, request.organisation_name.trim(), prefix.as_str(), now).await?;
+        organisations::service::insert(&tx, request.organisation_name.trim(), prefix.as_str(), now).await?;
     let row = repo::insert_staff(
         &tx,
         org.id,
@@ -132,7 +132,7 @@ pub async fn setup(db: &Db, request: SetupRequest, now: DateTime<Utc>) -> Result
         (EntityRef::Organisation(org.id), AuditAction::OrganisationCreated),
         (EntityRef::Staff(row.id), AuditAction::StaffCreated),
     ] {
-        audit::repo::insert(
+        audit::insert(
             &tx,
             NewEvent {
                 organisation_id: org.id,
@@ -161,7 +161,7 @@ pub async fn organisation_for_cli(
     prefix: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<i32, AppError> {
-    if let Some(org) = organisations::repo::first(&db.read).await? {
+    if let Some(org) = organisations::service::first(&db.read).await? {
         return Ok(org.id);
     }
     let (Some(name), Some(prefix)) = (name, prefix) else {
@@ -173,7 +173,7 @@ pub async fn organisation_for_cli(
     let name = parse_name("organisation", "the organisation's name", name, 100)?;
     let prefix = AssetPrefix::parse("prefix", prefix)?;
     let tx = db::begin_write(db).await?;
-    let org = organisations::repo::insert(&tx, &name, prefix.as_str(), now).await?;
+    let org = organisations::service::insert(&tx, &name, prefix.as_str(), now).await?;
     tx.commit().await?;
     Ok(org.id)
 }

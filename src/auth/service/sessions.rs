@@ -76,7 +76,7 @@ async fn scoped(
 ) -> Result<Option<Staff>, AppError> {
     let Some(row) = row else { return Ok(None) };
     let hubs = if row.role == Role::HubStaff {
-        crate::staff::repo::hubs_of(db, row.id).await?
+        crate::staff::service::hubs_of(db, row.id).await?
     } else {
         Vec::new()
     };

@@ -29,7 +29,7 @@ fn first_error(errors: Vec<FieldError>) -> AppError {
 }
 
 async fn check_hub(db: &impl ConnectionTrait, staff: &Staff, hub_id: i32) -> Result<(), AppError> {
-    match hubs::repo::find(db, hub_id).await? {
+    match hubs::service::find_row(db, hub_id).await? {
         Some(hub) if hub.organisation_id == staff.organisation_id() => Ok(()),
         _ => Err(AppError::invalid(
             "hub_id",
@@ -95,7 +95,7 @@ pub async fn create(
         None,
     )
     .await?;
-    let org = organisations::repo::find(&tx, staff.organisation_id())
+    let org = organisations::service::find(&tx, staff.organisation_id())
         .await?
         .ok_or_else(|| AppError::NotFound("your organisation no longer exists".into()))?;
     let tag = match device.asset_tag {
@@ -115,11 +115,11 @@ pub async fn create(
                     ));
                 }
             };
-            organisations::repo::skip_asset_numbers_to(&tx, org.id, number).await?;
+            organisations::service::skip_asset_numbers_to(&tx, org.id, number).await?;
             tag
         }
         None => {
-            let number = organisations::repo::take_asset_numbers(&tx, org.id, 1).await?;
+            let number = organisations::service::take_asset_numbers(&tx, org.id, 1).await?;
             AssetTag::numbered(&org.asset_prefix, number)
         }
     };
@@ -136,7 +136,7 @@ pub async fn create(
             .await
             .map_err(|err| duplicate_tag(err, &tag))?,
     );
-    audit::repo::insert(
+    audit::insert(
         &tx,
         NewEvent {
             organisation_id: org.id,
@@ -229,7 +229,7 @@ async fn write_details(
     );
     let diff = changes(&before.snapshot(), &after.snapshot());
     if !diff.is_empty() {
-        audit::repo::insert(
+        audit::insert(
             &tx,
             NewEvent {
                 organisation_id: staff.organisation_id(),

@@ -143,7 +143,7 @@ pub struct EventView {
 /// A device's history, oldest first.
 pub async fn events(db: &impl ConnectionTrait, staff: &Staff, tag: &str) -> Result<Vec<EventView>, AppError> {
     let device = get(db, staff, tag).await?;
-    let rows = audit::repo::for_entity(db, EntityRef::Device(device.id)).await?;
+    let rows = audit::for_entity(db, EntityRef::Device(device.id)).await?;
     rows.into_iter()
         .map(|row| {
             let action = AuditAction::parse(&row.action).map_err(|_| {

@@ -28,10 +28,10 @@ pub async fn return_to(db: &impl ConnectionTrait, tag: &str) -> Result<ReturnTo,
     let not_ours = || AppError::NotFound("this label is not one of the devices lendhub knows".into());
     let tag = AssetTag::parse("asset_tag", tag).map_err(|_| not_ours())?;
     let device = repo::find_by_tag_anywhere(db, &tag).await?.ok_or_else(not_ours)?;
-    let organisation = organisations::repo::find(db, device.organisation_id)
+    let organisation = organisations::service::find(db, device.organisation_id)
         .await?
         .ok_or_else(not_ours)?;
-    let hub = crate::hubs::repo::find(db, device.hub_id)
+    let hub = crate::hubs::service::find_row(db, device.hub_id)
         .await?
         .ok_or_else(not_ours)?;
     Ok(ReturnTo {

@@ -66,10 +66,10 @@ impl Check {
         target: Target,
         options: &Options,
     ) -> Result<Self, AppError> {
-        let org = organisations::repo::find(&db.read, staff.organisation_id())
+        let org = organisations::service::find(&db.read, staff.organisation_id())
             .await?
             .ok_or_else(|| AppError::NotFound("your organisation no longer exists".into()))?;
-        let hubs = hubs::repo::list(&db.read, staff.organisation_id()).await?;
+        let hubs = hubs::service::list_rows(&db.read, staff.organisation_id()).await?;
         Ok(Self {
             target,
             organisation_id: org.id,
@@ -140,12 +140,13 @@ impl Check {
         }
         // Against the database: the batch's tags and serial numbers in two queries.
         let tags: Vec<AssetTag> = parsed.iter().filter_map(|(_, d)| d.asset_tag.clone()).collect();
-        let taken_tags = devices::repo::existing_tags(&db.read, self.organisation_id, &tags).await?;
+        let taken_tags = devices::service::existing_tags(&db.read, self.organisation_id, &tags).await?;
         let serials: Vec<String> = parsed
             .iter()
             .filter_map(|(_, d)| d.details.serial_number.clone())
             .collect();
-        let taken_serials = devices::repo::existing_serials(&db.read, self.organisation_id, &serials).await?;
+        let taken_serials =
+            devices::service::existing_serials(&db.read, self.organisation_id, &serials).await?;
         for (row, device) in &parsed {
             if let Some(tag) = &device.asset_tag
                 && taken_tags.contains(tag.as_str())
@@ -269,7 +270,7 @@ impl Check {
             }
         }
         let addresses: Vec<String> = emails.iter().map(|(_, e)| e.clone()).collect();
-        let taken = people::repo::existing_emails(&db.read, self.organisation_id, &addresses).await?;
+        let taken = people::service::existing_emails(&db.read, self.organisation_id, &addresses).await?;
         for (row, email) in emails {
             if taken.contains(&email) {
                 problems.add(

@@ -4,10 +4,12 @@
 //! memory holds one batch and the keys seen so far, however long the file.
 
 mod check;
+mod jobs;
 mod source;
 mod write;
 
 pub use check::*;
+pub use jobs::*;
 pub use source::*;
 
 use std::collections::HashMap;

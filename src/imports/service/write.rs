@@ -44,18 +44,19 @@ pub(super) async fn write<R: Read>(
             opening_hours: None,
             phone: None,
         };
-        let hub = hubs::repo::insert(&tx, staff.organisation_id(), &details, now).await?;
+        let hub = hubs::service::insert(&tx, staff.organisation_id(), &details, now).await?;
         check.hubs.insert(name.to_lowercase(), hub.id);
     }
     let mut next_number = 0;
     if target == Target::Devices {
         if check.highest_typed > 0 {
-            organisations::repo::skip_asset_numbers_to(&tx, check.organisation_id, check.highest_typed)
+            organisations::service::skip_asset_numbers_to(&tx, check.organisation_id, check.highest_typed)
                 .await?;
         }
         if check.untagged > 0 {
             next_number =
-                organisations::repo::take_asset_numbers(&tx, check.organisation_id, check.untagged).await?;
+                organisations::service::take_asset_numbers(&tx, check.organisation_id, check.untagged)
+                    .await?;
         }
     }
     // The first pass found nothing wrong: every row reads again as it did then.
@@ -81,7 +82,7 @@ pub(super) async fn write<R: Read>(
                         next_number += 1;
                         AssetTag::numbered(&check.prefix, next_number - 1)
                     });
-                    new_rows.push(devices::repo::new_row(
+                    new_rows.push(devices::service::new_row(
                         check.organisation_id,
                         &tag,
                         device.kind,
@@ -91,12 +92,12 @@ pub(super) async fn write<R: Read>(
                     ));
                     tags.push(tag.as_str().to_owned());
                 }
-                devices::repo::insert_many(&tx, new_rows)
+                devices::service::insert_many(&tx, new_rows)
                     .await
                     .map_err(changed_meanwhile)?;
-                let added = devices::repo::ids_of_tags(&tx, check.organisation_id, tags).await?;
+                let added = devices::service::ids_of_tags(&tx, check.organisation_id, tags).await?;
                 written += added.len() as u64;
-                audit::repo::insert_many(
+                audit::insert_many(
                     &tx,
                     added
                         .into_iter()
@@ -116,7 +117,7 @@ pub(super) async fn write<R: Read>(
                 let mut new_rows = Vec::with_capacity(batch.len());
                 for (row, cells) in &batch {
                     if let Some(details) = borrower(mapping, *row, cells, &mut ignored) {
-                        new_rows.push(people::repo::new_row(
+                        new_rows.push(people::service::new_row(
                             check.organisation_id,
                             &details,
                             staff.id(),
@@ -125,7 +126,7 @@ pub(super) async fn write<R: Read>(
                     }
                 }
                 written += new_rows.len() as u64;
-                people::repo::insert_many(&tx, new_rows)
+                people::service::insert_many(&tx, new_rows)
                     .await
                     .map_err(changed_meanwhile)?;
             }

@@ -369,7 +369,7 @@ pub async fn repair_device(
     let repair = repo::find_repair(db, staff.organisation_id(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no repair with id {id}")))?;
-    let row = crate::devices::repo::find(db, repair.device_id)
+    let row = crate::devices::service::find(db, repair.device_id)
         .await?
         .ok_or_else(|| AppError::NotFound("no such device".into()))?;
     Ok(row.into())

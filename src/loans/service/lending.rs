@@ -64,7 +64,7 @@ pub async fn issue(
     // writer holds its lock for as few statements as possible; the status change itself only
     // happens if the device is still available (see `move_device`).
     let device = device_for_field(&db.read, staff, "asset_tag", request.asset_tag.as_deref()).await?;
-    let borrower = people::repo::find(&db.read, staff.organisation_id(), borrower_id)
+    let borrower = people::service::find(&db.read, staff.organisation_id(), borrower_id)
         .await?
         .ok_or_else(|| {
             AppError::invalid(
@@ -74,7 +74,7 @@ pub async fn issue(
         })?;
     let hub_id = request.hub_id.unwrap_or(device.hub_id);
     if hub_id != device.hub_id {
-        match hubs::repo::find(&db.read, hub_id).await? {
+        match hubs::service::find_row(&db.read, hub_id).await? {
             Some(hub) if hub.organisation_id == staff.organisation_id() && staff.sees_hub(hub.id) => {}
             _ => {
                 return Err(AppError::invalid(
@@ -105,7 +105,7 @@ pub async fn issue(
     )
     .await
     .map_err(|err| not_available(err, &device.asset_tag))?;
-    people::repo::set_last_loan(&tx, borrower.id, now).await?;
+    people::service::set_last_loan(&tx, borrower.id, now).await?;
     commit(tx, staff, EntityRef::Device(device.id), AuditAction::Issued, json!({"loan_id": row.id, "borrower_id": borrower.id, "due_on": due_on, "hub_id": hub_id, "accessories": accessories}), now).await?;
     Ok(views::view(
         row,

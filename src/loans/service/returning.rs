@@ -108,7 +108,7 @@ pub async fn returnable(
             (loan, false)
         }
     };
-    let device = crate::devices::repo::find(db, loan.device_id)
+    let device = crate::devices::service::find(db, loan.device_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("the device of loan {loan_id} no longer exists")))?;
     let borrower_name = if mine {
@@ -119,7 +119,9 @@ pub async fn returnable(
     let lent_from = if mine {
         None
     } else {
-        crate::hubs::repo::find(db, loan.hub_id).await?.map(|h| h.name)
+        crate::hubs::service::find_row(db, loan.hub_id)
+            .await?
+            .map(|h| h.name)
     };
     Ok(Returnable {
         loan_id,
@@ -145,7 +147,7 @@ pub async fn elsewhere_by_tag(
     let Ok(tag) = AssetTag::parse("asset_tag", tag) else {
         return Ok(None);
     };
-    let Some(device) = crate::devices::repo::find_by_tag(db, staff.organisation_id(), &tag).await? else {
+    let Some(device) = crate::devices::service::find_by_tag(db, staff.organisation_id(), &tag).await? else {
         return Ok(None);
     };
     if staff.sees_hub(device.hub_id) {
@@ -199,7 +201,7 @@ pub async fn return_device(
     };
     let to_hub = return_hub(staff, request.hub_id, mine)?.filter(|hub| *hub != loan.hub_id);
     if let Some(hub) = to_hub {
-        crate::hubs::repo::find(&tx, hub)
+        crate::hubs::service::find_row(&tx, hub)
             .await?
             .filter(|h| h.organisation_id == staff.organisation_id())
             .ok_or_else(|| AppError::invalid("hub_id", format!("there is no hub with id {hub}")))?;

@@ -172,10 +172,10 @@ pub async fn letters_pdf(
 ) -> Result<Vec<u8>, AppError> {
     let tasks = letters(&db.read, staff, hub_id).await?;
     let ids: Vec<i32> = tasks.iter().map(|t| t.id).collect();
-    let organisation = crate::organisations::repo::find(&db.read, staff.organisation_id())
+    let organisation = crate::organisations::service::find(&db.read, staff.organisation_id())
         .await?
         .ok_or_else(|| AppError::Internal("the staff member's organisation is missing".into()))?;
-    let hubs = crate::hubs::repo::list(&db.read, staff.organisation_id()).await?;
+    let hubs = crate::hubs::service::list_rows(&db.read, staff.organisation_id()).await?;
     let letters: Vec<crate::reminders::letters::Letter> = tasks
         .into_iter()
         .map(|t| {
@@ -268,11 +268,11 @@ pub async fn call_history(
     loan_ids: &[i32],
 ) -> Result<Vec<CallRecord>, AppError> {
     let scope = staff.scope(Action::ViewLoans)?;
-    let loan_ids = crate::loans::repo::ids_within(db, &scope, loan_ids).await?;
+    let loan_ids = crate::loans::service::ids_within(db, &scope, loan_ids).await?;
     if loan_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = audit::repo::of_action(db, "loan", &loan_ids, AuditAction::ReminderCall.as_str(), 100).await?;
+    let rows = audit::of_action(db, "loan", &loan_ids, AuditAction::ReminderCall.as_str(), 100).await?;
     rows.into_iter()
         .filter(|row| row.organisation_id == staff.organisation_id())
         .map(|row| {

@@ -57,7 +57,7 @@ pub(super) async fn digests(
     if due.is_empty() {
         return Ok(0);
     }
-    let hubs: HashMap<i32, String> = crate::hubs::repo::list(&db.read, organisation.id)
+    let hubs: HashMap<i32, String> = crate::hubs::service::list_rows(&db.read, organisation.id)
         .await?
         .into_iter()
         .map(|h| (h.id, h.name))

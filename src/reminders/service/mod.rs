@@ -17,3 +17,7 @@ use digest::digests;
 pub use notices::*;
 pub use outbox::*;
 pub use sweep::*;
+
+// What other features may read and write of this feature's tables: they come here, never to
+// `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
+pub use super::repo::cancel_for_loan;

@@ -28,7 +28,7 @@ pub async fn hubs_named(
     staff: &Staff,
     hub_id: Option<i32>,
 ) -> Result<Option<String>, AppError> {
-    let hubs = crate::hubs::repo::list(db, staff.organisation_id()).await?;
+    let hubs = crate::hubs::service::list_rows(db, staff.organisation_id()).await?;
     let name = |id: i32| hubs.iter().find(|h| h.id == id).map(|h| h.name.clone());
     match (hub_id, staff.assigned_hubs()) {
         (Some(id), _) => name(id)
@@ -66,7 +66,7 @@ pub async fn report(
         to,
         now,
     };
-    let organisation = crate::organisations::repo::find(db, staff.organisation_id())
+    let organisation = crate::organisations::service::find(db, staff.organisation_id())
         .await?
         .map(|o| o.name)
         .unwrap_or_default();

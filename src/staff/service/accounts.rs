@@ -130,7 +130,7 @@ pub(super) async fn check_hubs(
     if hub_ids.is_empty() {
         return Ok(());
     }
-    let known: Vec<i32> = hubs::repo::list(db, organisation_id)
+    let known: Vec<i32> = hubs::service::list_rows(db, organisation_id)
         .await
         .map_err(|_| FieldError::new("hub_ids", "the hubs could not be read; try again"))?
         .into_iter()
@@ -230,7 +230,7 @@ pub async fn assign_hubs_by_name(db: &Db, staff: &Staff, names: &[String]) -> Re
     if names.is_empty() {
         return Ok(Vec::new());
     }
-    let hubs = hubs::repo::list(&db.read, staff.organisation_id()).await?;
+    let hubs = hubs::service::list_rows(&db.read, staff.organisation_id()).await?;
     let mut chosen = Vec::new();
     for name in names {
         let hub = hubs
@@ -253,7 +253,7 @@ pub async fn assign_hubs_by_name(db: &Db, staff: &Staff, names: &[String]) -> Re
 /// `NotFound` when there is no such account (or no admin yet).
 pub async fn importer(db: &Db, email: Option<&str>) -> Result<Staff, AppError> {
     let row = match email {
-        Some(email) => auth::repo::find_staff_by_email(&db.read, &auth::model::parse_email("as", email)?)
+        Some(email) => auth::service::find_staff_by_email(&db.read, &auth::model::parse_email("as", email)?)
             .await?
             .filter(|s| s.active),
         None => repo::first_admin(&db.read).await?,

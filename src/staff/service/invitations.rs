@@ -93,7 +93,7 @@ pub async fn invite(
         .map_err(|errors| AppError::Invalid(errors.into_iter().next().expect("parse names a field")))?;
     check_hubs(&db.read, staff.organisation_id(), &invitation.hub_ids).await?;
     let tx = db::begin_write(db).await?;
-    let row = auth::repo::insert_staff(
+    let row = auth::service::insert_staff(
         &tx,
         staff.organisation_id(),
         &invitation.email,

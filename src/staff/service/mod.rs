@@ -10,3 +10,7 @@ mod passwords;
 pub use accounts::*;
 pub use invitations::*;
 pub use passwords::*;
+
+// What other features may read and write of this feature's tables: they come here, never to
+// `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
+pub use super::repo::hubs_of;

@@ -125,7 +125,7 @@ pub async fn reset_link_by_email(
     now: DateTime<Utc>,
 ) -> Result<LinkView, AppError> {
     let email = auth::model::parse_email("email", email)?;
-    let target = auth::repo::find_staff_by_email(&db.read, &email)
+    let target = auth::service::find_staff_by_email(&db.read, &email)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no account for {email}")))?;
     reset_link(db, None, "command line", &target, public_url, now).await
@@ -154,7 +154,7 @@ pub async fn holder(
     let link = repo::live_link(db, &auth::service::hash_secret(secret), now)
         .await?
         .ok_or_else(|| AppError::NotFound(DEAD_LINK.into()))?;
-    let staff = auth::repo::find_staff_by_id(db, link.staff_id)
+    let staff = auth::service::find_staff_by_id(db, link.staff_id)
         .await?
         .ok_or_else(|| AppError::NotFound(DEAD_LINK.into()))?;
     Ok(LinkHolder {
@@ -184,7 +184,7 @@ pub async fn choose_password(
     let link = repo::live_link(&tx, &auth::service::hash_secret(secret), now)
         .await?
         .ok_or_else(|| AppError::NotFound(DEAD_LINK.into()))?;
-    let row = auth::repo::find_staff_by_id(&tx, link.staff_id)
+    let row = auth::service::find_staff_by_id(&tx, link.staff_id)
         .await?
         .ok_or_else(|| AppError::NotFound(DEAD_LINK.into()))?;
     if !repo::use_link(&tx, link.id, now).await? {

@@ -129,14 +129,10 @@ async fn session_page(
     q: Option<&str>,
 ) -> Result<SessionPage, AppError> {
     let detail = service::session(&app.db.read, staff, id).await?;
-    let can_run = staff.role().allows(Action::ManageTraining)
-        || (staff.role().allows(Action::Train) && detail.session.trainer_id == Some(staff.id()));
     let cancelled = detail
         .session
         .cancelled_at
         .map(|at| format!("This session was cancelled on {}.", crate::dates::london_time(at)));
-    let can_run = can_run && cancelled.is_none();
-    let can_cancel = can_run && detail.session.starts_at > Utc::now();
     let q = q.map(str::trim).unwrap_or_default().to_owned();
     let found = if q.chars().count() >= 3 && staff.role().allows(Action::ViewBorrowers) {
         people::service::search(&app.db.read, staff, Some(&q)).await?
@@ -148,9 +144,9 @@ async fn session_page(
         when: detail.session.when(),
         place: detail.session.place(),
         marks: Attendance::ALL,
-        can_enrol: cancelled.is_none() && (can_run || staff.role().allows(Action::Lend)),
-        can_run,
-        can_cancel,
+        can_enrol: detail.may.enrol,
+        can_run: detail.may.run,
+        can_cancel: detail.may.cancel,
         cancelled,
         found,
         q,

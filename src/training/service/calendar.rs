@@ -55,7 +55,7 @@ pub async fn feed(
     let Some(staff_id) = repo::feed_owner(db, &auth::service::hash_secret(token)).await? else {
         return Ok(None);
     };
-    let Some(staff) = auth::repo::find_staff_by_id(db, staff_id).await? else {
+    let Some(staff) = auth::service::find_staff_by_id(db, staff_id).await? else {
         return Ok(None);
     };
     let rows = repo::sessions(
@@ -68,7 +68,7 @@ pub async fn feed(
     )
     .await?;
     let names = Names::load(db, staff.organisation_id).await?;
-    let hub_addresses: HashMap<i32, Option<String>> = hubs::repo::list(db, staff.organisation_id)
+    let hub_addresses: HashMap<i32, Option<String>> = hubs::service::list_rows(db, staff.organisation_id)
         .await?
         .into_iter()
         .map(|h| (h.id, h.address))

@@ -67,7 +67,7 @@ pub async fn cancel_session(
     staff.require(Action::Train)?;
     let reason = crate::validate::optional_text("reason", "the reason", request.reason.as_deref(), 500)?;
     let names = Names::load(&db.read, staff.organisation_id()).await?;
-    let organisation = crate::organisations::repo::find(&db.read, staff.organisation_id())
+    let organisation = crate::organisations::service::find(&db.read, staff.organisation_id())
         .await?
         .ok_or_else(|| AppError::Internal("the staff member's organisation is missing".into()))?;
     let tx = db::begin_write(db).await?;
@@ -83,12 +83,12 @@ pub async fn cancel_session(
         });
     }
     let hub = match session.hub_id {
-        Some(hub_id) => hubs::repo::find(&tx, hub_id).await?,
+        Some(hub_id) => hubs::service::find_row(&tx, hub_id).await?,
         None => None,
     };
     let enrolments = repo::enrolments(&tx, id).await?;
     let ids: Vec<i32> = enrolments.iter().map(|e| e.borrower_id).collect();
-    let learners = people::repo::find_many(&tx, staff.organisation_id(), &ids).await?;
+    let learners = people::service::find_many(&tx, staff.organisation_id(), &ids).await?;
     let enrolled = enrolments.len() as u64;
     let view = names.view(session.clone(), enrolled);
     let when = view.when();

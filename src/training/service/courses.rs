@@ -135,7 +135,7 @@ pub async fn link_loan(
     request: &LoanCourseRequest,
     now: DateTime<Utc>,
 ) -> Result<Option<CourseView>, AppError> {
-    loans::repo::find_loan(&db.read, &staff.scope(Action::Lend)?, loan_id)
+    loans::service::find_loan(&db.read, &staff.scope(Action::Lend)?, loan_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no loan with id {loan_id}")))?;
     let course = match request.course_id {

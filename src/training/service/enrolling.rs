@@ -63,7 +63,7 @@ pub async fn enrol(
     }
     super::not_cancelled(&session)?;
     let borrower = match (request.borrower_id, walk_in) {
-        (Some(id), _) => people::repo::find(&tx, staff.organisation_id(), id)
+        (Some(id), _) => people::service::find(&tx, staff.organisation_id(), id)
             .await?
             .ok_or_else(|| AppError::invalid("borrower_id", format!("there is no borrower with id {id}")))?,
         (None, Some(details)) => {
@@ -73,7 +73,8 @@ pub async fn enrol(
                     AppError::Invalid(e) => AppError::invalid(format!("walk_in.{}", e.field), e.message),
                     other => other,
                 })?;
-            let row = people::repo::insert(&tx, staff.organisation_id(), &details, staff.id(), now).await?;
+            let row =
+                people::service::insert(&tx, staff.organisation_id(), &details, staff.id(), now).await?;
             record(
                 &tx,
                 staff,

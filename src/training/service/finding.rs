@@ -13,6 +13,7 @@ use crate::{
     auth::{Action, Staff},
     dates::{london_midnight, optional_date},
     devices,
+    entities::training_session,
     error::AppError,
     people::{self},
 };
@@ -43,6 +44,33 @@ pub struct SessionDetail {
     /// Whether the register is kept from this staff member (a trainer on another's session).
     #[serde(skip)]
     pub learners_hidden: bool,
+    /// What this staff member may do with the session now.
+    #[serde(skip)]
+    pub may: SessionActions,
+}
+
+/// What a staff member may do with one session: the rules the service enforces, for a page to
+/// offer only what will be accepted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SessionActions {
+    /// Take the register, score, change the devices (its trainer or a coordinator; not once cancelled).
+    pub run: bool,
+    /// Enrol a learner (those who run it, and those who lend at a counter; not once cancelled).
+    pub enrol: bool,
+    /// Cancel it (those who run it, before it starts).
+    pub cancel: bool,
+}
+
+impl SessionActions {
+    fn of(staff: &Staff, session: &training_session::Model, now: DateTime<Utc>) -> Self {
+        let open = session.cancelled_at.is_none();
+        let run = open && super::sessions::can_run(staff, session).is_ok();
+        Self {
+            run,
+            enrol: open && (run || staff.role().allows(Action::Lend)),
+            cancel: run && session.starts_at > now,
+        }
+    }
 }
 
 pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<SessionDetail, AppError> {
@@ -59,7 +87,7 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
     };
     let enrolled_count = repo::enrolled(db, id).await?;
     let ids: Vec<i32> = enrolments.iter().map(|e| e.borrower_id).collect();
-    let mut learners: HashMap<i32, _> = people::repo::find_many(db, staff.organisation_id(), &ids)
+    let mut learners: HashMap<i32, _> = people::service::find_many(db, staff.organisation_id(), &ids)
         .await?
         .into_iter()
         .map(|b| (b.id, b))
@@ -91,12 +119,13 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
         .collect::<Vec<_>>();
     let devices = repo::session_devices(db, id).await?;
     let names = Names::load(db, staff.organisation_id()).await?;
-    let enrolled = enrolled_count;
+    let may = SessionActions::of(staff, &row, Utc::now());
     Ok(SessionDetail {
-        session: names.view(row, enrolled),
+        session: names.view(row, enrolled_count),
         enrolments: learners,
         devices,
         learners_hidden,
+        may,
     })
 }
 

@@ -267,7 +267,7 @@ pub async fn learner(
     borrower_id: i32,
 ) -> Result<LearnerTraining, AppError> {
     staff.require(Action::ViewTraining)?;
-    let borrower = people::repo::find(db, staff.organisation_id(), borrower_id)
+    let borrower = people::service::find(db, staff.organisation_id(), borrower_id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no learner with id {borrower_id}")))?;
     if !staff.role().allows(Action::ViewBorrowers)

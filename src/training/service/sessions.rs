@@ -90,12 +90,12 @@ impl Names {
                 .into_iter()
                 .map(|c| (c.id, c.title))
                 .collect(),
-            staff: auth::repo::staff_of(db, organisation_id)
+            staff: auth::service::staff_of(db, organisation_id)
                 .await?
                 .into_iter()
                 .map(|s| (s.id, s.name))
                 .collect(),
-            hubs: hubs::repo::list(db, organisation_id)
+            hubs: hubs::service::list_rows(db, organisation_id)
                 .await?
                 .into_iter()
                 .map(|h| (h.id, h.name))
@@ -177,7 +177,7 @@ pub(super) async fn devices_for(
     {
         let tag = AssetTag::parse(field, text)
             .map_err(|_| AppError::invalid(field, format!("{text} is not an asset tag")))?;
-        let device = devices::repo::find_by_tag(db, staff.organisation_id(), &tag)
+        let device = devices::service::find_by_tag(db, staff.organisation_id(), &tag)
             .await?
             .ok_or_else(|| AppError::invalid(field, format!("there is no device with asset tag {tag}")))?;
         if !ids.contains(&device.id) {

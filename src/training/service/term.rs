@@ -73,7 +73,7 @@ pub(super) fn not_cancelled(session: &training_session::Model) -> Result<(), App
 
 /// The hub `hub_id` of the staff member's organisation, or a 422 on `hub_id`.
 pub(super) async fn check_hub(db: &impl ConnectionTrait, staff: &Staff, hub_id: i32) -> Result<(), AppError> {
-    match hubs::repo::find(db, hub_id).await? {
+    match hubs::service::find_row(db, hub_id).await? {
         Some(hub) if hub.organisation_id == staff.organisation_id() => Ok(()),
         _ => Err(AppError::invalid(
             "hub_id",
@@ -89,7 +89,7 @@ pub(super) async fn check_trainer(
     staff: &Staff,
     id: i32,
 ) -> Result<i32, AppError> {
-    let trainer = auth::repo::staff_of(db, staff.organisation_id())
+    let trainer = auth::service::staff_of(db, staff.organisation_id())
         .await?
         .into_iter()
         .find(|s| s.id == id)
@@ -107,7 +107,7 @@ pub(super) async fn check_trainer(
 /// coordinators and admins, by name.
 pub async fn trainers(db: &impl ConnectionTrait, staff: &Staff) -> Result<Vec<(i32, String)>, AppError> {
     staff.require(Action::ViewTraining)?;
-    let mut trainers: Vec<(i32, String)> = auth::repo::staff_of(db, staff.organisation_id())
+    let mut trainers: Vec<(i32, String)> = auth::service::staff_of(db, staff.organisation_id())
         .await?
         .into_iter()
         .filter(|s| s.active && s.role.allows(Action::Train))

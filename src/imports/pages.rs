@@ -11,11 +11,10 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
-use chrono::Utc;
 
 use super::{
-    model::{IGNORED, Job, JobState, Mapping, Target, parse_map},
-    service::{self, Options, Report, Stage},
+    model::{IGNORED, Job, JobState, Mapping, Target},
+    service::{self, Report, RunChoices, Stage},
 };
 use crate::{
     auth::{Action, Staff},
@@ -39,16 +38,13 @@ async fn upload_page(staff: Staff) -> Result<UploadPage, AppError> {
     })
 }
 
-/// The largest file the page takes (the request limit); bigger files go through the command line.
-const MAX_UPLOAD: usize = 2 * 1024 * 1024 - 64 * 1024;
-
 async fn upload(
     State(app): State<AppState>,
     staff: Staff,
     request: axum::extract::Request,
 ) -> Result<Response, AppError> {
     // Who may import is asked before the body is read as a form.
-    staff.require(Action::Import)?;
+    service::may_import(&staff)?;
     let mut form = Multipart::from_request(request, &app)
         .await
         .map_err(|_| AppError::invalid("file", "send the file as a form upload"))?;
@@ -66,41 +62,11 @@ async fn upload(
             _ => {}
         }
     }
-    let mut errors = Vec::new();
-    if target.is_none() {
-        errors.push(crate::error::FieldError::new(
-            "target",
-            "choose what the file holds: devices or borrowers",
-        ));
-    }
-    match &file {
-        Some((_, bytes)) if bytes.len() > MAX_UPLOAD => errors.push(crate::error::FieldError::new(
-            "file",
-            "the file is bigger than 2 MB: import it with `lendhub import` on the server",
-        )),
-        Some((_, bytes)) if !bytes.is_empty() => {}
-        _ => errors.push(crate::error::FieldError::new(
-            "file",
-            "choose the CSV file to import",
-        )),
-    }
-    if let (Some(target), Some((file_name, bytes)), true) = (target, file, errors.is_empty()) {
-        let id = crate::auth::service::new_secret();
-        app.imports.add(
-            id.clone(),
-            Job {
-                staff_id: staff.id(),
-                target,
-                file_name,
-                bytes: std::sync::Arc::new(bytes.to_vec()),
-                created_at: Utc::now(),
-                state: JobState::Uploaded,
-                create_hubs: false,
-                consent_confirmed: false,
-            },
-        );
-        return Ok(Redirect::to(&format!("/imports/{id}")).into_response());
-    }
+    let file = file.map(|(name, bytes)| (name, bytes.to_vec()));
+    let errors = match service::upload(&app.imports, &staff, target, file)? {
+        Ok(id) => return Ok(Redirect::to(&format!("/imports/{id}")).into_response()),
+        Err(errors) => errors,
+    };
     let page = UploadPage {
         nav: Nav::new(&staff, "reports"),
         errors: errors.into(),
@@ -166,28 +132,12 @@ impl JobPage {
     }
 }
 
-fn job_of(app: &AppState, staff: &Staff, id: &str) -> Result<Job, AppError> {
-    staff.require(Action::Import)?;
-    app.imports
-        .get(id, staff.id())
-        .ok_or_else(|| AppError::NotFound("that upload has gone: upload the file again".into()))
-}
-
-/// The columns as the last run read them, or as guessed from the file's first row.
-fn mapping_of(job: &Job) -> Mapping {
-    if let JobState::Done(report) = &job.state {
-        return report.mapping.clone();
-    }
-    let headers = service::headers(&job.bytes.as_slice()).unwrap_or_default();
-    Mapping::guess(job.target, &headers, &std::collections::HashMap::new())
-}
-
 async fn job_page(
     State(app): State<AppState>,
     staff: Staff,
     Path(id): Path<String>,
 ) -> Result<JobPage, AppError> {
-    let job = job_of(&app, &staff, &id)?;
+    let job = service::job(&app.imports, &staff, &id)?;
     let fields = job
         .target
         .fields()
@@ -197,7 +147,7 @@ async fn job_page(
         .collect();
     Ok(JobPage {
         nav: Nav::new(&staff, "reports"),
-        mapping: mapping_of(&job),
+        mapping: service::mapping(&job),
         id,
         job,
         fields,
@@ -211,53 +161,27 @@ async fn run(
     Path(id): Path<String>,
     Form(form): Form<FormData>,
 ) -> Result<Response, AppError> {
-    let job = job_of(&app, &staff, &id)?;
-    let mapping = mapping_of(&job);
-    let corrections: Vec<String> = mapping
-        .columns
+    let columns = form
+        .0
         .iter()
-        .enumerate()
-        .filter_map(|(n, column)| {
-            let field = form.text(&format!("column_{n}"))?;
-            Some(format!("{}={field}", column.header.replace([',', '='], " ")))
+        .filter_map(|(key, field)| {
+            let n = key.strip_prefix("column_")?.parse::<usize>().ok()?;
+            let field = field.trim();
+            (!field.is_empty()).then(|| (n, field.to_owned()))
         })
         .collect();
-    let options = Options {
-        dry_run: form.get("action") != Some("import"),
-        map: parse_map(job.target, &corrections.join(","))?,
+    let choices = RunChoices {
+        import: form.get("action") == Some("import"),
+        columns,
         create_hubs: form.ticked("create_hubs"),
         consent_confirmed: form.ticked("consent_confirmed"),
     };
-    let total = memchr::memchr_iter(b'\n', &job.bytes).count() as u64;
-    let running = JobState::Running {
-        stage: Stage::Checking,
-        rows: 0,
-        total,
-    };
-    let choices = (options.create_hubs, options.consent_confirmed);
-    let job = match app
-        .imports
-        .start(&id, staff.id(), !options.dry_run, choices, running)
-    {
-        Ok(job) => job,
+    match service::start(&app.imports, &app.db, &staff, &id, &choices) {
+        Ok(()) => Ok(Redirect::to(&format!("/imports/{id}")).into_response()),
         // A second click while it runs, or on an imported file: its page says where it is.
-        Err(AppError::Conflict { message, .. }) => {
-            return Ok(crate::web::done(&format!("/imports/{id}"), &message));
-        }
-        Err(other) => return Err(other),
-    };
-    let (jobs, db, page) = (app.imports.clone(), app.db.clone(), format!("/imports/{id}"));
-    tokio::spawn(async move {
-        let progress = |stage, rows| jobs.set_state(&id, JobState::Running { stage, rows, total });
-        let source: &[u8] = job.bytes.as_slice();
-        let state =
-            match service::import(&db, &staff, job.target, &source, &options, &progress, Utc::now()).await {
-                Ok(report) => JobState::Done(report),
-                Err(err) => JobState::Failed(err.to_string()),
-            };
-        jobs.set_state(&id, state);
-    });
-    Ok(Redirect::to(&page).into_response())
+        Err(AppError::Conflict { message, .. }) => Ok(crate::web::done(&format!("/imports/{id}"), &message)),
+        Err(other) => Err(other),
+    }
 }
 
 pub fn router() -> Router<AppState> {

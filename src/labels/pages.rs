@@ -117,37 +117,14 @@ async fn page(
     staff.require(Action::ManageDevices)?;
     let (tags, mut choosing) = chosen(app, staff, data).await?;
     errors.append(&mut choosing);
-    let layout = data
-        .text("layout")
-        .and_then(|l| Layout::parse(&l).ok())
-        .unwrap_or(Layout::A4x21);
-    let per_page = layout.geometry().per_page();
-    // The preview checks what the download will: a position off the sheet is said, not ignored.
-    let mut in_range = |field: &str, max: usize, message: String| match data.text(field) {
-        None => 1,
-        Some(text) => match text.parse::<usize>() {
-            Ok(n) if (1..=max).contains(&n) => n,
-            _ => {
-                if !errors.iter().any(|e| e.field == field) {
-                    errors.push(FieldError::new(field, message));
-                }
-                1
-            }
-        },
-    };
-    let start = in_range(
-        "start_position",
-        per_page,
-        format!("the start position must be from 1 to {per_page} on this sheet"),
+    let (layout, start, copies, mut sheet_errors) = service::preview_sheet(
+        data.text("layout").as_deref(),
+        data.text("start_position").as_deref(),
+        data.text("copies").as_deref(),
     );
-    let copies = in_range(
-        "copies",
-        service::MAX_COPIES,
-        format!(
-            "the labels for each device must be from 1 to {}",
-            service::MAX_COPIES
-        ),
-    );
+    // The download refused these too; it has said so already, once.
+    sheet_errors.retain(|e| !errors.iter().any(|f| f.field == e.field));
+    errors.append(&mut sheet_errors);
     let (sheet, sheets) = first_sheet(&tags, layout, start, copies);
     let added_on = data
         .text("added_on")

@@ -29,8 +29,10 @@ pub struct HubPageQuery {
     /// Only this hub's.
     pub hub_id: Option<i32>,
     /// The `next_cursor` of the page before.
+    #[param(pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])\.[0-9]{1,9}$")]
     pub cursor: Option<String>,
     /// How many a page holds (1 to 200; 50 unless given).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 

@@ -37,6 +37,8 @@ use crate::{
 #[openapi(
     info(title = "lendhub", description = "Device loans for digital-inclusion schemes."),
     modifiers(&BearerAuth),
+    // Named only by a query parameter's `value_type`, which does not register it.
+    components(schemas(labels::model::Layout)),
     tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"), (name = "training"), (name = "stocktakes"), (name = "reports"), (name = "staff"), (name = "imports"))
 )]
 struct ApiDoc;
@@ -73,6 +75,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(organisations::routes::api())
         .split_for_parts();
     utoipa::Modify::modify(&web::openapi::ErrorResponses, &mut openapi);
+    utoipa::Modify::modify(&web::openapi::TextRules, &mut openapi);
     openapi.servers = Some(vec![utoipa::openapi::Server::new("/api/v1")]);
     (router, openapi)
 }

@@ -56,11 +56,15 @@ impl From<hub::Model> for HubView {
 /// `POST /hubs` and the add-hub form.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct HubRequest {
+    #[schema(value_type = String, required = true, format = "line", min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     /// Told to borrowers in reminders, e.g. "Monday to Friday, 10am to 4pm".
+    #[schema(max_length = 500)]
     pub opening_hours: Option<String>,
     /// The hub's phone number, for borrowers and for whoever finds a lost device.
+    #[schema(pattern = r"^[0-9 +()-]{0,30}$")]
     pub phone: Option<String>,
 }
 

@@ -45,6 +45,7 @@ pub async fn create(
 #[into_params(parameter_in = Query)]
 pub struct OneLabel {
     /// The layout; `thermal-62x29` when absent.
+    #[param(value_type = Option<crate::labels::model::Layout>)]
     pub layout: Option<String>,
 }
 

@@ -22,10 +22,13 @@ use crate::{
 pub struct LabelRequest {
     pub asset_tags: Option<Vec<String>>,
     /// `a4-21`, `a4-24`, `a4-65` or `thermal-62x29`
+    #[schema(value_type = super::model::Layout, required = true)]
     pub layout: Option<String>,
     /// The first free position on a part-used sheet, counting from 1 left to right, then down.
+    #[schema(minimum = 1, maximum = 65)]
     pub start_position: Option<usize>,
     /// How many labels of each device; 1 when absent.
+    #[schema(minimum = 1, maximum = 20)]
     pub copies: Option<usize>,
 }
 

@@ -22,18 +22,23 @@ use crate::{
 #[into_params(parameter_in = Query)]
 pub struct LoanQuery {
     /// `open` (the default), `returned` or `lost`.
+    #[param(pattern = r"^(open|returned|lost)$")]
     pub status: Option<String>,
     /// `false`: only loans whose agreement is not signed yet; `true`: only signed ones.
     pub signed: Option<bool>,
     pub hub_id: Option<i32>,
     pub borrower_id: Option<i32>,
     /// Only loans due on or after this date, `YYYY-MM-DD`.
+    #[param(pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub due_from: Option<String>,
     /// Only loans due before this date, `YYYY-MM-DD`.
+    #[param(pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub due_before: Option<String>,
     /// The `next_cursor` of the page before.
+    #[param(pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])\.[0-9]{1,9}$")]
     pub cursor: Option<String>,
     /// How many a page holds (1 to 200; 50 unless given).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 

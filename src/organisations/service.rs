@@ -49,9 +49,13 @@ impl From<organisation::Model> for OrganisationView {
 /// `PATCH /organisation` (a JSON merge patch: `null` clears an optional field), and the form.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrganisationRequest {
+    #[schema(value_type = String, required = true, format = "line", min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(pattern = r"^[0-9 +()-]{0,30}$")]
     pub phone: Option<String>,
+    #[schema(pattern = r"^[^\s@]+@[^\s@.][^\s@]*\.[^\s@]*[^\s@.]$", max_length = 254)]
     pub email: Option<String>,
+    #[schema(max_length = 500)]
     pub address: Option<String>,
 }
 

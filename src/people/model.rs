@@ -30,17 +30,25 @@ pub struct ConsentRequest {
 /// `POST /borrowers`, `PATCH /borrowers/{id}` and the borrower form, before checking.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BorrowerRequest {
+    #[schema(value_type = String, required = true, format = "line", min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(pattern = r"^[^\s@]+@[^\s@.][^\s@]*\.[^\s@]*[^\s@.]$", max_length = 254)]
     pub email: Option<String>,
+    #[schema(pattern = r"^\+?[0-9]{10,15}$")]
     pub phone: Option<String>,
+    #[schema(max_length = 500)]
     pub address: Option<String>,
+    #[schema(pattern = r"^[A-Z]{1,2}[0-9]{1,2} [0-9][A-Z]{2}$")]
     pub postcode: Option<String>,
     /// Any of `no_device`, `no_connection`, `skills`
     pub barriers: Option<Vec<String>>,
     pub consent: Option<ConsentRequest>,
     pub large_print: Option<bool>,
+    #[schema(max_length = 50)]
     pub preferred_language: Option<String>,
+    #[schema(max_length = 500)]
     pub accessibility_needs: Option<String>,
+    #[schema(max_length = 100)]
     pub referral_source: Option<String>,
     /// The organisation whose tenant or resident they are; absent when not a resident.
     pub resident_of_organisation_id: Option<i32>,

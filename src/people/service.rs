@@ -265,12 +265,16 @@ pub async fn get(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<Bo
 #[into_params(parameter_in = Query)]
 pub struct BorrowerQuery {
     /// At least 3 characters of a name, email, phone number or postcode; the first 50 matches.
+    #[param(pattern = r"^[A-Za-z0-9@._+'/%#&-]{3,100}$")]
     pub q: Option<String>,
     /// `name` (A to Z, the default) or `last_loan` (who borrowed most recently first).
+    #[param(pattern = r"^(name|last_loan)$")]
     pub sort: Option<String>,
     /// The `next_cursor` of the page before.
+    #[param(pattern = r"^[0-9]{1,9}$")]
     pub cursor: Option<String>,
     /// How many a page holds (1 to 200; 50 unless given).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 

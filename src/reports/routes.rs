@@ -97,8 +97,10 @@ pub async fn attendance(State(app): State<AppState>, staff: Staff) -> Result<Res
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct SummaryQuery {
     /// `YYYY-MM-DD`; 29 days before `to` when absent.
+    #[param(pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub from: Option<String>,
     /// `YYYY-MM-DD`, included; today when absent.
+    #[param(pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub to: Option<String>,
     /// Only this hub's figures.
     pub hub_id: Option<i32>,

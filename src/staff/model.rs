@@ -16,9 +16,12 @@ pub const MAX_HUBS: usize = 100;
 /// `POST /staff`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct InviteRequest {
+    #[schema(value_type = String, required = true, pattern = r"^[^\s@]+@[^\s@.][^\s@]*\.[^\s@]*[^\s@.]$", max_length = 254)]
     pub email: Option<String>,
+    #[schema(value_type = String, required = true, format = "line", min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// `admin`, `coordinator`, `hub_staff` or `trainer`.
+    #[schema(value_type = crate::auth::Role, required = true)]
     pub role: Option<String>,
     /// The hubs a hub staff member works at.
     pub hub_ids: Option<Vec<i32>>,

@@ -33,6 +33,7 @@ pub struct ListQuery {
     /// The `next_cursor` of the page before.
     pub before: Option<i32>,
     /// 1 to 200; 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 

@@ -89,3 +89,107 @@ fn error_response(description: &str) -> RefOr<utoipa::openapi::Response> {
             .build(),
     )
 }
+
+/// The rule every text field of a request obeys (`validate::optional_text`): no control character
+/// but line breaks and tabs.
+pub const TEXT: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
+/// A field that must be filled in: as [`TEXT`], with at least one character that is not a space
+/// (the server trims what it is sent).
+pub const FILLED_TEXT: &str = r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]*$";
+
+/// One line (`validate::one_line`, names and titles): no control character at all.
+pub const LINE: &str = r"^[^\x00-\x1F\x7F-\x9F]*$";
+/// One line that must be filled in.
+pub const FILLED_LINE: &str = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$";
+
+/// Writes the text rule into every string field of a request body (and the schemas it names),
+/// where the field has no format, list of values or pattern of its own: a field marked
+/// `min_length = 1` must be filled in ([`FILLED_TEXT`]), any other may be empty ([`TEXT`]). A
+/// field marked `format = "line"` is held to one line ([`LINE`], [`FILLED_LINE`]) instead; the
+/// mark becomes the pattern.
+/// Said once here rather than on each of a hundred fields, as the rule is applied once, in
+/// `validate`.
+pub struct TextRules;
+
+impl utoipa::Modify for TextRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Ok(mut doc) = serde_json::to_value(&*openapi) else {
+            return;
+        };
+        let mut pending: Vec<String> = Vec::new();
+        for item in doc["paths"].as_object().into_iter().flat_map(|p| p.values()) {
+            for operation in item.as_object().into_iter().flat_map(|o| o.values()) {
+                let body = &operation["requestBody"]["content"]["application/json"]["schema"];
+                refs(body, &mut pending);
+            }
+        }
+        let mut done = std::collections::HashSet::new();
+        while let Some(name) = pending.pop() {
+            if !done.insert(name.clone()) {
+                continue;
+            }
+            let schema = &mut doc["components"]["schemas"][&name];
+            refs(schema, &mut pending);
+            text_rules(schema);
+        }
+        if let Ok(rewritten) = serde_json::from_value(doc) {
+            *openapi = rewritten;
+        }
+    }
+}
+
+/// The component names a schema refers to, anywhere inside it.
+fn refs(schema: &serde_json::Value, found: &mut Vec<String>) {
+    match schema {
+        serde_json::Value::Object(map) => {
+            if let Some(name) = map
+                .get("$ref")
+                .and_then(serde_json::Value::as_str)
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            {
+                found.push(name.to_owned());
+            }
+            map.values().for_each(|v| refs(v, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+        _ => {}
+    }
+}
+
+fn text_rules(schema: &mut serde_json::Value) {
+    if let Some(properties) = schema.get_mut("properties").and_then(|p| p.as_object_mut()) {
+        for property in properties.values_mut() {
+            text_rule(property);
+            if let Some(items) = property.get_mut("items") {
+                text_rule(items);
+            }
+        }
+    }
+}
+
+fn text_rule(schema: &mut serde_json::Value) {
+    let is_string = match &schema["type"] {
+        serde_json::Value::String(t) => t == "string",
+        serde_json::Value::Array(ts) => ts.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    let Some(map) = schema.as_object_mut() else { return };
+    let line = map.get("format").is_some_and(|f| f == "line");
+    if line {
+        map.remove("format");
+    }
+    if !is_string || ["format", "enum", "pattern"].iter().any(|k| map.contains_key(*k)) {
+        return;
+    }
+    let filled = map
+        .get("minLength")
+        .and_then(serde_json::Value::as_u64)
+        .is_some_and(|m| m >= 1);
+    let pattern = match (line, filled) {
+        (true, true) => FILLED_LINE,
+        (true, false) => LINE,
+        (false, true) => FILLED_TEXT,
+        (false, false) => TEXT,
+    };
+    map.insert("pattern".into(), pattern.into());
+}

@@ -42,6 +42,26 @@ async fn the_openapi_document_describes_the_contract() {
         );
     }
     assert!(paths["/devices/{asset_tag}"].get("patch").is_some());
+    // Every schema the document names is in it: a dangling reference breaks generated clients.
+    let text = doc.to_string();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for name in text.split("#/components/schemas/").skip(1) {
+        let name: String = name
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        assert!(schemas.contains_key(&name), "{name} is named but not described");
+    }
+    // A name the server requires is required in the document, as one line with a character in it.
+    let hub = &schemas["HubRequest"];
+    assert_eq!(hub["required"], serde_json::json!(["name"]));
+    assert_eq!(hub["properties"]["name"]["minLength"], 1);
+    assert!(
+        hub["properties"]["name"]["pattern"]
+            .as_str()
+            .unwrap()
+            .contains(r"[^\s")
+    );
     assert!(paths["/training/sessions/{id}/attendance"].get("put").is_some());
     // Every parameter in a path is declared, as generated clients need.
     for (path, item) in paths {

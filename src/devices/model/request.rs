@@ -13,10 +13,13 @@ use crate::{
 /// The SIM part of a request, before it is checked.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SimRequest {
+    #[schema(pattern = r"^[0-9]{18,22}$")]
     pub iccid: Option<String>,
     pub network: Option<String>,
+    #[schema(minimum = 0)]
     pub allowance_gb: Option<i32>,
     /// `YYYY-MM-DD`
+    #[schema(pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub plan_ends_on: Option<String>,
 }
 
@@ -82,8 +85,11 @@ pub struct NewDevice {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DeviceRequest {
     /// `laptop`, `tablet` or `mifi`
+    #[schema(value_type = Option<DeviceKind>)]
     pub kind: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100)]
     pub make: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 100)]
     pub model: Option<String>,
     pub hub_id: Option<i32>,
     pub serial_number: Option<String>,
@@ -91,11 +97,15 @@ pub struct DeviceRequest {
     /// Generated from the organisation's prefix when absent.
     pub asset_tag: Option<String>,
     /// `new`, `good` (the default), `fair` or `poor`
+    #[schema(value_type = Option<Condition>)]
     pub condition: Option<String>,
+    #[schema(max_items = 30)]
     pub accessories: Option<Vec<String>>,
     pub funding_source: Option<String>,
     /// `YYYY-MM-DD`
+    #[schema(pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub purchased_on: Option<String>,
+    #[schema(minimum = 0, maximum = 10_000_000)]
     pub purchase_cost_pence: Option<i64>,
     pub notes: Option<String>,
     pub sim: Option<SimRequest>,

@@ -48,13 +48,18 @@ pub async fn get(db: &impl ConnectionTrait, staff: &Staff, tag: &str) -> Result<
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// A device status, e.g. `available`
+    #[param(value_type = Option<crate::devices::model::DeviceStatus>)]
     pub status: Option<String>,
     /// `laptop`, `tablet` or `mifi`
+    #[param(value_type = Option<crate::devices::model::DeviceKind>)]
     pub kind: Option<String>,
+    #[param(value_type = Option<i32>)]
     pub hub_id: Option<String>,
     /// At least 3 characters of an asset tag, serial number, make, model or IMEI
+    #[param(pattern = r"^[A-Za-z0-9@._+'/%#&-]{3,100}$")]
     pub q: Option<String>,
     /// 1 to 200; 50 when absent
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 200)]
     pub limit: Option<String>,
     /// `next_cursor` of the previous page
     pub cursor: Option<String>,

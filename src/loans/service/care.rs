@@ -32,8 +32,11 @@ pub struct ChecksRequest {
     pub complete: Option<bool>,
     /// When `complete` is false, which of the device's accessories are missing; left out, those
     /// not brought back at the return. They leave the device's accessories.
+    #[schema(max_items = 30)]
     pub missing: Option<Vec<String>>,
+    #[schema(value_type = Option<crate::devices::model::Condition>)]
     pub condition: Option<String>,
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
 }
 
@@ -154,8 +157,10 @@ fn missing_of(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RepairRequest {
     pub asset_tag: Option<String>,
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 2000)]
     pub fault: Option<String>,
     /// Who is repairing it.
+    #[schema(max_length = 100)]
     pub repairer: Option<String>,
 }
 
@@ -200,11 +205,16 @@ pub async fn open_repair(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CloseRepairRequest {
     /// `fixed` (back to available) or `unrepairable` (retired)
+    #[schema(value_type = crate::loans::model::RepairOutcome, required = true)]
     pub outcome: Option<String>,
+    #[schema(minimum = 0, maximum = 10_000_000)]
     pub cost_pence: Option<i64>,
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
     /// For an unrepairable device: how it was disposed of.
+    #[schema(pattern = r"^(recycled|donated|returned_to_supplier|destroyed)$")]
     pub disposal_method: Option<String>,
+    #[schema(format = "line", max_length = 100)]
     pub wipe_certificate: Option<String>,
 }
 
@@ -316,9 +326,12 @@ async fn insert_disposal(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RetireRequest {
     /// `recycled`, `donated`, `returned_to_supplier` or `destroyed`
+    #[schema(value_type = String, required = true, pattern = r"^(recycled|donated|returned_to_supplier|destroyed)$")]
     pub disposal_method: Option<String>,
     /// The reference of the data-wipe certificate.
+    #[schema(format = "line", max_length = 100)]
     pub wipe_certificate: Option<String>,
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
 }
 

@@ -32,9 +32,11 @@ pub struct IssueRequest {
     pub asset_tag: Option<String>,
     pub borrower_id: Option<i32>,
     /// `YYYY-MM-DD`
+    #[schema(pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub due_on: Option<String>,
     /// Where it is handed over; the device's home hub when absent.
     pub hub_id: Option<i32>,
+    #[schema(max_items = 30)]
     pub accessories: Option<Vec<String>>,
 }
 
@@ -119,7 +121,9 @@ pub async fn issue(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ExtendRequest {
     /// The new due date, `YYYY-MM-DD`, after the current one.
+    #[schema(value_type = String, required = true, pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub due_on: Option<String>,
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 
@@ -177,6 +181,7 @@ pub async fn extend(
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct NotesRequest {
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
 }
 

@@ -30,8 +30,11 @@ use crate::{
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReturnRequest {
     /// `new`, `good`, `fair` or `poor`
+    #[schema(value_type = crate::devices::model::Condition, required = true)]
     pub condition: Option<String>,
+    #[schema(max_items = 30)]
     pub accessories_returned: Option<Vec<String>>,
+    #[schema(max_length = 2000)]
     pub notes: Option<String>,
     /// The hub it is brought back to, when not the one it was lent from: it becomes the device's
     /// home. Hub staff taking back another hub's device with one hub of their own may leave it out.

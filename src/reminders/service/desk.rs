@@ -98,7 +98,9 @@ pub async fn call_list(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct OutcomeRequest {
     /// `spoke_to_them`, `left_message`, `no_answer` or `wrong_number`
+    #[schema(value_type = crate::reminders::model::CallOutcome, required = true)]
     pub outcome: Option<String>,
+    #[schema(max_length = 1000)]
     pub notes: Option<String>,
 }
 

@@ -77,13 +77,16 @@ pub const MAX_OUTBOX: u64 = 500;
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// `queued`, `sending`, `sent`, `failed` or `cancelled`
+    #[param(value_type = Option<crate::reminders::model::ReminderStatus>)]
     pub status: Option<String>,
     /// Text in the subject, the email address or the borrower's name (at least 2 characters).
+    #[param(pattern = r"^[A-Za-z0-9@._+'/%#&-]{3,100}$")]
     pub q: Option<String>,
     /// The next page: rows older than this id (`older` of the page before).
     pub before: Option<i32>,
     /// The page before: rows newer than this id (`newer` of the page after).
     pub after: Option<i32>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
 }
 

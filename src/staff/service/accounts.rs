@@ -44,8 +44,11 @@ pub struct StaffList {
 /// `PATCH /staff/{id}`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct StaffPatch {
+    #[schema(format = "line", min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(pattern = r"^[^\s@]+@[^\s@.][^\s@]*\.[^\s@]*[^\s@.]$", max_length = 254)]
     pub email: Option<String>,
+    #[schema(value_type = Option<crate::auth::Role>)]
     pub role: Option<String>,
     pub disabled: Option<bool>,
     pub hub_ids: Option<Vec<i32>>,

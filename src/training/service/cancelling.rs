@@ -26,6 +26,7 @@ use crate::{
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CancelRequest {
     /// Why, in a sentence the learners are told: "The trainer is ill."
+    #[schema(max_length = 500)]
     pub reason: Option<String>,
 }
 

@@ -42,12 +42,16 @@ impl From<course::Model> for CourseView {
 /// `POST /training/courses`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CourseRequest {
+    #[schema(value_type = String, required = true, format = "line", min_length = 1, max_length = 120)]
     pub title: Option<String>,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// One Essential Digital Skills area: `communicating`, `handling_information`,
     /// `transacting`, `problem_solving` or `being_safe`.
+    #[schema(value_type = Option<crate::training::model::SkillsArea>)]
     pub skills_area: Option<String>,
     /// Several areas.
+    #[schema(value_type = Option<Vec<crate::training::model::SkillsArea>>)]
     pub skills_areas: Option<Vec<String>>,
 }
 

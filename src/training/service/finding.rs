@@ -134,8 +134,10 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
 #[into_params(parameter_in = Query)]
 pub struct SessionFilter {
     /// `YYYY-MM-DD`, London; today when absent.
+    #[param(pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub from: Option<String>,
     /// `YYYY-MM-DD`, London, inclusive; eight weeks after `from` when absent.
+    #[param(pattern = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])$")]
     pub to: Option<String>,
     pub hub_id: Option<i32>,
     pub trainer_id: Option<i32>,

@@ -49,6 +49,7 @@ async fn main() {
         phone: Some("07700 900123".into()),
         consent: Some(ConsentRequest {
             data_processing: Some(true),
+            ..ConsentRequest::default()
         }),
         ..BorrowerRequest::default()
     };

@@ -17,6 +17,7 @@ mod m20261204_000010_staff_accounts;
 mod m20261204_000011_funder_report;
 mod m20261206_000012_day_one;
 mod m20261206_000013_training_term;
+mod m20261206_000014_consents;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000011_funder_report::Migration),
             Box::new(m20261206_000012_day_one::Migration),
             Box::new(m20261206_000013_training_term::Migration),
+            Box::new(m20261206_000014_consents::Migration),
         ]
     }
 }

@@ -22,6 +22,7 @@ string_enum!(
         DeviceUpdated = "device_updated" / "Details changed",
         BorrowerAdded = "borrower_added" / "Borrower added",
         BorrowerUpdated = "borrower_updated" / "Borrower's details changed",
+        ConsentChanged = "consent_changed" / "Consent given or withdrawn",
         Issued = "issued" / "Lent out",
         Returned = "returned" / "Taken back",
         ChecksRecorded = "checks_recorded" / "Data wiped and checked",

@@ -29,6 +29,14 @@ pub struct Model {
     pub consent_data_processing: bool,
     pub consent_recorded_at: DateTimeUtc,
     pub consent_recorded_by: Option<i32>,
+    /// The answer now for each purpose (`people::model::Purpose`); `consent_changes` holds how
+    /// each came to be.
+    pub consent_loan: bool,
+    pub consent_email_reminders: bool,
+    pub consent_phone_reminders: bool,
+    pub consent_post: bool,
+    pub consent_follow_up: bool,
+    pub consent_share_with_partners: bool,
     pub large_print: bool,
     pub preferred_language: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]

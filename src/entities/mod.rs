@@ -6,6 +6,7 @@ pub mod api_token;
 pub mod audit_event;
 pub mod borrower;
 pub mod calendar_feed;
+pub mod consent_change;
 pub mod course;
 pub mod device;
 pub mod device_check;

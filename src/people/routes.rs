@@ -7,8 +7,8 @@ use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
-    model::BorrowerRequest,
-    service::{self, BorrowerPage, BorrowerQuery, BorrowerView},
+    model::{BorrowerRequest, ConsentsRequest},
+    service::{self, BorrowerPage, BorrowerQuery, BorrowerView, ConsentsView},
 };
 use crate::{
     auth::Staff,
@@ -87,9 +87,36 @@ pub async fn search(
     Ok(Json(service::list(&app.db.read, &staff, &query).await?))
 }
 
+/// What the borrower agreed to now, for each purpose, and every change (newest first).
+#[utoipa::path(get, path = "/borrowers/{id}/consents", tag = "borrowers", params(("id" = i32, Path)),
+    responses((status = 200, body = ConsentsView)), security(("bearer" = [])))]
+pub async fn consents(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<ConsentsView>, AppError> {
+    Ok(Json(service::consents(&app.db.read, &staff, id).await?))
+}
+
+/// Gives or withdraws consent for the purposes named (`true` or `false`); the others keep their
+/// answer. Each change is kept with who recorded it, when and `how`.
+#[utoipa::path(put, path = "/borrowers/{id}/consents", tag = "borrowers", params(("id" = i32, Path)),
+    request_body = ConsentsRequest, responses((status = 200, body = ConsentsView)), security(("bearer" = [])))]
+pub async fn set_consents(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    ApiJson(request): ApiJson<ConsentsRequest>,
+) -> Result<Json<ConsentsView>, AppError> {
+    Ok(Json(
+        service::set_consents(&app.db, &staff, id, &request, Utc::now()).await?,
+    ))
+}
+
 /// This feature's calls of the JSON API, with their OpenAPI description.
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create, search))
         .routes(routes!(show, update))
+        .routes(routes!(consents, set_consents))
 }

@@ -7,7 +7,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     model::CallOutcome,
-    service::{self, CallPage, OutboxPage, OutboxQuery, OutcomeRequest, ReminderMessage, ReminderView},
+    service::{
+        self, CallPage, OutboxPage, OutboxQuery, OutcomeRequest, ReminderMessage, ReminderView,
+        UnreachablePage,
+    },
 };
 use crate::{
     auth::Staff,
@@ -15,6 +18,27 @@ use crate::{
     paging::HubPageQuery,
     state::AppState,
 };
+
+/// People with a loan open who agreed to no way of being reminded that lendhub has a detail for:
+/// the sweep sends them nothing, so staff ask them when they next come in.
+#[utoipa::path(get, path = "/reminders/cannot-contact", tag = "reminders", params(HubPageQuery),
+    responses((status = 200, body = UnreachablePage), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn cannot_contact(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(query): ApiQuery<HubPageQuery>,
+) -> Result<Json<UnreachablePage>, AppError> {
+    Ok(Json(
+        service::cannot_contact(
+            &app.db.read,
+            &staff,
+            query.hub_id,
+            query.cursor.as_deref(),
+            query.limit,
+        )
+        .await?,
+    ))
+}
 
 /// Borrowers to phone: those without email (or who asked for a call) whose loans need a
 /// reminder, the soonest due first.
@@ -95,6 +119,7 @@ pub async fn retry(
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(call_list))
+        .routes(routes!(cannot_contact))
         .routes(routes!(outcome))
         .routes(routes!(list))
         .routes(routes!(message))

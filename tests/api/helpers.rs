@@ -522,3 +522,16 @@ impl TestApp {
         assert_eq!(marked.status(), StatusCode::OK);
     }
 }
+
+/// Undoes the migrations from `name` on (it included), as an older lendhub's database would be
+/// without them; counted by name, so a later migration does not change which are undone.
+pub async fn migrate_down_to_before(db: &sea_orm::DatabaseConnection, name: &str) {
+    use migration::MigratorTrait;
+    let all = migration::Migrator::migrations();
+    let at = all
+        .iter()
+        .position(|m| m.name() == name)
+        .unwrap_or_else(|| panic!("no migration named {name}"));
+    let undo = u32::try_from(all.len() - at).unwrap();
+    migration::Migrator::down(db, Some(undo)).await.unwrap();
+}

@@ -100,6 +100,7 @@ async fn world() -> World {
             phone: Some("07700 900123".into()),
             consent: Some(ConsentRequest {
                 data_processing: Some(true),
+                ..ConsentRequest::default()
             }),
             ..Default::default()
         };

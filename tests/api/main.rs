@@ -4,6 +4,7 @@
 
 mod agreements;
 mod backup;
+mod consents;
 mod devices;
 mod faults;
 mod flows;

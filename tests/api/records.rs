@@ -196,7 +196,7 @@ async fn the_upgrade_flags_serials_and_emails_already_shared_instead_of_failing(
     }
     // An older lendhub (before the day-one migration and the one after it) took the same serial
     // and email twice.
-    migration::Migrator::down(&app.db.write, Some(2)).await.unwrap();
+    crate::helpers::migrate_down_to_before(&app.db.write, "m20261206_000012_day_one").await;
     for sql in [
         "UPDATE devices SET serial_number = 'SAME-1'",
         "UPDATE borrowers SET email = 'family@example.org'",

@@ -15,7 +15,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
 /// 9 in the morning in London, `days` from today.
-fn morning(days: i64) -> DateTime<Utc> {
+pub(crate) fn morning(days: i64) -> DateTime<Utc> {
     let day = lendhub::dates::today(Utc::now()) + Duration::days(days);
     London
         .from_local_datetime(&day.and_hms_opt(9, 0, 0).unwrap())
@@ -31,13 +31,13 @@ fn long(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }
 
-fn config(app: &TestApp) -> Config {
+pub(crate) fn config(app: &TestApp) -> Config {
     let mut config = Config::for_database(&app.database_url);
     config.public_url.clone_from(&app.base);
     config
 }
 
-fn mailer(smtp: &SmtpServer) -> Mailer {
+pub(crate) fn mailer(smtp: &SmtpServer) -> Mailer {
     Mailer::new(
         &smtp.url(),
         "Test Homes <loans@example.org>",
@@ -47,7 +47,7 @@ fn mailer(smtp: &SmtpServer) -> Mailer {
 }
 
 /// A hub with its address and opening hours, for the emails to name.
-async fn hub(app: &TestApp) -> i64 {
+pub(crate) async fn hub(app: &TestApp) -> i64 {
     let hub = json_of(
         app.post(
             "/api/v1/hubs",
@@ -61,7 +61,7 @@ async fn hub(app: &TestApp) -> i64 {
 }
 
 /// Lends a new laptop to a new borrower with `contact`; returns (loan id, asset tag).
-async fn lend(app: &TestApp, hub: i64, name: &str, contact: Value, due_in: i64) -> (i64, String) {
+pub(crate) async fn lend(app: &TestApp, hub: i64, name: &str, contact: Value, due_in: i64) -> (i64, String) {
     let mut borrower = json!({"name": name, "consent": {"data_processing": true}});
     for (key, value) in contact.as_object().unwrap() {
         borrower[key] = value.clone();
@@ -1014,10 +1014,12 @@ async fn the_call_list_pages_by_key_and_outcomes_stay_on_the_loan_and_borrower()
     lendhub::demo::lend(&app.db, demo.organisation_id, 1000)
         .await
         .unwrap();
-    // Everyone reachable by phone only, their loans overdue by one to ten days.
+    // Everyone reachable by phone only (and agreeing to calls), their loans overdue by one to ten
+    // days.
     let today = lendhub::dates::today(Utc::now());
     for sql in [
-        "UPDATE borrowers SET email = NULL, phone = '07700 900123'".to_owned(),
+        "UPDATE borrowers SET email = NULL, phone = '07700 900123', consent_phone_reminders = TRUE"
+            .to_owned(),
         format!("UPDATE loans SET due_on = '{}'", today - Duration::days(1)),
     ] {
         app.db.write.execute_unprepared(&sql).await.unwrap();

@@ -6,7 +6,7 @@ use crate::helpers::{PASSWORD, TestApp, in_days, json_of};
 use reqwest::{Client, Response, StatusCode, header};
 use serde_json::json;
 
-async fn browser(app: &TestApp) -> Client {
+pub(crate) async fn browser(app: &TestApp) -> Client {
     let client = Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -28,7 +28,7 @@ async fn page(client: &Client, app: &TestApp, path: &str) -> String {
     response.text().await.unwrap()
 }
 
-async fn submit(client: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> Response {
+pub(crate) async fn submit(client: &Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> Response {
     client.post(app.url(path)).form(form).send().await.unwrap()
 }
 

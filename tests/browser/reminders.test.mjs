@@ -2,7 +2,8 @@
 // lendhub binary: set up, lend a laptop (through the API, signed in) to a borrower with only a
 // phone and another with only a postal address, run `lendhub reminders run` as a scheduler would,
 // then work through the call list (refused without an outcome, then saved), the letters page and
-// the outbox. Every page visited is checked with axe.
+// the outbox; then withdraw the caller's consent to calls on her page, and find her on the list
+// of people we cannot remind. Every page visited is checked with axe.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -100,5 +101,28 @@ test('reminders: the call list, letters and the outbox', { timeout: 300_000 }, a
     await expectNoAxeViolations(page, 'the outbox');
   });
 
-  await step(6, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
+  await step(6, 'withdrawing the only way to reach someone puts them on the list of people we cannot remind', async () => {
+    await page.goto(`${server.baseUrl}/borrowers`);
+    await (await link(page, CALLER.name)).click();
+    await expectH1(page, CALLER.name);
+    const consent = await group(page, `What ${CALLER.name} agrees to`);
+    const calls = await choice(page, consent, 'checkbox', 'Reminders by phone call or text', 'under the consent form');
+    assert.ok(await calls.isChecked(), 'someone who gave a phone number agreed to calls');
+    await calls.uncheck();
+    const how = await group(page, 'How did they tell you?');
+    await (await choice(page, how, 'radio', 'By phone', 'under "How did they tell you?"')).check();
+    await (await button(page, `Save consent of ${CALLER.name}`)).click();
+    await expectInMain(page, 'Their consent is saved.');
+    await expectInMain(page, 'Withdrawn');
+    await expectInMain(page, 'None: they have not agreed to be reminded');
+    await expectNoAxeViolations(page, 'the borrower page after withdrawing a consent');
+    await (await link(page, 'Calls', page.getByRole('navigation', { name: 'Main' }))).click();
+    await (await link(page, 'People we cannot remind')).click();
+    await expectH1(page, 'People we cannot remind');
+    await expectInMain(page, CALLER.name);
+    await expectInMain(page, '1 person, the soonest due first.');
+    await expectNoAxeViolations(page, 'the list of people we cannot remind');
+  });
+
+  await step(7, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
 });

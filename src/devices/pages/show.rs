@@ -191,6 +191,7 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         | AuditAction::Imported
         | AuditAction::BorrowerAdded
         | AuditAction::BorrowerUpdated
+        | AuditAction::ConsentChanged
         | AuditAction::Extended
         | AuditAction::AgreementSigned
         | AuditAction::ReminderCall

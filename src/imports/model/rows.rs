@@ -148,6 +148,7 @@ pub fn borrower_row<S: std::hash::BuildHasher>(
         barriers,
         consent: Some(ConsentRequest {
             data_processing: Some(true),
+            ..ConsentRequest::default()
         }),
         large_print,
         preferred_language: get("preferred_language").map(str::to_owned),

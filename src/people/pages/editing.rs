@@ -11,7 +11,7 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use crate::people::{
-    model::{BARRIERS, BorrowerRequest, ConsentRequest},
+    model::{BARRIERS, BorrowerRequest, ConsentRequest, ConsentsRequest, Purpose},
     service,
 };
 use crate::{
@@ -118,6 +118,7 @@ fn request_from(data: &FormData) -> BorrowerRequest {
         barriers: Some(data.all("barriers")),
         consent: Some(ConsentRequest {
             data_processing: Some(data.ticked("consent")),
+            ..ConsentRequest::default()
         }),
         large_print: Some(data.ticked("large_print")),
         preferred_language: data.text("preferred_language"),
@@ -186,7 +187,8 @@ pub async fn create(
                 .into_response());
         }
     };
-    let borrower = service::create(&app.db, &staff, details, Utc::now()).await?;
+    let consents = request.consent.clone().unwrap_or_default().for_new(&details);
+    let borrower = service::create(&app.db, &staff, details, consents, Utc::now()).await?;
     let next = match query.for_device {
         Some(tag) => format!(
             "/devices/{}/issue/details?borrower_id={}",
@@ -243,4 +245,29 @@ pub async fn update(
                 .into_response())
         }
     }
+}
+
+/// The consent form on a borrower's page: every purpose is on it, so one left unticked is
+/// withdrawn.
+pub async fn save_consents(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+    Form(data): Form<FormData>,
+) -> Result<Response, AppError> {
+    let ticked = |purpose: Purpose| Some(data.ticked(purpose.as_str()));
+    let request = ConsentsRequest {
+        loan: ticked(Purpose::Loan),
+        email_reminders: ticked(Purpose::EmailReminders),
+        phone_reminders: ticked(Purpose::PhoneReminders),
+        post: ticked(Purpose::Post),
+        follow_up: ticked(Purpose::FollowUp),
+        share_with_partners: ticked(Purpose::ShareWithPartners),
+        how: data.text("how"),
+    };
+    service::set_consents(&app.db, &staff, id, &request, Utc::now()).await?;
+    Ok(crate::web::done(
+        &format!("/borrowers/{id}#consent"),
+        "Their consent is saved.",
+    ))
 }

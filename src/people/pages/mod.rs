@@ -9,7 +9,7 @@ pub use list::*;
 pub use show::*;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::state::AppState;
 
@@ -20,4 +20,5 @@ pub fn router() -> Router<AppState> {
         .route("/borrowers/new", get(new))
         .route("/borrowers/{id}", get(show).post(update))
         .route("/borrowers/{id}/edit", get(edit))
+        .route("/borrowers/{id}/consents", post(save_consents))
 }

@@ -7,8 +7,8 @@ use axum::extract::State;
 
 use crate::dates::{london_time, long_date};
 use crate::people::{
-    model::barrier_label,
-    service::{self, BorrowerView},
+    model::{How, Purpose, barrier_label},
+    service::{self, BorrowerView, ConsentChangeView, ConsentsView},
 };
 use crate::{
     auth::{Action, Staff},
@@ -29,9 +29,31 @@ pub struct ShowPage {
     training: Option<crate::training::service::LearnerTraining>,
     courses: std::collections::HashMap<i32, String>,
     calls: Vec<crate::reminders::service::CallRecord>,
+    consents: ConsentsView,
+    purposes: &'static [Purpose],
+    hows: &'static [How],
 }
 
 impl ShowPage {
+    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
+    fn given(&self, purpose: &Purpose) -> bool {
+        self.consents.current.get(*purpose)
+    }
+
+    fn changed_at(change: &ConsentChangeView) -> String {
+        london_time(change.at)
+    }
+
+    fn changed_by(change: &ConsentChangeView) -> &str {
+        change
+            .by
+            .as_deref()
+            .unwrap_or("Set from the details held when lendhub began asking for each purpose")
+    }
+
+    fn changed_how(change: &ConsentChangeView) -> &'static str {
+        change.how.map_or("Not recorded", How::label)
+    }
     /// The course the loan goes with; blank when it goes with none.
     fn course_of(&self, loan: &LoanView) -> String {
         loan.course_id
@@ -51,15 +73,16 @@ impl ShowPage {
         if !has(&b.email) && !has(&b.phone) && !has(&b.address) {
             return "None can reach them: add an email address, a phone number or a postal address";
         }
-        match crate::reminders::service::channel_for(
-            b.email.as_deref(),
-            b.phone.as_deref(),
-            b.address.as_deref(),
-            b.prefers_phone,
-        ) {
-            Channel::Email => "By email",
-            Channel::Call => "By a phone call from staff",
-            Channel::Letter => "By a letter in the post",
+        let reach = b
+            .consents
+            .reach(b.email.as_deref(), b.phone.as_deref(), b.address.as_deref());
+        match crate::reminders::service::channel_for(reach, b.prefers_phone) {
+            Some(Channel::Email) => "By email",
+            Some(Channel::Call) => "By a phone call from staff",
+            Some(Channel::Letter) => "By a letter in the post",
+            None => {
+                "None: they have not agreed to be reminded by any way we have details for (see Consent below)"
+            }
         }
     }
 }
@@ -95,8 +118,12 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let consents = service::consents(&app.db.read, &staff, id).await?;
     Ok(ShowPage {
         nav: Nav::new(&staff, "borrowers"),
+        consents,
+        purposes: Purpose::ALL,
+        hows: How::ALL,
         calls,
         training,
         courses,

@@ -6,12 +6,14 @@ mod desk;
 mod digest;
 mod outbox;
 mod sweep;
+mod unreachable;
 
 pub use delivery::*;
 pub use desk::*;
 pub use digest::*;
 pub use outbox::*;
 pub use sweep::*;
+pub use unreachable::*;
 
 use sea_orm::EntityTrait;
 

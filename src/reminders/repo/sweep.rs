@@ -19,9 +19,11 @@ use crate::{
         reminder::{self, Entity as Reminder},
     },
     loans::model::LoanStatus,
+    people::model::{Consents, Reach},
 };
 
 /// An open loan that may need a reminder, with what the reminder says.
+#[allow(clippy::struct_excessive_bools)] // a row read as it is: a preference and three consents
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct Candidate {
     pub loan_id: i32,
@@ -35,8 +37,28 @@ pub struct Candidate {
     pub address: Option<String>,
     pub postcode: Option<String>,
     pub prefers_phone: bool,
+    pub consent_email_reminders: bool,
+    pub consent_phone_reminders: bool,
+    pub consent_post: bool,
     pub asset_tag: String,
     pub kind: DeviceKind,
+}
+
+impl Candidate {
+    /// The routes the borrower agreed to and gave a detail for.
+    pub fn reach(&self) -> Reach<'_> {
+        let consents = Consents {
+            email_reminders: self.consent_email_reminders,
+            phone_reminders: self.consent_phone_reminders,
+            post: self.consent_post,
+            ..Consents::default()
+        };
+        consents.reach(
+            self.email.as_deref(),
+            self.phone.as_deref(),
+            self.address.as_deref(),
+        )
+    }
 }
 
 /// Open loans due on or before `latest`, of every organisation.
@@ -54,6 +76,9 @@ pub async fn candidates(db: &impl ConnectionTrait, latest: NaiveDate) -> Result<
         .column(borrower::Column::Address)
         .column(borrower::Column::Postcode)
         .column(borrower::Column::PrefersPhone)
+        .column(borrower::Column::ConsentEmailReminders)
+        .column(borrower::Column::ConsentPhoneReminders)
+        .column(borrower::Column::ConsentPost)
         .column(device::Column::AssetTag)
         .column(device::Column::Kind)
         .join(JoinType::InnerJoin, loan_borrower())

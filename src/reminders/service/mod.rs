@@ -10,6 +10,7 @@ mod digest;
 mod notices;
 mod outbox;
 mod sweep;
+mod unreachable;
 
 pub use delivery::*;
 pub use desk::*;
@@ -17,6 +18,7 @@ use digest::digests;
 pub use notices::*;
 pub use outbox::*;
 pub use sweep::*;
+pub use unreachable::*;
 
 // What other features may read and write of this feature's tables: they come here, never to
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.

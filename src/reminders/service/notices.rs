@@ -7,6 +7,7 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde::Serialize;
 
 use super::channel_for;
+use crate::people::model::Consents;
 use crate::{
     entities::reminder,
     error::AppError,
@@ -30,6 +31,8 @@ pub struct Notice {
     pub phone: Option<String>,
     pub address: Option<String>,
     pub prefers_phone: bool,
+    /// What they agreed to: a notice goes only by a route they agreed to.
+    pub consents: Consents,
     /// The email's subject; also why the call or letter is on the list.
     pub subject: String,
     pub text: String,
@@ -68,10 +71,6 @@ impl Told {
     }
 }
 
-fn has(value: Option<&str>) -> bool {
-    value.is_some_and(|v| !v.trim().is_empty())
-}
-
 /// Writes each notice into the outbox in `db` (the caller's transaction) and says how each
 /// person will be told.
 pub async fn notify(
@@ -82,16 +81,15 @@ pub async fn notify(
     let mut told = Told::default();
     let mut rows = Vec::new();
     for notice in notices {
-        if !has(notice.email.as_deref()) && !has(notice.phone.as_deref()) && !has(notice.address.as_deref()) {
-            told.unreachable += 1;
-            continue;
-        }
-        let channel = channel_for(
+        let reach = notice.consents.reach(
             notice.email.as_deref(),
             notice.phone.as_deref(),
             notice.address.as_deref(),
-            notice.prefers_phone,
         );
+        let Some(channel) = channel_for(reach, notice.prefers_phone) else {
+            told.unreachable += 1;
+            continue;
+        };
         match channel {
             Channel::Email => told.emailed += 1,
             Channel::Call => told.to_call += 1,

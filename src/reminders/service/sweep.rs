@@ -18,6 +18,7 @@ use crate::{
     db::{self, Db},
     entities::{hub, organisation, reminder},
     error::AppError,
+    people::model::Reach,
 };
 
 /// What one sweep wrote.
@@ -28,6 +29,8 @@ pub struct SweepSummary {
     /// New outbox rows about loans: emails, calls and letters.
     pub reminders: u64,
     pub digests: u64,
+    /// Reminders due to people with no route they agreed to (the "cannot contact" list).
+    pub cannot_contact: u64,
 }
 
 #[derive(Template)]
@@ -60,24 +63,23 @@ pub struct Words {
     pub html: String,
 }
 
-/// How a borrower is reached: email if they have one (unless they asked for a phone call), else
-/// a call, else a letter.
-pub fn channel_for(
-    email: Option<&str>,
-    phone: Option<&str>,
-    address: Option<&str>,
-    prefers_phone: bool,
-) -> Channel {
-    let has = |v: Option<&str>| v.is_some_and(|v| !v.trim().is_empty());
-    let (email, phone, address) = (has(email), has(phone), has(address));
+/// How a borrower is reached, by the routes they agreed to and gave a detail for: email (unless
+/// they asked for a phone call), else a call, else a letter; `None` when no route is left (they
+/// are on the "cannot contact" list instead).
+pub fn channel_for(reach: Reach<'_>, prefers_phone: bool) -> Option<Channel> {
+    let (email, phone, address) = (
+        reach.email.is_some(),
+        reach.phone.is_some(),
+        reach.address.is_some(),
+    );
     if email && !(prefers_phone && phone) {
-        Channel::Email
+        Some(Channel::Email)
     } else if phone {
-        Channel::Call
+        Some(Channel::Call)
     } else if address {
-        Channel::Letter
+        Some(Channel::Letter)
     } else {
-        Channel::Email
+        None
     }
 }
 
@@ -203,12 +205,11 @@ pub async fn sweep(
         if existing.contains(&key) {
             continue;
         }
-        let channel = channel_for(
-            candidate.email.as_deref(),
-            candidate.phone.as_deref(),
-            candidate.address.as_deref(),
-            candidate.prefers_phone,
-        );
+        let Some(channel) = channel_for(candidate.reach(), candidate.prefers_phone) else {
+            // No route they agreed to: staff see them on the "cannot contact" list.
+            summary.cannot_contact += 1;
+            continue;
+        };
         let words = words(
             candidate,
             kind,
@@ -267,19 +268,46 @@ pub(super) async fn write(db: &Db, rows: Vec<reminder::ActiveModel>) -> Result<u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::people::model::Consents;
     use crate::reminders::model::{Channel, ReminderKind};
     use chrono::NaiveDate;
 
     #[test]
-    fn borrowers_are_reached_the_way_they_can_be() {
+    fn borrowers_are_reached_the_way_they_agreed_to() {
+        let all = Consents {
+            loan: true,
+            email_reminders: true,
+            phone_reminders: true,
+            post: true,
+            ..Consents::default()
+        };
         let e = Some("a@example.org");
         let p = Some("07700 900123");
         let a = Some("1 High Street");
-        assert_eq!(channel_for(e, p, a, false), Channel::Email);
-        assert_eq!(channel_for(e, p, None, true), Channel::Call);
-        assert_eq!(channel_for(e, None, None, true), Channel::Email);
-        assert_eq!(channel_for(None, p, a, false), Channel::Call);
-        assert_eq!(channel_for(Some(" "), None, a, false), Channel::Letter);
+        let to = |c: Consents, e, p, a, prefers| channel_for(c.reach(e, p, a), prefers);
+        assert_eq!(to(all, e, p, a, false), Some(Channel::Email));
+        assert_eq!(to(all, e, p, None, true), Some(Channel::Call));
+        assert_eq!(to(all, e, None, None, true), Some(Channel::Email));
+        assert_eq!(to(all, None, p, a, false), Some(Channel::Call));
+        assert_eq!(to(all, Some(" "), None, a, false), Some(Channel::Letter));
+        let no_email = Consents {
+            email_reminders: false,
+            ..all
+        };
+        assert_eq!(to(no_email, e, p, a, false), Some(Channel::Call));
+        assert_eq!(
+            to(
+                Consents {
+                    loan: true,
+                    ..Consents::default()
+                },
+                e,
+                p,
+                a,
+                false
+            ),
+            None
+        );
     }
 
     #[test]

@@ -249,6 +249,7 @@ pub async fn enrol(
                 email: data.text("email"),
                 consent: Some(ConsentRequest {
                     data_processing: Some(data.text("consent").as_deref() == Some("true")),
+                    ..ConsentRequest::default()
                 }),
                 ..BorrowerRequest::default()
             }),

@@ -135,6 +135,7 @@ pub async fn cancel_session(
             phone: learner.phone.clone(),
             address: learner.address.clone(),
             prefers_phone: learner.prefers_phone,
+            consents: people::service::consents_of(learner),
             subject: subject.clone(),
             text: text.render().map_err(AppError::internal)?,
             html,

@@ -73,14 +73,14 @@ pub async fn enrol(
                     AppError::Invalid(e) => AppError::invalid(format!("walk_in.{}", e.field), e.message),
                     other => other,
                 })?;
-            let row =
-                people::service::insert(&tx, staff.organisation_id(), &details, staff.id(), now).await?;
+            let consents = people::model::Consents::for_new(&details);
+            let row = people::service::insert_new(&tx, staff, &details, &consents, now).await?;
             record(
                 &tx,
                 staff,
                 EntityRef::Borrower(row.id),
                 AuditAction::BorrowerAdded,
-                json!({"walk_in": session_id, "consent": {"data_processing": true, "recorded_by": staff.id()}}),
+                json!({"walk_in": session_id, "consents": consents.given()}),
                 now,
             )
             .await?;

@@ -1,5 +1,8 @@
 //! What a borrower record must hold: a name, at least one way to reach them, and consent.
 
+mod consent;
+
+pub use consent::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -20,11 +23,51 @@ pub fn barrier_label(value: &str) -> &str {
     crate::enums::label_in(&BARRIERS, value)
 }
 
-/// Consent as the API sends it.
+/// Consent as a new borrower's request gives it: purposes by name (`loan` must be `true`), or the
+/// older `{data_processing: true}`, which means `loan`.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ConsentRequest {
-    /// Must be `true`: the borrower agreed that we keep and use their details to run the loan.
+    /// The older name for `loan`.
     pub data_processing: Option<bool>,
+    /// Must be `true`: the borrower agreed that we keep and use their details to run the loan.
+    pub loan: Option<bool>,
+    /// Each reminder purpose left out is given where its contact detail is (an email, a phone, an
+    /// address).
+    pub email_reminders: Option<bool>,
+    pub phone_reminders: Option<bool>,
+    pub post: Option<bool>,
+    /// Given only when named.
+    pub follow_up: Option<bool>,
+    pub share_with_partners: Option<bool>,
+}
+
+impl ConsentRequest {
+    /// Whether the person agreed to the loan (`loan`, or the older `data_processing`).
+    pub fn agreed_to_loan(&self) -> bool {
+        self.loan.or(self.data_processing) == Some(true)
+    }
+
+    /// A new borrower's consents: what was named, and for a reminder purpose left out, whether
+    /// its detail was given.
+    pub fn for_new(&self, details: &BorrowerDetails) -> Consents {
+        let mut consents = Consents::for_new(details);
+        let named = ConsentsRequest {
+            loan: self.loan.or(self.data_processing),
+            email_reminders: self.email_reminders,
+            phone_reminders: self.phone_reminders,
+            post: self.post,
+            follow_up: self.follow_up,
+            share_with_partners: self.share_with_partners,
+            how: None,
+        };
+        for (purpose, given) in named.answers() {
+            if let Some(given) = given {
+                consents.set(purpose, given);
+            }
+        }
+        consents
+    }
 }
 
 /// `POST /borrowers`, `PATCH /borrowers/{id}` and the borrower form, before checking.
@@ -114,13 +157,13 @@ pub fn parse_postcode(text: &str) -> Result<String, FieldError> {
 impl BorrowerRequest {
     /// Checks a new borrower: every problem, in form order.
     pub fn parse_new(&self) -> Result<BorrowerDetails, Vec<FieldError>> {
-        let consent = self.consent.as_ref().and_then(|c| c.data_processing);
+        let consent = self.consent.as_ref().is_some_and(ConsentRequest::agreed_to_loan);
         let mut errors = match self.details() {
-            Ok(details) if consent == Some(true) => return Ok(details),
+            Ok(details) if consent => return Ok(details),
             Ok(_) => Vec::new(),
             Err(errors) => errors,
         };
-        if consent != Some(true) {
+        if !consent {
             errors.push(FieldError::new(
                 "consent.data_processing",
                 "the borrower must agree to us keeping their details before we can lend to them",
@@ -280,6 +323,7 @@ mod tests {
             phone: Some("07700 900123".into()),
             consent: Some(ConsentRequest {
                 data_processing: Some(true),
+                ..ConsentRequest::default()
             }),
             ..BorrowerRequest::default()
         }
@@ -310,6 +354,7 @@ mod tests {
         let refused = BorrowerRequest {
             consent: Some(ConsentRequest {
                 data_processing: Some(false),
+                ..ConsentRequest::default()
             }),
             ..with_phone()
         };

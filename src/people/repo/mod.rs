@@ -6,7 +6,11 @@ use sea_orm::{
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 
-use super::model::BorrowerDetails;
+mod consents;
+
+pub use consents::*;
+
+use super::model::{BorrowerDetails, Consents};
 use crate::entities::borrower::{self, Entity as Borrower};
 
 /// Writes many borrowers at once (demo data).
@@ -48,19 +52,22 @@ fn set_details(row: &mut borrower::ActiveModel, details: &BorrowerDetails, now: 
     row.updated_at = Set(now);
 }
 
+/// A new borrower with the consents they gave, recorded by `consent_by` now.
 pub async fn insert(
     db: &impl ConnectionTrait,
     organisation_id: i32,
     details: &BorrowerDetails,
+    consents: &Consents,
     consent_by: i32,
     now: DateTime<Utc>,
 ) -> Result<borrower::Model, DbErr> {
-    new_row(organisation_id, details, consent_by, now)
-        .insert(db)
-        .await
+    let mut row = new_row(organisation_id, details, consent_by, now);
+    consents::set_columns(&mut row, consents);
+    row.insert(db).await
 }
 
-/// A new borrower's row, consent recorded by `consent_by` now.
+/// A new borrower's row, consent to the loan (and reminders by the details given) recorded by
+/// `consent_by` now.
 pub fn new_row(
     organisation_id: i32,
     details: &BorrowerDetails,
@@ -76,6 +83,7 @@ pub fn new_row(
         ..Default::default()
     };
     set_details(&mut row, details, now);
+    consents::set_columns(&mut row, &Consents::for_new(details));
     row
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
-    model::{BorrowerDetails, BorrowerRequest, ConsentRequest},
+    model::{BorrowerDetails, BorrowerRequest, ConsentRequest, Consents},
     repo,
 };
 use crate::audit::AuditAction;
@@ -21,9 +21,13 @@ use crate::{
 // What other features may read and write of this feature's tables: they come here, never to
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
 pub use super::repo::{
-    batch_after, existing_emails, find, find_many, ids_after, insert, insert_many, new_row,
+    batch_after, existing_emails, find, find_many, ids_after, insert_many, new_row, of_row as consents_of,
     refresh_last_loans, set_last_loan,
 };
+
+mod consents;
+
+pub use consents::*;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ConsentView {
@@ -43,6 +47,8 @@ pub struct BorrowerView {
     pub postcode: Option<String>,
     pub barriers: Vec<String>,
     pub consent: ConsentView,
+    /// What they agree to now, for each purpose.
+    pub consents: Consents,
     pub large_print: bool,
     pub preferred_language: Option<String>,
     pub accessibility_needs: Option<String>,
@@ -54,6 +60,7 @@ pub struct BorrowerView {
 
 impl From<borrower::Model> for BorrowerView {
     fn from(row: borrower::Model) -> Self {
+        let consents = repo::of_row(&row);
         Self {
             id: row.id,
             name: row.name,
@@ -67,6 +74,7 @@ impl From<borrower::Model> for BorrowerView {
                 recorded_at: row.consent_recorded_at,
                 recorded_by: row.consent_recorded_by,
             },
+            consents,
             large_print: row.large_print,
             preferred_language: row.preferred_language,
             accessibility_needs: row.accessibility_needs,
@@ -90,6 +98,7 @@ impl BorrowerView {
             barriers: Some(self.barriers.clone()),
             consent: Some(ConsentRequest {
                 data_processing: Some(self.consent.data_processing),
+                ..ConsentRequest::default()
             }),
             large_print: Some(self.large_print),
             preferred_language: self.preferred_language.clone(),
@@ -119,7 +128,7 @@ pub fn first_error(errors: Vec<FieldError>) -> AppError {
     )
 }
 
-fn unknown(id: i32) -> AppError {
+pub(super) fn unknown(id: i32) -> AppError {
     AppError::NotFound(format!("there is no borrower with id {id}"))
 }
 
@@ -168,19 +177,35 @@ fn email_in_use(err: sea_orm::DbErr) -> AppError {
     }
 }
 
+/// Adds a borrower with the consents they gave, inside `db`'s transaction (a session's walk-ins
+/// and the borrower form both come here). The caller has checked `staff` may add them (a trainer
+/// may add a walk-in to their own session) and writes the audit event.
+pub async fn insert_new(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    details: &BorrowerDetails,
+    consents: &Consents,
+    now: DateTime<Utc>,
+) -> Result<borrower::Model, AppError> {
+    let row = repo::insert(db, staff.organisation_id(), details, consents, staff.id(), now)
+        .await
+        .map_err(email_in_use)?;
+    repo::record_new(db, row.id, consents, staff.id(), now).await?;
+    Ok(row)
+}
+
 pub async fn create(
     db: &Db,
     staff: &Staff,
     details: BorrowerDetails,
+    consents: Consents,
     now: DateTime<Utc>,
 ) -> Result<BorrowerView, AppError> {
     staff.require(Action::ManageBorrowers)?;
     let tx = db::begin_write(db).await?;
     check_resident_of(&tx, &details).await?;
     check_email(&tx, staff, details.email.as_deref(), None).await?;
-    let row = repo::insert(&tx, staff.organisation_id(), &details, staff.id(), now)
-        .await
-        .map_err(email_in_use)?;
+    let row = insert_new(&tx, staff, &details, &consents, now).await?;
     audit::insert(
         &tx,
         NewEvent {
@@ -189,7 +214,7 @@ pub async fn create(
             actor: Actor::Staff(staff),
             entity: EntityRef::Borrower(row.id),
             action: AuditAction::BorrowerAdded,
-            details: json!({ "consent": { "data_processing": true, "recorded_by": staff.id() } }),
+            details: json!({ "consents": consents.given() }),
         },
     )
     .await?;
@@ -205,7 +230,8 @@ pub async fn create_from_request(
 ) -> Result<BorrowerView, AppError> {
     staff.require(Action::ManageBorrowers)?;
     let details = request.parse_new().map_err(first_error)?;
-    create(db, staff, details, now).await
+    let consents = request.consent.clone().unwrap_or_default().for_new(&details);
+    create(db, staff, details, consents, now).await
 }
 
 pub async fn update(

@@ -21,6 +21,7 @@ pub mod organisations;
 pub mod paging;
 pub mod pdf;
 pub mod people;
+pub mod privacy;
 pub mod reminders;
 pub mod reports;
 pub mod staff;

@@ -28,7 +28,7 @@ use crate::{
     config::Config,
     devices,
     error::{self, AppError},
-    hubs, imports, labels, loans, organisations, people, reminders, reports, staff,
+    hubs, imports, labels, loans, organisations, people, privacy, reminders, reports, staff,
     state::AppState,
     stocktakes, training, web,
 };
@@ -73,6 +73,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(staff::routes::api())
         .merge(imports::routes::api())
         .merge(organisations::routes::api())
+        .merge(privacy::routes::api())
         .split_for_parts();
     utoipa::Modify::modify(&web::openapi::ErrorResponses, &mut openapi);
     utoipa::Modify::modify(&web::openapi::TextRules, &mut openapi);
@@ -97,6 +98,7 @@ fn pages(state: &AppState) -> Router<AppState> {
         .merge(staff::pages::router())
         .merge(imports::pages::router())
         .merge(organisations::pages::router())
+        .merge(privacy::pages::router())
         .fallback(|| async { AppError::NotFound("there is no such page".into()) })
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(middleware::from_fn_with_state(state.clone(), web::error_pages))
@@ -243,8 +245,8 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// The background work of `serve`, each in a task of its own so that one cannot hold up another:
-/// the reminder sweep, outbox delivery, and a daily purge of expired sessions, tokens and sign-in
-/// attempts.
+/// the reminder sweep, outbox delivery, and a daily purge of expired sessions, tokens, sign-in
+/// attempts and access-log entries past 12 months.
 fn workers(
     db: &crate::db::Db,
     config: &Arc<Config>,
@@ -283,7 +285,10 @@ fn workers(
             None,
             move || {
                 let db = purge_db.clone();
-                async move { auth::service::purge_tick(&db, idle).await }
+                async move {
+                    auth::service::purge_tick(&db, idle).await;
+                    people::service::purge_access_log_tick(&db).await;
+                }
             },
         ),
     ])

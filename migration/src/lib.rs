@@ -18,6 +18,7 @@ mod m20261204_000011_funder_report;
 mod m20261206_000012_day_one;
 mod m20261206_000013_training_term;
 mod m20261206_000014_consents;
+mod m20261206_000015_access_log;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000012_day_one::Migration),
             Box::new(m20261206_000013_training_term::Migration),
             Box::new(m20261206_000014_consents::Migration),
+            Box::new(m20261206_000015_access_log::Migration),
         ]
     }
 }

@@ -23,7 +23,8 @@ use crate::{
     error::AppError,
     hubs,
     loans::{self, model::LoanStatus},
-    organisations, people,
+    organisations,
+    people::{self, model::Looked},
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -177,8 +178,10 @@ pub async fn document(
 }
 
 /// `GET /loans/{id}/agreement.pdf`: once signed, exactly the stored bytes.
+/// Every download is written to the borrower's access log.
 pub async fn pdf(db: &Db, staff: &Staff, terms: &Arc<Terms>, loan_id: i32) -> Result<AgreementPdf, AppError> {
     let loan = loan_of(&db.read, staff, Action::ViewLoans, loan_id).await?;
+    people::service::looked(db, staff, loan.borrower_id, Looked::Agreement, Utc::now()).await?;
     if let Some(row) = repo::of_loan(&db.read, loan_id).await? {
         let asset_tag = repo::device(&db.read, loan.device_id)
             .await?
@@ -380,4 +383,23 @@ async fn sign(
         recorded_by: Some(staff.id()),
         sha256,
     }))
+}
+
+/// The stored PDF of each signed agreement among `loan_ids` (loans the caller has already been
+/// allowed to read), for a person's export.
+pub async fn stored(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    loan_ids: &[i32],
+) -> Result<Vec<(i32, Vec<u8>)>, AppError> {
+    staff.require(Action::Export)?;
+    let mut found = Vec::new();
+    for &loan_id in loan_ids {
+        if let Some(row) = repo::of_loan(db, loan_id).await?
+            && row.organisation_id == staff.organisation_id()
+        {
+            found.push((loan_id, row.pdf));
+        }
+    }
+    Ok(found)
 }

@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table, kept apart from the hand-written model code. They describe
 //! rows; the rules live in each feature's `model.rs`.
 
+pub mod access_log;
 pub mod agreement;
 pub mod api_token;
 pub mod audit_event;

@@ -8,7 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::{
     model::{BorrowerRequest, ConsentsRequest},
-    service::{self, BorrowerPage, BorrowerQuery, BorrowerView, ConsentsView},
+    service::{self, AccessLogView, BorrowerPage, BorrowerQuery, BorrowerView, ConsentsView},
 };
 use crate::{
     auth::Staff,
@@ -44,7 +44,7 @@ pub async fn show(
     staff: Staff,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<BorrowerWithLoans>, AppError> {
-    let borrower = service::get(&app.db.read, &staff, id).await?;
+    let borrower = service::open(&app.db, &staff, id, Utc::now()).await?;
     let loans = if staff.can(crate::auth::Action::ViewLoans) {
         views::of_borrower(&app.db.read, &staff, id).await?
     } else {
@@ -113,10 +113,22 @@ pub async fn set_consents(
     ))
 }
 
+/// Who has looked at the borrower's record, agreements and export, newest first (admins).
+#[utoipa::path(get, path = "/borrowers/{id}/access-log", tag = "borrowers", params(("id" = i32, Path)),
+    responses((status = 200, body = AccessLogView)), security(("bearer" = [])))]
+pub async fn access_log(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath(id): ApiPath<i32>,
+) -> Result<Json<AccessLogView>, AppError> {
+    Ok(Json(service::access_log(&app.db.read, &staff, id).await?))
+}
+
 /// This feature's calls of the JSON API, with their OpenAPI description.
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create, search))
         .routes(routes!(show, update))
         .routes(routes!(consents, set_consents))
+        .routes(routes!(access_log))
 }

@@ -18,6 +18,7 @@ mod loans;
 mod openapi;
 mod outbox;
 mod permissions;
+mod privacy;
 mod records;
 mod reminders;
 mod reports;

@@ -118,6 +118,8 @@ pub enum Action {
     Import,
     /// See the dashboard and the scheme's figures (hub staff: their hubs').
     ViewReports,
+    /// Read who has looked at a borrower's record, agreement or export (admins).
+    ReadAccessLog,
 }
 
 impl Action {
@@ -132,6 +134,7 @@ impl Action {
             Action::ManageBorrowers => "add or change borrowers",
             Action::Lend => "issue or take back devices",
             Action::ViewLoans => "see loans",
+            Action::ReadAccessLog => "see who has looked at a record (ask an admin)",
             Action::ManageRepairs => "close repairs or retire devices",
             Action::ViewTraining => "see training sessions",
             Action::Train => "run training sessions",

@@ -1,8 +1,10 @@
 //! What a borrower record must hold: a name, at least one way to reach them, and consent.
 
+mod access;
 mod consent;
 mod contact;
 
+pub use access::*;
 pub use consent::*;
 pub use contact::*;
 use serde::{Deserialize, Serialize};

@@ -206,7 +206,7 @@ pub async fn edit(
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
     staff.require(Action::ManageBorrowers)?;
-    let borrower = service::get(&app.db.read, &staff, id).await?;
+    let borrower = service::open(&app.db, &staff, id, Utc::now()).await?;
     let page = borrower_form(
         &staff,
         &format!("Change {}'s details", borrower.name),

@@ -8,7 +8,7 @@ use axum::extract::State;
 use crate::dates::{london_time, long_date};
 use crate::people::{
     model::{How, Purpose, barrier_label},
-    service::{self, BorrowerView, ConsentChangeView, ConsentsView},
+    service::{self, AccessLogView, BorrowerView, ConsentChangeView, ConsentsView, LookView},
 };
 use crate::{
     auth::{Action, Staff},
@@ -30,6 +30,8 @@ pub struct ShowPage {
     courses: std::collections::HashMap<i32, String>,
     calls: Vec<crate::reminders::service::CallRecord>,
     consents: ConsentsView,
+    /// Who has looked at the record: admins only.
+    looks: Option<AccessLogView>,
     purposes: &'static [Purpose],
     hows: &'static [How],
 }
@@ -49,6 +51,10 @@ impl ShowPage {
             .by
             .as_deref()
             .unwrap_or("Set from the details held when lendhub began asking for each purpose")
+    }
+
+    fn looked_at(look: &LookView) -> String {
+        london_time(look.at)
     }
 
     fn changed_how(change: &ConsentChangeView) -> &'static str {
@@ -92,7 +98,7 @@ pub async fn show(
     staff: Staff,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<ShowPage, AppError> {
-    let borrower = service::get(&app.db.read, &staff, id).await?;
+    let borrower = service::open(&app.db, &staff, id, chrono::Utc::now()).await?;
     let loans = if staff.can(Action::ViewLoans) {
         views::of_borrower(&app.db.read, &staff, id).await?
     } else {
@@ -119,9 +125,15 @@ pub async fn show(
         Vec::new()
     };
     let consents = service::consents(&app.db.read, &staff, id).await?;
+    let looks = if staff.can(Action::ReadAccessLog) {
+        Some(service::access_log(&app.db.read, &staff, id).await?)
+    } else {
+        None
+    };
     Ok(ShowPage {
         nav: Nav::new(&staff, "borrowers"),
         consents,
+        looks,
         purposes: Purpose::ALL,
         hows: How::ALL,
         calls,

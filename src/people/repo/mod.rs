@@ -6,8 +6,10 @@ use sea_orm::{
     IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 
+mod access;
 mod consents;
 
+pub use access::*;
 pub use consents::*;
 
 use super::model::{BorrowerDetails, Consents};

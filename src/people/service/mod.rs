@@ -25,8 +25,10 @@ pub use super::repo::{
     refresh_last_loans, set_last_loan,
 };
 
+mod access;
 mod consents;
 
+pub use access::*;
 pub use consents::*;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

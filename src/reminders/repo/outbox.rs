@@ -175,3 +175,19 @@ pub async fn retry(
         .await?;
     Ok(done.rows_affected == 1)
 }
+
+/// Every reminder about one borrower of the organisation, oldest first, at most `limit`.
+pub async fn about_borrower(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    borrower_id: i32,
+    limit: u64,
+) -> Result<Vec<reminder::Model>, DbErr> {
+    Reminder::find()
+        .filter(reminder::Column::OrganisationId.eq(organisation_id))
+        .filter(reminder::Column::BorrowerId.eq(borrower_id))
+        .order_by_asc(reminder::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}

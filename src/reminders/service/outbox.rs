@@ -246,3 +246,29 @@ pub async fn retry(db: &Db, staff: &Staff, id: i32, now: DateTime<Utc>) -> Resul
     tx.commit().await?;
     Ok(row.into())
 }
+
+/// The most reminders a person's export lists.
+pub const MAX_ABOUT_ONE: u64 = 10_000;
+
+/// Every reminder sent (or waiting) about one borrower, with its words: what a person asking for
+/// their data is given. Those who may export may read it.
+pub async fn about_borrower(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    borrower_id: i32,
+) -> Result<Vec<ReminderMessage>, AppError> {
+    staff.require(Action::Export)?;
+    Ok(
+        repo::about_borrower(db, staff.organisation_id(), borrower_id, MAX_ABOUT_ONE)
+            .await?
+            .into_iter()
+            .map(|row| {
+                let body_text = row.body_text.clone();
+                ReminderMessage {
+                    reminder: row.into(),
+                    body_text,
+                }
+            })
+            .collect(),
+    )
+}

@@ -1,0 +1,18 @@
+//! What a staff member looked at, for the access log.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{enums::string_enum, error::FieldError};
+
+string_enum!(
+    /// What was looked at.
+    Looked, "what" {
+        Record = "record" / "Their record",
+        Agreement = "agreement" / "A loan agreement",
+        Export = "export" / "Everything we hold (the download)",
+    }
+);
+
+/// How long the access log keeps a look: 12 months.
+pub const ACCESS_LOG_MONTHS: u32 = 12;

@@ -230,3 +230,25 @@ async fn the_upgrade_gives_existing_borrowers_the_consents_their_details_imply()
         assert!(purposes.contains(&purpose), "{purpose} missing from {purposes:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn nobody_is_lent_a_device_after_withdrawing_consent_to_the_loan() {
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Riverside").await;
+    let ada = app.borrower("Ada Lovelace").await;
+    set(&app, ada, json!({"loan": false, "how": "paper"})).await;
+    let device = json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    let refused = app
+        .post(
+            "/api/v1/loans",
+            &json!({"asset_tag": device["asset_tag"], "borrower_id": ada, "due_on": crate::helpers::in_days(28)}),
+        )
+        .await;
+    let (code, field) = crate::helpers::error_of(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("invalid", Some("borrower_id"))
+    );
+    set(&app, ada, json!({"loan": true, "how": "in_person"})).await;
+    app.issue(device["asset_tag"].as_str().unwrap(), ada).await;
+}

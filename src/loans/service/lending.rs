@@ -74,6 +74,15 @@ pub async fn issue(
                 format!("there is no borrower with id {borrower_id}"),
             )
         })?;
+    if !borrower.consent_loan {
+        return Err(AppError::invalid(
+            "borrower_id",
+            format!(
+                "{} has withdrawn their consent to a loan: record it again on their page (Consent) before lending",
+                borrower.name
+            ),
+        ));
+    }
     let hub_id = request.hub_id.unwrap_or(device.hub_id);
     if hub_id != device.hub_id {
         match hubs::service::find_row(&db.read, hub_id).await? {

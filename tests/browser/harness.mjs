@@ -288,7 +288,8 @@ export const TIMEOUT = 15_000;
  * - `server`, `browser`: as from startServer() and launchBrowser();
  * - `newPage()`: a page in a new browser context (made with `contextOptions`) whose 5xx answers and
  *   script errors are noted in `serverErrors` and `scriptErrors`;
- * - `step(id, name, fn, { needs })`: run `fn` as the subtest "`id`. `name`". Steps run in order;
+ * - `step(id, name, fn, { needs, timeout })`: run `fn` as the subtest "`id`. `name`" (within
+ *   `timeout` ms, 120 000 unless given). Steps run in order;
  *   each names the steps it needs (default: all before it), and one whose prerequisites did not
  *   pass is skipped ("needs step …"), not run against a page it does not expect. A failing step
  *   leaves a screenshot and the HTML of every open page in ARTIFACTS_DIR, named
@@ -329,14 +330,14 @@ export async function startRun(t, { artifactPrefix = '', contextOptions = {} } =
   });
 
   const outcome = new Map();
-  const step = async (id, name, fn, { needs } = {}) => {
+  const step = async (id, name, fn, { needs, timeout = 120_000 } = {}) => {
     const missing = (needs ?? [...outcome.keys()]).filter((k) => outcome.get(k) !== 'pass');
     if (missing.length > 0) {
       outcome.set(id, 'skip');
       await t.test(`${id}. ${name}`, { skip: `needs step ${missing.join(', ')}` });
       return;
     }
-    await t.test(`${id}. ${name}`, { timeout: 120_000 }, async () => {
+    await t.test(`${id}. ${name}`, { timeout }, async () => {
       try {
         await fn();
         outcome.set(id, 'pass');

@@ -18,7 +18,7 @@ use crate::{
 /// A ZIP of everything held about the borrower (`person.json`, each signed agreement, a
 /// `README.txt`); admins and coordinators. The download is written to the access log.
 #[utoipa::path(get, path = "/borrowers/{id}/export", tag = "borrowers", params(("id" = i32, Path)),
-    responses((status = 200, content_type = "application/zip", body = Vec<u8>)), security(("bearer" = [])))]
+    responses((status = 200, content_type = "application/zip", description = "the ZIP")), security(("bearer" = [])))]
 pub async fn export(
     State(app): State<AppState>,
     staff: Staff,

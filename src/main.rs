@@ -4,7 +4,7 @@ use std::io::Read;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use lendhub::{auth, config::Config, db, demo, imports, reminders, staff, startup};
+use lendhub::{auth, config::Config, db, demo, imports, privacy, reminders, staff, startup};
 use migration::MigratorTrait;
 use tracing_subscriber::EnvFilter;
 
@@ -34,6 +34,11 @@ enum Command {
     Reminders {
         #[command(subcommand)]
         command: RemindersCommand,
+    },
+    /// Anonymising borrowers with nothing happening for LENDHUB_RETENTION_MONTHS.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
     },
     /// Fill the database with realistic demo hubs, devices, borrowers and loans.
     Demo {
@@ -88,6 +93,16 @@ enum RemindersCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum RetentionCommand {
+    /// Anonymise every borrower due now, then exit (serve does this once a day).
+    Run {
+        /// The time to act as if it were, in RFC 3339. Now when absent.
+        #[arg(long, value_parser = parse_now)]
+        now: Option<DateTime<Utc>>,
+    },
+}
+
 fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
@@ -132,6 +147,12 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("lendhub: {err}");
+            // The CLI is run by whoever keeps lendhub running: they are shown the cause too.
+            let mut cause = err.source();
+            while let Some(inner) = cause {
+                eprintln!("  because: {inner}");
+                cause = inner.source();
+            }
             std::process::ExitCode::FAILURE
         }
     }
@@ -219,14 +240,33 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
             let now = now.unwrap_or_else(Utc::now);
             let (swept, delivered) = reminders::service::run_once(&db, &config, mailer.as_ref(), now).await?;
+            // The time-driven work reads one clock: retention runs with the same `now`.
+            let anonymised = privacy::service::run(&db, config.retention_months, now).await?;
             println!(
-                "looked at {} loans; scheduled {} reminders and {} digests; sent {}, will retry {}, failed {}",
+                "looked at {} loans; scheduled {} reminders and {} digests; sent {}, will retry {}, failed {}; anonymised {anonymised} borrowers",
                 swept.loans,
                 swept.reminders,
                 swept.digests,
                 delivered.sent,
                 delivered.retrying,
                 delivered.failed
+            );
+            Ok(())
+        }
+        Command::Retention {
+            command: RetentionCommand::Run { now },
+        } => {
+            let db = db::connect(&config.database_url).await?;
+            migration::Migrator::up(&db.write, None).await?;
+            let now = now.unwrap_or_else(Utc::now);
+            let anonymised = privacy::service::run(&db, config.retention_months, now).await?;
+            println!(
+                "anonymised {anonymised} borrowers with nothing happening since {} ({} months)",
+                lendhub::dates::long_date(lendhub::dates::today(privacy::service::cutoff(
+                    config.retention_months,
+                    now
+                ))),
+                config.retention_months
             );
             Ok(())
         }

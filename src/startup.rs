@@ -246,7 +246,7 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
 
 /// The background work of `serve`, each in a task of its own so that one cannot hold up another:
 /// the reminder sweep, outbox delivery, and a daily purge of expired sessions, tokens, sign-in
-/// attempts and access-log entries past 12 months.
+/// attempts and access-log entries past 12 months, with the retention run.
 fn workers(
     db: &crate::db::Db,
     config: &Arc<Config>,
@@ -258,7 +258,7 @@ fn workers(
     }
     let (sweep_db, sweep_config) = (db.clone(), Arc::clone(config));
     let deliver_db = db.clone();
-    let (purge_db, idle) = (db.clone(), config.session_idle);
+    let (purge_db, idle, months) = (db.clone(), config.session_idle, config.retention_months);
     // A sweep that queued emails wakes delivery at once rather than at its next tick.
     let swept = Arc::new(tokio::sync::Notify::new());
     let wake_delivery = Arc::clone(&swept);
@@ -288,6 +288,7 @@ fn workers(
                 async move {
                     auth::service::purge_tick(&db, idle).await;
                     people::service::purge_access_log_tick(&db).await;
+                    privacy::service::retention_tick(&db, months).await;
                 }
             },
         ),

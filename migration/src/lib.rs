@@ -19,6 +19,7 @@ mod m20261206_000012_day_one;
 mod m20261206_000013_training_term;
 mod m20261206_000014_consents;
 mod m20261206_000015_access_log;
+mod m20261207_000016_retention;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000013_training_term::Migration),
             Box::new(m20261206_000014_consents::Migration),
             Box::new(m20261206_000015_access_log::Migration),
+            Box::new(m20261207_000016_retention::Migration),
         ]
     }
 }

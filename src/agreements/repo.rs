@@ -1,7 +1,10 @@
 //! Agreement rows: written once, read many times.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    sea_query::{Expr, ExprTrait, Query},
+};
 
 use super::model::SigningMethod;
 
@@ -34,6 +37,7 @@ pub struct Signed {
     pub accepted_at: DateTime<Utc>,
     pub recorded_by: Option<i32>,
     pub sha256: String,
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 pub async fn signed(db: &impl ConnectionTrait, loan_id: i32) -> Result<Option<Signed>, DbErr> {
@@ -47,6 +51,7 @@ pub async fn signed(db: &impl ConnectionTrait, loan_id: i32) -> Result<Option<Si
             agreement::Column::AcceptedAt,
             agreement::Column::RecordedBy,
             agreement::Column::Sha256,
+            agreement::Column::ErasedAt,
         ])
         .filter(agreement::Column::LoanId.eq(loan_id))
         .into_model::<Signed>()
@@ -70,4 +75,29 @@ pub async fn lock_loan(
 
 pub async fn device(db: &impl ConnectionTrait, id: i32) -> Result<Option<device::Model>, DbErr> {
     Device::find_by_id(id).one(db).await
+}
+
+/// Deletes the documents of the agreements signed for these borrowers' loans: the PDF, drawn
+/// signature and typed name go, and `erased_at` is set (the one change the database's triggers
+/// allow); the SHA-256, terms version and time of acceptance stay.
+pub async fn erase_documents(
+    db: &impl ConnectionTrait,
+    borrower_ids: &[i32],
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let loans = Query::select()
+        .column(loan::Column::Id)
+        .from(Loan)
+        .and_where(Expr::col(loan::Column::BorrowerId).is_in(borrower_ids.iter().copied()))
+        .to_owned();
+    let done = Agreement::update_many()
+        .col_expr(agreement::Column::Pdf, Expr::value(Vec::<u8>::new()))
+        .col_expr(agreement::Column::Signature, Expr::value(Option::<String>::None))
+        .col_expr(agreement::Column::SignedName, Expr::value(String::new()))
+        .col_expr(agreement::Column::ErasedAt, Expr::value(now))
+        .filter(agreement::Column::LoanId.in_subquery(loans))
+        .filter(agreement::Column::ErasedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
 }

@@ -15,6 +15,11 @@ use super::{
     render, repo,
 };
 use crate::audit::AuditAction;
+
+// What other features may read and write of this feature's tables: they come here, never to
+// `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
+pub use super::repo::erase_documents;
+
 use crate::{
     audit::{self, EntityRef},
     auth::{self, Action, Staff},
@@ -46,8 +51,10 @@ pub struct AgreementView {
     pub accepted_at: Option<DateTime<Utc>>,
     /// Staff id of who was at the counter or recorded the paper copy.
     pub recorded_by: Option<i32>,
-    /// Of the stored PDF, which never changes.
+    /// Of the stored PDF, which never changes; kept after the document is deleted.
     pub sha256: Option<String>,
+    /// When the document was deleted, as the borrower's record was anonymised.
+    pub document_deleted_at: Option<DateTime<Utc>>,
 }
 
 impl AgreementView {
@@ -61,6 +68,7 @@ impl AgreementView {
             accepted_at: None,
             recorded_by: None,
             sha256: None,
+            document_deleted_at: None,
         }
     }
 
@@ -70,10 +78,11 @@ impl AgreementView {
             status: AgreementStatus::Signed,
             terms_version: row.terms_version.clone(),
             method: Some(row.method),
-            signed_name: Some(row.signed_name.clone()),
+            signed_name: row.erased_at.is_none().then(|| row.signed_name.clone()),
             accepted_at: Some(row.accepted_at),
             recorded_by: row.recorded_by,
             sha256: Some(row.sha256.clone()),
+            document_deleted_at: row.erased_at,
         }
     }
 
@@ -183,6 +192,13 @@ pub async fn pdf(db: &Db, staff: &Staff, terms: &Arc<Terms>, loan_id: i32) -> Re
     let loan = loan_of(&db.read, staff, Action::ViewLoans, loan_id).await?;
     people::service::looked(db, staff, loan.borrower_id, Looked::Agreement, Utc::now()).await?;
     if let Some(row) = repo::of_loan(&db.read, loan_id).await? {
+        if let Some(at) = row.erased_at {
+            return Err(AppError::NotFound(format!(
+                "the agreement of loan {loan_id} was deleted on {} when the borrower's record was \
+                 anonymised; its SHA-256 stays on the loan",
+                crate::dates::long_date(crate::dates::today(at))
+            )));
+        }
         let asset_tag = repo::device(&db.read, loan.device_id)
             .await?
             .map(|d| d.asset_tag)
@@ -382,6 +398,7 @@ async fn sign(
         accepted_at: now,
         recorded_by: Some(staff.id()),
         sha256,
+        erased_at: None,
     }))
 }
 
@@ -397,6 +414,7 @@ pub async fn stored(
     for &loan_id in loan_ids {
         if let Some(row) = repo::of_loan(db, loan_id).await?
             && row.organisation_id == staff.organisation_id()
+            && row.erased_at.is_none()
         {
             found.push((loan_id, row.pdf));
         }

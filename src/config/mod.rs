@@ -31,6 +31,8 @@ pub struct Config {
     pub smtp_timeout: std::time::Duration,
     /// A browser session unused this long is signed out.
     pub session_idle: chrono::Duration,
+    /// A borrower is anonymised this many months after their last loan or session ends.
+    pub retention_months: u32,
 }
 
 /// The default length of a loan for each kind of device, in days.
@@ -70,6 +72,7 @@ struct Raw {
     reminder_interval_seconds: Option<u64>,
     smtp_timeout_seconds: Option<u64>,
     session_idle_minutes: Option<u64>,
+    retention_months: Option<u64>,
 }
 
 /// Why the configuration could not be read.
@@ -160,6 +163,13 @@ impl Config {
             5..=1440,
             "minutes",
         )?;
+        let retention_months = ranged(
+            "LENDHUB_RETENTION_MONTHS",
+            raw.retention_months,
+            24,
+            1..=240,
+            "months",
+        )?;
         Ok(Self {
             database_url: raw
                 .database_url
@@ -194,6 +204,7 @@ impl Config {
             reminder_interval: std::time::Duration::from_secs(interval),
             smtp_timeout: std::time::Duration::from_secs(smtp_timeout),
             session_idle: chrono::Duration::minutes(i64::try_from(idle).unwrap_or(120)),
+            retention_months: u32::try_from(retention_months).unwrap_or(24),
         })
     }
 
@@ -212,6 +223,7 @@ impl Config {
             reminder_interval: std::time::Duration::from_mins(5),
             smtp_timeout: std::time::Duration::from_secs(30),
             session_idle: chrono::Duration::hours(2),
+            retention_months: 24,
         }
     }
 

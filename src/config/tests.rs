@@ -19,7 +19,25 @@ fn raw() -> Raw {
         reminder_interval_seconds: None,
         smtp_timeout_seconds: None,
         session_idle_minutes: None,
+        retention_months: None,
     }
+}
+
+#[test]
+fn keeps_records_24_months_unless_told_and_refuses_a_retention_of_none() {
+    assert_eq!(Config::from_parts(raw()).unwrap().retention_months, 24);
+    let six = Config::from_parts(Raw {
+        retention_months: Some(6),
+        ..raw()
+    })
+    .unwrap();
+    assert_eq!(six.retention_months, 6);
+    let err = Config::from_parts(Raw {
+        retention_months: Some(0),
+        ..raw()
+    })
+    .unwrap_err();
+    assert!(err.to_string().starts_with("LENDHUB_RETENTION_MONTHS"), "{err}");
 }
 
 #[test]

@@ -2,7 +2,8 @@ use sea_orm::entity::prelude::*;
 
 use crate::agreements::model::SigningMethod;
 
-/// A signed agreement: written once, never changed (the database refuses updates and deletes).
+/// A signed agreement: written once, never changed but to erase its document (the database
+/// refuses every other update, and deletes).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "agreements")]
 pub struct Model {
@@ -22,6 +23,9 @@ pub struct Model {
     #[sea_orm(column_type = "Blob")]
     pub pdf: Vec<u8>,
     pub sha256: String,
+    /// When anonymising deleted the document, signature and typed name (the one change the
+    /// database allows); the hash, terms version and time of acceptance stay.
+    pub erased_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

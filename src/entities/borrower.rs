@@ -44,6 +44,14 @@ pub struct Model {
     pub prefers_phone: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When retention or an erasure request anonymised the record: its contact details are gone
+    /// and its name is "Former borrower {id}".
+    pub anonymised_at: Option<DateTimeUtc>,
+    /// When an admin held the record back from retention, and why.
+    pub held_at: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub hold_reason: Option<String>,
+    pub held_by: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

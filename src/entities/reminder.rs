@@ -42,6 +42,9 @@ pub struct Model {
     pub printed_at: Option<DateTimeUtc>,
     pub outcome: Option<CallOutcome>,
     pub outcome_by: Option<i32>,
+    /// What the caller noted about a call.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub call_notes: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -22,6 +22,7 @@ mod privacy;
 mod records;
 mod reminders;
 mod reports;
+mod retention;
 mod review;
 mod scoping;
 mod staff;

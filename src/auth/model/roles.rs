@@ -120,6 +120,9 @@ pub enum Action {
     ViewReports,
     /// Read who has looked at a borrower's record, agreement or export (admins).
     ReadAccessLog,
+    /// See whose records retention will anonymise, hold one back, or erase one on request
+    /// (admins).
+    ManageRetention,
 }
 
 impl Action {
@@ -135,6 +138,7 @@ impl Action {
             Action::Lend => "issue or take back devices",
             Action::ViewLoans => "see loans",
             Action::ReadAccessLog => "see who has looked at a record (ask an admin)",
+            Action::ManageRetention => "hold or erase a borrower's record (ask an admin)",
             Action::ManageRepairs => "close repairs or retire devices",
             Action::ViewTraining => "see training sessions",
             Action::Train => "run training sessions",
@@ -167,6 +171,7 @@ mod tests {
         assert!(Role::Coordinator.allows(Action::ManageTraining));
         assert!(Role::HubStaff.allows(Action::ViewTraining));
         assert!(!Role::HubStaff.allows(Action::Train));
+        assert!(!Role::Coordinator.allows(Action::ManageRetention));
     }
 
     #[test]

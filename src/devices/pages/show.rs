@@ -192,6 +192,9 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         | AuditAction::BorrowerAdded
         | AuditAction::BorrowerUpdated
         | AuditAction::ConsentChanged
+        | AuditAction::BorrowerAnonymised
+        | AuditAction::BorrowerHeld
+        | AuditAction::BorrowerReleased
         | AuditAction::Extended
         | AuditAction::AgreementSigned
         | AuditAction::ReminderCall

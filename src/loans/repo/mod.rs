@@ -2,7 +2,9 @@
 //! goes with each transition.
 
 mod devices;
+mod forgetting;
 mod loans;
 
 pub use devices::*;
+pub use forgetting::*;
 pub use loans::*;

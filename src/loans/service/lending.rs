@@ -74,6 +74,9 @@ pub async fn issue(
                 format!("there is no borrower with id {borrower_id}"),
             )
         })?;
+    if borrower.anonymised_at.is_some() {
+        return Err(anonymised(borrower_id));
+    }
     if !borrower.consent_loan {
         return Err(AppError::invalid(
             "borrower_id",
@@ -116,7 +119,11 @@ pub async fn issue(
     )
     .await
     .map_err(|err| not_available(err, &device.asset_tag))?;
-    people::service::set_last_loan(&tx, borrower.id, now).await?;
+    // The borrower's row is written in the loan's transaction: a record erased meanwhile is
+    // refused here, and an erasure that comes after waits for this loan and sees it open.
+    if !people::service::set_last_loan(&tx, borrower.id, now).await? {
+        return Err(anonymised(borrower_id));
+    }
     commit(tx, staff, EntityRef::Device(device.id), AuditAction::Issued, json!({"loan_id": row.id, "borrower_id": borrower.id, "due_on": due_on, "hub_id": hub_id, "accessories": accessories}), now).await?;
     Ok(views::view(
         row,
@@ -163,7 +170,7 @@ pub async fn extend(
             loan_id: Set(loan_id),
             from_due_on: Set(loan.due_on),
             to_due_on: Set(due_on),
-            reason: Set(reason.clone()),
+            reason: Set(reason),
             extended_by: Set(Some(staff.id())),
             extended_at: Set(now),
             ..Default::default()
@@ -181,7 +188,8 @@ pub async fn extend(
         loan_id,
         EntityRef::Loan(loan_id),
         AuditAction::Extended,
-        json!({"from": from, "to": due_on, "reason": reason}),
+        // The reason stays on the extension, where anonymising can clear it.
+        json!({"from": from, "to": due_on}),
         now,
     )
     .await?;
@@ -209,7 +217,7 @@ pub async fn report_lost(
     let mut row: loan::ActiveModel = loan.into();
     row.status = Set(LoanStatus::Lost);
     row.lost_at = Set(Some(now));
-    row.lost_notes = Set(notes.clone());
+    row.lost_notes = Set(notes);
     row.updated_at = Set(now);
     repo::update_loan(&tx, row).await?;
     commit_loan_change(
@@ -218,11 +226,19 @@ pub async fn report_lost(
         loan_id,
         EntityRef::Device(device.id),
         AuditAction::ReportedLost,
-        json!({"loan_id": loan_id, "notes": notes}),
+        // The notes stay on the loan, where anonymising can clear them.
+        json!({"loan_id": loan_id}),
         now,
     )
     .await?;
     views::loan(&db.read, staff, loan_id).await
+}
+
+fn anonymised(borrower_id: i32) -> AppError {
+    AppError::invalid(
+        "borrower_id",
+        format!("borrower {borrower_id}'s record was anonymised: add them again to lend to them"),
+    )
 }
 
 /// A lost device is back: it waits for its checks like any returned device.

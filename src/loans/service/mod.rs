@@ -30,7 +30,8 @@ use crate::{
 // What other features may read and write of this feature's tables: they come here, never to
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
 pub use super::repo::{
-    available_devices, batch_after, find_loan, ids_within, insert_many, insert_repair, mark_on_loan,
+    available_devices, batch_after, find_loan, forget_notes, ids_within, insert_many, insert_repair,
+    mark_on_loan, open_loans_of,
 };
 
 /// A device that is not found by a tag given in a request body is a problem with that field.

@@ -34,6 +34,7 @@ pub struct ShowPage {
     looks: Option<AccessLogView>,
     purposes: &'static [Purpose],
     hows: &'static [How],
+    retention_months: u32,
 }
 
 impl ShowPage {
@@ -51,6 +52,10 @@ impl ShowPage {
             .by
             .as_deref()
             .unwrap_or("Set from the details held when lendhub began asking for each purpose")
+    }
+
+    fn day(at: &chrono::DateTime<chrono::Utc>) -> String {
+        long_date(crate::dates::today(*at))
     }
 
     fn looked_at(look: &LookView) -> String {
@@ -136,6 +141,7 @@ pub async fn show(
         looks,
         purposes: Purpose::ALL,
         hows: How::ALL,
+        retention_months: app.config.retention_months,
         calls,
         training,
         courses,

@@ -8,9 +8,11 @@ use sea_orm::{
 
 mod access;
 mod consents;
+mod retention;
 
 pub use access::*;
 pub use consents::*;
+pub use retention::*;
 
 use super::model::{BorrowerDetails, Consents};
 use crate::entities::borrower::{self, Entity as Borrower};
@@ -111,13 +113,14 @@ pub async fn existing_emails(
 }
 
 /// Records when a borrower was last lent a device, for the list sorted by it.
-pub async fn set_last_loan(db: &impl ConnectionTrait, id: i32, at: DateTime<Utc>) -> Result<(), DbErr> {
-    Borrower::update_many()
+pub async fn set_last_loan(db: &impl ConnectionTrait, id: i32, at: DateTime<Utc>) -> Result<bool, DbErr> {
+    let done = Borrower::update_many()
         .col_expr(borrower::Column::LastLoanAt, Expr::value(at))
         .filter(borrower::Column::Id.eq(id))
+        .filter(borrower::Column::AnonymisedAt.is_null())
         .exec(db)
         .await?;
-    Ok(())
+    Ok(done.rows_affected == 1)
 }
 
 /// Sets every borrower's last loan from the loans (after loans were written in bulk).

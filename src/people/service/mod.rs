@@ -21,8 +21,9 @@ use crate::{
 // What other features may read and write of this feature's tables: they come here, never to
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
 pub use super::repo::{
-    batch_after, existing_emails, find, find_many, ids_after, insert_many, new_row, of_row as consents_of,
-    refresh_last_loans, set_last_loan,
+    FORMER_BORROWER, anonymise, batch_after, due, due_page, existing_emails, find, find_locked, find_many,
+    ids_after, insert_many, last_activity, new_row, of_row as consents_of, refresh_last_loans, set_hold,
+    set_last_loan,
 };
 
 mod access;
@@ -58,6 +59,19 @@ pub struct BorrowerView {
     pub resident_of_organisation_id: Option<i32>,
     pub prefers_phone: bool,
     pub created_at: DateTime<Utc>,
+    /// When they were last lent a device; null before their first loan.
+    pub last_loan_at: Option<DateTime<Utc>>,
+    /// When the record was anonymised (by retention or on request); null while it is not.
+    pub anonymised_at: Option<DateTime<Utc>>,
+    /// Why and since when an admin holds the record back from retention.
+    pub hold: Option<HoldView>,
+}
+
+/// A hold on a record: retention passes it by.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HoldView {
+    pub at: DateTime<Utc>,
+    pub reason: String,
 }
 
 impl From<borrower::Model> for BorrowerView {
@@ -84,6 +98,12 @@ impl From<borrower::Model> for BorrowerView {
             resident_of_organisation_id: row.resident_of_organisation_id,
             prefers_phone: row.prefers_phone,
             created_at: row.created_at,
+            last_loan_at: row.last_loan_at,
+            anonymised_at: row.anonymised_at,
+            hold: row.held_at.map(|at| HoldView {
+                at,
+                reason: row.hold_reason.unwrap_or_default(),
+            }),
         }
     }
 }
@@ -248,6 +268,12 @@ pub async fn update(
     let row = repo::find(&tx, staff.organisation_id(), id)
         .await?
         .ok_or_else(|| unknown(id))?;
+    if row.anonymised_at.is_some() {
+        return Err(AppError::Conflict {
+            code: "anonymised",
+            message: format!("borrower {id}'s record is anonymised: add them again as a new borrower"),
+        });
+    }
     check_resident_of(&tx, &details).await?;
     if row.email != details.email {
         check_email(&tx, staff, details.email.as_deref(), Some(id)).await?;

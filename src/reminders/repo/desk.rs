@@ -117,12 +117,14 @@ pub async fn record_outcome(
     scope: &Scope,
     id: i32,
     outcome: CallOutcome,
+    notes: Option<String>,
     staff_id: i32,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
     let done = Reminder::update_many()
         .col_expr(reminder::Column::Status, ReminderStatus::Sent.as_str().into())
         .col_expr(reminder::Column::Outcome, Some(outcome.as_str()).into())
+        .col_expr(reminder::Column::CallNotes, notes.into())
         .col_expr(reminder::Column::OutcomeBy, Some(staff_id).into())
         .col_expr(reminder::Column::SentAt, Some(now).into())
         .col_expr(reminder::Column::UpdatedAt, now.into())
@@ -178,4 +180,20 @@ pub async fn find(
     id: i32,
 ) -> Result<Option<reminder::Model>, DbErr> {
     Reminder::find_by_id(id).filter(scoped(scope)).one(db).await
+}
+
+/// Those of `ids` within `scope` (at most a page of them).
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    ids: &[i32],
+) -> Result<Vec<reminder::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Reminder::find()
+        .filter(reminder::Column::Id.is_in(ids.iter().copied()))
+        .filter(scoped(scope))
+        .all(db)
+        .await
 }

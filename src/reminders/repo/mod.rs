@@ -4,6 +4,7 @@
 mod delivery;
 mod desk;
 mod digest;
+mod forgetting;
 mod outbox;
 mod sweep;
 mod unreachable;
@@ -11,6 +12,7 @@ mod unreachable;
 pub use delivery::*;
 pub use desk::*;
 pub use digest::*;
+pub use forgetting::*;
 pub use outbox::*;
 pub use sweep::*;
 pub use unreachable::*;

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::audit::AuditAction;
 use crate::dates::today;
+use crate::entities::audit_event;
 use crate::paging::{self, DatedCursor};
 use crate::reminders::{
     model::{CallOutcome, Channel, parse_outcome},
@@ -121,7 +122,7 @@ pub async fn record_outcome(
         .await?
         .filter(|r| r.channel == Channel::Call)
         .ok_or_else(|| AppError::NotFound(format!("there is no call with id {id}")))?;
-    if !repo::record_outcome(&tx, &scope, id, outcome, staff.id(), now).await? {
+    if !repo::record_outcome(&tx, &scope, id, outcome, notes, staff.id(), now).await? {
         return Err(AppError::Conflict {
             code: "call_not_waiting",
             message: format!(
@@ -141,7 +142,8 @@ pub async fn record_outcome(
         staff,
         entity,
         AuditAction::ReminderCall,
-        json!({"reminder_id": id, "session_id": row.session_id, "outcome": outcome, "reason": row.subject, "notes": notes}),
+        // The notes stay on the call, where anonymising can clear them; never in the audit log.
+        json!({"reminder_id": id, "session_id": row.session_id, "outcome": outcome, "reason": row.subject}),
         now,
     )
     .await?;
@@ -275,23 +277,44 @@ pub async fn call_history(
         return Ok(Vec::new());
     }
     let rows = audit::of_action(db, "loan", &loan_ids, AuditAction::ReminderCall.as_str(), 100).await?;
-    rows.into_iter()
+    let events: Vec<(audit_event::Model, serde_json::Value)> = rows
+        .into_iter()
         .filter(|row| row.organisation_id == staff.organisation_id())
         .map(|row| {
-            let details: serde_json::Value =
-                serde_json::from_str(&row.details).map_err(AppError::internal)?;
+            let details = serde_json::from_str(&row.details).map_err(AppError::internal)?;
+            Ok((row, details))
+        })
+        .collect::<Result<_, AppError>>()?;
+    // The notes are kept on the call itself, where anonymising a borrower clears them.
+    let call_ids: Vec<i32> = events
+        .iter()
+        .filter_map(|(_, details)| details["reminder_id"].as_i64())
+        .filter_map(|id| i32::try_from(id).ok())
+        .collect();
+    let notes: std::collections::HashMap<i32, Option<String>> = repo::find_many(db, &scope, &call_ids)
+        .await?
+        .into_iter()
+        .map(|call| (call.id, call.call_notes))
+        .collect();
+    events
+        .into_iter()
+        .map(|(row, details)| {
             let outcome = details["outcome"]
                 .as_str()
                 .and_then(|o| CallOutcome::parse(o).ok())
                 .ok_or_else(|| {
                     AppError::Internal(format!("audit event {} has no call outcome", row.id).into())
                 })?;
+            let call_notes = details["reminder_id"]
+                .as_i64()
+                .and_then(|id| i32::try_from(id).ok())
+                .and_then(|id| notes.get(&id).cloned().flatten());
             Ok(CallRecord {
                 loan_id: row.entity_id,
                 at: row.at,
                 by: row.actor_label,
                 outcome,
-                notes: details["notes"].as_str().map(str::to_owned),
+                notes: call_notes,
             })
         })
         .collect()

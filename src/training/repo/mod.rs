@@ -4,11 +4,13 @@
 mod calendar;
 mod courses;
 mod enrolments;
+mod forgetting;
 mod scores;
 mod sessions;
 
 pub use calendar::*;
 pub use courses::*;
 pub use enrolments::*;
+pub use forgetting::*;
 pub use scores::*;
 pub use sessions::*;

@@ -22,4 +22,4 @@ pub use term::*;
 
 // What other features may read and write of this feature's tables: they come here, never to
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
-pub use super::repo::{enrolled_counts, enrolments_after, sessions_after, sessions_by_ids};
+pub use super::repo::{enrolled_counts, enrolments_after, forget_notes, sessions_after, sessions_by_ids};

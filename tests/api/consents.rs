@@ -3,7 +3,7 @@
 //! "cannot contact" list; and the upgrade gives existing borrowers the consents their details
 //! imply.
 
-use crate::helpers::{SmtpServer, TestApp, json_of};
+use crate::helpers::{SmtpServer, TestApp, in_days, json_of};
 use crate::reminders::{config, hub, lend, mailer, morning};
 use lendhub::reminders::service;
 use reqwest::StatusCode;
@@ -251,4 +251,83 @@ async fn nobody_is_lent_a_device_after_withdrawing_consent_to_the_loan() {
     );
     set(&app, ada, json!({"loan": true, "how": "in_person"})).await;
     app.issue(device["asset_tag"].as_str().unwrap(), ada).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_counter_asks_for_what_is_missing_at_a_first_loan() {
+    use crate::web_counter::{browser, submit};
+    let app = TestApp::spawn().await;
+    let hub = app.hub("Riverside").await;
+    for _ in 0..2 {
+        json_of(app.add_device(hub, json!({})).await, StatusCode::CREATED).await;
+    }
+    let body = json!({"name": "Ada Lovelace", "email": "ada@example.org", "consent": {"loan": true}});
+    let ada = json_of(app.post("/api/v1/borrowers", &body).await, StatusCode::CREATED).await["id"]
+        .as_i64()
+        .unwrap();
+    let withdrawn = app
+        .put(
+            &format!("/api/v1/borrowers/{ada}/consents"),
+            &json!({"loan": false, "how": "phone"}),
+        )
+        .await;
+    assert_eq!(withdrawn.status(), StatusCode::OK);
+    let client = browser(&app).await;
+    let ada_id = ada.to_string();
+
+    let details = client
+        .get(app.url(&format!("/devices/TST-00001/issue/details?borrower_id={ada}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(details.contains("What they agree to"), "{details}");
+    assert!(details.contains("Lending them a device") && details.contains("Being asked later how it went"));
+    assert!(
+        !details.contains("Reminders by email"),
+        "already agreed: not asked again"
+    );
+    assert!(!details.contains("checked"), "nothing is ticked for them");
+
+    let due = in_days(30);
+    let mut form = vec![("borrower_id", ada_id.as_str()), ("due_on", due.as_str())];
+    let refused = submit(&client, &app, "/devices/TST-00001/issue/check", &form).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("keeping their details to run the loan")
+    );
+
+    form.extend([("consents", "loan"), ("consents", "follow_up")]);
+    let check = submit(&client, &app, "/devices/TST-00001/issue/check", &form).await;
+    assert_eq!(check.status(), StatusCode::OK);
+    assert!(check.text().await.unwrap().contains("They agree to"));
+    let lent = submit(&client, &app, "/devices/TST-00001/issue", &form).await;
+    assert_eq!(lent.status(), StatusCode::SEE_OTHER);
+
+    let consents = json_of(
+        app.get(&format!("/api/v1/borrowers/{ada}/consents")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(consents["current"]["loan"], true);
+    assert_eq!(consents["current"]["follow_up"], true);
+    assert_eq!(consents["current"]["share_with_partners"], false);
+    assert_eq!(consents["history"][0]["how"], "in_person", "{consents}");
+
+    // At a later loan, with the loan agreed to, nothing more is asked.
+    let again = client
+        .get(app.url(&format!("/devices/TST-00002/issue/details?borrower_id={ada}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!again.contains("What they agree to"));
 }

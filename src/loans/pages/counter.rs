@@ -117,6 +117,32 @@ fn details_form(
         .iter()
         .map(|a| Choice::new(a.clone(), a.clone(), accessories.contains(a)))
         .collect();
+    let form = details_fields(staff, device, borrower, due_on, choices);
+    let asked = people::service::to_ask_at_counter(borrower);
+    if asked.is_empty() {
+        return form;
+    }
+    // Never ticked for them: each is their answer, asked out loud.
+    let consents = asked
+        .iter()
+        .map(|purpose| Choice::new(purpose.as_str(), purpose.label(), false))
+        .collect();
+    form.field(
+        Field::checkboxes("consents", "What they agree to", consents).hint(format!(
+            "{} has not agreed to these yet. Read each one out and tick only what they agree to; \
+             they must agree to the first to borrow. It is recorded as given in person.",
+            borrower.name
+        )),
+    )
+}
+
+fn details_fields(
+    staff: &Staff,
+    device: &DeviceView,
+    borrower: &BorrowerView,
+    due_on: &str,
+    choices: Vec<Choice>,
+) -> FormPage {
     FormPage::new(
         Nav::new(staff, "devices"),
         format!("Lend to {}", borrower.name),
@@ -170,6 +196,8 @@ pub struct CheckPage {
     due_on_text: String,
     accessories: Vec<String>,
     change_link: String,
+    /// What they agree to now, at the counter.
+    consents: Vec<crate::people::model::Purpose>,
 }
 
 /// Issue, step 3: check your answers before the loan is made.
@@ -188,8 +216,12 @@ pub async fn issue_check(
     let borrower = people::service::get(&app.db.read, &staff, borrower_id).await?;
     let accessories = data.all("accessories");
     let due_text = data.text("due_on");
-    match crate::loans::model::parse_due_on("due_on", due_text.as_deref(), today(Utc::now())) {
-        Ok(due_on) => {
+    let checked = crate::loans::model::parse_due_on("due_on", due_text.as_deref(), today(Utc::now()))
+        .and_then(|due_on| {
+            people::service::counter_answers(&borrower, &data.all("consents")).map(|c| (due_on, c))
+        });
+    match checked {
+        Ok((due_on, consents)) => {
             let change_link = format!(
                 "/devices/{}/issue/details?borrower_id={}&due_on={}&accessories={}",
                 device.asset_tag,
@@ -205,6 +237,7 @@ pub async fn issue_check(
                 borrower,
                 accessories,
                 change_link,
+                consents,
             }
             .into_response())
         }
@@ -226,9 +259,16 @@ pub async fn issue(
     Path(tag): Path<String>,
     Form(data): Form<FormData>,
 ) -> Result<Response, AppError> {
+    let borrower_id = data.text("borrower_id").and_then(|b| b.parse().ok());
+    if let Some(id) = borrower_id {
+        // What they agreed to at the counter is recorded first: the loan needs it.
+        let borrower = people::service::get(&app.db.read, &staff, id).await?;
+        let agreed = people::service::counter_answers(&borrower, &data.all("consents"))?;
+        people::service::agree_at_counter(&app.db, &staff, &borrower, &agreed, Utc::now()).await?;
+    }
     let request = IssueRequest {
         asset_tag: Some(tag),
-        borrower_id: data.text("borrower_id").and_then(|b| b.parse().ok()),
+        borrower_id,
         due_on: data.text("due_on"),
         hub_id: None,
         accessories: Some(data.all("accessories")),

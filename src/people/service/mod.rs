@@ -28,9 +28,11 @@ pub use super::repo::{
 
 mod access;
 mod consents;
+mod counter;
 
 pub use access::*;
 pub use consents::*;
+pub use counter::*;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ConsentView {

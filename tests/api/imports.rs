@@ -243,6 +243,23 @@ async fn a_windows_1252_file_with_semicolons_keeps_its_pounds_and_accents() {
         export.contains("Siân Ellis") && export.contains("Zoë Brontë") && export.contains("M14 5TQ"),
         "{export}"
     );
+    // Each imported borrower's consent history starts with what they were given, by whom.
+    let found = json_of(app.get("/api/v1/borrowers?q=Ellis").await, StatusCode::OK).await;
+    let sian = found["items"][0]["id"].as_i64().unwrap();
+    let consents = json_of(
+        app.get(&format!("/api/v1/borrowers/{sian}/consents")).await,
+        StatusCode::OK,
+    )
+    .await;
+    let mut given: Vec<&str> = consents["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["purpose"].as_str().unwrap())
+        .collect();
+    given.sort_unstable();
+    assert_eq!(given, ["loan", "phone_reminders"], "{consents}");
+    assert_eq!(consents["history"][0]["by"], "Admin Person", "{consents}");
 
     let hub_staff = app.staff_token("counter@example.org", Role::HubStaff).await;
     assert_eq!(

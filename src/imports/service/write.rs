@@ -140,6 +140,10 @@ pub(super) async fn write<R: Read>(
             message: "the file changed while it was imported: nothing was written; import it again".into(),
         });
     }
+    if matches!(target, Target::Borrowers) {
+        // Each new borrower's consents start their history, as one added by hand does.
+        people::service::record_imported(&tx, check.organisation_id, staff.id(), now).await?;
+    }
     audit::record(
         &tx,
         staff,

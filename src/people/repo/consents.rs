@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Query},
 };
 
 use crate::{
@@ -19,6 +21,18 @@ pub fn set_columns(row: &mut borrower::ActiveModel, consents: &Consents) {
     row.consent_post = Set(consents.post);
     row.consent_follow_up = Set(consents.follow_up);
     row.consent_share_with_partners = Set(consents.share_with_partners);
+}
+
+/// The column that holds the answer for `purpose`.
+fn column_of(purpose: Purpose) -> borrower::Column {
+    match purpose {
+        Purpose::Loan => borrower::Column::ConsentLoan,
+        Purpose::EmailReminders => borrower::Column::ConsentEmailReminders,
+        Purpose::PhoneReminders => borrower::Column::ConsentPhoneReminders,
+        Purpose::Post => borrower::Column::ConsentPost,
+        Purpose::FollowUp => borrower::Column::ConsentFollowUp,
+        Purpose::ShareWithPartners => borrower::Column::ConsentShareWithPartners,
+    }
 }
 
 /// The answers now, from a borrower's row.
@@ -116,4 +130,43 @@ pub async fn history(
         .limit(limit)
         .all(db)
         .await
+}
+
+/// Records, for each borrower an import wrote at `now` (recorded by `staff_id`), one change for
+/// each purpose they were given, as `record_new` does for one: six statements, whatever the
+/// file's size.
+pub async fn record_imported(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    staff_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for purpose in Purpose::ALL {
+        let select = Query::select()
+            .column(borrower::Column::Id)
+            .expr(Expr::val(purpose.as_str()))
+            .expr(Expr::val(true))
+            .expr(Expr::val(now))
+            .expr(Expr::val(staff_id))
+            .from(borrower::Entity)
+            .and_where(Expr::col(borrower::Column::OrganisationId).eq(organisation_id))
+            .and_where(Expr::col(borrower::Column::CreatedAt).eq(now))
+            .and_where(Expr::col(borrower::Column::ConsentRecordedBy).eq(staff_id))
+            .and_where(Expr::col(column_of(*purpose)).eq(true))
+            .to_owned();
+        let insert = Query::insert()
+            .into_table(consent_change::Entity)
+            .columns([
+                consent_change::Column::BorrowerId,
+                consent_change::Column::Purpose,
+                consent_change::Column::Given,
+                consent_change::Column::At,
+                consent_change::Column::StaffId,
+            ])
+            .select_from(select)
+            .map_err(|err| DbErr::Custom(err.to_string()))?
+            .to_owned();
+        db.execute(&insert).await?;
+    }
+    Ok(())
 }

@@ -76,7 +76,7 @@ pub(super) async fn anonymise(
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReasonRequest {
     /// Why (for the audit log): "asked in person on 3 March", "a complaint is open".
-    #[schema(min_length = 1, max_length = 500)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 500)]
     pub reason: Option<String>,
 }
 

@@ -40,6 +40,7 @@ fn erase_form(staff: &Staff, id: i32, name: &str) -> FormPage {
          the scheme's figures do not change.",
     )
     .warning("This cannot be undone.")
+    .destructive()
     .field(
         Field::textarea("reason", "Why is it being erased?")
             .hint("For the audit log, e.g. \"asked in person on 3 March\". Do not write their name."),

@@ -177,6 +177,8 @@ pub struct FormPage {
     pub fields: Vec<Field>,
     pub errors: FormErrors,
     pub back: String,
+    /// The button does something that cannot be undone: it is drawn as a warning.
+    pub destructive: bool,
 }
 
 impl FormPage {
@@ -197,6 +199,7 @@ impl FormPage {
             fields: Vec::new(),
             errors: FormErrors::default(),
             back: String::new(),
+            destructive: false,
         }
     }
 
@@ -215,6 +218,12 @@ impl FormPage {
     #[must_use]
     pub fn warning(mut self, warning: impl Into<String>) -> Self {
         self.warning = warning.into();
+        self
+    }
+
+    #[must_use]
+    pub fn destructive(mut self) -> Self {
+        self.destructive = true;
         self
     }
 

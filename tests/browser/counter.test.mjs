@@ -1,8 +1,9 @@
 // The counter, driven through headless Chromium against the real lendhub binary: set up, add a hub
 // and a laptop, open it from its QR link, lend it to a borrower who is not on file yet (adding them
-// on the way, first without their consent), check and lend, take it back, record the checks after
-// a first try with nothing ticked, and see it ready to lend again with its history and loans. On
-// the way the borrower signs the loan agreement with their typed name and a drawn signature.
+// on the way, first without their consent), answer what they agree to at their first loan, check
+// and lend, take it back, record the checks after a first try with nothing ticked, and see it
+// ready to lend again with its history and loans. On the way the borrower signs the loan
+// agreement with their typed name and a drawn signature.
 //
 // Each numbered step is a subtest; a step whose prerequisites failed is skipped, not run against a
 // page it does not expect. Every distinct page visited, error states included, is checked with axe.
@@ -150,7 +151,7 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
     await (await button(page, 'Add the borrower')).click();
   });
 
-  await step(5, 'how long and what goes with it: a due date filled in, both accessories ticked', async () => {
+  await step(5, 'how long, what goes with it and what they agree to: a due date filled in, both accessories ticked, the consents not yet given asked', async () => {
     await expectH1(page, `Lend to ${BORROWER.name}`);
     const due = await field(page, 'Date it is due back', { tag: 'input' });
     const dueValue = await due.inputValue();
@@ -160,6 +161,11 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
       const box = await choice(page, accessories, 'checkbox', a, 'under "Accessories handed over"');
       assert.ok(await box.isChecked(), `"${a}" should be ticked under "Accessories handed over"`);
     }
+    // A first loan asks about each purpose they have not agreed to yet; nothing is ticked for them.
+    const agrees = await group(page, 'What they agree to');
+    const followUp = await choice(page, agrees, 'checkbox', 'Being asked later how it went', 'under "What they agree to"');
+    assert.equal(await followUp.isChecked(), false, 'nothing is agreed to on their behalf');
+    await followUp.check();
     const go = await button(page, 'Continue');
     await expectNoAxeViolations(page, `the lend-to-${BORROWER.name} form`);
     await go.click();
@@ -170,6 +176,7 @@ test('the counter: issue to a new borrower, take back, check, lend again', { tim
     await expectInMain(page, BORROWER.name);
     await expectInMain(page, LONG_DATE, 'the due date written like "12 March 2027"');
     await expectInMain(page, 'charger, sleeve');
+    await expectInMain(page, 'Being asked later how it went', 'what they agreed to at the counter');
     const lend = await button(page, 'Lend the device');
     await expectNoAxeViolations(page, 'the check-before-lending page');
     await lend.click();

@@ -111,7 +111,7 @@ pub async fn erase(
         return Err(AppError::Conflict {
             code: "loan_open",
             message: format!(
-                "borrower {id} has {}: take it back before erasing the record",
+                "they still have {}: take it back before erasing the record",
                 crate::words::count(open, "device on loan", "devices on loan")
             ),
         });

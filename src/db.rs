@@ -64,6 +64,9 @@ fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
+                // Deleted and overwritten content is zeroed on disk, so an anonymised name
+                // does not linger in free pages.
+                .pragma("secure_delete", "ON")
         });
     options
 }

@@ -7,7 +7,8 @@
 //! Free text written about a borrower now lives only in rows that anonymising can clear: a call's
 //! notes move from its audit event to `reminders.call_notes`, and the audit log keeps no notes or
 //! reasons (lost devices, extended loans, calls); those stay on the loan, the extension and the
-//! call. This is the one time the append-only audit log is rewritten.
+//! call; a retried email's server error stays on the email. This is the one time the
+//! append-only audit log is rewritten.
 
 use sea_orm_migration::{
     prelude::*,
@@ -39,14 +40,23 @@ const POSTGRES_FROZEN: &str = "CREATE OR REPLACE FUNCTION agreements_frozen() RE
      RAISE EXCEPTION 'a signed agreement never changes'; END $$";
 
 const SQLITE_AUDIT: &[&str] = &[
-    "UPDATE reminders SET call_notes = (SELECT json_extract(a.details, '$.notes') FROM audit_events a \
-     WHERE a.action = 'reminder_call' AND json_extract(a.details, '$.reminder_id') = reminders.id \
-     ORDER BY a.id DESC LIMIT 1) WHERE channel = 'call'",
+    // A call's event is filed under its loan, or (a session's call) its borrower: the index on
+    // (entity_type, entity_id) finds it without reading the whole log.
+    "UPDATE reminders SET call_notes = COALESCE( \
+     (SELECT json_extract(a.details, '$.notes') FROM audit_events a WHERE a.entity_type = 'loan' \
+      AND a.entity_id = reminders.loan_id AND a.action = 'reminder_call' \
+      AND json_extract(a.details, '$.reminder_id') = reminders.id ORDER BY a.id DESC LIMIT 1), \
+     (SELECT json_extract(a.details, '$.notes') FROM audit_events a WHERE a.entity_type = 'borrower' \
+      AND a.entity_id = reminders.borrower_id AND a.action = 'reminder_call' \
+      AND json_extract(a.details, '$.reminder_id') = reminders.id ORDER BY a.id DESC LIMIT 1)) \
+     WHERE channel = 'call' AND outcome IS NOT NULL",
     "DROP TRIGGER audit_events_no_update",
     "UPDATE audit_events SET details = json_remove(details, '$.notes') \
      WHERE action IN ('reminder_call', 'reported_lost') AND json_extract(details, '$.notes') IS NOT NULL",
     "UPDATE audit_events SET details = json_remove(details, '$.reason') \
      WHERE action = 'extended' AND json_extract(details, '$.reason') IS NOT NULL",
+    "UPDATE audit_events SET details = json_remove(details, '$.last_error') \
+     WHERE action = 'reminder_retried' AND json_extract(details, '$.last_error') IS NOT NULL",
     "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN \
      SELECT RAISE(ABORT, 'the audit log is append-only'); END",
 ];
@@ -63,11 +73,18 @@ const POSTGRES_AUDIT: &[&str] = &[
      WHERE action IN ('reminder_call', 'reported_lost') AND details::jsonb ->> 'notes' IS NOT NULL",
     "UPDATE audit_events SET details = (details::jsonb - 'reason')::text \
      WHERE action = 'extended' AND details::jsonb ->> 'reason' IS NOT NULL",
+    "UPDATE audit_events SET details = (details::jsonb - 'last_error')::text \
+     WHERE action = 'reminder_retried' AND details::jsonb ->> 'last_error' IS NOT NULL",
     "ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only",
 ];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// All or nothing on SQLite too: the log's trigger is dropped and made again within it.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let columns = [
             (

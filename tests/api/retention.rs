@@ -87,6 +87,35 @@ async fn loan_ended(app: &TestApp, hub: i64, who: &Person, days_ago: i64, open: 
     loan
 }
 
+async fn email_to(app: &TestApp, who: &Person, loan: i64) {
+    use lendhub::entities::reminder;
+    use lendhub::reminders::model::{Channel, ReminderKind, ReminderStatus};
+    use sea_orm::ActiveValue::Set;
+    let now = Utc::now();
+    reminder::Entity::insert(reminder::ActiveModel {
+        organisation_id: Set(app.organisation_id),
+        dedupe_key: Set(format!("email-{loan}")),
+        loan_id: Set(Some(i32::try_from(loan).unwrap())),
+        borrower_id: Set(Some(i32::try_from(who.id).unwrap())),
+        kind: Set(ReminderKind::Overdue),
+        step: Set(1),
+        channel: Set(Channel::Email),
+        status: Set(ReminderStatus::Sent),
+        recipient_email: Set(Some(who.email.clone())),
+        subject: Set("Your laptop was due back".into()),
+        body_text: Set(format!("Dear {},\n\nyour laptop was due back.", who.name)),
+        body_html: Set(Some(format!("<p>Dear {},</p>", who.name))),
+        last_error: Set(Some(format!("450 mailbox {} busy", who.email))),
+        next_attempt_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(&app.db.write)
+    .await
+    .unwrap();
+}
+
 fn retention_run(app: &TestApp) -> String {
     run(Command::new(env!("CARGO_BIN_EXE_lendhub"))
         .args(["retention", "run"])
@@ -210,6 +239,18 @@ async fn retention_anonymises_whoever_has_been_quiet_for_24_months_and_nobody_el
         page.contains("3 records") && page.contains("Fay Soondue") && page.contains("Not while held"),
         "{page}"
     );
+
+    // An email reminder went to Ada, with her name in its words and a server's error quoting her.
+    email_to(&app, &ada, ada_loan).await;
+    // Only admins, who hold records, see a hold and its reason.
+    let coordinator = app.staff_token("coord@example.org", Role::Coordinator).await;
+    let seen = json_of(
+        app.get_as(Some(&coordinator), &format!("/api/v1/borrowers/{}", eve.id))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(seen["hold"], Value::Null, "{seen}");
 
     let from = Utc::now() - Duration::days(40 * 31);
     let figures_before = funder_csv(&app, from).await;

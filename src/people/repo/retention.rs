@@ -241,6 +241,7 @@ pub async fn anonymise(
         .col_expr(borrower::Column::Postcode, Expr::value(none.clone()))
         .col_expr(borrower::Column::PreferredLanguage, Expr::value(none.clone()))
         .col_expr(borrower::Column::AccessibilityNeeds, Expr::value(none.clone()))
+        .col_expr(borrower::Column::ReferralSource, Expr::value(none.clone()))
         .col_expr(borrower::Column::HoldReason, Expr::value(none))
         .col_expr(
             borrower::Column::HeldAt,
@@ -267,4 +268,14 @@ pub async fn find_locked(
         .lock_exclusive()
         .one(db)
         .await
+}
+
+/// Rewrites SQLite's search index whole, so no piece of an anonymised name or address is left
+/// in its old segments (PostgreSQL's index entries go with the rows' old versions at VACUUM).
+pub async fn compact_search(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        db.execute_unprepared("INSERT INTO borrowers_fts(borrowers_fts) VALUES ('optimize')")
+            .await?;
+    }
+    Ok(())
 }

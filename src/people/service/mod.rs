@@ -21,9 +21,9 @@ use crate::{
 // What other features may read and write of this feature's tables: they come here, never to
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
 pub use super::repo::{
-    FORMER_BORROWER, anonymise, batch_after, due, due_page, existing_emails, find, find_locked, find_many,
-    ids_after, insert_many, last_activity, new_row, of_row as consents_of, record_imported,
-    refresh_last_loans, set_hold, set_last_loan,
+    FORMER_BORROWER, anonymise, batch_after, compact_search, due, due_page, existing_emails, find,
+    find_locked, find_many, ids_after, insert_many, last_activity, new_row, of_row as consents_of,
+    record_imported, refresh_last_loans, set_hold, set_last_loan,
 };
 
 mod access;
@@ -158,7 +158,9 @@ pub async fn update(
 ) -> Result<BorrowerView, AppError> {
     staff.require(Action::ManageBorrowers)?;
     let tx = db::begin_write(db).await?;
-    let row = repo::find(&tx, staff.organisation_id(), id)
+    // Locked, so an erasure or retention run cannot come between the read and the write
+    // (PostgreSQL; SQLite's one writer already serialises).
+    let row = repo::find_locked(&tx, staff.organisation_id(), id)
         .await?
         .ok_or_else(|| unknown(id))?;
     if row.anonymised_at.is_some() {
@@ -196,14 +198,14 @@ pub async fn update(
         .await?;
     }
     tx.commit().await?;
-    Ok(after)
+    Ok(after.seen_by(staff))
 }
 
 pub async fn get(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<BorrowerView, AppError> {
     staff.require(Action::ViewBorrowers)?;
     repo::find(db, staff.organisation_id(), id)
         .await?
-        .map(BorrowerView::from)
+        .map(|row| BorrowerView::from(row).seen_by(staff))
         .ok_or_else(|| unknown(id))
 }
 
@@ -245,7 +247,7 @@ pub async fn list(
         let items: Vec<BorrowerView> = repo::search(db, staff.organisation_id(), &q, 50)
             .await?
             .into_iter()
-            .map(BorrowerView::from)
+            .map(|row| BorrowerView::from(row).seen_by(staff))
             .collect();
         let total = items.len() as u64;
         return Ok(BorrowerPage {
@@ -281,7 +283,10 @@ pub async fn list(
         None
     };
     Ok(BorrowerPage {
-        items: rows.into_iter().map(BorrowerView::from).collect(),
+        items: rows
+            .into_iter()
+            .map(|row| BorrowerView::from(row).seen_by(staff))
+            .collect(),
         next_cursor,
         total: repo::count(db, staff.organisation_id()).await?,
     })
@@ -298,5 +303,8 @@ pub async fn search(
         Some(q) => repo::search(db, staff.organisation_id(), &q, 50).await?,
         None => repo::recent(db, staff.organisation_id(), 20).await?,
     };
-    Ok(rows.into_iter().map(BorrowerView::from).collect())
+    Ok(rows
+        .into_iter()
+        .map(|row| BorrowerView::from(row).seen_by(staff))
+        .collect())
 }

@@ -87,6 +87,15 @@ impl From<borrower::Model> for BorrowerView {
 }
 
 impl BorrowerView {
+    /// The view as `staff` may see it: a hold and its reason are for admins, who set them.
+    #[must_use]
+    pub fn seen_by(mut self, staff: &crate::auth::Staff) -> Self {
+        if !staff.can(crate::auth::Action::ManageRetention) {
+            self.hold = None;
+        }
+        self
+    }
+
     /// The details in the shape of a request, for merging a PATCH or filling the form.
     pub fn as_request(&self) -> BorrowerRequest {
         BorrowerRequest {

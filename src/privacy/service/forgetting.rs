@@ -127,6 +127,7 @@ pub async fn erase(
     )
     .await?;
     tx.commit().await?;
+    people::service::compact_search(&db.write).await?;
     people::service::get(&db.read, staff, id).await
 }
 
@@ -171,7 +172,8 @@ async fn set_hold(
     } else {
         AuditAction::BorrowerReleased
     };
-    let details = json!({ "reason": reason });
+    // The reason stays on the record (cleared when it is anonymised), not in the audit log.
+    let details = json!({ "held": reason.is_some() });
     people::service::set_hold(
         &tx,
         staff.organisation_id(),

@@ -34,6 +34,9 @@ pub async fn run(db: &Db, months: u32, now: DateTime<Utc>) -> Result<usize, AppE
         let ids = people::service::due(&tx, before, after, BATCH).await?;
         let Some(&last) = ids.last() else {
             tx.commit().await?;
+            if total > 0 {
+                people::service::compact_search(&db.write).await?;
+            }
             return Ok(total);
         };
         total += anonymise(&tx, &ids, &Why::Retention { months }, now).await?;

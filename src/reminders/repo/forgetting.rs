@@ -1,13 +1,18 @@
 //! What anonymising a borrower clears of the outbox: the words of every email, letter and call
-//! about them or their loans, the address it went to, and the notes of each call. That a
-//! reminder went, when, by which channel and how a call ended stay.
+//! about them or their loans, the address it went to (an email row keeps an empty one, as the
+//! table asks every email to have an address), the server's last error, which may quote it, and
+//! the notes of each call; anything still waiting is cancelled. That a reminder went, when, by
+//! which channel and how a call ended stay.
 
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait, Query},
 };
 
-use crate::entities::{loan, reminder};
+use crate::{
+    entities::{loan, reminder},
+    reminders::model::{Channel, ReminderStatus},
+};
 
 pub async fn forget(db: &impl ConnectionTrait, borrower_ids: &[i32]) -> Result<(), DbErr> {
     let none: Option<String> = None;
@@ -16,16 +21,33 @@ pub async fn forget(db: &impl ConnectionTrait, borrower_ids: &[i32]) -> Result<(
         .from(loan::Entity)
         .and_where(Expr::col(loan::Column::BorrowerId).is_in(borrower_ids.iter().copied()))
         .to_owned();
+    let theirs = Condition::any()
+        .add(reminder::Column::BorrowerId.is_in(borrower_ids.iter().copied()))
+        .add(reminder::Column::LoanId.in_subquery(loans));
     reminder::Entity::update_many()
-        .col_expr(reminder::Column::RecipientEmail, Expr::value(none.clone()))
+        .col_expr(
+            reminder::Column::Status,
+            Expr::value(ReminderStatus::Cancelled.as_str()),
+        )
+        .filter(theirs.clone())
+        .filter(
+            reminder::Column::Status
+                .is_in([ReminderStatus::Queued.as_str(), ReminderStatus::Sending.as_str()]),
+        )
+        .exec(db)
+        .await?;
+    let address = Expr::case(
+        reminder::Column::Channel.eq(Channel::Email.as_str()),
+        Expr::val(""),
+    )
+    .finally(Expr::val(Option::<String>::None));
+    reminder::Entity::update_many()
+        .col_expr(reminder::Column::RecipientEmail, address.into())
         .col_expr(reminder::Column::BodyText, Expr::value(String::new()))
         .col_expr(reminder::Column::BodyHtml, Expr::value(none.clone()))
+        .col_expr(reminder::Column::LastError, Expr::value(none.clone()))
         .col_expr(reminder::Column::CallNotes, Expr::value(none))
-        .filter(
-            Condition::any()
-                .add(reminder::Column::BorrowerId.is_in(borrower_ids.iter().copied()))
-                .add(reminder::Column::LoanId.in_subquery(loans)),
-        )
+        .filter(theirs)
         .exec(db)
         .await?;
     Ok(())

@@ -236,7 +236,9 @@ pub async fn retry(db: &Db, staff: &Staff, id: i32, now: DateTime<Utc>) -> Resul
         row.loan_id
             .map_or(EntityRef::Organisation(staff.organisation_id()), EntityRef::Loan),
         AuditAction::ReminderRetried,
-        json!({"reminder_id": id, "last_error": row.last_error}),
+        // The server's words may quote the address: they stay on the row, where anonymising
+        // clears them.
+        json!({"reminder_id": id}),
         now,
     )
     .await?;

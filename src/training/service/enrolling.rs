@@ -63,9 +63,17 @@ pub async fn enrol(
     }
     super::not_cancelled(&session)?;
     let borrower = match (request.borrower_id, walk_in) {
-        (Some(id), _) => people::service::find(&tx, staff.organisation_id(), id)
+        // Locked, so the record cannot be anonymised while they are booked (PostgreSQL; SQLite's
+        // one writer already serialises).
+        (Some(id), _) => people::service::find_locked(&tx, staff.organisation_id(), id)
             .await?
-            .ok_or_else(|| AppError::invalid("borrower_id", format!("there is no borrower with id {id}")))?,
+            .filter(|b| b.anonymised_at.is_none())
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "borrower_id",
+                    format!("there is no borrower with id {id} to enrol"),
+                )
+            })?,
         (None, Some(details)) => {
             people::service::check_resident_of(&tx, &details)
                 .await

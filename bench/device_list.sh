@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: the device list API at 1,000 and at 100,000 devices (filled by `lendhub demo`), on
-# SQLite. Measures GET /healthz (the baseline: the same HTTP stack and one database round trip),
+# SQLite. Measures GET /readyz (the baseline: the same HTTP stack and the database readiness check),
 # the list filtered by status and hub, a common search and a rare search, with wrk (2 threads,
 # 8 connections, 10 s each). Prints p50/p95/p99 and each figure as a ratio of the baseline.
 #
@@ -34,7 +34,7 @@ for size in "${sizes[@]}"; do
   echo "== $size devices (demo fill took ${filled}s)"
   baseline=""
   for case in \
-    "baseline|/healthz" \
+    "baseline|/readyz" \
     "status+hub|/api/v1/devices?status=available&hub_id=2&limit=50" \
     "search common|/api/v1/devices?q=latitude&limit=50" \
     "search rare|/api/v1/devices?q=3959500&limit=50" \

@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 #[derive(Parser)]
 #[command(
     name = "lendhub",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (commit ", env!("LENDHUB_COMMIT"), ")"),
     about = "Device loans for digital-inclusion schemes"
 )]
 struct Cli {

@@ -4,10 +4,9 @@ use std::sync::Arc;
 
 use axum::{
     Json, Router,
-    extract::State,
     http::{HeaderName, HeaderValue, Request, Uri, header},
     middleware,
-    response::{IntoResponse, Redirect, Response},
+    response::Redirect,
     routing::get,
 };
 use tower::ServiceBuilder;
@@ -150,10 +149,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api)
         .merge(pages(&state))
-        .route("/healthz", get(healthz))
+        .route("/healthz", get(web::metrics::healthz))
+        .route("/readyz", get(web::metrics::readyz))
+        .route("/metrics", get(web::metrics::metrics))
         .merge(training::routes::calendar())
         .route("/assets/{*path}", get(web::asset))
         .route("/favicon.ico", get(|| async { Redirect::permanent("/assets/favicon.svg") }))
+        .route_layer(middleware::from_fn(web::metrics::track))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -187,13 +189,6 @@ fn loggable_path(path: &str) -> &str {
 
 async fn api_not_found(uri: Uri) -> AppError {
     AppError::NotFound(format!("there is no API call at {}", uri.path()))
-}
-
-async fn healthz(State(app): State<AppState>) -> Response {
-    match app.db.read.ping().await {
-        Ok(()) => "ok".into_response(),
-        Err(err) => AppError::internal(err).into_response(),
-    }
 }
 
 /// Applies pending migrations, then serves until Ctrl-C or SIGTERM.

@@ -33,6 +33,8 @@ pub struct Config {
     pub session_idle: chrono::Duration,
     /// A borrower is anonymised this many months after their last loan or session ends.
     pub retention_months: u32,
+    /// A bearer of this may read `/metrics` from anywhere (loopback clients need none).
+    pub metrics_token: Option<String>,
 }
 
 /// The default length of a loan for each kind of device, in days.
@@ -73,6 +75,7 @@ struct Raw {
     smtp_timeout_seconds: Option<u64>,
     session_idle_minutes: Option<u64>,
     retention_months: Option<u64>,
+    metrics_token: Option<String>,
 }
 
 /// Why the configuration could not be read.
@@ -205,6 +208,7 @@ impl Config {
             smtp_timeout: std::time::Duration::from_secs(smtp_timeout),
             session_idle: chrono::Duration::minutes(i64::try_from(idle).unwrap_or(120)),
             retention_months: u32::try_from(retention_months).unwrap_or(24),
+            metrics_token: raw.metrics_token.filter(|t| !t.trim().is_empty()),
         })
     }
 
@@ -224,6 +228,7 @@ impl Config {
             smtp_timeout: std::time::Duration::from_secs(30),
             session_idle: chrono::Duration::hours(2),
             retention_months: 24,
+            metrics_token: None,
         }
     }
 

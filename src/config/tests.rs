@@ -20,6 +20,7 @@ fn raw() -> Raw {
         smtp_timeout_seconds: None,
         session_idle_minutes: None,
         retention_months: None,
+        metrics_token: None,
     }
 }
 

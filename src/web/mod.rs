@@ -2,6 +2,7 @@
 //! embedded assets and the security headers.
 
 pub mod form;
+pub mod metrics;
 pub mod openapi;
 
 use askama::Template;

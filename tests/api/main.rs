@@ -15,6 +15,7 @@ mod imports;
 mod labels;
 mod lifecycle;
 mod loans;
+mod metrics;
 mod openapi;
 mod outbox;
 mod permissions;

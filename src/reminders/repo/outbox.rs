@@ -191,3 +191,22 @@ pub async fn about_borrower(
         .all(db)
         .await
 }
+
+/// Emails not yet delivered, in every organisation (waiting or being sent), and when the oldest
+/// of them was queued: what `/metrics` shows of the outbox.
+pub async fn undelivered(db: &impl ConnectionTrait) -> Result<(u64, Option<DateTime<Utc>>), DbErr> {
+    let waiting = Reminder::find()
+        .filter(reminder::Column::Channel.eq(crate::reminders::model::Channel::Email))
+        .filter(reminder::Column::Status.is_in([ReminderStatus::Queued, ReminderStatus::Sending]));
+    let count = waiting.clone().count(db).await?;
+    let oldest: Option<Option<DateTime<Utc>>> = waiting
+        .select_only()
+        .column_as(
+            Expr::from(Func::min(Expr::col(reminder::Column::CreatedAt))),
+            "oldest",
+        )
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok((count, oldest.flatten()))
+}

@@ -274,3 +274,23 @@ pub async fn about_borrower(
             .collect(),
     )
 }
+
+/// The outbox's health, as every instance reads it from the database.
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxHealth {
+    /// Emails waiting or being sent.
+    pub depth: u64,
+    /// How long the oldest of them has waited, in seconds (0 when none waits).
+    pub oldest_seconds: f64,
+}
+
+/// For `/metrics`: no staff member asks, and the answer names nobody.
+pub async fn outbox_health(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<OutboxHealth, AppError> {
+    let (depth, oldest) = repo::undelivered(db).await?;
+    let waited = oldest.map_or(0, |at| (now - at).num_milliseconds().max(0));
+    #[allow(clippy::cast_precision_loss)] // milliseconds of waiting fit an f64 exactly for ages
+    Ok(OutboxHealth {
+        depth,
+        oldest_seconds: waited as f64 / 1000.0,
+    })
+}

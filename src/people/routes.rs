@@ -55,7 +55,9 @@ pub async fn show(
 
 /// Changes a borrower's details: a JSON merge patch; `null` clears a field.
 #[utoipa::path(patch, path = "/borrowers/{id}", tag = "borrowers", params(("id" = i32, Path)), request_body = BorrowerRequest,
-    responses((status = 200, body = BorrowerView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 200, body = BorrowerView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`anonymised`: the record was anonymised and cannot be changed back")),
+    security(("bearer" = [])))]
 pub async fn update(
     State(app): State<AppState>,
     staff: Staff,

@@ -270,6 +270,14 @@ pub async fn find_locked(
         .await
 }
 
+/// How many records were anonymised at or after `since` (by a run or an erasure).
+pub async fn anonymised_since(db: &impl ConnectionTrait, since: DateTime<Utc>) -> Result<u64, DbErr> {
+    Borrower::find()
+        .filter(borrower::Column::AnonymisedAt.gte(since))
+        .count(db)
+        .await
+}
+
 /// Rewrites SQLite's search index whole, so no piece of an anonymised name or address is left
 /// in its old segments (PostgreSQL's index entries go with the rows' old versions at VACUUM).
 pub async fn compact_search(db: &impl ConnectionTrait) -> Result<(), DbErr> {

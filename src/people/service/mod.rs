@@ -21,9 +21,9 @@ use crate::{
 // What other features may read and write of this feature's tables: they come here, never to
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
 pub use super::repo::{
-    FORMER_BORROWER, anonymise, batch_after, compact_search, due, due_page, existing_emails, find,
-    find_locked, find_many, ids_after, insert_many, last_activity, new_row, of_row as consents_of,
-    record_imported, refresh_last_loans, set_hold, set_last_loan,
+    FORMER_BORROWER, anonymise, anonymised_since, batch_after, compact_search, due, due_page,
+    existing_emails, find, find_locked, find_many, ids_after, insert_many, last_activity, new_row,
+    of_row as consents_of, record_imported, refresh_last_loans, set_hold, set_last_loan,
 };
 
 mod access;

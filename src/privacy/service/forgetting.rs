@@ -127,7 +127,8 @@ pub async fn erase(
     )
     .await?;
     tx.commit().await?;
-    people::service::compact_search(&db.write).await?;
+    // The search index is rewritten by the next daily run, not here: rewriting it whole holds
+    // the writer for seconds on a large scheme, and the counter should not wait for an erasure.
     people::service::get(&db.read, staff, id).await
 }
 

@@ -34,7 +34,8 @@ pub async fn run(db: &Db, months: u32, now: DateTime<Utc>) -> Result<usize, AppE
         let ids = people::service::due(&tx, before, after, BATCH).await?;
         let Some(&last) = ids.last() else {
             tx.commit().await?;
-            if total > 0 {
+            // Rewritten once a run, for this run's records and any erased since the last.
+            if total > 0 || people::service::anonymised_since(&db.read, now - Duration::days(1)).await? > 0 {
                 people::service::compact_search(&db.write).await?;
             }
             return Ok(total);

@@ -28,6 +28,34 @@ impl Db {
     pub fn backend(&self) -> DbBackend {
         self.write.get_database_backend()
     }
+
+    /// How many connections each pool holds and how many of those are idle: `("read", 16, 15)`.
+    /// On PostgreSQL the one pool is reported once, as "shared".
+    pub fn pool_use(&self) -> Vec<(&'static str, u32, usize)> {
+        fn of(connection: &DatabaseConnection) -> (u32, usize) {
+            match connection.get_database_backend() {
+                DbBackend::Postgres => {
+                    let pool = connection.get_postgres_connection_pool();
+                    (pool.size(), pool.num_idle())
+                }
+                _ => {
+                    let pool = connection.get_sqlite_connection_pool();
+                    (pool.size(), pool.num_idle())
+                }
+            }
+        }
+        if self.backend() == DbBackend::Postgres {
+            let (size, idle) = of(&self.write);
+            return vec![("shared", size, idle)];
+        }
+        [("read", &self.read), ("write", &self.write)]
+            .into_iter()
+            .map(|(name, connection)| {
+                let (size, idle) = of(connection);
+                (name, size, idle)
+            })
+            .collect()
+    }
 }
 
 /// Connects to `url` (`sqlite://...` or `postgres://...`).
@@ -198,4 +226,91 @@ pub async fn backup(db: &Db, to: &std::path::Path) -> Result<Backup, BackupError
         bytes: std::fs::metadata(to)?.len(),
         loans,
     })
+}
+
+/// The name of a backup made at `now` in a folder of backups: `lendhub-20261207T031500Z.db`,
+/// so that names sort as times do.
+pub fn backup_name(now: chrono::DateTime<chrono::Utc>) -> String {
+    format!("lendhub-{}.db", now.format("%Y%m%dT%H%M%SZ"))
+}
+
+/// Whether `name` is one [`backup_name`] gives: `lendhub-` and a time, `YYYYMMDDTHHMMSSZ`.
+fn is_timed_backup(name: &str) -> bool {
+    name.strip_prefix("lendhub-")
+        .and_then(|rest| rest.strip_suffix(".db"))
+        .and_then(|time| chrono::NaiveDateTime::parse_from_str(time, "%Y%m%dT%H%M%SZ").ok())
+        .is_some()
+}
+
+/// Deletes all but the newest `keep` backups named by [`backup_name`] in `folder`, and answers
+/// which were deleted. Other files (a copy someone named themselves, a `.partial` copy still
+/// being written) are left alone.
+pub fn prune_backups(folder: &std::path::Path, keep: usize) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut backups: Vec<std::path::PathBuf> = std::fs::read_dir(folder)?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(is_timed_backup)
+        })
+        .collect();
+    backups.sort();
+    let old = backups.len().saturating_sub(keep);
+    let deleted: Vec<_> = backups.drain(..old).collect();
+    for path in &deleted {
+        std::fs::remove_file(path)?;
+    }
+    Ok(deleted)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keeps_the_newest_backups_and_nothing_else_is_touched() {
+        let folder = tempfile::tempdir().unwrap();
+        let days = ["20261201", "20261203", "20261202", "20261204"];
+        for day in days {
+            std::fs::write(folder.path().join(format!("lendhub-{day}T020000Z.db")), day).unwrap();
+        }
+        std::fs::write(folder.path().join("lendhub-20261205T020000Z.db.partial"), "").unwrap();
+        std::fs::write(folder.path().join("notes.txt"), "").unwrap();
+        std::fs::write(folder.path().join("lendhub-2026-12-03.db"), "by hand").unwrap();
+        std::fs::write(folder.path().join("lendhub-zzz.db"), "by hand").unwrap();
+        let deleted = super::prune_backups(folder.path(), 2).unwrap();
+        let names = |paths: Vec<std::path::PathBuf>| {
+            let mut names: Vec<String> = paths
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(
+            names(deleted),
+            ["lendhub-20261201T020000Z.db", "lendhub-20261202T020000Z.db"]
+        );
+        let left = std::fs::read_dir(folder.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(
+            names(left),
+            [
+                "lendhub-2026-12-03.db",
+                "lendhub-20261203T020000Z.db",
+                "lendhub-20261204T020000Z.db",
+                "lendhub-20261205T020000Z.db.partial",
+                "lendhub-zzz.db",
+                "notes.txt"
+            ]
+        );
+    }
+
+    #[test]
+    fn backup_names_sort_as_times_do() {
+        use chrono::TimeZone;
+        let at = chrono::Utc.with_ymd_and_hms(2026, 12, 7, 3, 15, 0).unwrap();
+        assert_eq!(super::backup_name(at), "lendhub-20261207T031500Z.db");
+    }
 }

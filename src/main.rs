@@ -4,7 +4,11 @@ use std::io::Read;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use lendhub::{auth, config::Config, db, demo, imports, privacy, reminders, staff, startup};
+use lendhub::{
+    auth,
+    config::{Config, LogFormat},
+    db, demo, follow_ups, imports, organisations, privacy, reminders, sims, staff, startup, waiting,
+};
 use migration::MigratorTrait;
 use tracing_subscriber::EnvFilter;
 
@@ -15,6 +19,10 @@ use tracing_subscriber::EnvFilter;
     about = "Device loans for digital-inclusion schemes"
 )]
 struct Cli {
+    /// Read settings from this file of LENDHUB_*=value lines first (the package's is
+    /// /etc/lendhub/lendhub.env); variables set in the environment win.
+    #[arg(long, global = true, value_name = "FILE")]
+    env_file: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -29,6 +37,11 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// The scheme's partner organisations.
+    Organisation {
+        #[command(subcommand)]
+        command: OrganisationCommand,
     },
     /// Reminders about loans.
     Reminders {
@@ -56,7 +69,7 @@ enum Command {
     /// Add devices or borrowers from a CSV spreadsheet: every row is checked first, and written
     /// only when none has a problem.
     Import {
-        #[arg(value_parser = ["devices", "borrowers"])]
+        #[arg(value_parser = ["devices", "borrowers", "directory"])]
         what: String,
         file: std::path::PathBuf,
         /// Check every row, list the problems, and write nothing.
@@ -76,9 +89,35 @@ enum Command {
         staff_email: Option<String>,
     },
     /// Copy the SQLite database to a new file while lendhub serves (on PostgreSQL, use pg_dump).
+    #[command(group(clap::ArgGroup::new("to").required(true).args(["file", "into"])))]
     Backup {
         /// The new file to write; an existing file is never overwritten.
-        file: std::path::PathBuf,
+        file: Option<std::path::PathBuf>,
+        /// Write the copy into this folder, named by the time (lendhub-20261207T031500Z.db).
+        #[arg(long)]
+        into: Option<std::path::PathBuf>,
+        /// With --into: then delete all but the newest this many copies there.
+        #[arg(long, requires = "into", value_parser = clap::value_parser!(u16).range(1..))]
+        keep: Option<u16>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrganisationCommand {
+    /// Add a partner organisation and print its first admin's invitation link (valid 7 days).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// 2 to 6 letters before its asset tags, no other organisation's.
+        #[arg(long)]
+        prefix: String,
+        #[arg(long, default_value = "other", value_parser = ["landlord", "charity", "training_partner", "council", "other"])]
+        kind: String,
+        /// Its first admin, when known; without one, the link lets whoever has it make the account.
+        #[arg(long)]
+        admin_name: Option<String>,
+        #[arg(long)]
+        admin_email: Option<String>,
     },
 }
 
@@ -138,28 +177,39 @@ enum UserCommand {
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
-        .init();
-    match run(Cli::parse()).await {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.env_file.as_deref()) {
+        Ok(config) => config,
+        Err(err) => return failed(&err),
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    match config.log_format {
+        // Colour only for a person at a terminal, not in journald or a file.
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .init(),
+        // One JSON object a line, for a log collector; the fields are those of the text lines.
+        LogFormat::Json => tracing_subscriber::fmt().json().with_env_filter(filter).init(),
+    }
+    match run(cli, config).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("lendhub: {err}");
-            // The CLI is run by whoever keeps lendhub running: they are shown the cause too.
-            let mut cause = err.source();
-            while let Some(inner) = cause {
-                eprintln!("  because: {inner}");
-                cause = inner.source();
-            }
-            std::process::ExitCode::FAILURE
-        }
+        Err(err) => failed(err.as_ref()),
     }
 }
 
-async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let config = Config::load()?;
+/// Says what went wrong and why, for whoever keeps lendhub running.
+fn failed(err: &dyn std::error::Error) -> std::process::ExitCode {
+    eprintln!("lendhub: {err}");
+    let mut cause = err.source();
+    while let Some(inner) = cause {
+        eprintln!("  because: {inner}");
+        cause = inner.source();
+    }
+    std::process::ExitCode::FAILURE
+}
+
+async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
         Command::Serve => startup::serve(config).await,
         Command::Migrate => {
@@ -229,6 +279,37 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             );
             Ok(())
         }
+        Command::Organisation {
+            command:
+                OrganisationCommand::Create {
+                    name,
+                    prefix,
+                    kind,
+                    admin_name,
+                    admin_email,
+                },
+        } => {
+            let db = db::connect(&config.database_url).await?;
+            migration::Migrator::up(&db.write, None).await?;
+            if organisations::service::first(&db.read).await?.is_none() {
+                return Err("there is no organisation yet: set up the lead one first, with the link `lendhub serve` prints or `lendhub user create --organisation`".into());
+            }
+            let request = organisations::model::NewOrganisationRequest {
+                name: Some(name),
+                prefix: Some(prefix),
+                kind: Some(kind),
+                admin_name,
+                admin_email,
+            };
+            let created =
+                organisations::service::create(&db, None, &config.public_url, &request, Utc::now()).await?;
+            println!(
+                "organisation {} added; its first admin chooses a password here (valid 7 days):",
+                created.id
+            );
+            println!("{}", created.invitation_url);
+            Ok(())
+        }
         Command::Reminders {
             command: RemindersCommand::Run { now },
         } => {
@@ -239,17 +320,28 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 eprintln!("LENDHUB_SMTP_URL is not set: emails stay queued");
             }
             let now = now.unwrap_or_else(Utc::now);
+            // The time-driven work reads one clock: follow-ups, retention and the waiting list's
+            // holds run with the same `now`. Follow-ups are asked first, so their emails go out
+            // with the reminders.
+            let asked =
+                follow_ups::service::ask_due(&db, &config.follow_up_days, &config.public_url, now).await?;
+            let sims_ending = sims::service::remind_ending(&db, now).await?;
             let (swept, delivered) = reminders::service::run_once(&db, &config, mailer.as_ref(), now).await?;
-            // The time-driven work reads one clock: retention runs with the same `now`.
             let anonymised = privacy::service::run(&db, config.retention_months, now).await?;
+            let holds = waiting::service::run_holds(&db, config.hold_days, now).await?;
             println!(
-                "looked at {} loans; scheduled {} reminders and {} digests; sent {}, will retry {}, failed {}; anonymised {anonymised} borrowers",
+                "looked at {} loans; scheduled {} reminders and {} digests; asked {} how it went by email and {} by phone ({} could not be asked); told {sims_ending} their SIM's data ends soon; sent {}, will retry {}, failed {}; anonymised {anonymised} borrowers; {} waiting-list holds ran out, {} devices newly held",
                 swept.loans,
                 swept.reminders,
                 swept.digests,
+                asked.emailed,
+                asked.to_call,
+                asked.not_asked,
                 delivered.sent,
                 delivered.retrying,
-                delivered.failed
+                delivered.failed,
+                holds.lapsed,
+                holds.offered
             );
             Ok(())
         }
@@ -281,7 +373,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         } => {
             let db = db::connect(&config.database_url).await?;
             migration::Migrator::up(&db.write, None).await?;
-            let target = imports::model::Target::parse(&what).ok_or("import devices or borrowers")?;
+            let target =
+                imports::model::Target::parse(&what).ok_or("import devices, borrowers or directory")?;
             let staff = staff::service::importer(&db, staff_email.as_deref()).await?;
             let options = imports::service::Options {
                 dry_run,
@@ -337,8 +430,13 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             }
             Ok(())
         }
-        Command::Backup { file } => {
+        Command::Backup { file, into, keep } => {
             let db = db::connect(&config.database_url).await?;
+            let file = match (file, &into) {
+                (Some(file), _) => file,
+                (None, Some(folder)) => folder.join(db::backup_name(Utc::now())),
+                (None, None) => unreachable!("clap asks for a file or --into"),
+            };
             let copy = db::backup(&db, &file).await?;
             #[allow(clippy::cast_precision_loss)]
             let megabytes = copy.bytes as f64 / 1_048_576.0;
@@ -347,6 +445,10 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 file.display(),
                 copy.loans
             );
+            if let (Some(folder), Some(keep)) = (into, keep) {
+                let deleted = db::prune_backups(&folder, usize::from(keep))?;
+                println!("kept the newest {keep}; deleted {} older", deleted.len());
+            }
             Ok(())
         }
         Command::Demo {
@@ -358,6 +460,8 @@ async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             migration::Migrator::up(&db.write, None).await?;
             let summary = demo::fill(&db, devices).await?;
             println!("added {} devices across {} hubs", summary.devices, summary.hubs);
+            let services = demo::list_services(&db, summary.organisation_id).await?;
+            println!("added {services} services to the signposting directory");
             if loans > 0 {
                 let lent = demo::lend(&db, summary.organisation_id, loans).await?;
                 println!("lent {lent} devices to as many demo borrowers");

@@ -22,6 +22,20 @@ pub fn page_size(limit: Option<u64>, default: u64, max: u64) -> Result<u64, Fiel
     }
 }
 
+/// The id a list paged by id left off at (its `next_cursor`), or none for the first page.
+///
+/// # Errors
+/// A `FieldError` on `cursor` when it is not an id.
+pub fn id_cursor(text: Option<&str>) -> Result<Option<i32>, FieldError> {
+    match text.map(str::trim).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(text) => text
+            .parse::<i32>()
+            .map(Some)
+            .map_err(|_| FieldError::new("cursor", "cursor must be the next_cursor of an earlier page")),
+    }
+}
+
 /// The query of a list paged by key and filtered by hub, as the API reads it.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -70,16 +84,22 @@ impl std::fmt::Display for DatedCursor {
 /// Cuts `rows` (read with one more than `limit`) to the page, and gives the cursor of its last
 /// row when another page follows.
 pub fn cut<T>(
-    mut rows: Vec<T>,
+    rows: Vec<T>,
     limit: u64,
     cursor_of: impl Fn(&T) -> Option<DatedCursor>,
 ) -> (Vec<T>, Option<String>) {
+    let (rows, next) = cut_by(rows, limit, cursor_of);
+    (rows, next.flatten().map(|c| c.to_string()))
+}
+
+/// As [`cut`], for a list whose cursor is of its own kind (an id, a place in an order).
+pub fn cut_by<T, C>(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> C) -> (Vec<T>, Option<C>) {
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     if rows.len() <= limit {
         return (rows, None);
     }
     rows.truncate(limit);
-    let next = rows.last().and_then(cursor_of).map(|c| c.to_string());
+    let next = rows.last().map(cursor_of);
     (rows, next)
 }
 

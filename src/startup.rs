@@ -25,11 +25,12 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::{
     agreements, auth,
     config::Config,
-    devices,
+    devices, directory,
     error::{self, AppError},
-    hubs, imports, labels, loans, organisations, people, privacy, reminders, reports, staff,
+    follow_ups, hubs, imports, labels, loans, organisations, people, privacy, referrals, reminders, reports,
+    reservations, sims, staff,
     state::AppState,
-    stocktakes, training, web,
+    stocktakes, training, waiting, web,
 };
 
 #[derive(OpenApi)]
@@ -37,7 +38,7 @@ use crate::{
     info(title = "lendhub", description = "Device loans for digital-inclusion schemes."),
     modifiers(&BearerAuth),
     // Named only by a query parameter's `value_type`, which does not register it.
-    components(schemas(labels::model::Layout)),
+    components(schemas(labels::model::Layout, devices::model::DeviceKind, referrals::model::ReferralStatus)),
     tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"), (name = "training"), (name = "stocktakes"), (name = "reports"), (name = "staff"), (name = "imports"))
 )]
 struct ApiDoc;
@@ -73,6 +74,12 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(imports::routes::api())
         .merge(organisations::routes::api())
         .merge(privacy::routes::api())
+        .merge(referrals::routes::api())
+        .merge(waiting::routes::api())
+        .merge(reservations::routes::api())
+        .merge(follow_ups::routes::api())
+        .merge(sims::routes::api())
+        .merge(directory::routes::api())
         .split_for_parts();
     utoipa::Modify::modify(&web::openapi::ErrorResponses, &mut openapi);
     utoipa::Modify::modify(&web::openapi::TextRules, &mut openapi);
@@ -87,6 +94,12 @@ fn pages(state: &AppState) -> Router<AppState> {
         .merge(hubs::routes::pages())
         .merge(devices::pages::router())
         .merge(stocktakes::pages::router())
+        .merge(referrals::pages::router())
+        .merge(waiting::pages::router())
+        .merge(reservations::pages::router())
+        .merge(follow_ups::pages::router())
+        .merge(sims::pages::router())
+        .merge(directory::pages::router())
         .merge(people::pages::router())
         .merge(loans::pages::router())
         .merge(agreements::pages::router())
@@ -138,14 +151,9 @@ pub fn router(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ));
-    // Behind https, browsers are told to come back only over https for a year.
-    let hsts = state.config.public_url.starts_with("https://").then(|| {
-        SetResponseHeaderLayer::overriding(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
-        )
-    });
     let request_id = HeaderName::from_static("x-request-id");
+    // Who the client is and whether it spoke HTTPS (for HSTS, Secure cookies, throttling).
+    let origin = middleware::from_fn_with_state(state.clone(), web::proxy::layer);
     Router::new()
         .merge(api)
         .merge(pages(&state))
@@ -153,6 +161,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(web::metrics::readyz))
         .route("/metrics", get(web::metrics::metrics))
         .merge(training::routes::calendar())
+        .merge(directory::routes::feed())
         .route("/assets/{*path}", get(web::asset))
         .route("/favicon.ico", get(|| async { Redirect::permanent("/assets/favicon.svg") }))
         .route_layer(middleware::from_fn(web::metrics::track))
@@ -166,7 +175,7 @@ pub fn router(state: AppState) -> Router {
                 }))
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(security_headers)
-                .option_layer(hsts)
+                .layer(origin)
                 .layer(CatchPanicLayer::custom(error::panic_response))
                 .layer(CompressionLayer::new())
                 .layer(RequestBodyLimitLayer::new(error::BODY_LIMIT))
@@ -177,9 +186,9 @@ pub fn router(state: AppState) -> Router {
 
 /// The path as the log may keep it: a calendar address is a secret, so its last part is hidden.
 /// The path as logs keep it: the secrets some paths carry (a calendar address, a one-time
-/// password link, an upload's id) are left out.
+/// password link, an upload's id, a referral link's key) are left out.
 fn loggable_path(path: &str) -> &str {
-    for secret in ["/calendar/", "/password/", "/imports/"] {
+    for secret in ["/calendar/", "/password/", "/imports/", "/r/", "/join/", "/f/"] {
         if path.starts_with(secret) {
             return secret;
         }
@@ -200,9 +209,12 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let address = listener.local_addr()?;
     let setup_token = if auth::service::needs_setup(&db.read).await? {
         let token = auth::service::new_secret();
-        println!(
-            "No staff account exists yet. Open this one-time link to set up lendhub:\n  {}/setup?token={token}",
-            config.public_url
+        announce(
+            &config,
+            &format!(
+                "No staff account exists yet. Open this one-time link to set up lendhub:\n  {}/setup?token={token}",
+                config.public_url
+            ),
         );
         Some(Arc::from(token))
     } else {
@@ -217,8 +229,10 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         setup_token,
         imports: imports::model::Jobs::default(),
     };
-    tracing::info!(%address, "lendhub is listening");
-    println!("lendhub is listening on http://{address}");
+    announce(
+        &state.config,
+        &format!("lendhub is listening on http://{address}"),
+    );
     axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -261,7 +275,10 @@ fn workers(
         every(config.reminder_interval, stopping.clone(), None, move || {
             let (db, config, swept) = (sweep_db.clone(), Arc::clone(&sweep_config), Arc::clone(&swept));
             async move {
+                follow_ups::service::ask_tick(&db, &config).await;
+                sims::service::ending_tick(&db).await;
                 reminders::service::sweep_tick(&db, &config).await;
+                waiting::service::holds_tick(&db, config.hold_days).await;
                 swept.notify_one();
             }
         }),
@@ -288,6 +305,15 @@ fn workers(
             },
         ),
     ])
+}
+
+/// Tells whoever started `serve`: a line on standard output, or with JSON logs a log event, so a
+/// log collector reads nothing but JSON.
+fn announce(config: &Config, message: &str) {
+    match config.log_format {
+        crate::config::LogFormat::Text => println!("{message}"),
+        crate::config::LogFormat::Json => tracing::info!("{message}"),
+    }
 }
 
 /// Runs `job` now, then every `period` (and whenever `wake` is notified) until `stopping` turns
@@ -346,6 +372,7 @@ mod tests {
         assert_eq!(loggable_path("/password/abc123secret"), "/password/");
         assert_eq!(loggable_path("/calendar/feedsecret.ics"), "/calendar/");
         assert_eq!(loggable_path("/imports/uploadid"), "/imports/");
+        assert_eq!(loggable_path("/r/referralkey"), "/r/");
         assert_eq!(loggable_path("/devices/TCH-00042"), "/devices/TCH-00042");
     }
 }

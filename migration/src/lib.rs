@@ -20,6 +20,9 @@ mod m20261206_000013_training_term;
 mod m20261206_000014_consents;
 mod m20261206_000015_access_log;
 mod m20261207_000016_retention;
+mod m20261207_000017_referrals;
+mod m20261207_000018_after_the_loan;
+mod m20261207_000019_partnership;
 
 pub struct Migrator;
 
@@ -43,6 +46,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000014_consents::Migration),
             Box::new(m20261206_000015_access_log::Migration),
             Box::new(m20261207_000016_retention::Migration),
+            Box::new(m20261207_000017_referrals::Migration),
+            Box::new(m20261207_000018_after_the_loan::Migration),
+            Box::new(m20261207_000019_partnership::Migration),
         ]
     }
 }

@@ -10,10 +10,11 @@
 //! call; a retried email's server error stays on the email. This is the one time the
 //! append-only audit log is rewritten.
 
+use crate::helpers::rewrite_check;
 use sea_orm_migration::{
     prelude::*,
     schema::{integer_null, text_null, timestamp_with_time_zone_null},
-    sea_orm::{ConnectionTrait, DbBackend, Statement},
+    sea_orm::{ConnectionTrait, DbBackend},
 };
 
 #[derive(DeriveMigrationName)]
@@ -137,7 +138,7 @@ impl MigrationTrait for Migration {
                      SELECT RAISE(ABORT, 'a signed agreement never changes'); END",
                 )
                 .await?;
-                rewrite_check(manager, REACHABLE_OR_ANONYMISED, REACHABLE).await?;
+                rewrite_check(manager, "borrowers", REACHABLE_OR_ANONYMISED, REACHABLE).await?;
             }
             _ => {
                 db.execute_unprepared(
@@ -181,7 +182,7 @@ const REACHABLE_OR_ANONYMISED: &str = r#"CHECK ("email" IS NOT NULL OR "phone" I
 async fn reachable_or_anonymised(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     let db = manager.get_connection();
     match manager.get_database_backend() {
-        DbBackend::Sqlite => rewrite_check(manager, REACHABLE, REACHABLE_OR_ANONYMISED).await?,
+        DbBackend::Sqlite => rewrite_check(manager, "borrowers", REACHABLE, REACHABLE_OR_ANONYMISED).await?,
         _ => {
             db.execute_unprepared(
                 "DO $$ DECLARE c text; BEGIN \
@@ -199,40 +200,6 @@ async fn reachable_or_anonymised(manager: &SchemaManager<'_>) -> Result<(), DbEr
         }
     }
     Ok(())
-}
-
-/// Rewrites the CHECK `from` of SQLite's stored `borrowers` definition to `to`.
-async fn rewrite_check(manager: &SchemaManager<'_>, from: &str, to: &str) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    let version: i64 = db
-        .query_one_raw(Statement::from_string(DbBackend::Sqlite, "PRAGMA schema_version"))
-        .await?
-        .ok_or_else(|| DbErr::Migration("no schema version".into()))?
-        .try_get_by_index(0)?;
-    db.execute_unprepared("PRAGMA writable_schema = ON").await?;
-    db.execute_unprepared(&format!(
-        "UPDATE sqlite_master SET sql = replace(sql, '{from}', '{to}') \
-         WHERE type = 'table' AND name = 'borrowers'"
-    ))
-    .await?;
-    db.execute_unprepared(&format!("PRAGMA schema_version = {}", version + 1))
-        .await?;
-    db.execute_unprepared("PRAGMA writable_schema = OFF").await?;
-    let sql: String = db
-        .query_one_raw(Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'borrowers'",
-        ))
-        .await?
-        .ok_or_else(|| DbErr::Migration("no borrowers table".into()))?
-        .try_get_by_index(0)?;
-    if sql.contains(to) {
-        Ok(())
-    } else {
-        Err(DbErr::Migration(
-            "the borrowers table's reachability check was not where it should be".into(),
-        ))
-    }
 }
 
 #[derive(DeriveIden)]

@@ -1,9 +1,9 @@
 //! Who is asking: a bearer token (the API) or the session cookie (the web pages).
 
-use std::{convert::Infallible, net::SocketAddr, sync::Arc};
+use std::{convert::Infallible, sync::Arc};
 
 use axum::{
-    extract::{ConnectInfo, FromRef, FromRequestParts},
+    extract::{FromRef, FromRequestParts},
     http::{HeaderMap, header, request::Parts},
 };
 use chrono::Utc;
@@ -12,7 +12,7 @@ use super::{
     model::{Credential, Staff},
     service,
 };
-use crate::{config::Config, db::Db, error::AppError};
+use crate::{config::Config, db::Db, error::AppError, web::proxy::Origin};
 
 pub const SESSION_COOKIE: &str = "lendhub_session";
 
@@ -79,20 +79,21 @@ where
     }
 }
 
-/// The IP address a request came from, as sign-in throttling counts it: the connection's peer
-/// (`serve` records it), or "unknown" where none was recorded.
+/// The IP address a request came from, as sign-in throttling counts it: the client's address
+/// (`web::proxy::Origin`: the connection's peer, or what a trusted proxy says), or "unknown"
+/// where none was recorded.
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Ok(origin) = Origin::from_request_parts(parts, state).await;
         Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |ConnectInfo(peer)| peer.ip().to_string()),
+            origin
+                .address
+                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
         ))
     }
 }

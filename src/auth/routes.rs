@@ -22,7 +22,7 @@ use super::{
 use crate::{
     error::{ApiJson, ApiPath, AppError},
     state::AppState,
-    web::{FormErrors, Nav, safe_next},
+    web::{FormErrors, Nav, proxy::Origin, safe_next},
 };
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -110,6 +110,7 @@ pub struct LoginForm {
 #[tracing::instrument(skip_all)]
 pub async fn login(
     State(app): State<AppState>,
+    origin: Origin,
     ClientAddress(address): ClientAddress,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
@@ -118,7 +119,7 @@ pub async fn login(
     match service::sign_in(&app.db, &form.email, &form.password, &address, now).await {
         Ok(staff) => {
             let secret = service::start_session(&app.db.write, &staff, now).await?;
-            let cookie = session_cookie(&secret, app.config.secure_cookies());
+            let cookie = session_cookie(&secret, origin.secure_cookies(&app.config));
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
         }
         Err(err @ (AppError::Invalid(_) | AppError::TooManyRequests(_))) => {
@@ -141,12 +142,13 @@ pub async fn login(
 
 pub async fn logout(
     State(app): State<AppState>,
+    origin: Origin,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
         service::end_session(&app.db.write, secret).await?;
     }
-    let cookie = clear_session_cookie(app.config.secure_cookies());
+    let cookie = clear_session_cookie(origin.secure_cookies(&app.config));
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/login")).into_response())
 }
 
@@ -207,7 +209,11 @@ pub struct SetupForm {
 }
 
 #[tracing::instrument(skip_all)]
-pub async fn setup(State(app): State<AppState>, Form(form): Form<SetupForm>) -> Result<Response, AppError> {
+pub async fn setup(
+    State(app): State<AppState>,
+    origin: Origin,
+    Form(form): Form<SetupForm>,
+) -> Result<Response, AppError> {
     check_setup_token(&app, Some(&form.token)).await?;
     let request = SetupRequest {
         organisation_name: form.organisation_name,
@@ -233,7 +239,7 @@ pub async fn setup(State(app): State<AppState>, Form(form): Form<SetupForm>) -> 
     let staff = service::setup(&app.db, request, now).await?;
     tracing::info!(staff_id = staff.id(), "first admin account created");
     let secret = service::start_session(&app.db.write, &staff, now).await?;
-    let cookie = session_cookie(&secret, app.config.secure_cookies());
+    let cookie = session_cookie(&secret, origin.secure_cookies(&app.config));
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/devices")).into_response())
 }
 

@@ -35,6 +35,22 @@ pub struct Config {
     pub retention_months: u32,
     /// A bearer of this may read `/metrics` from anywhere (loopback clients need none).
     pub metrics_token: Option<String>,
+    /// The reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How log lines are written.
+    pub log_format: LogFormat,
+    /// How many days a device offered to someone on the waiting list is held for them.
+    pub hold_days: i64,
+    /// Days after a loan or gift begins when the person is asked how it went.
+    pub follow_up_days: Vec<i32>,
+}
+
+/// Log lines for a person reading a terminal, or one JSON object per line for a log collector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// The default length of a loan for each kind of device, in days.
@@ -76,6 +92,10 @@ struct Raw {
     session_idle_minutes: Option<u64>,
     retention_months: Option<u64>,
     metrics_token: Option<String>,
+    trusted_proxies: Option<String>,
+    log_format: Option<String>,
+    hold_days: Option<u64>,
+    follow_up_days: Option<String>,
 }
 
 /// Why the configuration could not be read.
@@ -88,12 +108,31 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Reads `lendhub.toml` (if present in the working directory) and then `LENDHUB_*` variables,
-    /// which win.
-    pub fn load() -> Result<Self, ConfigError> {
+    /// Reads `lendhub.toml` (if present in the working directory), then `env_file` (the
+    /// package's `/etc/lendhub/lendhub.env`: `LENDHUB_*=value` lines, as systemd reads them),
+    /// then `LENDHUB_*` variables; each later source wins.
+    pub fn load(env_file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        let mut variables = config::Map::<String, String>::default();
+        if let Some(path) = env_file {
+            let text = std::fs::read_to_string(path).map_err(|err| ConfigError::Invalid {
+                key: "--env-file",
+                message: format!("{}: {err}", path.display()),
+            })?;
+            variables.extend(env_lines(&text).map_err(|line| ConfigError::Invalid {
+                key: "--env-file",
+                message: format!(
+                    "{} line {line} is not NAME=value (the value is not shown: it may be a password)",
+                    path.display()
+                ),
+            })?);
+        }
+        variables.extend(
+            std::env::vars_os()
+                .filter_map(|(key, value)| Some((key.into_string().ok()?, value.into_string().ok()?))),
+        );
         let raw: Raw = config::Config::builder()
             .add_source(config::File::with_name("lendhub.toml").required(false))
-            .add_source(config::Environment::with_prefix("LENDHUB"))
+            .add_source(config::Environment::with_prefix("LENDHUB").source(Some(variables)))
             .build()?
             .try_deserialize()?;
         Self::from_parts(raw)
@@ -173,7 +212,16 @@ impl Config {
             1..=240,
             "months",
         )?;
+        let hold_days = ranged("LENDHUB_HOLD_DAYS", raw.hold_days, 5, 1..=30, "days")?;
+        let follow_up_days = crate::follow_ups::model::parse_days(
+            raw.follow_up_days.as_deref().unwrap_or("28,91"),
+        )
+        .map_err(|message| ConfigError::Invalid {
+            key: "LENDHUB_FOLLOW_UP_DAYS",
+            message,
+        })?;
         Ok(Self {
+            follow_up_days,
             database_url: raw
                 .database_url
                 .unwrap_or_else(|| "sqlite://lendhub.db?mode=rwc".to_owned()),
@@ -209,6 +257,18 @@ impl Config {
             session_idle: chrono::Duration::minutes(i64::try_from(idle).unwrap_or(120)),
             retention_months: u32::try_from(retention_months).unwrap_or(24),
             metrics_token: raw.metrics_token.filter(|t| !t.trim().is_empty()),
+            trusted_proxies: proxies(raw.trusted_proxies.as_deref().unwrap_or_default())?,
+            hold_days: i64::try_from(hold_days).unwrap_or(5),
+            log_format: match raw.log_format.as_deref().map(str::trim) {
+                None | Some("" | "text") => LogFormat::Text,
+                Some("json") => LogFormat::Json,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        key: "LENDHUB_LOG_FORMAT",
+                        message: format!("{other:?} is not a log format: use text or json"),
+                    });
+                }
+            },
         })
     }
 
@@ -229,6 +289,10 @@ impl Config {
             session_idle: chrono::Duration::hours(2),
             retention_months: 24,
             metrics_token: None,
+            trusted_proxies: Vec::new(),
+            log_format: LogFormat::Text,
+            hold_days: 5,
+            follow_up_days: vec![28, 91],
         }
     }
 
@@ -264,6 +328,52 @@ fn ranged(
             message: format!("must be from {} to {} {unit}", range.start(), range.end()),
         }),
     }
+}
+
+/// The `NAME=value` lines of an environment file, as systemd's `EnvironmentFile=` reads the
+/// simple ones: blank lines and `#` comments skipped, the value taken literally (a `$` or `\\`
+/// in a password stays as it is), one pair of matching quotes around it removed. A line that is
+/// not such a pair is refused by its number.
+fn env_lines(text: &str) -> Result<Vec<(String, String)>, usize> {
+    let mut pairs = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((name, value)) = line.split_once('=') else {
+            return Err(number + 1);
+        };
+        let name = name.trim();
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(number + 1);
+        }
+        let value = value.trim();
+        let unquoted = ['"', '\''].iter().find_map(|quote| {
+            value
+                .strip_prefix(*quote)
+                .and_then(|inner| inner.strip_suffix(*quote))
+        });
+        pairs.push((name.to_owned(), unquoted.unwrap_or(value).to_owned()));
+    }
+    Ok(pairs)
+}
+
+/// `LENDHUB_TRUSTED_PROXIES`: addresses (`127.0.0.1`) or networks (`10.0.0.0/8`), separated by
+/// commas or spaces.
+fn proxies(text: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    text.split([',', ' '])
+        .filter(|entry| !entry.is_empty())
+        .map(|entry| {
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid {
+                    key: "LENDHUB_TRUSTED_PROXIES",
+                    message: format!("{entry:?} is not an IP address (127.0.0.1) or network (10.0.0.0/8)"),
+                })
+        })
+        .collect()
 }
 
 fn days(key: &'static str, value: Option<i64>, default: i64) -> Result<i64, ConfigError> {

@@ -21,7 +21,47 @@ fn raw() -> Raw {
         session_idle_minutes: None,
         retention_months: None,
         metrics_token: None,
+        trusted_proxies: None,
+        log_format: None,
+        hold_days: None,
+        follow_up_days: None,
     }
+}
+
+#[test]
+fn trusted_proxies_are_addresses_or_networks_and_a_typo_is_refused() {
+    assert!(Config::from_parts(raw()).unwrap().trusted_proxies.is_empty());
+    let config = Config::from_parts(Raw {
+        trusted_proxies: Some("127.0.0.1, ::1 10.0.0.0/8".into()),
+        ..raw()
+    })
+    .unwrap();
+    let shown: Vec<String> = config.trusted_proxies.iter().map(ToString::to_string).collect();
+    assert_eq!(shown, ["127.0.0.1/32", "::1/128", "10.0.0.0/8"]);
+    let err = Config::from_parts(Raw {
+        trusted_proxies: Some("127.0.0.1,localhost".into()),
+        ..raw()
+    })
+    .unwrap_err();
+    assert!(err.to_string().starts_with("LENDHUB_TRUSTED_PROXIES"), "{err}");
+    assert!(err.to_string().contains("\"localhost\""), "{err}");
+}
+
+#[test]
+fn logs_are_text_unless_json_is_asked_for() {
+    assert_eq!(Config::from_parts(raw()).unwrap().log_format, LogFormat::Text);
+    let json = Config::from_parts(Raw {
+        log_format: Some("json".into()),
+        ..raw()
+    })
+    .unwrap();
+    assert_eq!(json.log_format, LogFormat::Json);
+    let err = Config::from_parts(Raw {
+        log_format: Some("yaml".into()),
+        ..raw()
+    })
+    .unwrap_err();
+    assert!(err.to_string().starts_with("LENDHUB_LOG_FORMAT"), "{err}");
 }
 
 #[test]
@@ -154,4 +194,22 @@ fn a_scheme_can_use_its_own_terms_and_broken_ones_stop_start_up() {
             "{err}"
         );
     }
+}
+
+#[test]
+fn an_environment_file_is_read_literally_and_a_bad_line_is_named_without_its_value() {
+    let text = "# settings\n\nLENDHUB_DATABASE_URL=postgres://u:pa$word\\x@h/db\nLENDHUB_MAIL_FROM=\"Scheme <a@b.org>\"\nLENDHUB_LABEL_FOUND_LINE='Ring 01234'\n";
+    let pairs = env_lines(text).unwrap();
+    assert_eq!(
+        pairs,
+        [
+            (
+                "LENDHUB_DATABASE_URL".to_owned(),
+                "postgres://u:pa$word\\x@h/db".to_owned()
+            ),
+            ("LENDHUB_MAIL_FROM".to_owned(), "Scheme <a@b.org>".to_owned()),
+            ("LENDHUB_LABEL_FOUND_LINE".to_owned(), "Ring 01234".to_owned()),
+        ]
+    );
+    assert_eq!(env_lines("LENDHUB_BIND=1\nsecret password here\n"), Err(2));
 }

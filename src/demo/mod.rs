@@ -3,10 +3,12 @@
 //! written in batches inside one transaction, each with its audit event.
 
 mod devices;
+mod directory;
 mod loans;
 mod people;
 mod training;
 
 pub use devices::{DemoSummary, fill};
+pub use directory::list as list_services;
 pub use loans::{history, lend};
 pub use training::train;

@@ -94,7 +94,8 @@ pub async fn train(db: &Db, organisation_id: i32, sessions: usize) -> Result<usi
             },
         )
         .await?;
-        for k in 0..6 {
+        // Six learners a session, or every demo borrower when there are fewer: nobody twice.
+        for k in 0..6.min(learners.len()) {
             let borrower_id = learners[(n * 5 + k) % learners.len()];
             let past = starts_at < now;
             let attendance = past.then(|| match (n + k) % 7 {

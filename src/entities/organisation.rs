@@ -12,6 +12,10 @@ pub struct Model {
     pub email: Option<String>,
     #[sea_orm(column_type = "Text", nullable)]
     pub address: Option<String>,
+    /// The scheme's eligibility questions (JSON); none for the defaults.
+    pub eligibility: Option<String>,
+    /// landlord, charity, training_partner, council or other.
+    pub kind: String,
     pub created_at: DateTimeUtc,
 }
 

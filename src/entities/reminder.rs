@@ -17,6 +17,8 @@ pub struct Model {
     pub borrower_id: Option<i32>,
     /// The training session it is about, when it is not about a loan.
     pub session_id: Option<i32>,
+    /// The follow-up this asks, for kind `follow_up`.
+    pub follow_up_id: Option<i32>,
     pub kind: ReminderKind,
     pub step: i32,
     pub channel: Channel,

@@ -94,6 +94,7 @@ impl JobPage {
         match self.job.target {
             Target::Devices => "device",
             Target::Borrowers => "borrower",
+            Target::Directory => "service",
         }
     }
 

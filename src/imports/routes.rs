@@ -15,7 +15,7 @@ use crate::{
     state::AppState,
 };
 
-/// `POST /imports/{devices,borrowers}`.
+/// `POST /imports/{devices,borrowers,directory}`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct ImportQuery {
     /// Check every row and write nothing.
@@ -77,8 +77,25 @@ pub async fn borrowers(
     run(&app, &staff, Target::Borrowers, query, &body).await
 }
 
+/// Imports services for the signposting directory from CSV, as devices; a name already in the
+/// directory is a problem on its row.
+#[utoipa::path(post, path = "/imports/directory", tag = "imports", params(ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "the spreadsheet"),
+    responses((status = 200, body = Report), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[tracing::instrument(skip_all)]
+pub async fn directory(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiQuery(query): ApiQuery<ImportQuery>,
+    body: Bytes,
+) -> Result<Json<Report>, AppError> {
+    run(&app, &staff, Target::Directory, query, &body).await
+}
+
 pub fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(devices))
         .routes(routes!(borrowers))
+        .routes(routes!(directory))
 }

@@ -21,8 +21,8 @@ use crate::{
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LoanQuery {
-    /// `open` (the default), `returned` or `lost`.
-    #[param(pattern = r"^(open|returned|lost)$")]
+    /// `open` (the default), `returned`, `lost` or `gifted`.
+    #[param(pattern = r"^(open|returned|lost|gifted)$")]
     pub status: Option<String>,
     /// `false`: only loans whose agreement is not signed yet; `true`: only signed ones.
     pub signed: Option<bool>,
@@ -82,7 +82,11 @@ fn parse_status(text: Option<&str>) -> Result<LoanStatus, FieldError> {
         None | Some("" | "open") => Ok(LoanStatus::Open),
         Some("returned") => Ok(LoanStatus::Returned),
         Some("lost") => Ok(LoanStatus::Lost),
-        Some(_) => Err(FieldError::new("status", "status must be open, returned or lost")),
+        Some("gifted") => Ok(LoanStatus::Gifted),
+        Some(_) => Err(FieldError::new(
+            "status",
+            "status must be open, returned, lost or gifted",
+        )),
     }
 }
 

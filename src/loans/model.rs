@@ -27,10 +27,12 @@ pub enum Transition {
     CloseRepairFixed,
     CloseRepairUnrepairable,
     Retire,
+    /// Ownership passes to the borrower.
+    Gift,
 }
 
 impl Transition {
-    pub const ALL: [Transition; 10] = [
+    pub const ALL: [Transition; 11] = [
         Transition::Issue,
         Transition::Return,
         Transition::ReportLost,
@@ -41,11 +43,12 @@ impl Transition {
         Transition::CloseRepairFixed,
         Transition::CloseRepairUnrepairable,
         Transition::Retire,
+        Transition::Gift,
     ];
 
     /// The status a device moves to, when `from` allows this transition.
     pub fn target(self, from: DeviceStatus) -> Option<DeviceStatus> {
-        use DeviceStatus::{Available, AwaitingChecks, InRepair, Lost, OnLoan, Retired};
+        use DeviceStatus::{Available, AwaitingChecks, Gifted, InRepair, Lost, OnLoan, Retired};
         match (self, from) {
             (Transition::Issue, Available) => Some(OnLoan),
             (Transition::Return, OnLoan) | (Transition::Found, Lost) => Some(AwaitingChecks),
@@ -58,6 +61,7 @@ impl Transition {
             (Transition::OpenRepair, Available | AwaitingChecks) => Some(InRepair),
             (Transition::CloseRepairUnrepairable, InRepair)
             | (Transition::Retire, Available | AwaitingChecks) => Some(Retired),
+            (Transition::Gift, OnLoan | Available) => Some(Gifted),
             _ => None,
         }
     }
@@ -74,6 +78,7 @@ impl Transition {
             Transition::OpenRepair => "send for repair",
             Transition::CloseRepairFixed | Transition::CloseRepairUnrepairable => "close a repair of",
             Transition::Retire => "retire",
+            Transition::Gift => "give away",
         }
     }
 
@@ -107,6 +112,9 @@ pub enum LoanStatus {
     Returned,
     #[sea_orm(string_value = "lost")]
     Lost,
+    /// It became a gift: the device is theirs.
+    #[sea_orm(string_value = "gifted")]
+    Gifted,
 }
 
 impl LoanStatus {
@@ -115,6 +123,7 @@ impl LoanStatus {
             LoanStatus::Open => "On loan",
             LoanStatus::Returned => "Returned",
             LoanStatus::Lost => "Lost",
+            LoanStatus::Gifted => "Given to them",
         }
     }
 
@@ -123,6 +132,7 @@ impl LoanStatus {
             LoanStatus::Open => "open",
             LoanStatus::Returned => "returned",
             LoanStatus::Lost => "lost",
+            LoanStatus::Gifted => "gifted",
         }
     }
 }
@@ -276,10 +286,10 @@ pub fn parse_condition(text: Option<&str>) -> Result<Condition, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use DeviceStatus::{Available, AwaitingChecks, InRepair, Lost, OnLoan, Retired};
+    use DeviceStatus::{Available, AwaitingChecks, Gifted, InRepair, Lost, OnLoan, Retired};
 
     /// The state machine as a table: every allowed move and where it leads.
-    const ALLOWED: [(DeviceStatus, Transition, DeviceStatus); 13] = [
+    const ALLOWED: [(DeviceStatus, Transition, DeviceStatus); 15] = [
         (Available, Transition::Issue, OnLoan),
         (OnLoan, Transition::Return, AwaitingChecks),
         (OnLoan, Transition::ReportLost, Lost),
@@ -293,6 +303,8 @@ mod tests {
         (InRepair, Transition::CloseRepairUnrepairable, Retired),
         (Available, Transition::Retire, Retired),
         (AwaitingChecks, Transition::Retire, Retired),
+        (OnLoan, Transition::Gift, Gifted),
+        (Available, Transition::Gift, Gifted),
     ];
 
     #[test]
@@ -341,8 +353,9 @@ mod tests {
     }
 
     #[test]
-    fn retired_is_the_end() {
+    fn retired_and_gifted_are_the_end() {
         assert!(Transition::ALL.iter().all(|t| t.target(Retired).is_none()));
+        assert!(Transition::ALL.iter().all(|t| t.target(Gifted).is_none()));
     }
 
     #[test]

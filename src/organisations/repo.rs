@@ -8,7 +8,10 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
-use crate::entities::organisation::{self, Entity as Organisation};
+use crate::entities::{
+    organisation::{self, Entity as Organisation},
+    organisation_invitation,
+};
 
 pub async fn insert(
     db: &impl ConnectionTrait,
@@ -16,9 +19,20 @@ pub async fn insert(
     prefix: &str,
     now: DateTime<Utc>,
 ) -> Result<organisation::Model, DbErr> {
+    insert_partner(db, name, prefix, "other", now).await
+}
+
+pub async fn insert_partner(
+    db: &impl ConnectionTrait,
+    name: &str,
+    prefix: &str,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> Result<organisation::Model, DbErr> {
     organisation::ActiveModel {
         name: Set(name.to_owned()),
         asset_prefix: Set(prefix.to_owned()),
+        kind: Set(kind.to_owned()),
         next_asset_number: Set(1),
         created_at: Set(now),
         ..Default::default()
@@ -39,6 +53,7 @@ pub async fn update_details(
     phone: Option<&str>,
     email: Option<&str>,
     address: Option<&str>,
+    eligibility: Option<&str>,
 ) -> Result<organisation::Model, DbErr> {
     organisation::ActiveModel {
         id: Set(id),
@@ -46,6 +61,7 @@ pub async fn update_details(
         phone: Set(phone.map(str::to_owned)),
         email: Set(email.map(str::to_owned)),
         address: Set(address.map(str::to_owned)),
+        eligibility: Set(eligibility.map(str::to_owned)),
         ..Default::default()
     }
     .update(db)
@@ -85,4 +101,60 @@ pub async fn skip_asset_numbers_to(db: &impl ConnectionTrait, id: i32, number: i
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// The scheme's organisations in the order they joined (the first leads), after `after` (an id).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    after: Option<i32>,
+    limit: u64,
+) -> Result<Vec<organisation::Model>, DbErr> {
+    use sea_orm::QuerySelect;
+    let mut query = Organisation::find();
+    if let Some(after) = after {
+        query = query.filter(organisation::Column::Id.gt(after));
+    }
+    query
+        .order_by_asc(organisation::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    Organisation::find().count(db).await
+}
+
+pub async fn insert_invitation(
+    db: &impl ConnectionTrait,
+    row: organisation_invitation::ActiveModel,
+) -> Result<organisation_invitation::Model, DbErr> {
+    row.insert(db).await
+}
+
+/// The invitation with this key's hash, if it is unused and not past its time.
+pub async fn open_invitation(
+    db: &impl ConnectionTrait,
+    key_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<organisation_invitation::Model>, DbErr> {
+    organisation_invitation::Entity::find()
+        .filter(organisation_invitation::Column::KeyHash.eq(key_hash))
+        .filter(organisation_invitation::Column::UsedAt.is_null())
+        .filter(organisation_invitation::Column::ExpiresAt.gt(now))
+        .one(db)
+        .await
+}
+
+/// Uses the invitation once: answers whether this call did (of two at once, one does).
+pub async fn use_invitation(db: &impl ConnectionTrait, id: i32, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let done = organisation_invitation::Entity::update_many()
+        .col_expr(organisation_invitation::Column::UsedAt, Expr::value(now))
+        .filter(organisation_invitation::Column::Id.eq(id))
+        .filter(organisation_invitation::Column::UsedAt.is_null())
+        .filter(organisation_invitation::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
 }

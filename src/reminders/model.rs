@@ -15,6 +15,10 @@ string_enum!(
         Overdue = "overdue" / "Overdue",
         Digest = "digest" / "Weekly digest",
         SessionCancelled = "session_cancelled" / "Session cancelled",
+        ReferralDeclined = "referral_declined" / "Referral declined",
+        DeviceOffered = "device_offered" / "Device offered",
+        FollowUp = "follow_up" / "How did it go?",
+        DataEnding = "data_ending" / "SIM data ending",
     }
 );
 

@@ -44,13 +44,14 @@ async fn index(staff: Staff) -> Result<ReportsPage, AppError> {
 }
 
 /// The statuses as the dashboard's table lists them.
-const STATUSES: [(&str, &str); 6] = [
+const STATUSES: [(&str, &str); 7] = [
     ("available", "Available"),
     ("on_loan", "On loan"),
     ("awaiting_checks", "Awaiting checks"),
     ("in_repair", "In repair"),
     ("lost", "Lost"),
     ("retired", "Retired"),
+    ("gifted", "Gifted"),
 ];
 
 /// One bar of the monthly chart, placed.
@@ -71,7 +72,7 @@ pub struct DashboardPage {
     hubs: Vec<HubView>,
     hub_id: Option<i32>,
     chart: Chart,
-    statuses: [(&'static str, &'static str); 6],
+    statuses: [(&'static str, &'static str); 7],
     /// Today and the day after the week the "due this week" figure counts, for its link.
     today: NaiveDate,
     week_end: NaiveDate,

@@ -61,6 +61,32 @@ pub struct Summary {
     pub devices: DeviceSummary,
     pub loans: LoanSummary,
     pub training: TrainingSummary,
+    /// For the lead organisation's admins and coordinators: each organisation's figures (counts
+    /// only, naming no one), and the scheme's total.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_organisation: Option<SchemeFigures>,
+}
+
+/// One organisation's figures in the scheme's summary.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct OrganisationFigures {
+    pub organisation_id: i32,
+    pub name: String,
+    pub devices: u64,
+    pub devices_on_loan: u64,
+    pub loans_open: u64,
+    pub loans_overdue: u64,
+    /// Issued from `from` to `to`.
+    pub loans_issued: u64,
+    pub sessions: u64,
+    pub attendances: u64,
+}
+
+/// Every organisation's figures, and their sum.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SchemeFigures {
+    pub organisations: Vec<OrganisationFigures>,
+    pub total: OrganisationFigures,
 }
 
 /// One hub's devices by status, for the dashboard's table.
@@ -96,7 +122,62 @@ pub async fn summary(
     hub_id: Option<i32>,
     now: DateTime<Utc>,
 ) -> Result<Summary, AppError> {
-    Ok(figures(db, staff, period, hub_id, now).await?.0)
+    let mut summary = figures(db, staff, period, hub_id, now).await?.0;
+    let whole_scheme = hub_id.is_none()
+        && staff.hubs_within(None).is_none()
+        && staff.can(Action::Export)
+        && crate::organisations::service::leads(db, staff.organisation_id()).await?;
+    if whole_scheme {
+        summary.by_organisation = Some(scheme_figures(db, period, now).await?);
+    }
+    Ok(summary)
+}
+
+/// Each organisation's counts over the period, for the lead: nothing that names a person.
+async fn scheme_figures(
+    db: &impl ConnectionTrait,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<SchemeFigures, AppError> {
+    let today = today(now);
+    let (from, to) = period.instants();
+    let mut organisations = Vec::new();
+    let mut total = OrganisationFigures {
+        name: "All organisations".to_owned(),
+        ..OrganisationFigures::default()
+    };
+    for org in crate::organisations::service::all(db).await? {
+        let mut row = OrganisationFigures {
+            organisation_id: org.id,
+            name: org.name,
+            ..OrganisationFigures::default()
+        };
+        for (_, status, _, n) in repo::device_counts(db, org.id, None).await? {
+            row.devices += n.unsigned_abs();
+            if status.as_str() == "on_loan" {
+                row.devices_on_loan += n.unsigned_abs();
+            }
+        }
+        (row.loans_open, row.loans_overdue, _) =
+            repo::open_loans(db, org.id, None, today, today + Duration::days(7)).await?;
+        row.loans_issued = repo::issued_between(db, org.id, None, from, to).await?;
+        let (sessions, marks) = repo::training_between(db, org.id, None, from, to).await?;
+        row.sessions = sessions;
+        row.attendances = marks
+            .iter()
+            .filter(|(mark, _)| mark.is_some_and(|m| matches!(m, Attendance::Present | Attendance::Late)))
+            .map(|(_, n)| n.unsigned_abs())
+            .sum();
+        total.devices += row.devices;
+        total.devices_on_loan += row.devices_on_loan;
+        total.loans_open += row.loans_open;
+        total.loans_overdue += row.loans_overdue;
+        total.loans_issued += row.loans_issued;
+        total.sessions += row.sessions;
+        total.attendances += row.attendances;
+        organisations.push(row);
+    }
+    Ok(SchemeFigures { organisations, total })
 }
 
 async fn figures(
@@ -179,6 +260,7 @@ async fn figures(
             excused: marked(&[Attendance::Excused]),
             attendance_rate: attendance_rate(attendances, absences),
         },
+        by_organisation: None,
     };
     Ok((summary, by_hub.into_values().collect()))
 }

@@ -56,6 +56,7 @@ pub fn unexpected_because(
         DeviceStatus::Lost => Some("Reported lost: record it as found on its page".into()),
         DeviceStatus::InRepair => Some("In repair: close the repair if it is back".into()),
         DeviceStatus::Retired => Some("Retired: it should have been disposed of".into()),
+        DeviceStatus::Gifted => Some("Given away: it belongs to the person it was given to".into()),
         DeviceStatus::Available | DeviceStatus::AwaitingChecks if device.hub_id != hub_id => {
             Some(format!("Belongs to {}", hub_name(device.hub_id)))
         }

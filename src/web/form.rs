@@ -2,6 +2,8 @@
 //! extend, report lost, repair, retire, a borrower's details) share its markup, its error summary
 //! and its field errors, so each step is a description rather than a template of its own.
 
+use std::borrow::Cow;
+
 use askama::Template;
 use askama_web::WebTemplate;
 
@@ -46,7 +48,8 @@ pub enum Kind {
 
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub name: &'static str,
+    /// A literal for the fields every form has; made from data for questions a scheme sets.
+    pub name: Cow<'static, str>,
     pub label: String,
     pub hint: String,
     pub kind: Kind,
@@ -57,9 +60,9 @@ pub struct Field {
 }
 
 impl Field {
-    fn new(kind: Kind, name: &'static str, label: impl Into<String>) -> Self {
+    fn new(kind: Kind, name: impl Into<Cow<'static, str>>, label: impl Into<String>) -> Self {
         Self {
-            name,
+            name: name.into(),
             label: label.into(),
             hint: String::new(),
             kind,
@@ -70,50 +73,62 @@ impl Field {
         }
     }
 
-    pub fn text(name: &'static str, label: impl Into<String>) -> Self {
+    pub fn text(name: impl Into<Cow<'static, str>>, label: impl Into<String>) -> Self {
         Self::new(Kind::Text, name, label)
     }
 
-    pub fn date(name: &'static str, label: impl Into<String>) -> Self {
+    pub fn date(name: impl Into<Cow<'static, str>>, label: impl Into<String>) -> Self {
         Self {
             input_type: "date",
             ..Self::new(Kind::Date, name, label)
         }
     }
 
-    pub fn textarea(name: &'static str, label: impl Into<String>) -> Self {
+    pub fn textarea(name: impl Into<Cow<'static, str>>, label: impl Into<String>) -> Self {
         Self::new(Kind::Textarea, name, label)
     }
 
-    pub fn select(name: &'static str, label: impl Into<String>, choices: Vec<Choice>) -> Self {
+    pub fn select(
+        name: impl Into<Cow<'static, str>>,
+        label: impl Into<String>,
+        choices: Vec<Choice>,
+    ) -> Self {
         Self {
             choices,
             ..Self::new(Kind::Select, name, label)
         }
     }
 
-    pub fn radios(name: &'static str, label: impl Into<String>, choices: Vec<Choice>) -> Self {
+    pub fn radios(
+        name: impl Into<Cow<'static, str>>,
+        label: impl Into<String>,
+        choices: Vec<Choice>,
+    ) -> Self {
         Self {
             choices,
             ..Self::new(Kind::Radios, name, label)
         }
     }
 
-    pub fn checkboxes(name: &'static str, label: impl Into<String>, choices: Vec<Choice>) -> Self {
+    pub fn checkboxes(
+        name: impl Into<Cow<'static, str>>,
+        label: impl Into<String>,
+        choices: Vec<Choice>,
+    ) -> Self {
         Self {
             choices,
             ..Self::new(Kind::Checkboxes, name, label)
         }
     }
 
-    pub fn checkbox(name: &'static str, label: impl Into<String>, checked: bool) -> Self {
+    pub fn checkbox(name: impl Into<Cow<'static, str>>, label: impl Into<String>, checked: bool) -> Self {
         Self {
             choices: vec![Choice::new("true", "", checked)],
             ..Self::new(Kind::Checkbox, name, label)
         }
     }
 
-    pub fn hidden(name: &'static str, value: impl Into<String>) -> Self {
+    pub fn hidden(name: impl Into<Cow<'static, str>>, value: impl Into<String>) -> Self {
         Self {
             value: value.into(),
             ..Self::new(Kind::Hidden, name, "")
@@ -150,7 +165,7 @@ impl Field {
         if !self.hint.is_empty() {
             ids.push(format!("{}-hint", self.name));
         }
-        if errors.get(self.name).is_some() {
+        if errors.get(&self.name).is_some() {
             ids.push(format!("{}-error", self.name));
         }
         ids.join(" ")
@@ -179,6 +194,8 @@ pub struct FormPage {
     pub back: String,
     /// The button does something that cannot be undone: it is drawn as a warning.
     pub destructive: bool,
+    /// Pages that go with this one, as `(href, text)`, listed under the introduction.
+    pub related: Vec<(String, String)>,
 }
 
 impl FormPage {
@@ -200,7 +217,15 @@ impl FormPage {
             errors: FormErrors::default(),
             back: String::new(),
             destructive: false,
+            related: Vec::new(),
         }
+    }
+
+    /// A page that goes with this one, linked under the introduction.
+    #[must_use]
+    pub fn related(mut self, href: impl Into<String>, text: impl Into<String>) -> Self {
+        self.related.push((href.into(), text.into()));
+        self
     }
 
     #[must_use]
@@ -245,7 +270,7 @@ impl FormPage {
         let (status, error) = match err {
             AppError::Invalid(error) => (StatusCode::UNPROCESSABLE_ENTITY, error),
             AppError::Conflict { message, .. } => {
-                let field = self.fields.first().map_or("", |f| f.name);
+                let field = self.fields.first().map_or("", |f| &f.name);
                 (StatusCode::CONFLICT, FieldError::new(field, message))
             }
             other => return Err(other),
@@ -259,12 +284,12 @@ impl FormPage {
         for field in &mut self.fields {
             match field.kind {
                 Kind::Checkboxes | Kind::Checkbox => {
-                    let ticked = data.all(field.name);
+                    let ticked = data.all(&field.name);
                     for choice in &mut field.choices {
                         choice.checked = ticked.contains(&choice.value);
                     }
                 }
-                _ => field.value = data.get(field.name).unwrap_or_default().to_owned(),
+                _ => field.value = data.get(&field.name).unwrap_or_default().to_owned(),
             }
         }
         self.errors = errors.into();

@@ -2,7 +2,8 @@
 //! database answers and every migration is applied) and `/metrics` in Prometheus's text format,
 //! drawn by `metrics-exporter-prometheus`: requests by matched route and status, their latency as
 //! a histogram, and the outbox's depth and oldest email's age read from the database at each
-//! scrape, so every instance reports the same. `/metrics` answers a loopback client that came
+//! scrape, so every instance reports the same; the reminder sweep's duration and result and the
+//! emails it led to (`reminders::service`), and the database pools' connections in use. `/metrics` answers a loopback client that came
 //! through no proxy, or a bearer of `LENDHUB_METRICS_TOKEN`; nothing in it names a person.
 
 use std::{net::SocketAddr, sync::OnceLock, time::Instant};
@@ -30,6 +31,11 @@ fn handle() -> &'static PrometheusHandle {
         let builder = PrometheusBuilder::new()
             .set_buckets_for_metric(
                 Matcher::Full("lendhub_http_request_duration_seconds".into()),
+                &LATENCY_BUCKETS,
+            )
+            .expect("the buckets are not empty")
+            .set_buckets_for_metric(
+                Matcher::Full("lendhub_reminder_sweep_duration_seconds".into()),
                 &LATENCY_BUCKETS,
             )
             .expect("the buckets are not empty");
@@ -90,6 +96,12 @@ pub async fn metrics(
     #[allow(clippy::cast_precision_loss)] // an outbox's depth is far below 2^53
     metrics::gauge!("lendhub_outbox_depth").set(outbox.depth as f64);
     metrics::gauge!("lendhub_outbox_oldest_undelivered_seconds").set(outbox.oldest_seconds);
+    for (pool, size, idle) in app.db.pool_use() {
+        let in_use = size.saturating_sub(u32::try_from(idle).unwrap_or(u32::MAX));
+        metrics::gauge!("lendhub_db_connections", "pool" => pool, "state" => "in_use").set(in_use);
+        #[allow(clippy::cast_precision_loss)] // a pool holds a handful of connections
+        metrics::gauge!("lendhub_db_connections", "pool" => pool, "state" => "idle").set(idle as f64);
+    }
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
         handle().render(),

@@ -4,6 +4,7 @@
 pub mod form;
 pub mod metrics;
 pub mod openapi;
+pub mod proxy;
 
 use askama::Template;
 use askama_web::WebTemplate;

@@ -143,13 +143,18 @@ impl TestApp {
 
     /// Creates a staff account with `role` and returns an API token for it.
     pub async fn staff_token(&self, email: &str, role: Role) -> String {
+        self.staff_token_in(self.organisation_id, email, role).await
+    }
+
+    /// As `staff_token`, for an account of another organisation of the scheme.
+    pub async fn staff_token_in(&self, organisation_id: i32, email: &str, role: Role) -> String {
         let request = auth::service::NewStaffRequest {
             email: email.to_owned(),
             name: format!("{} Person", role.label()),
             role,
             password: PASSWORD.to_owned(),
         };
-        auth::service::create_staff(&self.db, None, self.organisation_id, request, Utc::now())
+        auth::service::create_staff(&self.db, None, organisation_id, request, Utc::now())
             .await
             .expect("a staff account");
         let response = self

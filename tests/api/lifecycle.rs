@@ -183,7 +183,7 @@ async fn apply(w: &World, op: &Op) -> Result<(), AppError> {
                 notes: None,
                 missing: None,
             };
-            loans::record_checks(db, staff, tag, &request, now)
+            loans::record_checks(db, staff, tag, &request, 5, now)
                 .await
                 .map(drop)
         }

@@ -143,6 +143,52 @@ async fn metrics_count_requests_by_route_and_follow_the_outbox() {
     .await;
 }
 
+fn counter(samples: &[prometheus_parse::Sample], name: &str, label: (&str, &str)) -> f64 {
+    samples
+        .iter()
+        .filter(|s| s.metric == name && s.labels.get(label.0) == Some(label.1))
+        .map(|s| match s.value {
+            prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v,
+            ref other => panic!("{name} is {other:?}"),
+        })
+        .sum()
+}
+
+#[allow(clippy::float_cmp)]
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_time_each_reminder_sweep_and_show_the_database_connections() {
+    let app = TestApp::spawn().await;
+    let before = scrape(&app, &[]).await;
+    let sweeps = "lendhub_reminder_sweeps_total";
+    let ok_before = counter(&before, sweeps, ("result", "ok"));
+    let config = lendhub::config::Config::for_database(&app.database_url);
+    lendhub::reminders::service::sweep_tick(&app.db, &config).await;
+    let after = scrape(&app, &[]).await;
+    // The recorder is the test process's own, shared by tests that run beside this one.
+    assert!(
+        counter(&after, sweeps, ("result", "ok")) > ok_before,
+        "the sweep is counted"
+    );
+    assert!(
+        after
+            .iter()
+            .any(|s| s.metric == "lendhub_reminder_sweep_duration_seconds"
+                && matches!(s.value, prometheus_parse::Value::Histogram(_))),
+        "sweeps are timed"
+    );
+    let connections: Vec<_> = after
+        .iter()
+        .filter(|s| s.metric == "lendhub_db_connections")
+        .collect();
+    assert!(
+        connections
+            .iter()
+            .any(|s| s.labels.get("state") == Some("in_use"))
+            && connections.iter().any(|s| s.labels.get("state") == Some("idle")),
+        "connections in use and idle: {connections:?}"
+    );
+}
+
 #[test]
 fn the_version_names_the_release_and_its_commit() {
     let out = crate::helpers::run(std::process::Command::new(env!("CARGO_BIN_EXE_lendhub")).arg("--version"));

@@ -144,3 +144,46 @@ async fn every_call_lists_the_errors_it_can_answer() {
         "GET /devices should list 401"
     );
 }
+
+/// utoipa names a schema after its type alone: two types of one name in different modules would
+/// share one entry in the document, the second silently describing the first's answers.
+#[test]
+fn every_type_in_the_document_has_a_name_of_its_own() {
+    fn walk(dir: &std::path::Path, names: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, names);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (at, _) in text.match_indices("utoipa::ToSchema") {
+                let rest = &text[at..];
+                let Some(start) = ["pub struct ", "pub enum "]
+                    .iter()
+                    .filter_map(|k| rest.find(k).map(|i| i + k.len()))
+                    .min()
+                else {
+                    continue;
+                };
+                let name: String = rest[start..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                names.push((name, path.display().to_string()));
+            }
+        }
+    }
+    let mut names = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &mut names,
+    );
+    names.sort();
+    let twice: Vec<_> = names
+        .windows(2)
+        .filter(|w| w[0].0 == w[1].0 && w[0].1 != w[1].1)
+        .collect();
+    assert!(twice.is_empty(), "schema names used twice: {twice:?}");
+    assert!(names.len() > 50, "the types were read: {}", names.len());
+}

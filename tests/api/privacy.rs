@@ -32,7 +32,7 @@ async fn signed_loan(app: &TestApp, hub: i64, borrower: i64, name: &str) -> i64 
 }
 
 /// Every file of a ZIP, by name.
-fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+pub fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a ZIP");
     (0..archive.len())
         .map(|i| {

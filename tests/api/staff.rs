@@ -9,7 +9,7 @@ use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
 /// Opens a password link and chooses `password` on its page, as the person given it would.
-async fn choose_password(app: &TestApp, url: &str, password: &str) -> reqwest::Response {
+pub(crate) async fn choose_password(app: &TestApp, url: &str, password: &str) -> reqwest::Response {
     let path = url.strip_prefix(&app.base).expect("a link to this lendhub");
     let page = app.client.get(app.url(path)).send().await.unwrap();
     assert_eq!(page.status(), StatusCode::OK, "GET {path}");

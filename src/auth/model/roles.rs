@@ -58,8 +58,9 @@ impl Role {
     /// What this role may do.
     pub fn allows(self, action: Action) -> bool {
         use Action::{
-            Export, Import, Lend, ManageBorrowers, ManageDevices, ManageHubs, ManageRepairs, ManageTraining,
-            Train, ViewBorrowers, ViewDevices, ViewLoans, ViewReports, ViewTraining,
+            Export, Import, Lend, ManageBorrowers, ManageDevices, ManageDirectory, ManageHubs,
+            ManageReferralLinks, ManageRepairs, ManageTraining, Train, ViewBorrowers, ViewDevices,
+            ViewDirectory, ViewLoans, ViewReports, ViewTraining,
         };
         match self {
             Role::Admin => true,
@@ -79,12 +80,22 @@ impl Role {
                     | Export
                     | Import
                     | ViewReports
+                    | ManageReferralLinks
+                    | ViewDirectory
+                    | ManageDirectory
             ),
             Role::HubStaff => matches!(
                 action,
-                ViewDevices | ViewBorrowers | ManageBorrowers | Lend | ViewLoans | ViewTraining | ViewReports
+                ViewDevices
+                    | ViewBorrowers
+                    | ManageBorrowers
+                    | Lend
+                    | ViewLoans
+                    | ViewTraining
+                    | ViewReports
+                    | ViewDirectory
             ),
-            Role::Trainer => matches!(action, ViewDevices | ViewTraining | Train),
+            Role::Trainer => matches!(action, ViewDevices | ViewTraining | Train | ViewDirectory),
         }
     }
 }
@@ -123,6 +134,13 @@ pub enum Action {
     /// See whose records retention will anonymise, hold one back, or erase one on request
     /// (admins).
     ManageRetention,
+    /// Make and revoke the links partners refer people through (admins and coordinators).
+    ManageReferralLinks,
+    /// Search the signposting directory (everyone).
+    ViewDirectory,
+    /// Add and change the organisation's services in the directory, and import them (admins and
+    /// coordinators).
+    ManageDirectory,
 }
 
 impl Action {
@@ -139,6 +157,7 @@ impl Action {
             Action::ViewLoans => "see loans",
             Action::ReadAccessLog => "see who has looked at a record (ask an admin)",
             Action::ManageRetention => "hold or erase a borrower's record (ask an admin)",
+            Action::ManageReferralLinks => "make or revoke referral links",
             Action::ManageRepairs => "close repairs or retire devices",
             Action::ViewTraining => "see training sessions",
             Action::Train => "run training sessions",
@@ -146,6 +165,8 @@ impl Action {
             Action::Export => "download spreadsheets of the scheme's records",
             Action::Import => "import spreadsheets",
             Action::ViewReports => "see the scheme's figures",
+            Action::ViewDirectory => "search the signposting directory",
+            Action::ManageDirectory => "add or change services in the directory",
         }
     }
 }

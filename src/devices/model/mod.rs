@@ -93,7 +93,8 @@ impl DeviceKind {
 
 string_enum!(
     /// Where a device is in its life. Moves between statuses only by the transitions of
-    /// `loans::model::Transition`.
+    /// `loans::model::Transition`. `retired` and `gifted` (given to its borrower for good) are
+    /// the ends.
     DeviceStatus, "status" {
         Available = "available" / "Available",
         OnLoan = "on_loan" / "On loan",
@@ -101,6 +102,7 @@ string_enum!(
         InRepair = "in_repair" / "In repair",
         Lost = "lost" / "Lost",
         Retired = "retired" / "Retired",
+        Gifted = "gifted" / "Gifted",
     }
 );
 
@@ -110,6 +112,16 @@ string_enum!(
 );
 
 impl DeviceKind {
+    /// "1 laptop", "3 MiFi units".
+    pub fn count(self, n: u64) -> String {
+        let many = match self {
+            DeviceKind::Laptop => "laptops",
+            DeviceKind::Tablet => "tablets",
+            DeviceKind::Mifi => "MiFi units",
+        };
+        crate::words::count(n, self.in_sentence(), many)
+    }
+
     /// Whether this kind of device can hold a SIM.
     pub fn takes_sim(self) -> bool {
         matches!(self, DeviceKind::Tablet | DeviceKind::Mifi)

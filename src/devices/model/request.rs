@@ -10,6 +10,25 @@ use crate::{
     validate::{collect, name_list, optional_text, required_text},
 };
 
+/// A SIM's ICCID as printed on it, spaces left out: 18 to 22 digits.
+///
+/// # Errors
+/// A `FieldError` naming `field`.
+pub fn parse_iccid(field: &str, text: Option<&str>) -> Result<String, FieldError> {
+    let iccid: String = text
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if !(18..=22).contains(&iccid.len()) || !iccid.chars().all(|c| c.is_ascii_digit()) {
+        return Err(FieldError::new(
+            field,
+            "the ICCID is the 18 to 22 digit number printed on the SIM",
+        ));
+    }
+    Ok(iccid)
+}
+
 /// The SIM part of a request, before it is checked.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SimRequest {
@@ -25,19 +44,7 @@ pub struct SimRequest {
 
 impl SimRequest {
     pub fn parse(&self) -> Result<Sim, FieldError> {
-        let iccid: String = self
-            .iccid
-            .as_deref()
-            .unwrap_or_default()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        if !(18..=22).contains(&iccid.len()) || !iccid.chars().all(|c| c.is_ascii_digit()) {
-            return Err(FieldError::new(
-                "sim.iccid",
-                "the ICCID is the 18 to 22 digit number printed on the SIM",
-            ));
-        }
+        let iccid = parse_iccid("sim.iccid", self.iccid.as_deref())?;
         let network = required_text("sim.network", "the network", self.network.as_deref(), 50)?;
         if self.allowance_gb.is_some_and(|gb| gb < 0) {
             return Err(FieldError::new(

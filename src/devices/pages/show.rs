@@ -159,6 +159,19 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         AuditAction::RepairOpened => format!("Sent for repair by {actor}"),
         AuditAction::RepairClosed => format!("Repair closed by {actor}"),
         AuditAction::Retired => format!("Retired by {actor}"),
+        // Whom it is held for is the waiting list's to show, not the device's history.
+        AuditAction::DeviceOffered => {
+            let until = event.details["held_until"]
+                .as_str()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| crate::dates::london_time(t.with_timezone(&chrono::Utc)));
+            match until {
+                Some(until) => format!("Held for someone on the waiting list until {until} ({actor})"),
+                None => format!("Held for someone on the waiting list ({actor})"),
+            }
+        }
+        AuditAction::OfferLapsed => "The hold for the waiting list ran out".to_owned(),
+        AuditAction::Gifted => format!("Given to its borrower for good by {actor}"),
         AuditAction::DeviceUpdated => {
             let fields: Vec<String> = event.details["changes"]
                 .as_object()
@@ -186,6 +199,14 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         | AuditAction::HubAdded
         | AuditAction::HubUpdated
         | AuditAction::StocktakeStarted
+        | AuditAction::FollowUpAnswered
+        | AuditAction::ReservationMade
+        | AuditAction::ReservationCancelled
+        | AuditAction::SimAdded
+        | AuditAction::SimGiven
+        | AuditAction::ServiceListed
+        | AuditAction::ServiceChanged
+        | AuditAction::Signposted
         | AuditAction::StocktakeClosed
         | AuditAction::Exported
         | AuditAction::Imported
@@ -210,7 +231,14 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         | AuditAction::Enrolled
         | AuditAction::AttendanceRecorded
         | AuditAction::SkillsRecorded
-        | AuditAction::CalendarFeedCreated) => format!("{} by {actor}", other.label()),
+        | AuditAction::CalendarFeedCreated
+        | AuditAction::ReferralLinkMade
+        | AuditAction::ReferralLinkRevoked
+        | AuditAction::ReferralReceived
+        | AuditAction::ReferralAccepted
+        | AuditAction::ReferralDeclined
+        | AuditAction::WaitingJoined
+        | AuditAction::WaitingLeft) => format!("{} by {actor}", other.label()),
     }
 }
 

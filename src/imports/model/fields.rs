@@ -6,6 +6,8 @@
 pub enum Target {
     Devices,
     Borrowers,
+    /// Services for the signposting directory.
+    Directory,
 }
 
 impl Target {
@@ -13,6 +15,7 @@ impl Target {
         match text {
             "devices" => Some(Target::Devices),
             "borrowers" => Some(Target::Borrowers),
+            "directory" => Some(Target::Directory),
             _ => None,
         }
     }
@@ -21,6 +24,7 @@ impl Target {
         match self {
             Target::Devices => "devices",
             Target::Borrowers => "borrowers",
+            Target::Directory => "directory",
         }
     }
 
@@ -30,6 +34,7 @@ impl Target {
         match self {
             Target::Devices => DEVICE_FIELDS,
             Target::Borrowers => BORROWER_FIELDS,
+            Target::Directory => DIRECTORY_FIELDS,
         }
     }
 
@@ -38,6 +43,7 @@ impl Target {
         match self {
             Target::Devices => &["kind", "make", "model"],
             Target::Borrowers => &["name"],
+            Target::Directory => &["name", "impact_areas"],
         }
     }
 }
@@ -184,6 +190,67 @@ const BORROWER_FIELDS: &[(&str, &[&str])] = &[
         IGNORED,
         &["id", "addedon", "created", "createdat", "postcodedistrict"],
     ),
+];
+
+/// The columns of a directory spreadsheet, as schemes keep one (a landlord's list of every
+/// local partner's services).
+const DIRECTORY_FIELDS: &[(&str, &[&str])] = &[
+    ("name", &["name", "servicename", "service", "title"]),
+    (
+        "description",
+        &["description", "about", "details", "summary", "whatitoffers"],
+    ),
+    (
+        "impact_areas",
+        &[
+            "impactareas",
+            "impactarea",
+            "areasofneed",
+            "areas",
+            "area",
+            "categories",
+            "category",
+            "themes",
+        ],
+    ),
+    (
+        "provider",
+        &[
+            "provider",
+            "organisation",
+            "organization",
+            "runby",
+            "providedby",
+            "partner",
+        ],
+    ),
+    ("email", &["email", "emailaddress", "mail"]),
+    (
+        "phone",
+        &["phone", "phonenumber", "telephone", "tel", "contactnumber"],
+    ),
+    ("url", &["url", "website", "web", "webpage", "link"]),
+    (
+        "referral_notes",
+        &[
+            "referralnotes",
+            "howtorefer",
+            "referral",
+            "referrals",
+            "referralroute",
+        ],
+    ),
+    (
+        "opening_times",
+        &["openingtimes", "openinghours", "hours", "opening", "when"],
+    ),
+    (
+        "location_name",
+        &["locationname", "location", "venue", "place", "site"],
+    ),
+    ("address", &["address", "streetaddress"]),
+    ("postcode", &["postcode", "postalcode", "zip"]),
+    (IGNORED, &["id", "uuid", "lastmodified", "updated"]),
 ];
 
 /// A header as compared: lower-case letters and digits.

@@ -3,9 +3,13 @@
 
 use std::collections::HashMap;
 
-use super::cells::{kind_from_word, list, parse_uk_date, yes};
+use super::{
+    cells::{kind_from_word, list, parse_uk_date, yes},
+    fields::squash,
+};
 use crate::{
     devices::model::{DeviceRequest, SimRequest},
+    directory::model::{ImpactArea, LocationRequest, ServiceRequest},
     money,
     people::model::{BorrowerRequest, ConsentRequest},
 };
@@ -159,12 +163,92 @@ pub fn borrower_row<S: std::hash::BuildHasher>(
     })
 }
 
+/// The area of need a cell names, by its code or its words in any case: `money_advice`, "Money
+/// advice", "food & medicine".
+fn impact_area(text: &str) -> Option<ImpactArea> {
+    let word = squash(&text.replace('&', "and"));
+    ImpactArea::ALL
+        .iter()
+        .copied()
+        .find(|a| squash(a.as_str()) == word || squash(a.label()) == word)
+}
+
+/// A directory row as the service form would send it.
+///
+/// # Errors
+/// `(field, message)` for an area of need lendhub does not know.
+pub fn service_row<S: std::hash::BuildHasher>(
+    cells: &HashMap<&str, &str, S>,
+) -> Result<ServiceRequest, Vec<(&'static str, String)>> {
+    let get = |field: &str| cells.get(field).copied();
+    let mut impact_areas = Vec::new();
+    for item in get("impact_areas")
+        .map(|t| {
+            t.split([';', '|', '\n', ','])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    {
+        match impact_area(item) {
+            Some(area) => impact_areas.push(area),
+            None => {
+                let known: Vec<&str> = ImpactArea::ALL.iter().map(|a| a.label()).collect();
+                return Err(vec![(
+                    "impact_areas",
+                    format!(
+                        "{item:?} is not an area of need lendhub knows: use {}",
+                        known.join(", ")
+                    ),
+                )]);
+            }
+        }
+    }
+    let place = LocationRequest {
+        name: get("location_name").map(str::to_owned),
+        address: get("address").map(str::to_owned),
+        postcode: get("postcode").map(str::to_owned),
+    };
+    let has_place = place.name.is_some() || place.address.is_some() || place.postcode.is_some();
+    Ok(ServiceRequest {
+        name: get("name").map(str::to_owned),
+        description: get("description").map(str::to_owned),
+        impact_areas,
+        provider: get("provider").map(str::to_owned),
+        email: get("email").map(str::to_owned),
+        phone: get("phone").map(str::to_owned),
+        url: get("url").map(str::to_owned),
+        referral_notes: get("referral_notes").map(str::to_owned),
+        // A place with no name of its own is called by its address's first line.
+        locations: if has_place {
+            vec![LocationRequest {
+                name: place.name.clone().or_else(|| {
+                    place
+                        .address
+                        .as_deref()
+                        .and_then(|a| a.lines().next())
+                        .map(str::to_owned)
+                        .or_else(|| place.postcode.clone())
+                }),
+                ..place
+            }]
+        } else {
+            Vec::new()
+        },
+        opening_times: get("opening_times").map(str::to_owned),
+    })
+}
+
 /// The import field a form field's error is about: `hub_id` is the hub column,
 /// `sim.iccid` the `sim_iccid` column.
 pub fn field_of_error(field: &str) -> String {
     match field {
         "hub_id" => "hub".to_owned(),
         "purchase_cost_pence" => "purchase_cost".to_owned(),
+        "locations[0].name" => "location_name".to_owned(),
+        "locations[0].address" => "address".to_owned(),
+        "locations[0].postcode" => "postcode".to_owned(),
         other => other.replace('.', "_"),
     }
 }

@@ -12,12 +12,16 @@ use crate::{
         model::{AssetTag, NewDevice},
         service::MAX_TYPED_NUMBER,
     },
+    directory::{self, model::NewService},
     error::AppError,
     hubs,
-    imports::model::{Mapping, RowError, Target, borrower_row, device_row, field_of_error},
+    imports::model::{Mapping, RowError, Target, borrower_row, device_row, field_of_error, service_row},
     organisations,
     people::{self, model::BorrowerDetails},
 };
+
+/// The most services one directory file may hold.
+pub const MAX_DIRECTORY_ROWS: u64 = 10_000;
 
 /// Problems listed in an answer; the count says how many more there were.
 pub const MAX_ERRORS: usize = 1000;
@@ -55,6 +59,8 @@ pub(super) struct Check {
     pub(super) tags: HashMap<String, u64>,
     pub(super) serials: HashMap<String, u64>,
     emails: HashMap<String, u64>,
+    /// Service names (lower-case) to the row that first has each.
+    services: HashMap<String, u64>,
     pub(super) highest_typed: i32,
     pub(super) untagged: i32,
 }
@@ -81,6 +87,7 @@ impl Check {
             tags: HashMap::new(),
             serials: HashMap::new(),
             emails: HashMap::new(),
+            services: HashMap::new(),
             highest_typed: 0,
             untagged: 0,
         })
@@ -122,6 +129,7 @@ impl Check {
         match self.target {
             Target::Devices => self.devices(db, mapping, batch, problems).await,
             Target::Borrowers => self.borrowers(db, mapping, batch, problems).await,
+            Target::Directory => self.services(db, mapping, batch, problems).await,
         }
     }
 
@@ -281,6 +289,89 @@ impl Check {
             }
         }
         Ok(())
+    }
+}
+
+impl Check {
+    /// Directory rows: each read as the service form reads it, and each name once, in the file
+    /// and in the directory (importing a file twice adds nothing twice).
+    async fn services(
+        &mut self,
+        db: &Db,
+        mapping: &Mapping,
+        batch: Vec<(u64, Vec<String>)>,
+        problems: &mut Problems,
+    ) -> Result<(), AppError> {
+        let mut names: Vec<(u64, String)> = Vec::new();
+        for (row, cells) in &batch {
+            // A directory is hundreds of services: a file far beyond that is not one, and its
+            // rows, written one service at a time, would hold the database for too long.
+            if *row > MAX_DIRECTORY_ROWS + 1 {
+                if *row == MAX_DIRECTORY_ROWS + 2 {
+                    problems.add(
+                        *row,
+                        mapping.header_of("name"),
+                        format!("a directory file holds at most {MAX_DIRECTORY_ROWS} services"),
+                    );
+                }
+                continue;
+            }
+            if let Some(new) = service(mapping, *row, cells, problems) {
+                let key = new.name.to_lowercase();
+                if let Some(first) = self.services.insert(key, *row) {
+                    problems.add(
+                        *row,
+                        mapping.header_of("name"),
+                        format!("{} is also on row {first}", new.name),
+                    );
+                } else {
+                    names.push((*row, new.name));
+                }
+            }
+        }
+        let wanted: Vec<String> = names.iter().map(|(_, n)| n.clone()).collect();
+        let taken = directory::service::existing_names(&db.read, &wanted).await?;
+        for (row, name) in names {
+            if taken.contains(&name.to_lowercase()) {
+                problems.add(
+                    row,
+                    mapping.header_of("name"),
+                    format!("{name} is already in the directory"),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn service(
+    mapping: &Mapping,
+    row: u64,
+    record: &[String],
+    problems: &mut Problems,
+) -> Option<NewService> {
+    let cells = mapping.cells(record);
+    let request = match service_row(&cells) {
+        Ok(request) => request,
+        Err(errors) => {
+            for (field, message) in errors {
+                problems.add(row, mapping.header_of(field), message);
+            }
+            return None;
+        }
+    };
+    match request.parse() {
+        Ok(new) => Some(new),
+        Err(errors) => {
+            for error in errors {
+                problems.add(
+                    row,
+                    mapping.header_of(&field_of_error(&error.field)),
+                    error.message,
+                );
+            }
+            None
+        }
     }
 }
 

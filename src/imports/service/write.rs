@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::{
-    check::{Check, Problems, borrower},
+    check::{Check, Problems, borrower, service},
     source::Rows,
 };
 use crate::{
@@ -18,6 +18,7 @@ use crate::{
         self,
         model::{AssetTag, DeviceStatus},
     },
+    directory,
     error::AppError,
     hubs,
     imports::model::{Mapping, Stage, Target},
@@ -129,6 +130,16 @@ pub(super) async fn write<R: Read>(
                 people::service::insert_many(&tx, new_rows)
                     .await
                     .map_err(changed_meanwhile)?;
+            }
+            // A directory is hundreds of rows, not millions: each service with its areas and
+            // place, as one added by hand.
+            Target::Directory => {
+                for (row, cells) in &batch {
+                    if let Some(new) = service(mapping, *row, cells, &mut ignored) {
+                        directory::service::insert(&tx, check.organisation_id, staff.id(), &new, now).await?;
+                        written += 1;
+                    }
+                }
             }
         }
         progress(Stage::Writing, written);

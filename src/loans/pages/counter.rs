@@ -1,5 +1,5 @@
-//! Issuing at the counter in small steps (who, how long, check your answers), the loan page, and
-//! the overdue list.
+//! Issuing at the counter in small steps (who, how long, check your answers), and the overdue
+//! list.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -13,17 +13,16 @@ use chrono::Utc;
 use serde::Deserialize;
 
 use super::caption;
+use crate::dates::long_date;
 use crate::dates::today;
-use crate::dates::{london_time, long_date};
 use crate::loans::{
     service::{self, IssueRequest},
     views::{self, LoanView, OverdueView},
 };
 use crate::{
-    agreements::{self, service::AgreementView},
     auth::{Action, Staff},
     devices::{self, service::DeviceView},
-    error::{ApiPath, ApiQuery, AppError},
+    error::{ApiQuery, AppError},
     hubs::{self, service::HubView},
     people::{self, service::BorrowerView},
     state::AppState,
@@ -284,71 +283,6 @@ pub async fn issue(
             crate::dates::long_date(loan.due_on)
         ),
     ))
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "loans/show.html")]
-pub struct LoanPage {
-    nav: Nav,
-    loan: LoanView,
-    device: DeviceView,
-    borrower: BorrowerView,
-    issued_at: String,
-    due_on: String,
-    returned_at: Option<String>,
-    extensions: Vec<(String, String, String)>,
-    agreement: AgreementView,
-    agreement_at: String,
-    course: Option<crate::training::service::CourseView>,
-    courses: Vec<crate::training::service::CourseView>,
-    calls: Vec<crate::reminders::service::CallRecord>,
-}
-
-impl LoanPage {
-    #[allow(clippy::trivially_copy_pass_by_ref)] // askama passes loop items by reference
-    fn is_course(&self, id: &i32) -> bool {
-        self.course.as_ref().is_some_and(|c| c.id == *id)
-    }
-}
-
-pub async fn show(
-    State(app): State<AppState>,
-    staff: Staff,
-    ApiPath(id): ApiPath<i32>,
-) -> Result<LoanPage, AppError> {
-    let loan = views::loan(&app.db.read, &staff, id).await?;
-    let device = devices::service::get(&app.db.read, &staff, &loan.asset_tag).await?;
-    let borrower = people::service::get(&app.db.read, &staff, loan.borrower_id).await?;
-    let extensions = loan
-        .extensions
-        .iter()
-        .map(|e| {
-            (
-                long_date(e.from_due_on),
-                long_date(e.to_due_on),
-                e.reason.clone().unwrap_or_default(),
-            )
-        })
-        .collect();
-    let agreement = agreements::service::status(&app.db, &staff, &app.config.agreement_terms, id).await?;
-    let course = crate::training::service::course_of_loan(&app.db.read, &staff, loan.course_id).await?;
-    let courses = crate::training::service::courses(&app.db.read, &staff).await?;
-    let calls = crate::reminders::service::call_history(&app.db.read, &staff, &[id]).await?;
-    Ok(LoanPage {
-        calls,
-        nav: Nav::new(&staff, "devices"),
-        agreement_at: agreement.accepted_at.map(london_time).unwrap_or_default(),
-        course,
-        courses,
-        agreement,
-        issued_at: london_time(loan.issued_at),
-        due_on: long_date(loan.due_on),
-        returned_at: loan.returned_at.map(london_time),
-        extensions,
-        loan,
-        device,
-        borrower,
-    })
 }
 
 #[derive(Template, WebTemplate)]

@@ -190,7 +190,8 @@ pub async fn checks(
         notes: data.text("notes"),
     };
     let missing = request.missing.clone().unwrap_or_default();
-    let result = service::record_checks(&app.db, &staff, &tag, &request, Utc::now()).await;
+    let result =
+        service::record_checks(&app.db, &staff, &tag, &request, app.config.hold_days, Utc::now()).await;
     answer(
         &data,
         result,

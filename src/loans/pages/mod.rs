@@ -3,13 +3,17 @@
 
 mod counter;
 mod desk;
+mod gifts;
 mod list;
 mod repairs;
+mod show;
 
 pub use counter::*;
 pub use desk::*;
+pub use gifts::*;
 pub use list::list;
 pub use repairs::*;
+pub use show::*;
 
 use axum::Router;
 use axum::response::Response;
@@ -98,4 +102,8 @@ pub fn router() -> Router<AppState> {
         .route("/loans/{id}/return", get(return_page).post(return_device))
         .route("/loans/{id}/extend", get(extend_page).post(extend))
         .route("/loans/{id}/lost", get(lost_page).post(lost))
+        .route("/loans/{id}/gift", get(gift_loan_page).post(gift_loan))
+        .route("/gifts/new", get(new_gift).post(gift_device))
+        .route("/gifts/{id}", get(show_gift))
+        .route("/gifts/{id}/letter.pdf", get(super::routes::gifts::letter))
 }

@@ -1,5 +1,5 @@
 //! What anonymising a borrower clears of their loans: the notes staff wrote at a return or a
-//! loss, and the reasons given for extensions. Dates, conditions and accessories stay, for the
+//! loss, the reasons given for extensions, and why a device was given. Dates, conditions and accessories stay, for the
 //! device's history and the funder's figures.
 
 use sea_orm::{
@@ -7,7 +7,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
 };
 
-use crate::entities::{loan, loan_extension};
+use crate::entities::{gift, loan, loan_extension};
 
 pub async fn forget_notes(db: &impl ConnectionTrait, borrower_ids: &[i32]) -> Result<(), DbErr> {
     let none: Option<String> = None;
@@ -25,6 +25,11 @@ pub async fn forget_notes(db: &impl ConnectionTrait, borrower_ids: &[i32]) -> Re
     loan_extension::Entity::update_many()
         .col_expr(loan_extension::Column::Reason, Expr::value(none))
         .filter(loan_extension::Column::LoanId.in_subquery(loans))
+        .exec(db)
+        .await?;
+    gift::Entity::update_many()
+        .col_expr(gift::Column::Reason, Expr::value(Option::<String>::None))
+        .filter(gift::Column::BorrowerId.is_in(borrower_ids.iter().copied()))
         .exec(db)
         .await?;
     Ok(())

@@ -1,10 +1,12 @@
-//! Rows for loans, extensions, checks, repairs and disposals, and the device status change that
+//! Rows for loans, extensions, checks, repairs, disposals and gifts, and the device status change that
 //! goes with each transition.
 
 mod devices;
 mod forgetting;
+mod gifts;
 mod loans;
 
 pub use devices::*;
 pub use forgetting::*;
+pub use gifts::*;
 pub use loans::*;

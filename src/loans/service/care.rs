@@ -40,11 +40,14 @@ pub struct ChecksRequest {
     pub notes: Option<String>,
 }
 
+/// The device becomes available, and is offered at once to the first person waiting for its
+/// kind at its hub (held for them `hold_days`), in the same transaction.
 pub async fn record_checks(
     db: &Db,
     staff: &Staff,
     tag: &str,
     request: &ChecksRequest,
+    hold_days: i64,
     now: DateTime<Utc>,
 ) -> Result<DeviceView, AppError> {
     staff.require(Action::Lend)?;
@@ -95,6 +98,7 @@ pub async fn record_checks(
         },
     )
     .await?;
+    crate::waiting::service::offer_next_of(&tx, device.id, hold_days, now).await?;
     commit(tx, staff, EntityRef::Device(device.id), AuditAction::ChecksRecorded, json!({"wiped": true, "wipe_method": wipe_method, "complete": complete, "missing": missing, "condition": condition, "loan_id": loan_id}), now).await?;
     crate::devices::service::get(&db.read, staff, tag).await
 }

@@ -66,26 +66,7 @@ pub async fn issue(
     // writer holds its lock for as few statements as possible; the status change itself only
     // happens if the device is still available (see `move_device`).
     let device = device_for_field(&db.read, staff, "asset_tag", request.asset_tag.as_deref()).await?;
-    let borrower = people::service::find(&db.read, staff.organisation_id(), borrower_id)
-        .await?
-        .ok_or_else(|| {
-            AppError::invalid(
-                "borrower_id",
-                format!("there is no borrower with id {borrower_id}"),
-            )
-        })?;
-    if borrower.anonymised_at.is_some() {
-        return Err(anonymised(borrower_id));
-    }
-    if !borrower.consent_loan {
-        return Err(AppError::invalid(
-            "borrower_id",
-            format!(
-                "{} has withdrawn their consent to a loan: record it again on their page (Consent) before lending",
-                borrower.name
-            ),
-        ));
-    }
+    let borrower = borrower_for(&db.read, staff, borrower_id).await?;
     let hub_id = request.hub_id.unwrap_or(device.hub_id);
     if hub_id != device.hub_id {
         match hubs::service::find_row(&db.read, hub_id).await? {
@@ -101,6 +82,12 @@ pub async fn issue(
     Transition::Issue.apply(&device.asset_tag, device.status)?;
     let tx = db::begin_write(db).await?;
     move_device(&tx, &device, Transition::Issue, None, now).await?;
+    // A device held for someone on the waiting list goes to them alone (409 `held`). Asked after
+    // the device's row is written, so an offer made at this moment has committed or waits.
+    crate::waiting::service::claim_for_loan(&tx, &device, borrower.id, now).await?;
+    // Devices booked for a training session in the loan's time stay on the shelf (409 `reserved`).
+    let until = crate::dates::london_midnight(due_on + chrono::Duration::days(1));
+    crate::reservations::service::check_free(&tx, &device, now, Some(until)).await?;
     let row = repo::insert_loan(
         &tx,
         loan::ActiveModel {
@@ -234,7 +221,36 @@ pub async fn report_lost(
     views::loan(&db.read, staff, loan_id).await
 }
 
-fn anonymised(borrower_id: i32) -> AppError {
+/// The borrower a device may go to (lent or given): theirs, not anonymised, consenting.
+pub(super) async fn borrower_for(
+    db: &impl sea_orm::ConnectionTrait,
+    staff: &Staff,
+    borrower_id: i32,
+) -> Result<crate::entities::borrower::Model, AppError> {
+    let borrower = people::service::find(db, staff.organisation_id(), borrower_id)
+        .await?
+        .ok_or_else(|| {
+            AppError::invalid(
+                "borrower_id",
+                format!("there is no borrower with id {borrower_id}"),
+            )
+        })?;
+    if borrower.anonymised_at.is_some() {
+        return Err(anonymised(borrower_id));
+    }
+    if !borrower.consent_loan {
+        return Err(AppError::invalid(
+            "borrower_id",
+            format!(
+                "{} has withdrawn their consent to a loan: record it again on their page (Consent) before lending",
+                borrower.name
+            ),
+        ));
+    }
+    Ok(borrower)
+}
+
+pub(super) fn anonymised(borrower_id: i32) -> AppError {
     AppError::invalid(
         "borrower_id",
         format!("borrower {borrower_id}'s record was anonymised: add them again to lend to them"),

@@ -3,10 +3,12 @@
 //! still what was read, and at most one loan and one repair per device can be open.
 
 mod care;
+mod giving;
 mod lending;
 mod returning;
 
 pub use care::*;
+pub use giving::*;
 pub use lending::*;
 pub use returning::*;
 
@@ -31,7 +33,7 @@ use crate::{
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
 pub use super::repo::{
     available_devices, batch_after, find_loan, forget_notes, ids_within, insert_many, insert_repair,
-    mark_on_loan, open_loans_of,
+    lock_device_by_id, mark_on_loan, open_loans_of,
 };
 
 /// A device that is not found by a tag given in a request body is a problem with that field.
@@ -79,6 +81,14 @@ async fn move_device(
 ) -> Result<DeviceStatus, AppError> {
     let to = transition.apply(&device.asset_tag, device.status)?;
     if repo::set_status(tx, device.id, device.status, to, condition, now).await? {
+        // A device held for someone on the waiting list that goes to repair, is lost or retired
+        // is no longer held: they keep their place for the next one. (Lending it is the
+        // counter's business: `waiting::service::claim_for_loan`, and so is giving it away.)
+        if device.status == DeviceStatus::Available
+            && !matches!(to, DeviceStatus::OnLoan | DeviceStatus::Gifted)
+        {
+            crate::waiting::service::release_hold(tx, device.id).await?;
+        }
         return Ok(to);
     }
     let current = repo::lock_device_by_id(tx, device.id)

@@ -10,6 +10,7 @@ string_enum!(
     Looked, "what" {
         Record = "record" / "Their record",
         Agreement = "agreement" / "A loan agreement",
+        GiftLetter = "gift_letter" / "A gift letter",
         Export = "export" / "Everything we hold (the download)",
     }
 );

@@ -26,6 +26,12 @@ pub struct ShowPage {
     barriers: Vec<String>,
     consent_at: String,
     loans: Vec<LoanView>,
+    /// Where they wait for a device now (staff who lend).
+    waiting: Vec<crate::waiting::service::WaitingView>,
+    /// SIMs with data given to them.
+    sims: Vec<crate::sims::service::SimView>,
+    /// The services they were pointed to.
+    signposts: Vec<crate::directory::service::SignpostView>,
     training: Option<crate::training::service::LearnerTraining>,
     courses: std::collections::HashMap<i32, String>,
     calls: Vec<crate::reminders::service::CallRecord>,
@@ -109,6 +115,17 @@ pub async fn show(
     } else {
         Vec::new()
     };
+    let sims = crate::sims::service::of_borrower(&app.db.read, &staff, id, chrono::Utc::now()).await?;
+    let signposts = crate::directory::service::signposts_of(&app.db.read, &staff, id).await?;
+    let waiting = if staff.can(Action::Lend) {
+        crate::waiting::service::of_borrower(&app.db, &staff, id, chrono::Utc::now())
+            .await?
+            .into_iter()
+            .filter(|w| w.status == crate::waiting::model::WaitingStatus::Waiting)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let training = if staff.can(Action::ViewTraining) {
         Some(crate::training::service::learner(&app.db.read, &staff, id).await?)
     } else {
@@ -153,5 +170,8 @@ pub async fn show(
         consent_at: london_time(borrower.consent.recorded_at),
         borrower,
         loans,
+        waiting,
+        sims,
+        signposts,
     })
 }

@@ -2,8 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Func},
 };
 
 mod access;
@@ -251,6 +254,47 @@ pub async fn find(
 ) -> Result<Option<borrower::Model>, DbErr> {
     Borrower::find_by_id(id)
         .filter(borrower::Column::OrganisationId.eq(organisation_id))
+        .one(db)
+        .await
+}
+
+/// The borrower a referral is about, if the organisation already has them: the same email (one
+/// borrower's in an organisation), or the same name (any case) with the same phone or postcode;
+/// a phone alone may be a household's. Anonymised records never match.
+pub async fn matching(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    details: &BorrowerDetails,
+) -> Result<Option<borrower::Model>, DbErr> {
+    let mut any = Condition::any();
+    if let Some(email) = &details.email {
+        any = any.add(borrower::Column::Email.eq(email.as_str()));
+    }
+    let same_name = || {
+        Expr::expr(Func::lower(Expr::col(borrower::Column::Name))).eq(Expr::val(details.name.to_lowercase()))
+    };
+    if let Some(phone) = &details.phone {
+        any = any.add(
+            Condition::all()
+                .add(borrower::Column::Phone.eq(phone.as_str()))
+                .add(same_name()),
+        );
+    }
+    if let Some(postcode) = &details.postcode {
+        any = any.add(
+            Condition::all()
+                .add(borrower::Column::Postcode.eq(postcode.as_str()))
+                .add(same_name()),
+        );
+    }
+    if any.is_empty() {
+        return Ok(None);
+    }
+    Borrower::find()
+        .filter(borrower::Column::OrganisationId.eq(organisation_id))
+        .filter(borrower::Column::AnonymisedAt.is_null())
+        .filter(any)
+        .order_by_asc(borrower::Column::Id)
         .one(db)
         .await
 }

@@ -22,7 +22,7 @@ use crate::{
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
 pub use super::repo::{
     FORMER_BORROWER, anonymise, anonymised_since, batch_after, compact_search, due, due_page,
-    existing_emails, find, find_locked, find_many, ids_after, insert_many, last_activity, new_row,
+    existing_emails, find, find_locked, find_many, ids_after, insert_many, last_activity, matching, new_row,
     of_row as consents_of, record_imported, refresh_last_loans, set_hold, set_last_loan,
 };
 

@@ -37,6 +37,12 @@ struct Person {
     calls: Vec<CallRecord>,
     reminders: Vec<ReminderMessage>,
     training: Option<training::service::LearnerTraining>,
+    referrals: Vec<crate::referrals::service::ReferralView>,
+    waiting_list: Vec<crate::waiting::service::WaitingView>,
+    gifts: Vec<crate::loans::service::GiftView>,
+    sims: Vec<crate::sims::service::SimView>,
+    follow_ups: Vec<crate::follow_ups::service::FollowUpView>,
+    signposts: Vec<crate::directory::service::SignpostView>,
     audit_events: Vec<AuditEventView>,
 }
 
@@ -70,6 +76,12 @@ person.json
   - calls: each call we made to you about a loan, and the notes taken;
   - reminders: each email, call or letter about your loans or training, with its words;
   - training: the sessions you were enrolled in, whether you came, and your confidence scores;
+  - referrals: how you were referred to us, by whom, and what the referral said;
+  - waiting_list: each time you waited for a device, and any device kept for you;
+  - gifts: each device we gave you to keep, and why;
+  - sims: each SIM with data we gave you, and when its data ends;
+  - follow_ups: each time we asked how it had gone, and what you told us;
+  - signposts: each service we pointed you to, and whether you agreed to us passing on your details;
   - audit_events: each change made to your record, by whom and when.
 
 agreement-loan-N.pdf
@@ -114,6 +126,12 @@ pub async fn export(db: &Db, staff: &Staff, id: i32, now: DateTime<Utc>) -> Resu
         } else {
             None
         },
+        referrals: crate::referrals::service::of_borrower(db, staff, id).await?,
+        waiting_list: crate::waiting::service::of_borrower(db, staff, id, now).await?,
+        gifts: crate::loans::service::gifts_of(db, staff, id).await?,
+        sims: crate::sims::service::of_borrower(read, staff, id, now).await?,
+        follow_ups: crate::follow_ups::service::of_borrower(read, staff, id).await?,
+        signposts: crate::directory::service::signposts_of(read, staff, id).await?,
         audit_events,
         record,
         loans,

@@ -4,7 +4,8 @@
 //! Anonymising keeps what the scheme's figures are made of (loans, their dates and devices,
 //! attendance, skills scores, barriers, consents given) and clears who the person was: the name
 //! becomes "Former borrower {id}"; email, phone, address, postcode, language and access needs go;
-//! so do the notes on their loans, extensions, calls and enrolments, the words and addresses of
+//! so do the notes on their loans, extensions, gifts, calls and enrolments, the links to their
+//! follow-up questionnaires, the words and addresses of
 //! the reminders sent to them, and their signed agreements' documents (each keeps its SHA-256,
 //! terms version and time of acceptance).
 
@@ -21,8 +22,9 @@ use crate::{
     error::AppError,
     loans,
     people::{self, service::BorrowerView},
-    reminders, training,
+    referrals, reminders, training,
     validate::required_text,
+    waiting,
 };
 
 /// Why a record was anonymised, as its audit event says.
@@ -50,6 +52,10 @@ pub(super) async fn anonymise(
     agreements::service::erase_documents(tx, &ids, now).await?;
     reminders::service::forget(tx, &ids).await?;
     training::service::forget_notes(tx, &ids).await?;
+    waiting::service::forget(tx, &ids, now).await?;
+    referrals::service::forget(tx, &ids).await?;
+    crate::follow_ups::service::forget(tx, &ids).await?;
+    crate::directory::service::forget(tx, &ids).await?;
     let (actor, details): (Actor, Value) = match why {
         Why::Retention { months } => (
             Actor::System("retention"),

@@ -28,6 +28,17 @@ pub fn cutoff(months: u32, now: DateTime<Utc>) -> DateTime<Utc> {
 /// Anonymises every borrower due at `now`; how many.
 pub async fn run(db: &Db, months: u32, now: DateTime<Utc>) -> Result<usize, AppError> {
     let before = cutoff(months, now);
+    // Referrals that never became a borrower, and the emails telling a referrer why, name the
+    // person too: they go at the same age.
+    let tx = db::begin_write(db).await?;
+    crate::referrals::service::forget_before(&tx, before).await?;
+    crate::reminders::service::forget_words_before(
+        &tx,
+        crate::reminders::model::ReminderKind::ReferralDeclined,
+        before,
+    )
+    .await?;
+    tx.commit().await?;
     let (mut after, mut total) = (0, 0);
     loop {
         let tx = db::begin_write(db).await?;

@@ -23,6 +23,7 @@ pub struct Task {
     pub id: i32,
     pub loan_id: Option<i32>,
     pub session_id: Option<i32>,
+    pub follow_up_id: Option<i32>,
     pub hub_id: Option<i32>,
     pub subject: String,
     pub body_text: String,
@@ -73,6 +74,7 @@ pub async fn tasks(
         .column(reminder::Column::Id)
         .column(reminder::Column::LoanId)
         .column(reminder::Column::SessionId)
+        .column(reminder::Column::FollowUpId)
         .column(reminder::Column::HubId)
         .column(reminder::Column::Subject)
         .column(reminder::Column::BodyText)
@@ -135,6 +137,30 @@ pub async fn record_outcome(
         .exec(db)
         .await?;
     Ok(done.rows_affected == 1)
+}
+
+/// The queued call asking follow-up `follow_up_id`, done: they were spoken to.
+pub async fn close_follow_up_call(
+    db: &impl ConnectionTrait,
+    follow_up_id: i32,
+    staff_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    Reminder::update_many()
+        .col_expr(reminder::Column::Status, ReminderStatus::Sent.as_str().into())
+        .col_expr(
+            reminder::Column::Outcome,
+            Some(CallOutcome::SpokeToThem.as_str()).into(),
+        )
+        .col_expr(reminder::Column::OutcomeBy, Some(staff_id).into())
+        .col_expr(reminder::Column::SentAt, Some(now).into())
+        .col_expr(reminder::Column::UpdatedAt, now.into())
+        .filter(reminder::Column::FollowUpId.eq(follow_up_id))
+        .filter(reminder::Column::Channel.eq(Channel::Call))
+        .filter(reminder::Column::Status.eq(ReminderStatus::Queued))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Records that these letters were downloaded to print.

@@ -52,3 +52,23 @@ pub async fn forget(db: &impl ConnectionTrait, borrower_ids: &[i32]) -> Result<(
         .await?;
     Ok(())
 }
+
+/// Clears the words of the emails of `kind` written before `before` (a declined referral's email
+/// names the person referred, who may never have become a borrower to be anonymised); that it
+/// went, when and to which referrer stays.
+pub async fn forget_words_before(
+    db: &impl ConnectionTrait,
+    kind: crate::reminders::model::ReminderKind,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DbErr> {
+    reminder::Entity::update_many()
+        .col_expr(reminder::Column::BodyText, Expr::value(String::new()))
+        .col_expr(reminder::Column::BodyHtml, Expr::value(Option::<String>::None))
+        .col_expr(reminder::Column::LastError, Expr::value(Option::<String>::None))
+        .filter(reminder::Column::Kind.eq(kind.as_str()))
+        .filter(reminder::Column::CreatedAt.lt(before))
+        .filter(reminder::Column::BodyText.ne(""))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -183,10 +183,21 @@ pub async fn run_once(
 
 /// One sweep as `serve` runs it, every `LENDHUB_REMINDER_INTERVAL_SECONDS`: what it did is
 /// logged, and a failure is logged and tried again next time.
+/// Each sweep is counted by its result (`lendhub_reminder_sweeps_total`) and timed
+/// (`lendhub_reminder_sweep_duration_seconds`), and what it queued is counted too.
 pub async fn sweep_tick(db: &Db, config: &Config) {
-    match sweep(db, &config.reminders, &config.public_url, Utc::now()).await {
-        Ok(swept) if swept.reminders + swept.digests > 0 => tracing::info!(?swept, "reminders swept"),
-        Ok(_) => {}
+    let started = std::time::Instant::now();
+    let result = sweep(db, &config.reminders, &config.public_url, Utc::now()).await;
+    metrics::histogram!("lendhub_reminder_sweep_duration_seconds").record(started.elapsed().as_secs_f64());
+    let outcome = if result.is_ok() { "ok" } else { "failed" };
+    metrics::counter!("lendhub_reminder_sweeps_total", "result" => outcome).increment(1);
+    match result {
+        Ok(swept) => {
+            metrics::counter!("lendhub_reminders_scheduled_total").increment(swept.reminders + swept.digests);
+            if swept.reminders + swept.digests > 0 {
+                tracing::info!(?swept, "reminders swept");
+            }
+        }
         Err(err) => tracing::error!(%err, "reminder sweep failed; will try again"),
     }
 }
@@ -196,6 +207,13 @@ pub async fn sweep_tick(db: &Db, config: &Config) {
 pub async fn deliver_tick(db: &Db, mailer: Option<&Mailer>) {
     match deliver(db, mailer, Utc::now()).await {
         Ok(delivered) if delivered.sent + delivered.failed + delivered.retrying > 0 => {
+            for (result, count) in [
+                ("sent", delivered.sent),
+                ("retrying", delivered.retrying),
+                ("failed", delivered.failed),
+            ] {
+                metrics::counter!("lendhub_emails_total", "result" => result).increment(count);
+            }
             tracing::info!(?delivered, "reminders delivered");
         }
         Ok(_) => {}

@@ -29,6 +29,8 @@ pub struct CallView {
     /// The loan the call is about, or else the training session.
     pub loan_id: Option<i32>,
     pub session_id: Option<i32>,
+    /// The follow-up the call asks, whose answers are recorded on its own form.
+    pub follow_up_id: Option<i32>,
     pub borrower_id: i32,
     /// The borrower's name.
     pub borrower: String,
@@ -48,6 +50,7 @@ impl From<repo::Task> for CallView {
             id: task.id,
             loan_id: task.loan_id,
             session_id: task.session_id,
+            follow_up_id: task.follow_up_id,
             borrower_id: task.borrower_id,
             borrower: task.borrower_name,
             phone: task.phone,

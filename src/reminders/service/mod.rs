@@ -22,4 +22,4 @@ pub use unreachable::*;
 
 // What other features may read and write of this feature's tables: they come here, never to
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
-pub use super::repo::{cancel_for_loan, forget};
+pub use super::repo::{cancel_for_loan, forget, forget_words_before};

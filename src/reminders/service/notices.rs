@@ -118,3 +118,110 @@ pub async fn notify(
     repo::insert_new(db, rows).await?;
     Ok(told)
 }
+
+/// An email to someone who is not a borrower (a referrer told their referral was declined).
+#[derive(Debug, Clone)]
+pub struct EmailTo {
+    pub organisation_id: i32,
+    pub hub_id: Option<i32>,
+    pub kind: ReminderKind,
+    /// Unique in the outbox: the same email twice is written once.
+    pub dedupe_key: String,
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Queues `email` in the outbox in `db` (the caller's transaction); delivery sends it and tries
+/// again like any reminder.
+pub async fn email_to(db: &impl ConnectionTrait, email: EmailTo, now: DateTime<Utc>) -> Result<(), AppError> {
+    repo::insert_new(
+        db,
+        vec![reminder::ActiveModel {
+            organisation_id: Set(email.organisation_id),
+            dedupe_key: Set(email.dedupe_key),
+            hub_id: Set(email.hub_id),
+            kind: Set(email.kind),
+            step: Set(0),
+            channel: Set(Channel::Email),
+            status: Set(ReminderStatus::Queued),
+            recipient_email: Set(Some(email.to)),
+            subject: Set(email.subject),
+            body_text: Set(email.text),
+            body_html: Set(Some(email.html)),
+            next_attempt_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Asking a borrower how it went (`follow_ups`): an email with the questionnaire's link, or a row
+/// on the call list for staff to ask by phone.
+#[derive(Debug, Clone)]
+pub struct FollowUpAsk {
+    pub organisation_id: i32,
+    pub hub_id: i32,
+    pub borrower_id: i32,
+    pub loan_id: Option<i32>,
+    pub follow_up_id: i32,
+    /// An address for `Channel::Email`; none on the call list.
+    pub email: Option<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: Option<String>,
+}
+
+/// Queues `ask` in the outbox in `db` (the caller's transaction), once per follow-up.
+pub async fn ask_follow_up(
+    db: &impl ConnectionTrait,
+    ask: FollowUpAsk,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let channel = if ask.email.is_some() {
+        Channel::Email
+    } else {
+        Channel::Call
+    };
+    repo::insert_new(
+        db,
+        vec![reminder::ActiveModel {
+            organisation_id: Set(ask.organisation_id),
+            dedupe_key: Set(format!("follow_up:{}", ask.follow_up_id)),
+            hub_id: Set(Some(ask.hub_id)),
+            borrower_id: Set(Some(ask.borrower_id)),
+            loan_id: Set(ask.loan_id),
+            follow_up_id: Set(Some(ask.follow_up_id)),
+            kind: Set(ReminderKind::FollowUp),
+            step: Set(0),
+            channel: Set(channel),
+            status: Set(ReminderStatus::Queued),
+            recipient_email: Set(ask.email),
+            subject: Set(ask.subject),
+            body_text: Set(ask.text),
+            body_html: Set(ask.html),
+            next_attempt_at: Set(now),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The answers to follow-up `follow_up_id` were taken by `staff_id` on the phone: its call leaves
+/// the list as spoken to.
+pub async fn close_follow_up_call(
+    db: &impl ConnectionTrait,
+    follow_up_id: i32,
+    staff_id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    repo::close_follow_up_call(db, follow_up_id, staff_id, now).await?;
+    Ok(())
+}

@@ -94,6 +94,10 @@ pub fn reason(kind: ReminderKind, due_on: NaiveDate, today: NaiveDate) -> String
         ReminderKind::Overdue => format!("Overdue by {} days", -days),
         ReminderKind::Digest => "Weekly digest".to_owned(),
         ReminderKind::SessionCancelled => "Their training session is cancelled".to_owned(),
+        ReminderKind::ReferralDeclined => "Their referral was declined".to_owned(),
+        ReminderKind::DeviceOffered => "A device is held for them".to_owned(),
+        ReminderKind::FollowUp => "Ask how it has gone".to_owned(),
+        ReminderKind::DataEnding => "Their SIM's data ends soon".to_owned(),
     }
 }
 

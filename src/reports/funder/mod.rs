@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
 use self::model::{
-    FunderReport, Loans, People, Repairs, Training, months, retired_by_method, skills_progress,
+    FunderReport, Gifts, Loans, Outcomes, People, Repairs, Training, months, retired_by_method,
+    skills_progress,
 };
 use super::{
     model::Period,
@@ -17,6 +18,7 @@ use super::{
 use crate::{
     auth::{Action, Staff},
     error::AppError,
+    follow_ups::model::Helped,
     people::model::BARRIERS,
     training::model::Attendance,
 };
@@ -87,6 +89,8 @@ pub async fn report(
     };
     let (closed, fixed, cost_pence) = repo::funder::repairs_closed(db, scope).await?;
 
+    let (given, after_loan) = repo::outcomes::gifts(db, scope).await?;
+    let said = repo::outcomes::outcomes(db, scope).await?;
     let mut monthly = Vec::new();
     for (month, start, end) in months(period.from, period.to) {
         monthly.push((
@@ -128,5 +132,17 @@ pub async fn report(
         },
         retired: retired_by_method(&repo::funder::retired(db, scope).await?),
         monthly,
+        gifts: Gifts { given, after_loan },
+        connected: repo::outcomes::connected(db, scope).await?,
+        outcomes: Outcomes {
+            asked: said.asked,
+            answered: said.answered,
+            answered_late: said.answered_late,
+            still_using_late: said.still_using_late,
+            helped: Helped::ALL.iter().copied().zip(said.helped).collect(),
+            confidence_pairs: said.confidence_pairs,
+            confidence_before: said.confidence_before,
+            confidence_after: said.confidence_after,
+        },
     })
 }

@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 pub mod funder;
+pub mod outcomes;
 
 use crate::{
     devices::model::{DeviceKind, DeviceStatus},

@@ -123,3 +123,37 @@ pub async fn invite(
         emailed: false,
     })
 }
+
+/// The first admin of a partner organisation just added (in its transaction): an account with no
+/// password and its invitation link, as any invitation.
+///
+/// # Errors
+/// `Conflict` `duplicate_email` when the email is already someone's account.
+pub async fn invite_first_admin(
+    tx: &impl sea_orm::ConnectionTrait,
+    by: Option<&Staff>,
+    organisation_id: i32,
+    name: &str,
+    email: &str,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Result<Invited, AppError> {
+    let row = auth::service::insert_staff(
+        tx,
+        organisation_id,
+        email,
+        name,
+        auth::Role::Admin,
+        NO_PASSWORD.to_owned(),
+        now,
+    )
+    .await
+    .map_err(|err| auth::service::duplicate_email(err, email))?;
+    let link = new_link(tx, by, row.id, LinkPurpose::Invitation, public_url, now).await?;
+    Ok(Invited {
+        id: row.id,
+        invitation_url: link.url,
+        expires_at: link.expires_at,
+        emailed: false,
+    })
+}

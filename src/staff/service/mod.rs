@@ -13,4 +13,4 @@ pub use passwords::*;
 
 // What other features may read and write of this feature's tables: they come here, never to
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
-pub use super::repo::hubs_of;
+pub use super::repo::{hubs_of, set_password};

@@ -14,6 +14,8 @@ pub enum Value {
     /// A share from 0 to 1; `None` when there was nothing to share out.
     Share(Option<f64>),
     Pence(i64),
+    /// An average score out of 5; `None` when nobody gave one.
+    OutOfFive(Option<f64>),
     Text(String),
 }
 
@@ -23,8 +25,9 @@ impl Value {
         match self {
             Value::Count(n) => thousands(*n),
             Value::Share(Some(share)) => format!("{}%", (share * 100.0).round()),
-            Value::Share(None) => "none yet".to_owned(),
+            Value::Share(None) | Value::OutOfFive(None) => "none yet".to_owned(),
             Value::Pence(pence) => crate::money::pounds(*pence),
+            Value::OutOfFive(Some(score)) => format!("{score:.1} of 5"),
             Value::Text(text) => text.clone(),
         }
     }
@@ -34,8 +37,9 @@ impl Value {
         match self {
             Value::Count(n) => n.to_string(),
             Value::Share(Some(share)) => format!("{share:.3}"),
-            Value::Share(None) => String::new(),
+            Value::Share(None) | Value::OutOfFive(None) => String::new(),
             Value::Pence(pence) => crate::money::pounds(*pence).trim_start_matches('£').to_owned(),
+            Value::OutOfFive(Some(score)) => format!("{score:.1}"),
             Value::Text(text) => text.clone(),
         }
     }
@@ -82,6 +86,46 @@ pub fn share(part: u64, whole: u64) -> Option<f64> {
 }
 
 impl FunderReport {
+    /// What people said when asked how it went.
+    fn outcome_figures(&self) -> Vec<Figure> {
+        use Value::{Count, OutOfFive, Share};
+        let said = &self.outcomes;
+        let mut figures = vec![
+            figure("outcomes.asked", "People asked how it went", Count(said.asked)),
+            figure("outcomes.answered", "Answers", Count(said.answered)),
+            figure(
+                "outcomes.still_using_3_months",
+                "Still using it at three months",
+                Share(share(said.still_using_late, said.answered_late)),
+            ),
+        ];
+        for (area, n) in &said.helped {
+            figures.push(figure(
+                format!("outcomes.helped.{}", area.as_str()),
+                format!("Said it helped with: {}", area.label().to_lowercase()),
+                Count(*n),
+            ));
+        }
+        figures.extend([
+            figure(
+                "outcomes.confidence_pairs",
+                "Answers with confidence before and now",
+                Count(said.confidence_pairs),
+            ),
+            figure(
+                "outcomes.confidence_before",
+                "Average confidence before",
+                OutOfFive(said.confidence_before),
+            ),
+            figure(
+                "outcomes.confidence_now",
+                "Average confidence now",
+                OutOfFive(said.confidence_after),
+            ),
+        ]);
+        figures
+    }
+
     /// "1 April 2026 to 30 June 2026, all hubs".
     pub fn period(&self) -> String {
         format!(
@@ -143,6 +187,18 @@ impl FunderReport {
                 Share(share(loans.returned_on_time, loans.returned)),
             ),
             figure("loans.lost", "Devices reported lost", Count(loans.lost)),
+            figure("gifts.given", "Devices given to keep", Count(self.gifts.given)),
+            figure(
+                "gifts.after_loan",
+                "Of them, loans that became gifts",
+                Count(self.gifts.after_loan),
+            ),
+            figure(
+                "sims.people_connected",
+                "People connected with a SIM with data",
+                Count(self.connected.0),
+            ),
+            figure("sims.given", "SIMs with data given", Count(self.connected.1)),
         ];
         let learning = vec![
             figure(
@@ -197,6 +253,7 @@ impl FunderReport {
                 Count(*n),
             ));
         }
+        let outcomes = self.outcome_figures();
         let monthly = self
             .monthly
             .iter()
@@ -228,6 +285,10 @@ impl FunderReport {
             Section {
                 heading: "Repairs and retired devices",
                 figures: care,
+            },
+            Section {
+                heading: "Outcomes",
+                figures: outcomes,
             },
             Section {
                 heading: "Loans made each month",

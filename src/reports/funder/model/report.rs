@@ -24,6 +24,34 @@ pub struct FunderReport {
     pub retired: Vec<(String, u64)>,
     /// `(first day of the month, loans made in it within the period)`, oldest first.
     pub monthly: Vec<(NaiveDate, u64)>,
+    pub gifts: Gifts,
+    pub outcomes: Outcomes,
+    /// Different people given a SIM with data in the period, and the SIMs given.
+    pub connected: (u64, u64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gifts {
+    /// Devices given to keep in the period.
+    pub given: u64,
+    /// Of them, loans that became gifts.
+    pub after_loan: u64,
+}
+
+/// What people said when asked how it went (follow-ups asked in the period).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcomes {
+    pub asked: u64,
+    pub answered: u64,
+    /// Answers at three months or later, and how many of them were still using it.
+    pub answered_late: u64,
+    pub still_using_late: u64,
+    /// `(what it helped with, answers naming it)`, in `Helped::ALL` order.
+    pub helped: Vec<(crate::follow_ups::model::Helped, u64)>,
+    /// Answers giving confidence both before and now, and the average of each (1 to 5).
+    pub confidence_pairs: u64,
+    pub confidence_before: Option<f64>,
+    pub confidence_after: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,7 @@
 //! The loans, checks and repairs calls of the JSON API.
 
+pub mod gifts;
+
 use axum::{
     Json,
     extract::{Path, State},
@@ -135,7 +137,7 @@ pub async fn checks(
     ApiJson(request): ApiJson<ChecksRequest>,
 ) -> Result<Json<DeviceView>, AppError> {
     Ok(Json(
-        service::record_checks(&app.db, &staff, &tag, &request, Utc::now()).await?,
+        service::record_checks(&app.db, &staff, &tag, &request, app.config.hold_days, Utc::now()).await?,
     ))
 }
 
@@ -205,4 +207,5 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(retire))
         .routes(routes!(open_repair))
         .routes(routes!(close_repair))
+        .merge(gifts::api())
 }

@@ -7,7 +7,8 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{model::parse_name, repo};
+use crate::organisations::{model::parse_name, repo};
+use crate::referrals::model::{Eligibility, Question};
 use crate::{
     audit::{self, AuditAction, EntityRef, model::changes},
     auth::{Action, Staff},
@@ -21,6 +22,25 @@ use crate::{
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
 pub use super::repo::{find, first, insert, skip_asset_numbers_to, take_asset_numbers};
 
+/// Every organisation of the scheme, the lead first (a scheme has a handful), read 200 at a time.
+pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<organisation::Model>, AppError> {
+    let mut all = Vec::new();
+    loop {
+        let page = repo::list(db, all.last().map(|o: &organisation::Model| o.id), 200).await?;
+        let done = page.len() < 200;
+        all.extend(page);
+        if done {
+            return Ok(all);
+        }
+    }
+}
+
+mod joining;
+mod partners;
+
+pub use joining::*;
+pub use partners::*;
+
 /// The organisation as `GET /organisation` shows it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OrganisationView {
@@ -31,17 +51,27 @@ pub struct OrganisationView {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub address: Option<String>,
+    /// What kind of partner it is: landlord, charity, training_partner, council or other.
+    #[schema(value_type = crate::organisations::model::OrganisationKind)]
+    pub kind: String,
+    /// The referral form's eligibility questions, in order, with what a yes adds to priority: the
+    /// scheme's own, or the defaults.
+    pub eligibility: Vec<Question>,
 }
 
 impl From<organisation::Model> for OrganisationView {
     fn from(row: organisation::Model) -> Self {
         Self {
+            eligibility: Eligibility::stored(row.eligibility.as_deref())
+                .questions()
+                .to_vec(),
             id: row.id,
             name: row.name,
             prefix: row.asset_prefix,
             phone: row.phone,
             email: row.email,
             address: row.address,
+            kind: row.kind,
         }
     }
 }
@@ -57,6 +87,9 @@ pub struct OrganisationRequest {
     pub email: Option<String>,
     #[schema(max_length = 500)]
     pub address: Option<String>,
+    /// The referral form's eligibility questions (1 to 12); `null` goes back to the defaults.
+    #[schema(max_items = 12)]
+    pub eligibility: Option<Vec<Question>>,
 }
 
 /// The organisation's details, each checked.
@@ -65,6 +98,8 @@ struct Details {
     phone: Option<String>,
     email: Option<String>,
     address: Option<String>,
+    /// As stored: none for the defaults.
+    eligibility: Option<String>,
 }
 
 impl OrganisationRequest {
@@ -75,6 +110,7 @@ impl OrganisationRequest {
             phone: current.phone.clone(),
             email: current.email.clone(),
             address: current.address.clone(),
+            eligibility: Some(current.eligibility.clone()),
         }
     }
 
@@ -94,11 +130,18 @@ impl OrganisationRequest {
             .map(|e| crate::auth::model::parse_email("email", e))
             .transpose()?;
         let address = optional_text("address", "the address", self.address.as_deref(), 500)?;
+        let eligibility = match &self.eligibility {
+            None => None,
+            Some(questions) => Some(Eligibility::new(questions.clone())?)
+                .filter(|own| *own != Eligibility::default())
+                .map(|own| own.to_json()),
+        };
         Ok(Details {
             name,
             phone,
             email,
             address,
+            eligibility,
         })
     }
 }
@@ -132,10 +175,11 @@ pub async fn update(
         details.phone.as_deref(),
         details.email.as_deref(),
         details.address.as_deref(),
+        details.eligibility.as_deref(),
     )
     .await?;
     let after = OrganisationView::from(row);
-    let shape = |v: &OrganisationView| json!({"name": v.name, "phone": v.phone, "email": v.email, "address": v.address});
+    let shape = |v: &OrganisationView| json!({"name": v.name, "phone": v.phone, "email": v.email, "address": v.address, "eligibility": v.eligibility});
     let diff = changes(&shape(&current), &shape(&after));
     if !diff.is_empty() {
         audit::record(

@@ -28,6 +28,7 @@ pub mod referrals;
 pub mod reminders;
 pub mod reports;
 pub mod reservations;
+pub mod sharing;
 pub mod sims;
 pub mod staff;
 pub mod startup;

@@ -28,7 +28,7 @@ use crate::{
     devices, directory,
     error::{self, AppError},
     follow_ups, hubs, imports, labels, loans, organisations, people, privacy, referrals, reminders, reports,
-    reservations, sims, staff,
+    reservations, sharing, sims, staff,
     state::AppState,
     stocktakes, training, waiting, web,
 };
@@ -39,7 +39,7 @@ use crate::{
     modifiers(&BearerAuth),
     // Named only by a query parameter's `value_type`, which does not register it.
     components(schemas(labels::model::Layout, devices::model::DeviceKind, referrals::model::ReferralStatus)),
-    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"), (name = "training"), (name = "stocktakes"), (name = "reports"), (name = "staff"), (name = "imports"))
+    tags((name = "auth"), (name = "hubs"), (name = "devices"), (name = "borrowers"), (name = "loans"), (name = "agreements"), (name = "repairs"), (name = "labels"), (name = "reminders"), (name = "training"), (name = "stocktakes"), (name = "reports"), (name = "staff"), (name = "imports"), (name = "sharing"))
 )]
 struct ApiDoc;
 
@@ -80,6 +80,7 @@ fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(follow_ups::routes::api())
         .merge(sims::routes::api())
         .merge(directory::routes::api())
+        .merge(sharing::routes::api())
         .split_for_parts();
     utoipa::Modify::modify(&web::openapi::ErrorResponses, &mut openapi);
     utoipa::Modify::modify(&web::openapi::TextRules, &mut openapi);
@@ -100,6 +101,7 @@ fn pages(state: &AppState) -> Router<AppState> {
         .merge(follow_ups::pages::router())
         .merge(sims::pages::router())
         .merge(directory::pages::router())
+        .merge(sharing::pages::router())
         .merge(people::pages::router())
         .merge(loans::pages::router())
         .merge(agreements::pages::router())

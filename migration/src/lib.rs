@@ -23,6 +23,7 @@ mod m20261207_000016_retention;
 mod m20261207_000017_referrals;
 mod m20261207_000018_after_the_loan;
 mod m20261207_000019_partnership;
+mod m20261207_000020_sharing;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_referrals::Migration),
             Box::new(m20261207_000018_after_the_loan::Migration),
             Box::new(m20261207_000019_partnership::Migration),
+            Box::new(m20261207_000020_sharing::Migration),
         ]
     }
 }

@@ -12,6 +12,9 @@ string_enum!(
     AuditAction, "action" {
         OrganisationCreated = "organisation_created" / "Organisation created",
         OrganisationUpdated = "organisation_updated" / "Organisation's details changed",
+        SharingProposed = "sharing_proposed" / "Sharing agreement proposed",
+        SharingAccepted = "sharing_accepted" / "Sharing agreement accepted",
+        SharingEnded = "sharing_ended" / "Sharing agreement ended",
         StaffCreated = "staff_created" / "Staff account created",
         StaffUpdated = "staff_updated" / "Staff account changed",
         PasswordLinkIssued = "password_link_issued" / "Password reset link made",

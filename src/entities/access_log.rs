@@ -12,6 +12,8 @@ pub struct Model {
     /// A `people::model::Looked`.
     pub what: String,
     pub at: DateTimeUtc,
+    /// The sharing agreement a look at another organisation's person was made under.
+    pub agreement_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

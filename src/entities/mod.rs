@@ -31,6 +31,7 @@ pub mod reminder;
 pub mod repair;
 pub mod reservation;
 pub mod session_device;
+pub mod sharing_agreement;
 pub mod signpost;
 pub mod sim;
 pub mod skills_score;

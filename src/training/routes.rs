@@ -81,7 +81,7 @@ pub async fn session(
     staff: Staff,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<SessionDetail>, AppError> {
-    Ok(Json(service::session(&app.db.read, &staff, id).await?))
+    Ok(Json(service::session(&app.db, &staff, id).await?))
 }
 
 /// Changes a session's time, length, places, place or trainer (only coordinators and admins

@@ -35,6 +35,7 @@ mod restore;
 mod retention;
 mod review;
 mod scoping;
+mod sharing;
 mod sims;
 mod staff;
 mod stocktakes;

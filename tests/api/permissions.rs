@@ -147,6 +147,12 @@ pub(crate) const API: &[(&str, &str, &str)] = &[
     ("PUT", "/directory/services/999999", "AC"),
     ("GET", "/borrowers/{borrower}/signposts", "ACH"),
     ("POST", "/borrowers/{borrower}/signposts", "ACH"),
+    ("GET", "/sharing-agreements", "AC"),
+    ("POST", "/sharing-agreements", "A"),
+    ("GET", "/sharing-agreements/999999", "AC"),
+    ("POST", "/sharing-agreements/999999/accept", "A"),
+    ("POST", "/sharing-agreements/999999/end", "A"),
+    ("GET", "/sharing-agreements/999999/people", "ACHT"),
 ];
 
 /// `(path, who may)` for every page a role's navigation reaches, and the pages behind them.
@@ -218,6 +224,9 @@ pub(crate) const PAGES: &[(&str, &str)] = &[
     ("/directory/new", "AC"),
     ("/organisations", "A"),
     ("/organisations/new", "A"),
+    ("/sharing", "AC"),
+    ("/sharing/new", "A"),
+    ("/training/sessions/{session}/partners", "ACHT"),
 ];
 
 pub(crate) const ROLES: [(char, Role); 4] = [
@@ -264,6 +273,7 @@ impl Ids {
             .replace("{follow_up}", "999999")
             .replace("{service}", "999999")
             .replace("{organisation}", "999999")
+            .replace("{sharing}", "999999")
     }
 }
 
@@ -585,6 +595,9 @@ pub(crate) const POST_PAGES: &[(&str, &str)] = &[
     ("/organisations/{organisation}/invitation", "A"),
     ("/directory/{service}/edit", "AC"),
     ("/directory/{service}/signpost", "ACH"),
+    ("/sharing/new", "A"),
+    ("/sharing/{sharing}/accept", "A"),
+    ("/sharing/{sharing}/end", "A"),
     // Last: for an allowed role it gives the demo loan away.
     ("/loans/{loan}/gift", "ACH"),
 ];
@@ -654,6 +667,7 @@ fn the_matrix_covers_every_post_page() {
             "{follow_up}",
             "{service}",
             "{organisation}",
+            "{sharing}",
         ] {
             let name = if placeholder == "{tag}" { "{tag}" } else { "{id}" };
             path = path.replace(placeholder, name);

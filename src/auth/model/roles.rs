@@ -60,7 +60,7 @@ impl Role {
         use Action::{
             Export, Import, Lend, ManageBorrowers, ManageDevices, ManageDirectory, ManageHubs,
             ManageReferralLinks, ManageRepairs, ManageTraining, Train, ViewBorrowers, ViewDevices,
-            ViewDirectory, ViewLoans, ViewReports, ViewTraining,
+            ViewDirectory, ViewLoans, ViewReports, ViewSharing, ViewTraining,
         };
         match self {
             Role::Admin => true,
@@ -83,6 +83,7 @@ impl Role {
                     | ManageReferralLinks
                     | ViewDirectory
                     | ManageDirectory
+                    | ViewSharing
             ),
             Role::HubStaff => matches!(
                 action,
@@ -141,6 +142,10 @@ pub enum Action {
     /// Add and change the organisation's services in the directory, and import them (admins and
     /// coordinators).
     ManageDirectory,
+    /// See the organisation's sharing agreements (admins and coordinators).
+    ViewSharing,
+    /// Propose, accept and end sharing agreements (admins).
+    ManageSharing,
 }
 
 impl Action {
@@ -167,6 +172,8 @@ impl Action {
             Action::ViewReports => "see the scheme's figures",
             Action::ViewDirectory => "search the signposting directory",
             Action::ManageDirectory => "add or change services in the directory",
+            Action::ViewSharing => "see sharing agreements",
+            Action::ManageSharing => "propose, accept or end sharing agreements (ask an admin)",
         }
     }
 }

@@ -192,6 +192,9 @@ fn describe(event: &service::EventView, hubs: &[HubView]) -> String {
         // Events about other things, should one ever be filed under a device.
         other @ (AuditAction::OrganisationCreated
         | AuditAction::OrganisationUpdated
+        | AuditAction::SharingProposed
+        | AuditAction::SharingAccepted
+        | AuditAction::SharingEnded
         | AuditAction::StaffCreated
         | AuditAction::StaffUpdated
         | AuditAction::PasswordLinkIssued

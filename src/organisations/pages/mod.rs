@@ -66,6 +66,7 @@ async fn page(State(app): State<AppState>, staff: Staff) -> Result<Response, App
     if leads {
         form = form.related("/organisations", "Partner organisations in the scheme");
     }
+    form = form.related("/sharing", "Sharing agreements with partner organisations");
     Ok(form.into_response())
 }
 

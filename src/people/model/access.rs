@@ -12,6 +12,9 @@ string_enum!(
         Agreement = "agreement" / "A loan agreement",
         GiftLetter = "gift_letter" / "A gift letter",
         Export = "export" / "Everything we hold (the download)",
+        Register = "register" / "In a partner's training register",
+        SharedList = "shared_list" / "In the list of learners shared with a partner",
+        PartnerAttendance = "partner_attendance" / "Their attendance at a partner's sessions",
     }
 );
 

@@ -28,6 +28,31 @@ pub async fn insert_look(
     Ok(())
 }
 
+/// A look across organisations: at `borrower_id` of `organisation_id`, by another
+/// organisation's staff member, under `agreement_id`.
+pub async fn insert_look_under(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    borrower_id: i32,
+    staff_id: i32,
+    what: Looked,
+    agreement_id: i32,
+    at: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    access_log::Entity::insert(access_log::ActiveModel {
+        organisation_id: Set(organisation_id),
+        borrower_id: Set(borrower_id),
+        staff_id: Set(staff_id),
+        what: Set(what.as_str().to_owned()),
+        agreement_id: Set(Some(agreement_id)),
+        at: Set(at),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
 /// The newest `limit` looks at a borrower, newest first.
 pub async fn looks(
     db: &impl ConnectionTrait,

@@ -12,10 +12,12 @@ use sea_orm::{
 mod access;
 mod consents;
 mod retention;
+mod shared;
 
 pub use access::*;
 pub use consents::*;
 pub use retention::*;
+pub use shared::*;
 
 use super::model::{BorrowerDetails, Consents};
 use crate::entities::borrower::{self, Entity as Borrower};

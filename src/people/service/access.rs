@@ -33,6 +33,52 @@ pub async fn looked(
     Ok(())
 }
 
+/// Writes that `staff` looked at `what` of another organisation's borrower `id` under `grant`
+/// (whom the grant has already let them read): the look is the borrower's organisation's, and
+/// names the agreement.
+pub async fn looked_under(
+    db: &Db,
+    staff: &Staff,
+    grant: &crate::sharing::service::Grant,
+    id: i32,
+    what: Looked,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    repo::insert_look_under(
+        &db.write,
+        grant.other_organisation_id(),
+        id,
+        staff.id(),
+        what,
+        grant.agreement_id(),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Writes that `staff` read, under `grant`, what the other organisation recorded of their own
+/// organisation's borrower `id` (a partner's register of them).
+pub async fn looked_at_partners_record(
+    db: &Db,
+    staff: &Staff,
+    grant: &crate::sharing::service::Grant,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    repo::insert_look_under(
+        &db.write,
+        grant.reader_organisation_id(),
+        id,
+        staff.id(),
+        Looked::PartnerAttendance,
+        grant.agreement_id(),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// One look.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LookView {
@@ -41,6 +87,8 @@ pub struct LookView {
     pub staff: String,
     pub staff_id: i32,
     pub what: Looked,
+    /// The sharing agreement a look from another organisation was made under.
+    pub agreement_id: Option<i32>,
 }
 
 /// `GET /borrowers/{id}/access-log`: the newest looks first.
@@ -59,14 +107,27 @@ pub async fn access_log(
 ) -> Result<AccessLogView, AppError> {
     staff.require(Action::ReadAccessLog)?;
     get(db, staff, id).await?;
-    let names: std::collections::HashMap<i32, String> =
+    let mut names: std::collections::HashMap<i32, String> =
         crate::auth::service::staff_of(db, staff.organisation_id())
             .await?
             .into_iter()
             .map(|s| (s.id, s.name))
             .collect();
-    let items = repo::looks(db, id, LOOKS_SHOWN)
-        .await?
+    let looks = repo::looks(db, id, LOOKS_SHOWN).await?;
+    // A partner's staff, who looked under an agreement: named with their organisation's name.
+    for look in &looks {
+        if look.agreement_id.is_some()
+            && !names.contains_key(&look.staff_id)
+            && let Some(other) = crate::auth::service::find_staff_by_id(db, look.staff_id).await?
+        {
+            let organisation = crate::organisations::service::find(db, other.organisation_id)
+                .await?
+                .map(|o| o.name)
+                .unwrap_or_default();
+            names.insert(other.id, format!("{} ({organisation})", other.name));
+        }
+    }
+    let items = looks
         .into_iter()
         .filter_map(|look| {
             Some(LookView {
@@ -74,6 +135,7 @@ pub async fn access_log(
                 staff: names.get(&look.staff_id).cloned().unwrap_or_default(),
                 staff_id: look.staff_id,
                 what: Looked::parse(&look.what).ok()?,
+                agreement_id: look.agreement_id,
             })
         })
         .collect();

@@ -29,11 +29,13 @@ pub use super::repo::{
 mod access;
 mod consents;
 mod counter;
+mod shared;
 mod view;
 
 pub use access::*;
 pub use consents::*;
 pub use counter::*;
+pub use shared::*;
 pub use view::*;
 
 pub fn first_error(errors: Vec<FieldError>) -> AppError {

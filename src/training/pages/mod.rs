@@ -3,12 +3,14 @@
 //! page for their trainer.
 
 mod learner;
+mod partners;
 mod register;
 mod schedule;
 mod skills;
 mod term;
 
 pub use learner::*;
+pub use partners::*;
 pub use register::*;
 pub use schedule::*;
 pub use skills::*;
@@ -47,6 +49,7 @@ pub fn router() -> Router<AppState> {
             post(mark_everyone_present),
         )
         .route("/training/sessions/{id}/enrolments", post(enrol))
+        .route("/training/sessions/{id}/partners", get(partners_learners))
         .route("/training/sessions/{id}/devices", post(add_device))
         .route(
             "/training/sessions/{id}/skills/{borrower_id}",

@@ -128,7 +128,7 @@ async fn session_page(
     id: i32,
     q: Option<&str>,
 ) -> Result<SessionPage, AppError> {
-    let detail = service::session(&app.db.read, staff, id).await?;
+    let detail = service::session(&app.db, staff, id).await?;
     let cancelled = detail
         .session
         .cancelled_at
@@ -204,7 +204,7 @@ pub async fn mark_everyone_present(
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
     staff.require(Action::Train)?;
-    let detail = service::session(&app.db.read, &staff, id).await?;
+    let detail = service::session(&app.db, &staff, id).await?;
     let records: Vec<AttendanceRecord> = detail
         .enrolments
         .iter()

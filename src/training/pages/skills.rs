@@ -61,7 +61,7 @@ async fn learner_of(
     id: i32,
     borrower_id: i32,
 ) -> Result<(SessionDetail, LearnerView), AppError> {
-    let detail = service::session(&app.db.read, staff, id).await?;
+    let detail = service::session(&app.db, staff, id).await?;
     let learner = detail
         .enrolments
         .iter()

@@ -87,7 +87,7 @@ pub async fn edit_session(
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
     staff.require(Action::Train)?;
-    let detail = service::session(&app.db.read, &staff, id).await?;
+    let detail = service::session(&app.db, &staff, id).await?;
     Ok(edit_form(&app, &staff, &detail.session).await?.into_response())
 }
 
@@ -121,7 +121,7 @@ pub async fn update_session(
             &format!("The session is changed: {}", session.when()),
         )),
         Err(err @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let detail = service::session(&app.db.read, &staff, id).await?;
+            let detail = service::session(&app.db, &staff, id).await?;
             edit_form(&app, &staff, &detail.session)
                 .await?
                 .refused(&data, err)
@@ -156,7 +156,7 @@ pub async fn confirm_cancel(
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Response, AppError> {
     staff.require(Action::Train)?;
-    let detail = service::session(&app.db.read, &staff, id).await?;
+    let detail = service::session(&app.db, &staff, id).await?;
     Ok(cancel_form(&staff, &detail.session).into_response())
 }
 
@@ -187,7 +187,7 @@ pub async fn cancel_session(
             Ok(done(&format!("/training/sessions/{id}"), &message))
         }
         Err(err @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let detail = service::session(&app.db.read, &staff, id).await?;
+            let detail = service::session(&app.db, &staff, id).await?;
             cancel_form(&staff, &detail.session).refused(&data, err)
         }
         Err(other) => Err(other),

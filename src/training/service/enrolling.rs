@@ -18,7 +18,15 @@ use crate::{
     db::{self, Db},
     entities::enrolment,
     error::AppError,
-    people::{self, model::BorrowerRequest},
+    people::{
+        self,
+        model::{BorrowerRequest, Looked},
+    },
+    sharing::{
+        self,
+        model::{Purpose, SharedData},
+        service::Grant,
+    },
 };
 
 /// `POST /training/sessions/{id}/enrolments`: a borrower on file, or a walk-in added on the spot.
@@ -62,18 +70,27 @@ pub async fn enrol(
         can_run(staff, &session)?;
     }
     super::not_cancelled(&session)?;
+    let mut shared = None;
     let borrower = match (request.borrower_id, walk_in) {
         // Locked, so the record cannot be anonymised while they are booked (PostgreSQL; SQLite's
         // one writer already serialises).
-        (Some(id), _) => people::service::find_locked(&tx, staff.organisation_id(), id)
-            .await?
-            .filter(|b| b.anonymised_at.is_none())
-            .ok_or_else(|| {
-                AppError::invalid(
-                    "borrower_id",
-                    format!("there is no borrower with id {id} to enrol"),
-                )
-            })?,
+        (Some(id), _) => match people::service::find_locked(&tx, staff.organisation_id(), id).await? {
+            Some(own) => Some(own).filter(|b| b.anonymised_at.is_none()),
+            // Another organisation's learner, shared under a training agreement in force.
+            None => {
+                shared = partners_learner(&tx, staff, id, now).await?;
+                match &shared {
+                    Some(grant) => people::service::find_shared_locked(&tx, grant, id).await?,
+                    None => None,
+                }
+            }
+        }
+        .ok_or_else(|| {
+            AppError::invalid(
+                "borrower_id",
+                format!("there is no borrower with id {id} to enrol"),
+            )
+        })?,
         (None, Some(details)) => {
             people::service::check_resident_of(&tx, &details)
                 .await
@@ -131,6 +148,10 @@ pub async fn enrol(
     )
     .await?;
     tx.commit().await?;
+    let contact = shared.as_ref().is_some_and(|g| g.allows(SharedData::Contact));
+    if let Some(grant) = &shared {
+        people::service::looked_under(db, staff, grant, borrower.id, Looked::Register, now).await?;
+    }
     Ok(LearnerView {
         borrower_id: borrower.id,
         name: borrower.name,
@@ -140,5 +161,26 @@ pub async fn enrol(
         notes: None,
         recorded_at: None,
         scores: HashMap::new(),
+        from_partner: shared.is_some(),
+        phone: borrower.phone.filter(|_| contact),
+        email: borrower.email.filter(|_| contact),
     })
+}
+
+/// The grant to enrol another organisation's borrower `id`: a training agreement in force that
+/// names their names (whether they consented is the locked read's to say).
+async fn partners_learner(
+    db: &impl sea_orm::ConnectionTrait,
+    staff: &Staff,
+    id: i32,
+    now: DateTime<Utc>,
+) -> Result<Option<Grant>, AppError> {
+    let Some((_, organisation_id)) = people::service::organisations_of(db, &[id]).await?.pop() else {
+        return Ok(None);
+    };
+    Ok(
+        sharing::service::grant(db, staff, organisation_id, Purpose::Training, now)
+            .await?
+            .filter(|g| g.allows(SharedData::Names)),
+    )
 }

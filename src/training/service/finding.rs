@@ -12,10 +12,13 @@ use crate::training::{model::Attendance, repo};
 use crate::{
     auth::{Action, Staff},
     dates::{london_midnight, optional_date},
+    db::Db,
     devices,
     entities::training_session,
     error::AppError,
+    people::model::Looked,
     people::{self},
+    sharing::{self, model::Purpose},
 };
 
 /// A learner in a session's register.
@@ -31,7 +34,17 @@ pub struct LearnerView {
     pub recorded_at: Option<DateTime<Utc>>,
     /// Scores given at this session, by area.
     pub scores: HashMap<String, i32>,
+    /// A learner of another organisation, enrolled under a training agreement.
+    pub from_partner: bool,
+    /// A partner's learner's phone and email, only under an agreement that names contact
+    /// details (a trainer's own organisation's learners' stay on their record).
+    pub phone: Option<String>,
+    pub email: Option<String>,
 }
+
+/// The name a learner of another organisation is shown by once they are no longer shared (the
+/// agreement ended, or they withdrew consent).
+pub const NO_LONGER_SHARED: &str = "A partner's learner (no longer shared)";
 
 /// `GET /training/sessions/{id}`: the session, its register and the devices used.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -73,9 +86,20 @@ impl SessionActions {
     }
 }
 
-pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Result<SessionDetail, AppError> {
+pub async fn session(db: &Db, staff: &Staff, id: i32) -> Result<SessionDetail, AppError> {
+    session_via(db, &db.read, staff, id).await
+}
+
+/// As [`session`], read through `conn` (the writer's, straight after a change).
+pub(super) async fn session_via(
+    db: &Db,
+    conn: &impl ConnectionTrait,
+    staff: &Staff,
+    id: i32,
+) -> Result<SessionDetail, AppError> {
+    let now = Utc::now();
     staff.require(Action::ViewTraining)?;
-    let row = repo::session(db, staff.organisation_id(), id)
+    let row = repo::session(conn, staff.organisation_id(), id)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("there is no session with id {id}")))?;
     // A trainer sees who is in their own sessions, not in anyone else's.
@@ -83,17 +107,36 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
     let enrolments = if learners_hidden {
         Vec::new()
     } else {
-        repo::enrolments(db, id).await?
+        repo::enrolments(conn, id).await?
     };
-    let enrolled_count = repo::enrolled(db, id).await?;
+    let enrolled_count = repo::enrolled(conn, id).await?;
     let ids: Vec<i32> = enrolments.iter().map(|e| e.borrower_id).collect();
-    let mut learners: HashMap<i32, _> = people::service::find_many(db, staff.organisation_id(), &ids)
+    let mut learners: HashMap<i32, _> = people::service::find_many(conn, staff.organisation_id(), &ids)
         .await?
         .into_iter()
         .map(|b| (b.id, b))
         .collect();
+    // Learners of other organisations, as a training agreement in force shows them now.
+    let partners_learners: Vec<i32> = ids
+        .iter()
+        .copied()
+        .filter(|id| !learners.contains_key(id))
+        .collect();
+    let mut shared = if partners_learners.is_empty() {
+        HashMap::new()
+    } else {
+        sharing::service::shared_people(
+            db,
+            staff,
+            Purpose::Training,
+            &partners_learners,
+            Looked::Register,
+            now,
+        )
+        .await?
+    };
     let mut scores: HashMap<i32, HashMap<String, i32>> = HashMap::new();
-    for score in repo::scores_of_session(db, id).await? {
+    for score in repo::scores_of_session(conn, id).await? {
         scores
             .entry(score.borrower_id)
             .or_default()
@@ -101,25 +144,38 @@ pub async fn session(db: &impl ConnectionTrait, staff: &Staff, id: i32) -> Resul
     }
     let learners = enrolments
         .into_iter()
-        .filter_map(|e| {
-            // Enrolments name borrowers of the session's organisation (a foreign key); none is missing.
-            let borrower = learners.remove(&e.borrower_id)?;
-            Some((e, borrower))
-        })
-        .map(|(e, borrower)| LearnerView {
-            borrower_id: e.borrower_id,
-            name: borrower.name,
-            accessibility_needs: borrower.accessibility_needs,
-            large_print: borrower.large_print,
-            attendance: e.attendance,
-            notes: e.notes,
-            recorded_at: e.recorded_at,
-            scores: scores.remove(&e.borrower_id).unwrap_or_default(),
+        .map(|e| {
+            let mut view = LearnerView {
+                borrower_id: e.borrower_id,
+                name: NO_LONGER_SHARED.to_owned(),
+                accessibility_needs: None,
+                large_print: false,
+                attendance: e.attendance,
+                notes: e.notes,
+                recorded_at: e.recorded_at,
+                scores: scores.remove(&e.borrower_id).unwrap_or_default(),
+                from_partner: true,
+                phone: None,
+                email: None,
+            };
+            if let Some(borrower) = learners.remove(&e.borrower_id) {
+                view.name = borrower.name;
+                view.accessibility_needs = borrower.accessibility_needs;
+                view.large_print = borrower.large_print;
+                view.from_partner = false;
+            } else if let Some(person) = shared.remove(&e.borrower_id) {
+                view.name = person.name;
+                view.accessibility_needs = person.accessibility_needs;
+                view.large_print = person.large_print;
+                view.phone = person.phone;
+                view.email = person.email;
+            }
+            view
         })
         .collect::<Vec<_>>();
-    let devices = repo::session_devices(db, id).await?;
-    let names = Names::load(db, staff.organisation_id()).await?;
-    let may = SessionActions::of(staff, &row, Utc::now());
+    let devices = repo::session_devices(conn, id).await?;
+    let names = Names::load(conn, staff.organisation_id()).await?;
+    let may = SessionActions::of(staff, &row, now);
     Ok(SessionDetail {
         session: names.view(row, enrolled_count),
         enrolments: learners,

@@ -8,7 +8,7 @@ use sea_orm::ConnectionTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{SessionDetail, SessionView, can_run, devices_for, session, views};
+use super::{SessionDetail, SessionView, can_run, devices_for, views};
 use crate::audit::AuditAction;
 use crate::training::{
     model::{self, Attendance, Progress, SkillsArea, parse_score},
@@ -142,7 +142,7 @@ pub async fn record_attendance(
 }
 
 async fn session_detail_after_write(db: &Db, staff: &Staff, id: i32) -> Result<SessionDetail, AppError> {
-    session(&db.write, staff, id).await
+    super::session_via(db, &db.write, staff, id).await
 }
 
 /// `POST /training/sessions/{id}/devices`.

@@ -197,7 +197,9 @@ pub async fn learner(
     staff: Staff,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<LearnerTraining>, AppError> {
-    Ok(Json(service::learner(&app.db.read, &staff, id).await?))
+    Ok(Json(
+        service::learner_with_partners(&app.db, &staff, id, chrono::Utc::now()).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/devices/{asset_tag}/sessions", tag = "training", params(("asset_tag" = String, Path, description = "the device's asset tag, e.g. TCH-00042")),

@@ -239,6 +239,31 @@ async fn a_partners_trainer_sees_a_consenting_learner_only_under_an_agreement_in
     );
     assert_eq!(learners[0]["phone"], Value::Null);
     assert_eq!(learners[0]["from_partner"], true);
+    // The partner's trainer takes the register; the landlord sees Ada's attendance there, as
+    // the agreement names attendance.
+    let marked = app
+        .client
+        .put(app.url(&format!("/api/v1/training/sessions/{}/attendance", p.session)))
+        .bearer_auth(&p.trainer)
+        .json(&json!({"records": [{"borrower_id": ada, "status": "present"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(marked.status(), StatusCode::OK);
+    let training = json_of(
+        app.get(&format!("/api/v1/borrowers/{ada}/training")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        training["partner_training"][0]["organisation"], "West Kent Training",
+        "{training}"
+    );
+    assert_eq!(
+        training["partner_training"][0]["sessions"][0]["attendance"],
+        "present"
+    );
+    assert_eq!(training["partner_training"][0]["agreement_id"], id);
     // The rest of Ada's record stays the landlord's.
     let response = app
         .get_as(Some(&p.admin), &format!("/api/v1/borrowers/{ada}"))
@@ -339,6 +364,12 @@ async fn a_partners_trainer_sees_a_consenting_learner_only_under_an_agreement_in
         "Ada Shared",
         "the agreement ended"
     );
+    let training = json_of(
+        app.get(&format!("/api/v1/borrowers/{ada}/training")).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(training["partner_training"], json!([]), "the agreement ended");
     let (code, _) = error_of(
         app.get_as(
             Some(&p.trainer),
@@ -378,6 +409,13 @@ async fn a_partners_trainer_sees_a_consenting_learner_only_under_an_agreement_in
     assert!(
         across
             .iter()
+            .any(|l| l["agreement_id"] == id && l["what"] == "partner_attendance"),
+        "{log}"
+    );
+    assert!(
+        across
+            .iter()
+            .filter(|l| l["what"] != "partner_attendance")
             .all(|l| l["staff"].as_str().unwrap().contains("West Kent Training")),
         "{log}"
     );

@@ -127,7 +127,7 @@ pub async fn show(
         Vec::new()
     };
     let training = if staff.can(Action::ViewTraining) {
-        Some(crate::training::service::learner(&app.db.read, &staff, id).await?)
+        Some(crate::training::service::learner_with_partners(&app.db, &staff, id, chrono::Utc::now()).await?)
     } else {
         None
     };

@@ -51,14 +51,16 @@ impl Grant {
     }
 }
 
-/// The grant for `staff` to read `other`'s rows for `purpose` today: the agreement in force
-/// between the two for it that names the most data (the newest of equals); `None` without one,
-/// and for the staff member's own organisation, which needs none.
+/// The grant for `staff` to read `need` of `other`'s people for `purpose` today: of the
+/// agreements in force between the two for it that name `need`, the one that names the most
+/// besides (the newest of equals); `None` without one, and for the staff member's own
+/// organisation, which needs none.
 pub async fn grant(
     db: &impl ConnectionTrait,
     staff: &Staff,
     other: i32,
     purpose: Purpose,
+    need: SharedData,
     now: DateTime<Utc>,
 ) -> Result<Option<Grant>, AppError> {
     if other == staff.organisation_id() {
@@ -73,6 +75,9 @@ pub async fn grant(
             .iter()
             .filter_map(|d| SharedData::parse(d).ok())
             .collect();
+        if !data.contains(&need) {
+            return best;
+        }
         match best {
             Some(best) if best.data.len() >= data.len() => Some(best),
             _ => Some(Grant {
@@ -86,11 +91,13 @@ pub async fn grant(
     Ok(best)
 }
 
-/// The organisations `staff`'s organisation shares with for `purpose` today, as grants.
+/// The organisations that share `need` with `staff`'s organisation for `purpose` today, a
+/// grant each.
 pub async fn grants(
     db: &impl ConnectionTrait,
     staff: &Staff,
     purpose: Purpose,
+    need: SharedData,
     now: DateTime<Utc>,
 ) -> Result<Vec<Grant>, AppError> {
     let rows = repo::partners_in_force(db, staff.organisation_id(), purpose.as_str(), today(now)).await?;
@@ -108,7 +115,7 @@ pub async fn grants(
     others.dedup();
     let mut grants = Vec::new();
     for other in others {
-        grants.extend(grant(db, staff, other, purpose, now).await?);
+        grants.extend(grant(db, staff, other, purpose, need, now).await?);
     }
     Ok(grants)
 }
@@ -161,12 +168,9 @@ pub async fn shared_people(
     }
     let mut shown = HashMap::new();
     for (other, ids) in by_organisation {
-        let Some(grant) = grant(&db.read, staff, other, purpose, now).await? else {
+        let Some(grant) = grant(&db.read, staff, other, purpose, SharedData::Names, now).await? else {
             continue;
         };
-        if !grant.allows(SharedData::Names) {
-            continue;
-        }
         for row in people::service::find_shared(&db.read, &grant, &ids).await? {
             people::service::looked_under(db, staff, &grant, row.id, what, now).await?;
             shown.insert(row.id, shared_person(&grant, row));
@@ -219,9 +223,9 @@ pub async fn shared_with_us(
         row.organisation_id
     };
     let purpose = Purpose::parse(&row.purpose).map_err(|e| AppError::invalid("purpose", e.message))?;
-    let grant = grant(&db.read, staff, other, purpose, now)
+    let grant = grant(&db.read, staff, other, purpose, SharedData::Names, now)
         .await?
-        .filter(|g| g.agreement_id == agreement_id && g.allows(SharedData::Names))
+        .filter(|g| g.agreement_id == agreement_id)
         .ok_or_else(|| AppError::Conflict {
             code: "not_in_force",
             message: "this agreement shares no names today: it is not in force, or names no names".into(),

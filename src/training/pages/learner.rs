@@ -26,7 +26,7 @@ pub async fn learner(
     staff: Staff,
     ApiPath(id): ApiPath<i32>,
 ) -> Result<LearnerPage, AppError> {
-    let training = service::learner(&app.db.read, &staff, id).await?;
+    let training = service::learner_with_partners(&app.db, &staff, id, chrono::Utc::now()).await?;
     Ok(LearnerPage {
         nav: Nav::new(&staff, "training"),
         can_see_record: staff.role().allows(Action::ViewBorrowers),

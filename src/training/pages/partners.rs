@@ -88,15 +88,15 @@ pub async fn partners_learners(
         .into_iter()
         .map(|o| (o.id, o.name))
         .collect();
-    let sharers: Vec<Sharer> = sharing::service::grants(&app.db.read, &staff, Purpose::Training, now)
-        .await?
-        .into_iter()
-        .filter(|g| g.allows(SharedData::Names))
-        .map(|g| Sharer {
-            agreement_id: g.agreement_id(),
-            name: names.get(&g.other_organisation_id()).cloned().unwrap_or_default(),
-        })
-        .collect();
+    let sharers: Vec<Sharer> =
+        sharing::service::grants(&app.db.read, &staff, Purpose::Training, SharedData::Names, now)
+            .await?
+            .into_iter()
+            .map(|g| Sharer {
+                agreement_id: g.agreement_id(),
+                name: names.get(&g.other_organisation_id()).cloned().unwrap_or_default(),
+            })
+            .collect();
     let current = query
         .agreement
         .filter(|a| sharers.iter().any(|s| s.agreement_id == *a))

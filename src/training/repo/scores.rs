@@ -51,8 +51,11 @@ pub async fn upsert_score(
 }
 
 /// A learner's scores with the start of the session each was given at.
+/// A learner's scores at the sessions of `organisation_id` (their own organisation's, or a
+/// partner's under an agreement), with when each session started.
 pub async fn scores_of_borrower(
     db: &impl ConnectionTrait,
+    organisation_id: i32,
     borrower_id: i32,
 ) -> Result<Vec<(SkillsArea, DateTime<Utc>, i32)>, DbErr> {
     SkillsScore::find()
@@ -68,6 +71,7 @@ pub async fn scores_of_borrower(
                 .into(),
         )
         .filter(skills_score::Column::BorrowerId.eq(borrower_id))
+        .filter(training_session::Column::OrganisationId.eq(organisation_id))
         .into_tuple()
         .all(db)
         .await

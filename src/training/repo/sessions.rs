@@ -157,3 +157,19 @@ pub async fn sessions_after(
         .all(db)
         .await
 }
+
+/// Which organisation each of `ids` belongs to (ids only).
+pub async fn organisations_of_sessions(
+    db: &impl ConnectionTrait,
+    ids: Vec<i32>,
+) -> Result<Vec<(i32, i32)>, DbErr> {
+    use sea_orm::QuerySelect;
+    TrainingSession::find()
+        .select_only()
+        .column(training_session::Column::Id)
+        .column(training_session::Column::OrganisationId)
+        .filter(training_session::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await
+}

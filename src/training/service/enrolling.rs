@@ -178,9 +178,13 @@ async fn partners_learner(
     let Some((_, organisation_id)) = people::service::organisations_of(db, &[id]).await?.pop() else {
         return Ok(None);
     };
-    Ok(
-        sharing::service::grant(db, staff, organisation_id, Purpose::Training, now)
-            .await?
-            .filter(|g| g.allows(SharedData::Names)),
+    sharing::service::grant(
+        db,
+        staff,
+        organisation_id,
+        Purpose::Training,
+        SharedData::Names,
+        now,
     )
+    .await
 }

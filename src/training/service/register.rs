@@ -257,6 +257,8 @@ pub struct LearnerTraining {
     pub accessibility_needs: Option<String>,
     pub progress: Vec<Progress>,
     pub sessions: Vec<(SessionView, Option<Attendance>)>,
+    /// Their training with partner organisations, under agreements that share attendance.
+    pub partner_training: Vec<super::PartnerTraining>,
 }
 
 /// A learner's training. Staff who see borrowers see anyone's; a trainer only a learner enrolled
@@ -277,7 +279,7 @@ pub async fn learner(
             "trainers see the learners of their own sessions only".into(),
         ));
     }
-    let scores = repo::scores_of_borrower(db, borrower_id).await?;
+    let scores = repo::scores_of_borrower(db, staff.organisation_id(), borrower_id).await?;
     let enrolments = repo::enrolments_of_borrower(db, borrower_id).await?;
     let marks: HashMap<i32, Option<Attendance>> =
         enrolments.iter().map(|e| (e.session_id, e.attendance)).collect();
@@ -301,5 +303,19 @@ pub async fn learner(
                 (s, mark)
             })
             .collect(),
+        partner_training: Vec::new(),
     })
+}
+
+/// As [`learner`], with their training at partner organisations that share attendance with the
+/// staff member's organisation under an agreement in force (each read written to the access log).
+pub async fn learner_with_partners(
+    db: &Db,
+    staff: &Staff,
+    borrower_id: i32,
+    now: DateTime<Utc>,
+) -> Result<LearnerTraining, AppError> {
+    let mut training = learner(&db.read, staff, borrower_id).await?;
+    training.partner_training = super::partner_training(db, staff, borrower_id, now).await?;
+    Ok(training)
 }

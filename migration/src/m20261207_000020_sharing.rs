@@ -2,12 +2,13 @@
 //! accepted by the other's, ended by either. While one is in force, and only for people who agreed
 //! to sharing with partners, each side may read the other's people for the agreement's purpose
 //! and only the data it names. The access log says under which agreement a look crossed
-//! organisations.
+//! organisations. An organisation may also publish its hubs' lending and its open training
+//! sessions in the public Open Referral feed.
 
 use sea_orm_migration::{
     prelude::*,
     schema::{
-        date, integer, integer_null, pk_auto, string, text, timestamp_with_time_zone,
+        boolean, date, integer, integer_null, pk_auto, string, text, timestamp_with_time_zone,
         timestamp_with_time_zone_null,
     },
 };
@@ -81,6 +82,18 @@ impl MigrationTrait for Migration {
             &[SharingAgreements::WithOrganisationId, SharingAgreements::Id],
         )
         .await?;
+        // What an organisation publishes in the open Open Referral feed besides its directory
+        // entries: its hubs' lending, and its training sessions open to book.
+        for column in [Organisations::PublishLending, Organisations::PublishTraining] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Organisations::Table)
+                        .add_column(boolean(column).default(false))
+                        .to_owned(),
+                )
+                .await?;
+        }
         // A look across organisations names the agreement it was made under.
         manager
             .alter_table(
@@ -94,6 +107,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for column in [Organisations::PublishLending, Organisations::PublishTraining] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Organisations::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
         manager
             .alter_table(
                 Table::alter()
@@ -137,6 +160,8 @@ enum AccessLog {
 enum Organisations {
     Table,
     Id,
+    PublishLending,
+    PublishTraining,
 }
 
 #[derive(DeriveIden)]

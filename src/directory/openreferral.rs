@@ -24,7 +24,7 @@ pub const PROFILE_URL: &str = "https://github.com/openreferral/uk-profile";
 pub const PROFILE_OPENAPI_URL: &str =
     "https://raw.githubusercontent.com/openreferral/uk-profile/main/openapi.json";
 
-fn derived(what: &str) -> String {
+pub fn derived(what: &str) -> String {
     Uuid::new_v5(&NAMESPACE, what.as_bytes()).to_string()
 }
 

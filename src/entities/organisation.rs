@@ -16,6 +16,10 @@ pub struct Model {
     pub eligibility: Option<String>,
     /// landlord, charity, training_partner, council or other.
     pub kind: String,
+    /// Its hubs' lending is a service of the public Open Referral feed.
+    pub publish_lending: bool,
+    /// Its training sessions open to book are services of the public Open Referral feed.
+    pub publish_training: bool,
     pub created_at: DateTimeUtc,
 }
 

@@ -46,26 +46,26 @@ pub async fn find(db: &impl ConnectionTrait, id: i32) -> Result<Option<organisat
 }
 
 /// Writes the organisation's name and contact details, and answers the row as it is now.
+/// Writes the organisation's details: the columns `row` sets.
 pub async fn update_details(
     db: &impl ConnectionTrait,
-    id: i32,
-    name: &str,
-    phone: Option<&str>,
-    email: Option<&str>,
-    address: Option<&str>,
-    eligibility: Option<&str>,
+    row: organisation::ActiveModel,
 ) -> Result<organisation::Model, DbErr> {
-    organisation::ActiveModel {
-        id: Set(id),
-        name: Set(name.to_owned()),
-        phone: Set(phone.map(str::to_owned)),
-        email: Set(email.map(str::to_owned)),
-        address: Set(address.map(str::to_owned)),
-        eligibility: Set(eligibility.map(str::to_owned)),
-        ..Default::default()
-    }
-    .update(db)
-    .await
+    row.update(db).await
+}
+
+/// The organisations that publish their hubs' lending, or their training, in the open feed.
+pub async fn publishing(db: &impl ConnectionTrait) -> Result<Vec<organisation::Model>, DbErr> {
+    use sea_orm::Condition;
+    Organisation::find()
+        .filter(
+            Condition::any()
+                .add(organisation::Column::PublishLending.eq(true))
+                .add(organisation::Column::PublishTraining.eq(true)),
+        )
+        .order_by_asc(organisation::Column::Id)
+        .all(db)
+        .await
 }
 
 pub async fn first(db: &impl ConnectionTrait) -> Result<Option<organisation::Model>, DbErr> {

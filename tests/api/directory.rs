@@ -423,6 +423,108 @@ async fn the_open_referral_feed_follows_the_profile_and_names_no_one() {
     assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organisation_publishes_its_hubs_lending_and_open_training_in_the_feed() {
+    let app = TestApp::spawn().await;
+    add(&app, &food_bank()).await;
+    let hub = app.hub("Riverside Hub").await;
+    let session = app.session(hub, json!({"capacity": 2})).await;
+    let learner = app.borrower("Margaret Learner").await;
+    app.take_register(&session, &[(learner, "present")]).await;
+    let (list, _) = feed(&app, "/openreferral/services").await;
+    assert_eq!(
+        list["total_items"], 1,
+        "nothing is published until the organisation says so"
+    );
+
+    let settings = json!({"publish_lending": true, "publish_training": true, "email": "hello@example.org"});
+    json_of(app.patch("/api/v1/organisation", &settings).await, StatusCode::OK).await;
+    let (list, text) = feed(&app, "/openreferral/services").await;
+    assert_eq!(list["total_items"], 3, "{list}");
+    let names: Vec<&str> = list["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names[0], "Maidstone Food Bank",
+        "the directory's own entries first"
+    );
+    assert_eq!(names[1], "Device lending at Riverside Hub");
+    assert!(names[2].contains("training by"), "{names:?}");
+    assert!(
+        !text.contains("Margaret Learner"),
+        "a learner's name is in the public feed"
+    );
+    // Paged across the directory's entries and the published ones alike.
+    let (second, _) = feed(&app, "/openreferral/services?per_page=2&page=2").await;
+    assert_eq!(second["contents"].as_array().unwrap().len(), 1);
+    assert_eq!(second["contents"][0]["name"], names[2]);
+    let (searched, _) = feed(&app, "/openreferral/services?search=Riverside").await;
+    assert_eq!(
+        searched["total_items"], 2,
+        "the hub's lending and the course held there"
+    );
+    let (searched, _) = feed(&app, "/openreferral/services?search=lending").await;
+    assert_eq!(searched["total_items"], 1);
+
+    let lending_id = list["contents"][1]["id"].as_str().unwrap().to_owned();
+    let (lending, _) = feed(&app, &format!("/openreferral/services/{lending_id}")).await;
+    assert_eq!(
+        lending["service_at_locations"][0]["location"]["name"],
+        "Riverside Hub"
+    );
+    assert_eq!(
+        lending["attributes"][0]["taxonomy_term"]["term"],
+        "digital_inclusion"
+    );
+    let training_id = list["contents"][2]["id"].as_str().unwrap().to_owned();
+    let (training, _) = feed(&app, &format!("/openreferral/services/{training_id}")).await;
+    assert!(
+        training["description"]
+            .as_str()
+            .unwrap()
+            .contains("Riverside Hub"),
+        "{training}"
+    );
+    validate(&[
+        ("service.json", &lending),
+        ("service.json", &training),
+        ("service_list.json", &list["contents"][1]),
+        ("service_list.json", &list["contents"][2]),
+    ]);
+
+    // A full session has no place to book: the course is no longer published.
+    let other = app.borrower("Another Learner").await;
+    json_of(
+        app.post(
+            &format!("/api/v1/training/sessions/{}/enrolments", session["id"]),
+            &json!({"borrower_id": other}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let (list, _) = feed(&app, "/openreferral/services").await;
+    assert_eq!(list["total_items"], 2, "{list}");
+    let gone = app
+        .client
+        .get(app.url(&format!("/openreferral/services/{training_id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    json_of(
+        app.patch("/api/v1/organisation", &json!({"publish_lending": false}))
+            .await,
+        StatusCode::OK,
+    )
+    .await;
+    let (list, _) = feed(&app, "/openreferral/services").await;
+    assert_eq!(list["total_items"], 1);
+}
+
 async fn import(app: &TestApp, token: &str, query: &str, csv: &str) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/imports/directory{query}")))

@@ -3,9 +3,14 @@
 
 use std::collections::BTreeMap;
 
+use chrono::Utc;
 use sea_orm::ConnectionTrait;
 
-use super::{ServiceView, views};
+use super::{
+    ServiceView,
+    published::{matches, published},
+    views,
+};
 use crate::{
     db::Db,
     directory::{
@@ -55,8 +60,21 @@ pub async fn feed_services(
         .map(|q| q.split(' ').map(str::to_owned).collect())
         .unwrap_or_default();
     let (page, per_page) = openreferral::page_numbers(page, per_page)?;
-    let (rows, total) = repo::numbered_page(&db.read, &words, (page - 1) * per_page, per_page).await?;
-    let services = views(&db.read, rows).await?;
+    let start = (page - 1) * per_page;
+    let (rows, listed) = repo::numbered_page(&db.read, &words, start, per_page).await?;
+    let mut services = views(&db.read, rows).await?;
+    // The published hubs and courses follow the directory's entries, in a fixed order.
+    let published: Vec<ServiceView> = published(&db.read, Utc::now())
+        .await?
+        .into_iter()
+        .filter(|s| matches(s, &words))
+        .collect();
+    let total = listed + published.len() as u64;
+    let skip = usize::try_from(start.saturating_sub(listed)).unwrap_or(usize::MAX);
+    let room = usize::try_from(per_page)
+        .unwrap_or(usize::MAX)
+        .saturating_sub(services.len());
+    services.extend(published.into_iter().skip(skip).take(room));
     let listers = listers(&db.read, &services).await?;
     let contents: Vec<serde_json::Value> = services
         .iter()
@@ -71,10 +89,14 @@ pub async fn feed_services(
 
 /// One service of the public feed, whole, by its UUID.
 pub async fn feed_service(db: &Db, uuid: &str) -> Result<Option<serde_json::Value>, AppError> {
-    let Some(row) = repo::by_uuid(&db.read, uuid).await? else {
-        return Ok(None);
+    let services = match repo::by_uuid(&db.read, uuid).await? {
+        Some(row) => views(&db.read, vec![row]).await?,
+        None => published(&db.read, Utc::now())
+            .await?
+            .into_iter()
+            .filter(|s| s.uuid == uuid)
+            .collect(),
     };
-    let services = views(&db.read, vec![row]).await?;
     let listers = listers(&db.read, &services).await?;
     Ok(services.first().and_then(|s| {
         listers

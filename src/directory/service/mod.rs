@@ -305,6 +305,7 @@ pub async fn update(
 }
 
 mod feed;
+mod published;
 mod signposts;
 
 pub use feed::*;

@@ -56,6 +56,19 @@ fn settings_form(staff: &Staff, current: &OrganisationView) -> FormPage {
             )
             .value(Eligibility::new(current.eligibility.clone()).unwrap_or_default().to_lines()),
     )
+    .field(
+        Field::checkbox(
+            "publish_lending",
+            "List our hubs' device lending in the public directory feed",
+            current.publish_lending,
+        )
+        .hint("The open Open Referral feed a council's directory reads: each hub's name, address and opening hours, and your organisation's phone and email. Nobody's name."),
+    )
+    .field(Field::checkbox(
+        "publish_training",
+        "List our training sessions open to book in the public directory feed",
+        current.publish_training,
+    ))
 }
 
 async fn page(State(app): State<AppState>, staff: Staff) -> Result<Response, AppError> {
@@ -88,6 +101,8 @@ async fn save(
                 email: data.text("email"),
                 address: data.text("address"),
                 eligibility,
+                publish_lending: Some(data.ticked("publish_lending")),
+                publish_training: Some(data.ticked("publish_training")),
             };
             service::update(&app.db, &staff, &request, Utc::now()).await
         }

@@ -3,7 +3,7 @@
 //! shown, never changed: every label already printed carries it.
 
 use chrono::{DateTime, Utc};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -20,7 +20,7 @@ use crate::{
 
 // What other features may read and write of this feature's tables: they come here, never to
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
-pub use super::repo::{find, first, insert, skip_asset_numbers_to, take_asset_numbers};
+pub use super::repo::{find, first, insert, publishing, skip_asset_numbers_to, take_asset_numbers};
 
 /// Every organisation of the scheme, the lead first (a scheme has a handful), read 200 at a time.
 pub async fn all(db: &impl ConnectionTrait) -> Result<Vec<organisation::Model>, AppError> {
@@ -57,6 +57,10 @@ pub struct OrganisationView {
     /// The referral form's eligibility questions, in order, with what a yes adds to priority: the
     /// scheme's own, or the defaults.
     pub eligibility: Vec<Question>,
+    /// Its hubs' lending is listed in the public Open Referral feed.
+    pub publish_lending: bool,
+    /// Its training sessions open to book are listed in the public Open Referral feed.
+    pub publish_training: bool,
 }
 
 impl From<organisation::Model> for OrganisationView {
@@ -72,6 +76,8 @@ impl From<organisation::Model> for OrganisationView {
             email: row.email,
             address: row.address,
             kind: row.kind,
+            publish_lending: row.publish_lending,
+            publish_training: row.publish_training,
         }
     }
 }
@@ -90,6 +96,10 @@ pub struct OrganisationRequest {
     /// The referral form's eligibility questions (1 to 12); `null` goes back to the defaults.
     #[schema(max_items = 12)]
     pub eligibility: Option<Vec<Question>>,
+    /// List its hubs' lending in the public Open Referral feed.
+    pub publish_lending: Option<bool>,
+    /// List its training sessions open to book in the public Open Referral feed.
+    pub publish_training: Option<bool>,
 }
 
 /// The organisation's details, each checked.
@@ -100,6 +110,8 @@ struct Details {
     address: Option<String>,
     /// As stored: none for the defaults.
     eligibility: Option<String>,
+    publish_lending: bool,
+    publish_training: bool,
 }
 
 impl OrganisationRequest {
@@ -111,6 +123,8 @@ impl OrganisationRequest {
             email: current.email.clone(),
             address: current.address.clone(),
             eligibility: Some(current.eligibility.clone()),
+            publish_lending: Some(current.publish_lending),
+            publish_training: Some(current.publish_training),
         }
     }
 
@@ -142,6 +156,8 @@ impl OrganisationRequest {
             email,
             address,
             eligibility,
+            publish_lending: self.publish_lending.unwrap_or_default(),
+            publish_training: self.publish_training.unwrap_or_default(),
         })
     }
 }
@@ -170,16 +186,21 @@ pub async fn update(
     let tx = db::begin_write(db).await?;
     let row = repo::update_details(
         &tx,
-        current.id,
-        &details.name,
-        details.phone.as_deref(),
-        details.email.as_deref(),
-        details.address.as_deref(),
-        details.eligibility.as_deref(),
+        organisation::ActiveModel {
+            id: Set(current.id),
+            name: Set(details.name),
+            phone: Set(details.phone),
+            email: Set(details.email),
+            address: Set(details.address),
+            eligibility: Set(details.eligibility),
+            publish_lending: Set(details.publish_lending),
+            publish_training: Set(details.publish_training),
+            ..Default::default()
+        },
     )
     .await?;
     let after = OrganisationView::from(row);
-    let shape = |v: &OrganisationView| json!({"name": v.name, "phone": v.phone, "email": v.email, "address": v.address, "eligibility": v.eligibility});
+    let shape = |v: &OrganisationView| json!({"name": v.name, "phone": v.phone, "email": v.email, "address": v.address, "eligibility": v.eligibility, "publish_lending": v.publish_lending, "publish_training": v.publish_training});
     let diff = changes(&shape(&current), &shape(&after));
     if !diff.is_empty() {
         audit::record(

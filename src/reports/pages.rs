@@ -200,6 +200,8 @@ pub struct FunderPage {
     /// The form's problem, when the dates could not be read.
     errors: FormErrors,
     report: Option<FunderReport>,
+    /// For the lead organisation over every hub: each organisation's report, and the total last.
+    by_organisation: Vec<FunderReport>,
     chart: Chart,
 }
 
@@ -249,12 +251,15 @@ async fn funder(
         crate::dates::today(now),
     )
     .and_then(|p| check_length(p.from, p.to).map(|()| p));
-    let (report, errors) = match period {
+    let (report, by_organisation, errors) = match period {
         Ok(period) => (
             Some(funder::report(&app.db.read, &staff, period, hub_id, now).await?),
+            funder::by_organisation(&app.db.read, &staff, period, hub_id, now)
+                .await?
+                .unwrap_or_default(),
             Vec::new(),
         ),
-        Err(error) => (None, vec![error]),
+        Err(error) => (None, Vec::new(), vec![error]),
     };
     Ok(FunderPage {
         nav: Nav::new(&staff, "dashboard"),
@@ -270,6 +275,7 @@ async fn funder(
         },
         errors: errors.into(),
         report,
+        by_organisation,
     })
 }
 

@@ -155,7 +155,8 @@ fn attachment(content_type: &str, name: &str) -> [(header::HeaderName, String); 
 }
 
 /// The funder report as a spreadsheet: `figure,label,value` rows, the period first. Hub staff
-/// get their own hubs' figures; trainers 403.
+/// get their own hubs' figures; trainers 403. The lead organisation's admins and coordinators,
+/// over every hub, get a column more for each organisation of the scheme and one for them all.
 #[utoipa::path(get, path = "/reports/funder.csv", tag = "reports", params(SummaryQuery),
     responses((status = 200, content_type = "text/csv", description = "the funder report's figures, one per row"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -164,10 +165,20 @@ pub async fn funder_csv(
     staff: Staff,
     ApiQuery(query): ApiQuery<SummaryQuery>,
 ) -> Result<Response, AppError> {
-    let report = funder_report(&app, &staff, query).await?;
+    let now = chrono::Utc::now();
+    let period = Period::parse(
+        query.from.as_deref(),
+        query.to.as_deref(),
+        crate::dates::today(now),
+    )?;
+    let report = super::funder::report(&app.db.read, &staff, period, query.hub_id, now).await?;
+    let csv = match super::funder::by_organisation(&app.db.read, &staff, period, query.hub_id, now).await? {
+        Some(columns) => report.csv_by_organisation(&columns),
+        None => report.csv(),
+    };
     Ok((
         attachment("text/csv; charset=utf-8", &report.file_name("csv")),
-        report.csv(),
+        csv,
     )
         .into_response())
 }

@@ -342,6 +342,71 @@ async fn the_lead_sees_each_organisation_s_counts_and_a_partner_only_its_own() {
         "a partner's answer names no other organisation: {own}"
     );
     assert!(!own.to_string().contains("Test Homes"));
+
+    // The funder report's spreadsheet: a column for each organisation and one for them all.
+    let borrower = app.borrower("Lead Borrower").await;
+    app.issue("TST-00001", borrower).await;
+    let partner_borrower = json_of(
+        app.post_as(
+            Some(&partner_admin),
+            "/api/v1/borrowers",
+            &json!({"name": "Partner Borrower", "phone": "07700 900777", "consent": {"loan": true}}),
+        )
+        .await,
+        StatusCode::CREATED,
+    )
+    .await;
+    for tag in ["WKT-00001", "WKT-00002"] {
+        json_of(
+            app.post_as(
+                Some(&partner_admin),
+                "/api/v1/loans",
+                &json!({"asset_tag": tag, "borrower_id": partner_borrower["id"], "due_on": crate::helpers::in_days(30)}),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await;
+    }
+    let csv = app.get("/api/v1/reports/funder.csv").await.text().await.unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(
+        rows[0],
+        [
+            "figure",
+            "label",
+            "value",
+            "Test Homes",
+            "West Kent Training",
+            "All organisations"
+        ]
+    );
+    let issued = rows.iter().find(|r| r[0] == "loans.issued").unwrap();
+    assert_eq!(issued[2..], ["1", "1", "2", "3"], "{csv}");
+    let people = rows.iter().find(|r| r[0] == "people.borrowed").unwrap();
+    assert_eq!(people[2..], ["1", "1", "1", "2"], "{csv}");
+    let own = app
+        .get_as(Some(&partner_admin), "/api/v1/reports/funder.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        own.lines().next().unwrap().ends_with("figure,label,value"),
+        "{own}"
+    );
+    assert!(!own.contains("Test Homes"));
+    let issued = own.lines().find(|l| l.starts_with("loans.issued,")).unwrap();
+    assert!(issued.ends_with(",2"), "{issued}");
+    let page = app.page_text("/reports/funder").await;
+    assert!(
+        page.contains("By organisation") && page.contains("All organisations"),
+        "{page}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -60,19 +60,74 @@ pub async fn report(
     staff.require(Action::ViewReports)?;
     model::check_length(period.from, period.to)?;
     let hubs = staff.hubs_within(hub_id);
+    let hub = hubs_named(db, staff, hub_id).await?;
+    report_of(db, staff.organisation_id(), hubs.as_deref(), hub, period, now).await
+}
+
+/// For the lead organisation's admins and coordinators, over every hub: each organisation's
+/// report, and the scheme's total last (counts only: no agreement is needed for figures that
+/// name no one). `None` for anyone else, a report of one hub, or a scheme of one organisation.
+///
+/// # Errors
+/// As [`report`].
+pub async fn by_organisation(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    period: Period,
+    hub_id: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<Option<Vec<FunderReport>>, AppError> {
+    staff.require(Action::ViewReports)?;
+    let whole_scheme = hub_id.is_none()
+        && staff.hubs_within(None).is_none()
+        && staff.can(Action::Export)
+        && crate::organisations::service::leads(db, staff.organisation_id()).await?;
+    if !whole_scheme {
+        return Ok(None);
+    }
+    model::check_length(period.from, period.to)?;
+    let organisations = crate::organisations::service::all(db).await?;
+    if organisations.len() < 2 {
+        return Ok(None);
+    }
+    let mut reports = Vec::new();
+    let mut total: Option<FunderReport> = None;
+    for org in organisations {
+        let report = report_of(db, org.id, None, None, period, now).await?;
+        match &mut total {
+            Some(total) => total.add(&report),
+            None => total = Some(report.clone()),
+        }
+        reports.push(report);
+    }
+    if let Some(mut total) = total {
+        "All organisations".clone_into(&mut total.organisation);
+        reports.push(total);
+    }
+    Ok(Some(reports))
+}
+
+/// The report of one organisation's rows, at `hubs` (`None` for all), `hub` naming them.
+async fn report_of(
+    db: &impl ConnectionTrait,
+    organisation_id: i32,
+    hubs: Option<&[i32]>,
+    hub: Option<String>,
+    period: Period,
+    now: DateTime<Utc>,
+) -> Result<FunderReport, AppError> {
     let (from, to) = period.instants();
     let scope = Scope {
-        organisation_id: staff.organisation_id(),
-        hubs: hubs.as_deref(),
+        organisation_id,
+        hubs,
         from,
         to,
         now,
     };
-    let organisation = crate::organisations::service::find(db, staff.organisation_id())
+    let organisation = crate::organisations::service::find(db, organisation_id)
         .await?
         .map(|o| o.name)
         .unwrap_or_default();
-    let hub = hubs_named(db, staff, hub_id).await?;
 
     let (supported, barriers) = repo::funder::people(db, scope, BARRIERS.map(|(code, _)| code)).await?;
     let (out, devices_lent, borrowed, loan_days) = repo::funder::loans_out(db, scope).await?;

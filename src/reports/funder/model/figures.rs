@@ -326,6 +326,48 @@ impl FunderReport {
         bytes
     }
 
+    /// The CSV of the scheme: `figure,label,value`, `value` this organisation's, then a column
+    /// for each organisation of `by_organisation` (its name at the head), the total last.
+    pub fn csv_by_organisation(&self, by_organisation: &[FunderReport]) -> Vec<u8> {
+        let mut sheet = Sheet::default();
+        let mut head = vec!["figure".to_owned(), "label".to_owned(), "value".to_owned()];
+        head.extend(by_organisation.iter().map(|r| r.organisation.clone()));
+        sheet.row(head);
+        let columns: Vec<std::collections::HashMap<String, String>> = by_organisation
+            .iter()
+            .map(|r| {
+                r.sections()
+                    .into_iter()
+                    .flat_map(|s| s.figures)
+                    .map(|f| (f.key, f.value.plain()))
+                    .collect()
+            })
+            .collect();
+        let period = [
+            ("period.from", "From", self.from.to_string()),
+            ("period.to", "To", self.to.to_string()),
+        ];
+        for (key, label, value) in period {
+            let mut row = vec![key.to_owned(), label.to_owned(), value.clone()];
+            row.extend(by_organisation.iter().map(|_| value.clone()));
+            sheet.row(row);
+        }
+        for section in self.sections() {
+            for figure in section.figures {
+                let mut row = vec![figure.key.clone(), figure.label, figure.value.plain()];
+                row.extend(
+                    columns
+                        .iter()
+                        .map(|c| c.get(&figure.key).cloned().unwrap_or_default()),
+                );
+                sheet.row(row);
+            }
+        }
+        let mut bytes = BOM.as_bytes().to_vec();
+        bytes.extend(sheet.finish());
+        bytes
+    }
+
     /// `lendhub-funder-report-2026-04-01-to-2026-06-30.csv` (or `.pdf`).
     pub fn file_name(&self, extension: &str) -> String {
         format!("lendhub-funder-report-{}-to-{}.{extension}", self.from, self.to)

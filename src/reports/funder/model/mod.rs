@@ -5,6 +5,7 @@
 mod counts;
 mod figures;
 mod report;
+mod sum;
 
 pub use counts::*;
 pub use figures::*;

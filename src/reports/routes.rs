@@ -133,13 +133,30 @@ async fn funder_report(
     staff: &Staff,
     query: SummaryQuery,
 ) -> Result<super::funder::model::FunderReport, AppError> {
+    Ok(funder_report_of(app, staff, &query).await?.0)
+}
+
+/// The report the query asks for, with its period and the time it was made.
+async fn funder_report_of(
+    app: &AppState,
+    staff: &Staff,
+    query: &SummaryQuery,
+) -> Result<
+    (
+        super::funder::model::FunderReport,
+        Period,
+        chrono::DateTime<chrono::Utc>,
+    ),
+    AppError,
+> {
     let now = chrono::Utc::now();
     let period = Period::parse(
         query.from.as_deref(),
         query.to.as_deref(),
         crate::dates::today(now),
     )?;
-    super::funder::report(&app.db.read, staff, period, query.hub_id, now).await
+    let report = super::funder::report(&app.db.read, staff, period, query.hub_id, now).await?;
+    Ok((report, period, now))
 }
 
 /// The headers of a download: its type, its file name, and never kept by a cache.
@@ -165,13 +182,7 @@ pub async fn funder_csv(
     staff: Staff,
     ApiQuery(query): ApiQuery<SummaryQuery>,
 ) -> Result<Response, AppError> {
-    let now = chrono::Utc::now();
-    let period = Period::parse(
-        query.from.as_deref(),
-        query.to.as_deref(),
-        crate::dates::today(now),
-    )?;
-    let report = super::funder::report(&app.db.read, &staff, period, query.hub_id, now).await?;
+    let (report, period, now) = funder_report_of(&app, &staff, &query).await?;
     let csv = match super::funder::by_organisation(&app.db.read, &staff, period, query.hub_id, now).await? {
         Some(columns) => report.csv_by_organisation(&columns),
         None => report.csv(),

@@ -9,6 +9,15 @@ use sea_orm::{
 
 use crate::entities::sharing_agreement::{self, Column, Entity as Agreement};
 
+/// Agreements in force on `today`: accepted, not ended, and between their dates.
+fn in_force(today: NaiveDate) -> Condition {
+    Condition::all()
+        .add(Column::AcceptedAt.is_not_null())
+        .add(Column::EndedAt.is_null())
+        .add(Column::StartsOn.lte(today))
+        .add(Column::EndsOn.gte(today))
+}
+
 /// Agreements `organisation_id` is a party to, either side.
 fn party(organisation_id: i32) -> Condition {
     Condition::any()
@@ -115,10 +124,7 @@ pub async fn in_force_between(
     Agreement::find()
         .filter(pair)
         .filter(Column::Purpose.eq(purpose))
-        .filter(Column::AcceptedAt.is_not_null())
-        .filter(Column::EndedAt.is_null())
-        .filter(Column::StartsOn.lte(today))
-        .filter(Column::EndsOn.gte(today))
+        .filter(in_force(today))
         .order_by_desc(Column::Id)
         .all(db)
         .await
@@ -134,10 +140,7 @@ pub async fn partners_in_force(
     Agreement::find()
         .filter(party(organisation_id))
         .filter(Column::Purpose.eq(purpose))
-        .filter(Column::AcceptedAt.is_not_null())
-        .filter(Column::EndedAt.is_null())
-        .filter(Column::StartsOn.lte(today))
-        .filter(Column::EndsOn.gte(today))
+        .filter(in_force(today))
         .order_by_desc(Column::Id)
         // An organisation has a handful of partners, each with a few agreements.
         .limit(200)

@@ -7,45 +7,26 @@ use sea_orm::{
 
 use crate::{entities::access_log, people::model::Looked};
 
-pub async fn insert_look(
-    db: &impl ConnectionTrait,
-    organisation_id: i32,
-    borrower_id: i32,
-    staff_id: i32,
-    what: Looked,
-    at: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    access_log::Entity::insert(access_log::ActiveModel {
-        organisation_id: Set(organisation_id),
-        borrower_id: Set(borrower_id),
-        staff_id: Set(staff_id),
-        what: Set(what.as_str().to_owned()),
-        at: Set(at),
-        ..Default::default()
-    })
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
+/// One look to write.
+pub struct Look {
+    /// The borrower's organisation, whose admins read the log.
+    pub organisation_id: i32,
+    pub borrower_id: i32,
+    pub staff_id: i32,
+    pub what: Looked,
+    /// The sharing agreement a look from another organisation was made under.
+    pub agreement_id: Option<i32>,
+    pub at: DateTime<Utc>,
 }
 
-/// A look across organisations: at `borrower_id` of `organisation_id`, by another
-/// organisation's staff member, under `agreement_id`.
-pub async fn insert_look_under(
-    db: &impl ConnectionTrait,
-    organisation_id: i32,
-    borrower_id: i32,
-    staff_id: i32,
-    what: Looked,
-    agreement_id: i32,
-    at: DateTime<Utc>,
-) -> Result<(), DbErr> {
+pub async fn insert_look(db: &impl ConnectionTrait, look: Look) -> Result<(), DbErr> {
     access_log::Entity::insert(access_log::ActiveModel {
-        organisation_id: Set(organisation_id),
-        borrower_id: Set(borrower_id),
-        staff_id: Set(staff_id),
-        what: Set(what.as_str().to_owned()),
-        agreement_id: Set(Some(agreement_id)),
-        at: Set(at),
+        organisation_id: Set(look.organisation_id),
+        borrower_id: Set(look.borrower_id),
+        staff_id: Set(look.staff_id),
+        what: Set(look.what.as_str().to_owned()),
+        agreement_id: Set(look.agreement_id),
+        at: Set(look.at),
         ..Default::default()
     })
     .exec_without_returning(db)

@@ -29,7 +29,15 @@ pub async fn looked(
     what: Looked,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    repo::insert_look(&db.write, staff.organisation_id(), id, staff.id(), what, now).await?;
+    let look = repo::Look {
+        organisation_id: staff.organisation_id(),
+        borrower_id: id,
+        staff_id: staff.id(),
+        what,
+        agreement_id: None,
+        at: now,
+    };
+    repo::insert_look(&db.write, look).await?;
     Ok(())
 }
 
@@ -44,16 +52,15 @@ pub async fn looked_under(
     what: Looked,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    repo::insert_look_under(
-        &db.write,
-        grant.other_organisation_id(),
-        id,
-        staff.id(),
+    let look = repo::Look {
+        organisation_id: grant.other_organisation_id(),
+        borrower_id: id,
+        staff_id: staff.id(),
         what,
-        grant.agreement_id(),
-        now,
-    )
-    .await?;
+        agreement_id: Some(grant.agreement_id()),
+        at: now,
+    };
+    repo::insert_look(&db.write, look).await?;
     Ok(())
 }
 
@@ -66,16 +73,15 @@ pub async fn looked_at_partners_record(
     id: i32,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    repo::insert_look_under(
-        &db.write,
-        grant.reader_organisation_id(),
-        id,
-        staff.id(),
-        Looked::PartnerAttendance,
-        grant.agreement_id(),
-        now,
-    )
-    .await?;
+    let look = repo::Look {
+        organisation_id: grant.reader_organisation_id(),
+        borrower_id: id,
+        staff_id: staff.id(),
+        what: Looked::PartnerAttendance,
+        agreement_id: Some(grant.agreement_id()),
+        at: now,
+    };
+    repo::insert_look(&db.write, look).await?;
     Ok(())
 }
 

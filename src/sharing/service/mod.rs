@@ -158,6 +158,17 @@ pub async fn list(
     })
 }
 
+/// Agreement `id`, if the caller's organisation is a party to it; else 404, as if not there.
+async fn party_to(
+    db: &impl ConnectionTrait,
+    staff: &Staff,
+    id: i32,
+) -> Result<sharing_agreement::Model, AppError> {
+    repo::find(db, staff.organisation_id(), id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("there is no sharing agreement with id {id}")))
+}
+
 /// One agreement the caller's organisation is a party to.
 pub async fn get(
     db: &impl ConnectionTrait,
@@ -166,9 +177,7 @@ pub async fn get(
     now: DateTime<Utc>,
 ) -> Result<SharingAgreementView, AppError> {
     staff.require(Action::ViewSharing)?;
-    let row = repo::find(db, staff.organisation_id(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no sharing agreement with id {id}")))?;
+    let row = party_to(db, staff, id).await?;
     let names = organisation_names(db).await?;
     Ok(view(row, &names, staff.organisation_id(), now))
 }
@@ -276,9 +285,7 @@ pub async fn accept(
 ) -> Result<SharingAgreementView, AppError> {
     staff.require(Action::ManageSharing)?;
     let tx = db::begin_write(db).await?;
-    let row = repo::find(&tx, staff.organisation_id(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no sharing agreement with id {id}")))?;
+    let row = party_to(&tx, staff, id).await?;
     if row.with_organisation_id != staff.organisation_id() {
         return Err(AppError::Conflict {
             code: "not_proposed",
@@ -308,9 +315,7 @@ pub async fn end(
 ) -> Result<SharingAgreementView, AppError> {
     staff.require(Action::ManageSharing)?;
     let tx = db::begin_write(db).await?;
-    let row = repo::find(&tx, staff.organisation_id(), id)
-        .await?
-        .ok_or_else(|| AppError::NotFound(format!("there is no sharing agreement with id {id}")))?;
+    let row = party_to(&tx, staff, id).await?;
     if !repo::end(&tx, staff.organisation_id(), id, staff.id(), now).await? {
         return Err(AppError::Conflict {
             code: "already_ended",

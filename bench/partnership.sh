@@ -69,10 +69,11 @@ declare -A one_p50
 for db in one ten; do
   LENDHUB_DATABASE_URL="sqlite://$work/$db.db?mode=rwc" "$bin" serve >"$work/serve-$db.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+  for _ in $(seq 1 1500); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.2; done
   token=$(curl -sf -X POST -H 'content-type: application/json' \
     -d '{"email":"bench@example.org","password":"benchmark password"}' \
-    "http://127.0.0.1:$port/api/v1/tokens" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+    "http://127.0.0.1:$port/api/v1/tokens" | sed 's/.*"token":"\([^"]*\)".*/\1/') ||
+    { echo "no token from the $db server:"; tail -20 "$work/serve-$db.log"; exit 1; }
   echo "== $db organisation(s)"
   baseline=""
   for case in "${cases[@]}"; do

@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 use super::JsonList;
+use crate::sharing::model::SharedData;
 
 /// An agreement between two organisations to share the people who consented, for one purpose
 /// and only the data it names (`sharing::model`).
@@ -14,9 +15,9 @@ pub struct Model {
     /// The organisation asked to accept it.
     pub with_organisation_id: i32,
     pub purpose: String,
-    /// The kinds of data it shares: `names`, `contact`, `barriers`, `loans`, `attendance`.
+    /// The kinds of data it shares.
     #[sea_orm(column_type = "Text")]
-    pub data: JsonList,
+    pub data: JsonList<SharedData>,
     pub starts_on: Date,
     pub ends_on: Date,
     pub lawful_basis: String,

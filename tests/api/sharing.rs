@@ -264,6 +264,20 @@ async fn a_partners_trainer_sees_a_consenting_learner_only_under_an_agreement_in
     .await;
     let learners = register(&app, &p).await;
     assert_eq!(learners[0]["phone"], "07700 900123");
+    // Each agreement in force lists under its own terms, whatever else is in force.
+    for (agreement, phone) in [(id, Value::Null), (contact_id, json!("07700 900123"))] {
+        let shared = json_of(
+            app.get_as(
+                Some(&p.trainer),
+                &format!("/api/v1/sharing-agreements/{agreement}/people"),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        assert_eq!(shared["items"][0]["phone"], phone, "{shared}");
+        assert_eq!(shared["items"][0]["agreement_id"], agreement);
+    }
 
     // Ending it hides the phone on the next request; ending the first hides Ada's name.
     json_of(

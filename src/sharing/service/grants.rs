@@ -16,7 +16,7 @@ use crate::{
     error::AppError,
     people::{self, model::Looked},
     sharing::{
-        model::{Purpose, SharedData},
+        model::{Purpose, SharedData, Status, status},
         repo,
     },
 };
@@ -69,12 +69,7 @@ pub async fn grant(
     let rows =
         repo::in_force_between(db, staff.organisation_id(), other, purpose.as_str(), today(now)).await?;
     let best = rows.into_iter().fold(None::<Grant>, |best, row| {
-        let data: Vec<SharedData> = row
-            .data
-            .into_inner()
-            .iter()
-            .filter_map(|d| SharedData::parse(d).ok())
-            .collect();
+        let data = row.data.into_inner();
         if !data.contains(&need) {
             return best;
         }
@@ -222,10 +217,22 @@ pub async fn shared_with_us(
     } else {
         row.organisation_id
     };
-    let purpose = Purpose::parse(&row.purpose).map_err(|e| AppError::invalid("purpose", e.message))?;
-    let grant = grant(&db.read, staff, other, purpose, SharedData::Names, now)
-        .await?
-        .filter(|g| g.agreement_id == agreement_id)
+    // This agreement, whatever others are in force between the two.
+    let data = row.data.into_inner();
+    let in_force = status(
+        row.accepted_at.is_some(),
+        row.ended_at.is_some(),
+        row.starts_on,
+        row.ends_on,
+        today(now),
+    ) == Status::InForce;
+    let grant = (in_force && data.contains(&SharedData::Names))
+        .then(|| Grant {
+            agreement_id,
+            reader: staff.organisation_id(),
+            other,
+            data,
+        })
         .ok_or_else(|| AppError::Conflict {
             code: "not_in_force",
             message: "this agreement shares no names today: it is not in force, or names no names".into(),

@@ -101,12 +101,7 @@ fn view(
     caller: i32,
     now: DateTime<Utc>,
 ) -> SharingAgreementView {
-    let data = row
-        .data
-        .into_inner()
-        .iter()
-        .filter_map(|d| SharedData::parse(d).ok())
-        .collect();
+    let data = row.data.into_inner();
     let status = status(
         row.accepted_at.is_some(),
         row.ended_at.is_some(),
@@ -252,12 +247,7 @@ pub async fn propose(
             organisation_id: Set(staff.organisation_id()),
             with_organisation_id: Set(new.with_organisation_id),
             purpose: Set(new.purpose.as_str().to_owned()),
-            data: Set(new
-                .data
-                .iter()
-                .map(|d| d.as_str().to_owned())
-                .collect::<Vec<_>>()
-                .into()),
+            data: Set(new.data.clone().into()),
             starts_on: Set(new.starts_on),
             ends_on: Set(new.ends_on),
             lawful_basis: Set(new.lawful_basis.as_str().to_owned()),

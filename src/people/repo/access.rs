@@ -20,7 +20,15 @@ pub struct Look {
 }
 
 pub async fn insert_look(db: &impl ConnectionTrait, look: Look) -> Result<(), DbErr> {
-    access_log::Entity::insert(access_log::ActiveModel {
+    insert_looks(db, vec![look]).await
+}
+
+/// Several looks in one statement (a register, a page of a list); none writes nothing.
+pub async fn insert_looks(db: &impl ConnectionTrait, looks: Vec<Look>) -> Result<(), DbErr> {
+    if looks.is_empty() {
+        return Ok(());
+    }
+    access_log::Entity::insert_many(looks.into_iter().map(|look| access_log::ActiveModel {
         organisation_id: Set(look.organisation_id),
         borrower_id: Set(look.borrower_id),
         staff_id: Set(look.staff_id),
@@ -28,7 +36,7 @@ pub async fn insert_look(db: &impl ConnectionTrait, look: Look) -> Result<(), Db
         agreement_id: Set(look.agreement_id),
         at: Set(look.at),
         ..Default::default()
-    })
+    }))
     .exec_without_returning(db)
     .await?;
     Ok(())

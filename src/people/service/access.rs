@@ -41,26 +41,29 @@ pub async fn looked(
     Ok(())
 }
 
-/// Writes that `staff` looked at `what` of another organisation's borrower `id` under `grant`
-/// (whom the grant has already let them read): the look is the borrower's organisation's, and
-/// names the agreement.
+/// Writes that `staff` looked at `what` of another organisation's borrowers `ids` under `grant`
+/// (whom the grant has already let them read), in one statement: each look is the borrower's
+/// organisation's, and names the agreement.
 pub async fn looked_under(
     db: &Db,
     staff: &Staff,
     grant: &crate::sharing::service::Grant,
-    id: i32,
+    ids: &[i32],
     what: Looked,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let look = repo::Look {
-        organisation_id: grant.other_organisation_id(),
-        borrower_id: id,
-        staff_id: staff.id(),
-        what,
-        agreement_id: Some(grant.agreement_id()),
-        at: now,
-    };
-    repo::insert_look(&db.write, look).await?;
+    let looks = ids
+        .iter()
+        .map(|&id| repo::Look {
+            organisation_id: grant.other_organisation_id(),
+            borrower_id: id,
+            staff_id: staff.id(),
+            what,
+            agreement_id: Some(grant.agreement_id()),
+            at: now,
+        })
+        .collect();
+    repo::insert_looks(&db.write, looks).await?;
     Ok(())
 }
 

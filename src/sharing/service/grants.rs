@@ -166,10 +166,10 @@ pub async fn shared_people(
         let Some(grant) = grant(&db.read, staff, other, purpose, SharedData::Names, now).await? else {
             continue;
         };
-        for row in people::service::find_shared(&db.read, &grant, &ids).await? {
-            people::service::looked_under(db, staff, &grant, row.id, what, now).await?;
-            shown.insert(row.id, shared_person(&grant, row));
-        }
+        let rows = people::service::find_shared(&db.read, &grant, &ids).await?;
+        let looked: Vec<i32> = rows.iter().map(|r| r.id).collect();
+        people::service::looked_under(db, staff, &grant, &looked, what, now).await?;
+        shown.extend(rows.into_iter().map(|row| (row.id, shared_person(&grant, row))));
     }
     Ok(shown)
 }
@@ -242,11 +242,9 @@ pub async fn shared_with_us(
     let rows = people::service::shared_page(&db.read, &grant, after, limit + 1).await?;
     let total = people::service::shared_count(&db.read, &grant).await?;
     let (rows, next) = crate::paging::cut_by(rows, limit, |r| r.id.to_string());
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        people::service::looked_under(db, staff, &grant, row.id, Looked::SharedList, now).await?;
-        items.push(shared_person(&grant, row));
-    }
+    let listed: Vec<i32> = rows.iter().map(|r| r.id).collect();
+    people::service::looked_under(db, staff, &grant, &listed, Looked::SharedList, now).await?;
+    let items = rows.into_iter().map(|row| shared_person(&grant, row)).collect();
     Ok(SharedPage {
         items,
         total,

@@ -150,7 +150,7 @@ pub async fn enrol(
     tx.commit().await?;
     let contact = shared.as_ref().is_some_and(|g| g.allows(SharedData::Contact));
     if let Some(grant) = &shared {
-        people::service::looked_under(db, staff, grant, borrower.id, Looked::Register, now).await?;
+        people::service::looked_under(db, staff, grant, &[borrower.id], Looked::Register, now).await?;
     }
     Ok(LearnerView {
         borrower_id: borrower.id,

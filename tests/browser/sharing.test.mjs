@@ -70,6 +70,10 @@ test('a sharing agreement: proposed, accepted on a phone, a learner shared, and 
     await expectSummaryLink(lead, /choose at least one kind of data/i, 'asking what is shared');
     await expectSummaryLink(lead, /choose the lawful basis/i, 'asking for the lawful basis');
     await expectNoAxeViolations(lead, 'the proposal refused');
+    await lead.setViewportSize({ width: 360, height: 740 });
+    await expectNoAxeViolations(lead, 'the proposal refused, on a phone');
+    await saveArtifacts(lead, 'phone-propose-refused');
+    await lead.setViewportSize({ width: 1280, height: 800 });
     await (await field(lead, 'Share with', { tag: 'select' })).selectOption({ label: PARTNER });
     await (await choice(lead, await group(lead, 'What is it for?'), 'radio', 'Training', 'among the purposes')).check();
     const data = await group(lead, 'What may be shared?');

@@ -24,6 +24,7 @@ mod m20261207_000017_referrals;
 mod m20261207_000018_after_the_loan;
 mod m20261207_000019_partnership;
 mod m20261207_000020_sharing;
+mod m20261208_000021_partner_borrowers;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_after_the_loan::Migration),
             Box::new(m20261207_000019_partnership::Migration),
             Box::new(m20261207_000020_sharing::Migration),
+            Box::new(m20261208_000021_partner_borrowers::Migration),
         ]
     }
 }

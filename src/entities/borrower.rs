@@ -52,6 +52,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub hold_reason: Option<String>,
     pub held_by: Option<i32>,
+    /// The partner organisation's borrower this record was made from, to lend them a device at
+    /// this organisation's training (cleared when this record is anonymised).
+    pub partner_borrower_id: Option<i32>,
+    /// The sharing agreement it was made under.
+    pub partner_agreement_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

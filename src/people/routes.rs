@@ -36,6 +36,8 @@ pub struct BorrowerWithLoans {
     #[serde(flatten)]
     pub borrower: BorrowerView,
     pub loans: Vec<LoanView>,
+    /// Devices partner organisations lent them, where a sharing agreement in force names loans.
+    pub partner_loans: Vec<crate::loans::service::PartnerLoan>,
 }
 
 #[utoipa::path(get, path = "/borrowers/{id}", tag = "borrowers", params(("id" = i32, Path)), responses((status = 200, body = BorrowerWithLoans), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
@@ -45,12 +47,19 @@ pub async fn show(
     ApiPath(id): ApiPath<i32>,
 ) -> Result<Json<BorrowerWithLoans>, AppError> {
     let borrower = service::open(&app.db, &staff, id, Utc::now()).await?;
-    let loans = if staff.can(crate::auth::Action::ViewLoans) {
-        views::of_borrower(&app.db.read, &staff, id).await?
+    let (loans, partner_loans) = if staff.can(crate::auth::Action::ViewLoans) {
+        (
+            views::of_borrower(&app.db.read, &staff, id).await?,
+            crate::loans::service::partner_loans(&app.db, &staff, id, Utc::now()).await?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
-    Ok(Json(BorrowerWithLoans { borrower, loans }))
+    Ok(Json(BorrowerWithLoans {
+        borrower,
+        loans,
+        partner_loans,
+    }))
 }
 
 /// Changes a borrower's details: a JSON merge patch; `null` clears a field.

@@ -35,6 +35,8 @@ pub struct ListPage {
     list: SharingAgreementPage,
     organisation_id: i32,
     can_propose: bool,
+    /// Whether the scheme has another organisation to make an agreement with.
+    has_partners: bool,
     next_page: Option<String>,
 }
 
@@ -78,21 +80,35 @@ pub async fn list(
     .await?;
     let next_page = list.next_cursor.as_ref().map(|c| format!("/sharing?cursor={c}"));
     Ok(ListPage {
-        nav: Nav::new(&staff, "settings"),
+        // Admins come from Settings; coordinators have the menu's own link.
+        nav: Nav::new(
+            &staff,
+            if staff.can(Action::ManageStaff) {
+                "settings"
+            } else {
+                "sharing"
+            },
+        ),
         list,
         organisation_id: staff.organisation_id(),
         can_propose: staff.can(Action::ManageSharing),
+        has_partners: !partners(&app, &staff).await?.is_empty(),
         next_page,
     })
 }
 
-async fn form(app: &AppState, staff: &Staff) -> Result<FormPage, AppError> {
-    let others: Vec<Choice> = organisations::service::all(&app.db.read)
+/// The scheme's other organisations, which an agreement may be made with.
+async fn partners(app: &AppState, staff: &Staff) -> Result<Vec<Choice>, AppError> {
+    Ok(organisations::service::all(&app.db.read)
         .await?
         .into_iter()
         .filter(|o| o.id != staff.organisation_id())
         .map(|o| Choice::new(o.id.to_string(), o.name, false))
-        .collect();
+        .collect())
+}
+
+async fn form(app: &AppState, staff: &Staff) -> Result<FormPage, AppError> {
+    let others = partners(app, staff).await?;
     let purposes = Purpose::ALL
         .iter()
         .map(|p| Choice::new(p.as_str(), p.label(), false))
@@ -135,6 +151,12 @@ async fn form(app: &AppState, staff: &Staff) -> Result<FormPage, AppError> {
 
 pub async fn new(State(app): State<AppState>, staff: Staff) -> Result<Response, AppError> {
     staff.require(Action::ManageSharing)?;
+    // With no partner yet there is no one to propose to: the list says how one is added.
+    if partners(&app, &staff).await?.is_empty() {
+        return Ok(list(State(app), staff, Query(ListQuery { cursor: None }))
+            .await?
+            .into_response());
+    }
     Ok(form(&app, &staff).await?.into_response())
 }
 

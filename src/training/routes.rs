@@ -12,12 +12,13 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::service::{
     self, AttendanceRequest, CancelRequest, Cancelled, CourseRequest, CourseView, DevicesRequest,
-    EnrolRequest, LearnerTraining, LearnerView, LoanCourseRequest, SessionDetail, SessionFilter,
-    SessionPatch, SessionRequest, SessionView, SkillsRequest,
+    EnrolRequest, LearnerTraining, LearnerView, LoanCourseRequest, OwnRecordRequest, SessionDetail,
+    SessionFilter, SessionPatch, SessionRequest, SessionView, SkillsRequest,
 };
 use crate::{
     auth::Staff,
     error::{ApiJson, ApiPath, ApiQuery, AppError, ErrorBody},
+    people::service::BorrowerView,
     state::AppState,
 };
 
@@ -145,6 +146,30 @@ pub async fn enrol(
 ) -> Result<(StatusCode, Json<LearnerView>), AppError> {
     let learner = service::enrol(&app.db, &staff, id, &request, Utc::now()).await?;
     Ok((StatusCode::CREATED, Json(learner)))
+}
+
+/// The organisation's own record of a partner's learner enrolled in the session, to lend them
+/// one of its devices: made from what the sharing agreement names and what the person gives now
+/// (201), or the one already made (200).
+#[utoipa::path(post, path = "/training/sessions/{id}/enrolments/{borrower_id}/own-record", tag = "training",
+    params(("id" = i32, Path), ("borrower_id" = i32, Path, description = "the partner's borrower")),
+    request_body = OwnRecordRequest,
+    responses((status = 201, body = BorrowerView, description = "the record made"), (status = 200, body = BorrowerView, description = "the record made before"),
+        (status = 409, body = ErrorBody, description = "session_cancelled, or already_recorded when another request made it at the same moment")),
+    security(("bearer" = [])))]
+pub async fn own_record(
+    State(app): State<AppState>,
+    staff: Staff,
+    ApiPath((id, borrower_id)): ApiPath<(i32, i32)>,
+    ApiJson(request): ApiJson<OwnRecordRequest>,
+) -> Result<(StatusCode, Json<BorrowerView>), AppError> {
+    let own = service::own_record(&app.db, &staff, id, borrower_id, &request, Utc::now()).await?;
+    let status = if own.made {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(own.borrower)))
 }
 
 #[utoipa::path(put, path = "/training/sessions/{id}/attendance", tag = "training", params(("id" = i32, Path)), request_body = AttendanceRequest,
@@ -282,6 +307,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(cancel_session))
         .routes(routes!(enrol))
         .routes(routes!(unenrol))
+        .routes(routes!(own_record))
         .routes(routes!(attendance))
         .routes(routes!(skills))
         .routes(routes!(add_devices))

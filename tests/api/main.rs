@@ -38,6 +38,7 @@ mod review;
 mod scheme_figures;
 mod scoping;
 mod sharing;
+mod sharing_lending;
 mod sharing_proposals;
 mod sims;
 mod staff;

@@ -91,6 +91,11 @@ pub(crate) const API: &[(&str, &str, &str)] = &[
         "ACHT",
     ),
     ("POST", "/training/sessions/{session}/cancel", "ACT"),
+    (
+        "POST",
+        "/training/sessions/{session}/enrolments/{learner}/own-record",
+        "ACH",
+    ),
     ("GET", "/stocktakes", "ACH"),
     ("POST", "/stocktakes", "ACH"),
     ("GET", "/stocktakes/{stocktake}", "ACH"),
@@ -227,6 +232,8 @@ pub(crate) const PAGES: &[(&str, &str)] = &[
     ("/sharing", "AC"),
     ("/sharing/new", "A"),
     ("/training/sessions/{session}/partners", "ACHT"),
+    // `/training/sessions/{session}/partners/{learner}/lend` is for a partner's learner, whom
+    // this scheme of one organisation has none of: `sharing_lending` walks it.
 ];
 
 pub(crate) const ROLES: [(char, Role); 4] = [
@@ -574,6 +581,7 @@ pub(crate) const POST_PAGES: &[(&str, &str)] = &[
     ("/training/sessions/{session}/edit", "ACT"),
     ("/training/sessions/{session}/enrolments/{learner}/remove", "ACHT"),
     ("/training/sessions/{session}/cancel", "ACT"),
+    ("/training/sessions/{session}/partners/{learner}/lend", "ACH"),
     ("/r/{key}", "-"),
     ("/referrals/{referral}/accept", "ACH"),
     ("/referrals/{referral}/decline", "ACH"),

@@ -2,9 +2,9 @@
 // against the real lendhub binary: the landlord's admin proposes a training agreement (sent
 // empty first, and told what is missing); the training partner's admin, on a phone, accepts it;
 // the partner enrols the landlord's learner who agreed to sharing, and sees her name and access
-// needs in the register but no phone; the landlord sees every look in her access log, naming the
-// agreement; and once the landlord ends it, the partner's register no longer names her. Every
-// page is checked with axe.
+// needs in the register but no phone, and lends her one of its own tablets, keeping its own record
+// of her; the landlord sees every look in her access log, naming the agreement; and once the
+// landlord ends it, the partner's register no longer names her. Every page is checked with axe.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,6 +37,7 @@ test('a sharing agreement: proposed, accepted on a phone, a learner shared, and 
   let agreementPath = null;
   let learnerId = null;
   let sessionId = null;
+  let hubId = null;
 
   await step(1, 'the landlord adds a training partner, whose first admin joins on a phone', async () => {
     await setUp(lead, server);
@@ -128,7 +129,7 @@ test('a sharing agreement: proposed, accepted on a phone, a learner shared, and 
         starts_at: `${inThreeDays}T10:00`,
         duration_minutes: 90,
         capacity: 8,
-        hub_id: (await hub.json()).id,
+        hub_id: (hubId = (await hub.json()).id),
       },
     });
     assert.ok(session.ok(), await session.text());
@@ -157,7 +158,49 @@ test('a sharing agreement: proposed, accepted on a phone, a learner shared, and 
     await expectNoAxeViolations(lead, 'the record with looks from a partner');
   });
 
-  await step(6, "the landlord ends the agreement: the partner's register no longer names her", async () => {
+  await step(6, "the partner lends her one of its own tablets at its session, on a phone: told what is missing, then its own record of her made, the counter's steps, and she signs", async () => {
+    const device = await partner.request.post(`${server.baseUrl}/api/v1/devices`, {
+      data: { kind: 'tablet', make: 'Lenovo', model: 'Tab M10', hub_id: hubId },
+    });
+    assert.ok(device.ok(), await device.text());
+    const tag = (await device.json()).asset_tag;
+    await partner.goto(`${server.baseUrl}/training/sessions/${sessionId}`);
+    await (await link(partner, `Lend a device to ${LEARNER.name}`)).click();
+    await expectH1(partner, `Lend ${LEARNER.name} a device`);
+    await expectInMain(partner, 'you keep your own record of them');
+    await expectNoAxeViolations(partner, "lending to a partner's learner, on a phone");
+    await (await button(partner, 'Continue')).click();
+    await expectSummaryLink(partner, /enter the device's asset tag/i, 'asking for the device');
+    await (await field(partner, "The device's asset tag", { tag: 'input' })).fill(tag);
+    await (await button(partner, 'Continue')).click();
+    await expectSummaryLink(partner, /must agree to us keeping their details/i, 'asking for their agreement');
+    await expectNoAxeViolations(partner, "lending to a partner's learner refused, on a phone");
+    await saveArtifacts(partner, 'phone-partner-lend-refused');
+    await (await field(partner, 'Phone', { tag: 'input' })).fill('07700 900999');
+    await (await field(partner, 'They agree to us keeping their details to run the loan', { tag: 'input' })).check();
+    await (await button(partner, 'Continue')).click();
+    await expectH1(partner, `Lend to ${LEARNER.name}`);
+    await (await button(partner, 'Continue')).click();
+    await expectH1(partner, 'Check before lending');
+    await (await button(partner, 'Lend the device')).click();
+    await expectH1(partner, 'Loan agreement');
+    await expectInMain(partner, `${tag} lent to ${LEARNER.name}`);
+    await expectNoAxeViolations(partner, "the partner's loan agreement to sign, on a phone");
+    await (await field(partner, 'Type your full name', { tag: 'input' })).fill(LEARNER.name);
+    await (await field(partner, 'I have read this agreement and I agree to it', { tag: 'input' })).check();
+    await (await button(partner, 'Sign the agreement')).click();
+    await expectH1(partner, new RegExp(`^Loan of ${tag}\\b`));
+    await expectInMain(partner, `${LEARNER.name} signed on screen`);
+    await expectNoAxeViolations(partner, "the partner's loan, signed, on a phone");
+    await saveArtifacts(partner, 'phone-partner-loan');
+    // Back in the register, her record with the partner is one tap away.
+    await partner.goto(`${server.baseUrl}/training/sessions/${sessionId}`);
+    await (await link(partner, `Your record of them (${LEARNER.name})`)).click();
+    await expectH1(partner, LEARNER.name);
+    await expectInMain(partner, '07700 900999');
+  });
+
+  await step(7, "the landlord ends the agreement: the partner's register no longer names her", async () => {
     await lead.goto(`${server.baseUrl}${agreementPath}`);
     await (await button(lead, 'End the agreement now')).click();
     await expectInMain(lead, 'Ended. Nothing more is shared under it, from now.');
@@ -173,5 +216,5 @@ test('a sharing agreement: proposed, accepted on a phone, a learner shared, and 
     await expectNoAxeViolations(partner, 'no partner shares learners');
   });
 
-  await step(7, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
+  await step(8, 'no request was answered with a 5xx and no page script failed', expectNoServerOrScriptErrors, { needs: [] });
 });

@@ -5,8 +5,10 @@ mod devices;
 mod forgetting;
 mod gifts;
 mod loans;
+mod partners;
 
 pub use devices::*;
 pub use forgetting::*;
 pub use gifts::*;
 pub use loans::*;
+pub use partners::*;

@@ -5,11 +5,13 @@
 mod care;
 mod giving;
 mod lending;
+mod partners;
 mod returning;
 
 pub use care::*;
 pub use giving::*;
 pub use lending::*;
+pub use partners::*;
 pub use returning::*;
 
 use chrono::{DateTime, Utc};

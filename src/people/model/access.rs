@@ -15,6 +15,8 @@ string_enum!(
         Register = "register" / "In a partner's training register",
         SharedList = "shared_list" / "In the list of learners shared with a partner",
         PartnerAttendance = "partner_attendance" / "Their attendance at a partner's sessions",
+        PartnerRecord = "partner_record" / "Copied to a partner's own record, to lend them a device",
+        PartnerLoans = "partner_loans" / "The devices a partner lent them",
     }
 );
 

@@ -26,6 +26,8 @@ pub struct ShowPage {
     barriers: Vec<String>,
     consent_at: String,
     loans: Vec<LoanView>,
+    /// Devices partners lent them, under an agreement that names loans.
+    partner_loans: Vec<crate::loans::service::PartnerLoan>,
     /// Where they wait for a device now (staff who lend).
     waiting: Vec<crate::waiting::service::WaitingView>,
     /// SIMs with data given to them.
@@ -110,10 +112,13 @@ pub async fn show(
     ApiPath(id): ApiPath<i32>,
 ) -> Result<ShowPage, AppError> {
     let borrower = service::open(&app.db, &staff, id, chrono::Utc::now()).await?;
-    let loans = if staff.can(Action::ViewLoans) {
-        views::of_borrower(&app.db.read, &staff, id).await?
+    let (loans, partner_loans) = if staff.can(Action::ViewLoans) {
+        (
+            views::of_borrower(&app.db.read, &staff, id).await?,
+            crate::loans::service::partner_loans(&app.db, &staff, id, chrono::Utc::now()).await?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let sims = crate::sims::service::of_borrower(&app.db.read, &staff, id, chrono::Utc::now()).await?;
     let signposts = crate::directory::service::signposts_of(&app.db.read, &staff, id).await?;
@@ -170,6 +175,7 @@ pub async fn show(
         consent_at: london_time(borrower.consent.recorded_at),
         borrower,
         loans,
+        partner_loans,
         waiting,
         sims,
         signposts,

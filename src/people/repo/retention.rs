@@ -248,6 +248,10 @@ pub async fn anonymise(
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .col_expr(borrower::Column::HeldBy, Expr::value(Option::<i32>::None))
+        .col_expr(
+            borrower::Column::PartnerBorrowerId,
+            Expr::value(Option::<i32>::None),
+        )
         .col_expr(borrower::Column::AnonymisedAt, Expr::value(now))
         .col_expr(borrower::Column::UpdatedAt, Expr::value(now))
         .filter(borrower::Column::Id.is_in(ids.iter().copied()))

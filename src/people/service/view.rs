@@ -43,6 +43,9 @@ pub struct BorrowerView {
     pub anonymised_at: Option<DateTime<Utc>>,
     /// Why and since when an admin holds the record back from retention.
     pub hold: Option<HoldView>,
+    /// The partner organisation's borrower this record was made from, to lend them a device at
+    /// this organisation's training; null for everyone else.
+    pub partner_borrower_id: Option<i32>,
 }
 
 /// A hold on a record: retention passes it by.
@@ -82,6 +85,7 @@ impl From<borrower::Model> for BorrowerView {
                 at,
                 reason: row.hold_reason.unwrap_or_default(),
             }),
+            partner_borrower_id: row.partner_borrower_id,
         }
     }
 }

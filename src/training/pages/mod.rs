@@ -3,6 +3,7 @@
 //! page for their trainer.
 
 mod learner;
+mod lending;
 mod partners;
 mod register;
 mod schedule;
@@ -10,6 +11,7 @@ mod skills;
 mod term;
 
 pub use learner::*;
+pub use lending::*;
 pub use partners::*;
 pub use register::*;
 pub use schedule::*;
@@ -50,6 +52,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/training/sessions/{id}/enrolments", post(enrol))
         .route("/training/sessions/{id}/partners", get(partners_learners))
+        .route(
+            "/training/sessions/{id}/partners/{borrower_id}/lend",
+            get(lend_page).post(lend),
+        )
         .route("/training/sessions/{id}/devices", post(add_device))
         .route(
             "/training/sessions/{id}/skills/{borrower_id}",

@@ -164,6 +164,12 @@ pub async fn enrol(
         from_partner: shared.is_some(),
         phone: borrower.phone.filter(|_| contact),
         email: borrower.email.filter(|_| contact),
+        own_record_id: match &shared {
+            Some(_) => people::service::own_record_of(&db.read, staff.organisation_id(), borrower.id)
+                .await?
+                .map(|own| own.id),
+            None => None,
+        },
     })
 }
 

@@ -40,6 +40,9 @@ pub struct LearnerView {
     /// details (a trainer's own organisation's learners' stay on their record).
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// A partner's learner's record in this organisation, once one was made to lend them a
+    /// device (`POST …/enrolments/{borrower_id}/own-record`).
+    pub own_record_id: Option<i32>,
 }
 
 /// The name a learner of another organisation is shown by once they are no longer shared (the
@@ -135,6 +138,8 @@ pub(super) async fn session_via(
         )
         .await?
     };
+    let own_records =
+        people::service::own_records_of(conn, staff.organisation_id(), &partners_learners).await?;
     let mut scores: HashMap<i32, HashMap<String, i32>> = HashMap::new();
     for score in repo::scores_of_session(conn, id).await? {
         scores
@@ -157,6 +162,7 @@ pub(super) async fn session_via(
                 from_partner: true,
                 phone: None,
                 email: None,
+                own_record_id: own_records.get(&e.borrower_id).copied(),
             };
             if let Some(borrower) = learners.remove(&e.borrower_id) {
                 view.name = borrower.name;

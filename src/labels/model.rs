@@ -189,6 +189,19 @@ impl QrRuns {
         svg.push_str("</svg>");
         svg
     }
+
+    /// The code as a 1-bit image, one bit a module (1 dark), each row padded to a whole byte:
+    /// what a PDF image mask holds.
+    pub fn mask_bits(&self) -> Vec<u8> {
+        let stride = self.modules.div_ceil(8);
+        let mut bits = vec![0u8; stride * self.modules];
+        for &(row, column, length) in &self.runs {
+            for c in column..column + length {
+                bits[row * stride + c / 8] |= 0x80 >> (c % 8);
+            }
+        }
+        bits
+    }
 }
 
 pub fn qr_runs(text: &str, level: EcLevel) -> Result<QrRuns, qrcode::types::QrError> {

@@ -1,7 +1,10 @@
-//! Draws label pages with printpdf: QR codes as filled rectangles (one per run of dark modules,
-//! sharp on any printer) and text in Atkinson Hyperlegible Next.
+//! Draws label pages with printpdf: each QR code as a 1-bit image mask (a bit a module, never
+//! smoothed, so sharp on any printer) and text in Atkinson Hyperlegible Next.
 
-use printpdf::{Mm, Op, PaintMode, PdfDocument, PdfPage, PdfSaveOptions, Pt, Rect, WindingOrder};
+use printpdf::{
+    DictItem, ExternalStream, ExternalXObject, Mm, Op, PdfDocument, PdfPage, PdfSaveOptions, Pt,
+    XObjectTransform,
+};
 
 use super::model::{Layout, Placement, QrRuns, SAFE_MARGIN_MM};
 use crate::pdf::{self, BOLD, DocFonts, REGULAR};
@@ -27,6 +30,7 @@ pub fn render(layout: Layout, placements: &[(Placement, QrRuns)], words: &LabelT
         let ops = &mut page_ops[placement.page];
         let (left, top) = geometry.origin(placement.position);
         let bottom = geometry.page_height - top - geometry.label_height;
+        draw_code(ops, &mut doc, layout, (left, bottom), qr);
         draw_label(ops, &fonts, layout, (left, bottom), &placement.tag, qr, words);
     }
     let pages = page_ops
@@ -36,6 +40,62 @@ pub fn render(layout: Layout, placements: &[(Placement, QrRuns)], words: &LabelT
     let mut warnings = Vec::new();
     doc.with_pages(pages)
         .save(&PdfSaveOptions::default(), &mut warnings)
+}
+
+/// A code as a PDF image mask: one bit a module, painted in the fill colour where dark, never
+/// smoothed (`/Interpolate false`), so every module prints as a sharp square at any size; the
+/// unit square it is drawn in is scaled to the code's side.
+fn code_mask(qr: &QrRuns) -> ExternalXObject {
+    let modules = i64::try_from(qr.modules).unwrap_or(i64::MAX);
+    let dict = [
+        ("Type", DictItem::Name(b"XObject".to_vec())),
+        ("Subtype", DictItem::Name(b"Image".to_vec())),
+        ("Width", DictItem::Int(modules)),
+        ("Height", DictItem::Int(modules)),
+        ("ImageMask", DictItem::Bool(true)),
+        ("BitsPerComponent", DictItem::Int(1)),
+        // A 1 bit paints: dark modules.
+        (
+            "Decode",
+            DictItem::Array(vec![DictItem::Int(1), DictItem::Int(0)]),
+        ),
+        ("Interpolate", DictItem::Bool(false)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    ExternalXObject {
+        stream: ExternalStream {
+            dict,
+            content: qr.mask_bits(),
+            compress: true,
+        },
+        width: None,
+        height: None,
+        dpi: None,
+    }
+}
+
+/// The code, in the square of the label's height less its safe margins, at its left.
+fn draw_code(
+    ops: &mut Vec<Op>,
+    doc: &mut PdfDocument,
+    layout: Layout,
+    (left, bottom): (f32, f32),
+    qr: &QrRuns,
+) {
+    let side = layout.geometry().label_height - 2.0 * SAFE_MARGIN_MM;
+    let side_pt = Pt::from(Mm(side)).0;
+    ops.push(Op::UseXobject {
+        id: doc.add_xobject(&code_mask(qr)),
+        transform: XObjectTransform {
+            translate_x: Some(Mm(left + SAFE_MARGIN_MM).into()),
+            translate_y: Some(Mm(bottom + SAFE_MARGIN_MM).into()),
+            scale_x: Some(side_pt),
+            scale_y: Some(side_pt),
+            ..XObjectTransform::default()
+        },
+    });
 }
 
 fn draw_label(
@@ -49,28 +109,9 @@ fn draw_label(
 ) {
     let geometry = layout.geometry();
     let side = geometry.label_height - 2.0 * SAFE_MARGIN_MM;
-    let (qr_left, qr_bottom) = (left + SAFE_MARGIN_MM, bottom + SAFE_MARGIN_MM);
+    let qr_left = left + SAFE_MARGIN_MM;
     #[allow(clippy::cast_precision_loss)]
     let module = side / qr.modules as f32;
-    for &(row, column, length) in &qr.runs {
-        #[allow(clippy::cast_precision_loss)]
-        let (x, y, width) = (
-            qr_left + column as f32 * module,
-            qr_bottom + side - (row + 1) as f32 * module,
-            length as f32 * module,
-        );
-        ops.push(Op::DrawRectangle {
-            rectangle: Rect {
-                x: Mm(x).into(),
-                y: Mm(y).into(),
-                width: Mm(width).into(),
-                // A hair taller than a module so rows touch without seams when rasterised.
-                height: Pt(Pt::from(Mm(module)).0 + 0.05),
-                mode: Some(PaintMode::Fill),
-                winding_order: Some(WindingOrder::NonZero),
-            },
-        });
-    }
 
     // The text column: from just right of the code's quiet zone to the safe margin.
     let quiet = 2.0 * module;

@@ -53,6 +53,12 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// The figures the database keeps as devices and loans change (for the dashboard and the
+    /// summary).
+    Tallies {
+        #[command(subcommand)]
+        command: TalliesCommand,
+    },
     /// Fill the database with realistic demo hubs, devices, borrowers and loans.
     Demo {
         /// How many devices to add.
@@ -130,6 +136,13 @@ enum RemindersCommand {
         #[arg(long, value_parser = parse_now)]
         now: Option<DateTime<Utc>>,
     },
+}
+
+#[derive(Subcommand)]
+enum TalliesCommand {
+    /// Count them afresh from the devices and loans (they are kept by the database's triggers;
+    /// this is for after restoring rows by hand).
+    Rebuild,
 }
 
 #[derive(Subcommand)]
@@ -359,6 +372,17 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
                     now
                 ))),
                 config.retention_months
+            );
+            Ok(())
+        }
+        Command::Tallies {
+            command: TalliesCommand::Rebuild,
+        } => {
+            let db = db::connect(&config.database_url).await?;
+            migration::Migrator::up(&db.write, None).await?;
+            let (devices, open_loans) = lendhub::reports::summary::rebuild_tallies(&db).await?;
+            println!(
+                "tallies counted afresh: {devices} rows of devices by hub, status and kind; {open_loans} rows of open loans by hub and due day"
             );
             Ok(())
         }

@@ -25,6 +25,10 @@ mod m20261207_000018_after_the_loan;
 mod m20261207_000019_partnership;
 mod m20261207_000020_sharing;
 mod m20261208_000021_partner_borrowers;
+mod m20261208_000022_tallies;
+
+/// What `lendhub tallies rebuild` runs after emptying the tallies: the same count as the first fill.
+pub use m20261208_000022_tallies::FILL as TALLIES_FILL;
 
 pub struct Migrator;
 
@@ -53,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000019_partnership::Migration),
             Box::new(m20261207_000020_sharing::Migration),
             Box::new(m20261208_000021_partner_borrowers::Migration),
+            Box::new(m20261208_000022_tallies::Migration),
         ]
     }
 }

@@ -308,3 +308,16 @@ pub async fn dashboard(
             .await?,
     })
 }
+
+/// Counts the kept figures afresh from the devices and loans, in one transaction (`lendhub
+/// tallies rebuild`); answers how many (organisation, hub, status, kind) and (organisation, hub,
+/// due day) rows they hold.
+///
+/// # Errors
+/// A database error.
+pub async fn rebuild_tallies(db: &crate::db::Db) -> Result<(u64, u64), AppError> {
+    let tx = crate::db::begin_write(db).await?;
+    let counted = repo::tallies::rebuild(&tx).await?;
+    tx.commit().await?;
+    Ok(counted)
+}

@@ -43,6 +43,7 @@ mod sharing_proposals;
 mod sims;
 mod staff;
 mod stocktakes;
+mod tallies;
 mod term;
 mod training;
 mod upgrade;

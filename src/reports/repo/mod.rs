@@ -10,43 +10,40 @@ use sea_orm::{
 
 pub mod funder;
 pub mod outcomes;
+pub mod tallies;
 
 use crate::{
     devices::model::{DeviceKind, DeviceStatus},
     entities::{
         device::{self, Entity as Device},
+        device_tally::{self, Entity as DeviceTally},
         enrolment::{self, Entity as Enrolment},
         loan::{self, Entity as Loan},
+        open_loan_tally::{self, Entity as OpenLoanTally},
         repair::{self, Entity as Repair},
         training_session::{self, Entity as TrainingSession},
     },
-    loans::model::LoanStatus,
     training::model::Attendance,
 };
 
-/// How many devices of each (hub, status, kind).
+/// How many devices of each (hub, status, kind), from the tallies the database keeps.
 pub async fn device_counts(
     db: &impl ConnectionTrait,
     organisation_id: i32,
     hubs: Option<&[i32]>,
 ) -> Result<Vec<(i32, DeviceStatus, DeviceKind, i64)>, DbErr> {
-    let mut query = Device::find()
+    let mut query = DeviceTally::find()
         .select_only()
-        .column(device::Column::HubId)
-        .column(device::Column::Status)
-        .column(device::Column::Kind)
-        .column_as(device::Column::Id.count(), "n")
-        .filter(device::Column::OrganisationId.eq(organisation_id));
+        .column(device_tally::Column::HubId)
+        .column(device_tally::Column::Status)
+        .column(device_tally::Column::Kind)
+        .column(device_tally::Column::N)
+        .filter(device_tally::Column::OrganisationId.eq(organisation_id))
+        .filter(device_tally::Column::N.gt(0));
     if let Some(hubs) = hubs {
-        query = query.filter(device::Column::HubId.is_in(hubs.iter().copied()));
+        query = query.filter(device_tally::Column::HubId.is_in(hubs.iter().copied()));
     }
-    query
-        .group_by(device::Column::HubId)
-        .group_by(device::Column::Status)
-        .group_by(device::Column::Kind)
-        .into_tuple()
-        .all(db)
-        .await
+    query.into_tuple().all(db).await
 }
 
 fn loans(organisation_id: i32, hubs: Option<&[i32]>) -> sea_orm::Select<Loan> {
@@ -57,7 +54,8 @@ fn loans(organisation_id: i32, hubs: Option<&[i32]>) -> sea_orm::Select<Loan> {
     query
 }
 
-/// Open loans, and of them those due before `today`, and those due in `[today, week_end]`.
+/// Open loans, and of them those due before `today`, and those due in `[today, week_end]`: sums
+/// over the tallies of open loans by due day, one row a day a hub.
 pub async fn open_loans(
     db: &impl ConnectionTrait,
     organisation_id: i32,
@@ -65,16 +63,26 @@ pub async fn open_loans(
     today: NaiveDate,
     week_end: NaiveDate,
 ) -> Result<(u64, u64, u64), DbErr> {
-    let open = || loans(organisation_id, hubs).filter(loan::Column::Status.eq(LoanStatus::Open));
-    Ok((
-        open().count(db).await?,
-        open().filter(loan::Column::DueOn.lt(today)).count(db).await?,
-        open()
-            .filter(loan::Column::DueOn.gte(today))
-            .filter(loan::Column::DueOn.lte(week_end))
-            .count(db)
-            .await?,
-    ))
+    let mut query = OpenLoanTally::find()
+        .select_only()
+        .column(open_loan_tally::Column::DueOn)
+        .column(open_loan_tally::Column::N)
+        .filter(open_loan_tally::Column::OrganisationId.eq(organisation_id))
+        .filter(open_loan_tally::Column::N.gt(0));
+    if let Some(hubs) = hubs {
+        query = query.filter(open_loan_tally::Column::HubId.is_in(hubs.iter().copied()));
+    }
+    let (mut open, mut overdue, mut this_week) = (0, 0, 0);
+    for (due_on, n) in query.into_tuple::<(NaiveDate, i64)>().all(db).await? {
+        let n = n.unsigned_abs();
+        open += n;
+        if due_on < today {
+            overdue += n;
+        } else if due_on <= week_end {
+            this_week += n;
+        }
+    }
+    Ok((open, overdue, this_week))
 }
 
 /// Loans issued in `[from, to)`.

@@ -1,6 +1,6 @@
 //! Figures kept as things change, for counts that no index makes fast over a million rows: how
 //! many devices each (organisation, hub, status, kind) holds, and how many open loans fall due on
-//! each day at each hub. Triggers keep them in the same statement as the change, so no code path
+//! each day at each hub (and how many of those are signed). Triggers keep them in the same statement as the change, so no code path
 //! that writes a device or a loan can forget them; `lendhub tallies rebuild` counts them afresh.
 //!
 //! On PostgreSQL a move changes two tally rows; it changes them in key order, so two moves in
@@ -15,8 +15,10 @@ const TABLES: &[&str] = &[
     "CREATE TABLE device_tallies (organisation_id INTEGER NOT NULL, hub_id INTEGER NOT NULL, \
      status VARCHAR NOT NULL, kind VARCHAR NOT NULL, n BIGINT NOT NULL, \
      PRIMARY KEY (organisation_id, hub_id, status, kind))",
+    // `signed`: how many of the `n` have a signed agreement.
     "CREATE TABLE open_loan_tallies (organisation_id INTEGER NOT NULL, hub_id INTEGER NOT NULL, \
-     due_on DATE NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (organisation_id, hub_id, due_on))",
+     due_on DATE NOT NULL, n BIGINT NOT NULL, signed BIGINT NOT NULL, \
+     PRIMARY KEY (organisation_id, hub_id, due_on))",
 ];
 
 /// Counts the tallies afresh from the rows (the migration's first fill, and the rebuild).
@@ -24,9 +26,10 @@ pub const FILL: &[&str] = &[
     "INSERT INTO device_tallies (organisation_id, hub_id, status, kind, n) \
      SELECT organisation_id, hub_id, status, kind, COUNT(*) FROM devices \
      GROUP BY organisation_id, hub_id, status, kind",
-    "INSERT INTO open_loan_tallies (organisation_id, hub_id, due_on, n) \
-     SELECT organisation_id, hub_id, due_on, COUNT(*) FROM loans WHERE status = 'open' \
-     GROUP BY organisation_id, hub_id, due_on",
+    "INSERT INTO open_loan_tallies (organisation_id, hub_id, due_on, n, signed) \
+     SELECT loans.organisation_id, loans.hub_id, loans.due_on, COUNT(*), COUNT(agreements.id) \
+     FROM loans LEFT JOIN agreements ON agreements.loan_id = loans.id WHERE loans.status = 'open' \
+     GROUP BY loans.organisation_id, loans.hub_id, loans.due_on",
 ];
 
 fn device_add(row: &str, n: i32) -> String {
@@ -39,9 +42,21 @@ fn device_add(row: &str, n: i32) -> String {
 
 fn loan_add(row: &str, n: i32) -> String {
     format!(
-        "INSERT INTO open_loan_tallies (organisation_id, hub_id, due_on, n) \
-         VALUES ({row}.organisation_id, {row}.hub_id, {row}.due_on, {n}) \
-         ON CONFLICT (organisation_id, hub_id, due_on) DO UPDATE SET n = open_loan_tallies.n + excluded.n;"
+        "INSERT INTO open_loan_tallies (organisation_id, hub_id, due_on, n, signed) \
+         VALUES ({row}.organisation_id, {row}.hub_id, {row}.due_on, {n}, \
+         {n} * (SELECT COUNT(*) FROM agreements WHERE agreements.loan_id = {row}.id)) {LOAN_UPSERT}"
+    )
+}
+
+const LOAN_UPSERT: &str = "ON CONFLICT (organisation_id, hub_id, due_on) DO UPDATE SET \
+     n = open_loan_tallies.n + excluded.n, signed = open_loan_tallies.signed + excluded.signed;";
+
+/// An agreement signed for an open loan (agreements are never deleted, nor moved to another loan).
+fn signed(row: &str) -> String {
+    format!(
+        "INSERT INTO open_loan_tallies (organisation_id, hub_id, due_on, n, signed) \
+         SELECT organisation_id, hub_id, due_on, 0, 1 FROM loans \
+         WHERE loans.id = {row}.loan_id AND loans.status = 'open' {LOAN_UPSERT}"
     )
 }
 
@@ -86,6 +101,10 @@ fn sqlite() -> Vec<String> {
              ON loans WHEN new.status = 'open' AND {LOAN_CHANGED} BEGIN {} END",
             loan_add("new", 1)
         ),
+        format!(
+            "CREATE TRIGGER open_loan_tallies_signed AFTER INSERT ON agreements BEGIN {} END",
+            signed("new")
+        ),
     ]
 }
 
@@ -126,6 +145,14 @@ fn postgres() -> Vec<String> {
         "CREATE TRIGGER open_loan_tallies_keep AFTER INSERT OR DELETE OR UPDATE OF organisation_id, hub_id, \
          due_on, status ON loans FOR EACH ROW EXECUTE FUNCTION open_loan_tallies_keep()"
             .to_owned(),
+        format!(
+            "CREATE FUNCTION open_loan_tallies_signed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+             {} RETURN NULL; END $$",
+            signed("NEW")
+        ),
+        "CREATE TRIGGER open_loan_tallies_signed AFTER INSERT ON agreements FOR EACH ROW \
+         EXECUTE FUNCTION open_loan_tallies_signed()"
+            .to_owned(),
     ]
 }
 
@@ -157,8 +184,10 @@ impl MigrationTrait for Migration {
             DbBackend::Postgres => &[
                 "DROP TRIGGER device_tallies_keep ON devices",
                 "DROP TRIGGER open_loan_tallies_keep ON loans",
+                "DROP TRIGGER open_loan_tallies_signed ON agreements",
                 "DROP FUNCTION device_tallies_keep()",
                 "DROP FUNCTION open_loan_tallies_keep()",
+                "DROP FUNCTION open_loan_tallies_signed()",
             ],
             _ => &[
                 "DROP TRIGGER device_tallies_insert",
@@ -168,6 +197,7 @@ impl MigrationTrait for Migration {
                 "DROP TRIGGER open_loan_tallies_delete",
                 "DROP TRIGGER open_loan_tallies_leave",
                 "DROP TRIGGER open_loan_tallies_enter",
+                "DROP TRIGGER open_loan_tallies_signed",
             ],
         };
         for sql in drops

@@ -1,4 +1,4 @@
-//! How many open loans at one hub fall due on one day, kept by the database's triggers on
+//! How many open loans at one hub fall due on one day (and how many of them are signed), kept by the database's triggers on
 //! `loans` (`m20261208_000022_tallies.rs`).
 
 use sea_orm::entity::prelude::*;
@@ -13,6 +13,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub due_on: Date,
     pub n: i64,
+    /// How many of them have a signed agreement.
+    pub signed: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -142,18 +142,3 @@ pub async fn list(
         total,
     })
 }
-
-/// How many open loans within the caller's hubs (at one hub, or all) wait for their agreement to
-/// be signed: the dashboard's figure, which links to the list `signed=false` gives.
-pub async fn unsigned_count(
-    db: &impl ConnectionTrait,
-    staff: &Staff,
-    hub_id: Option<i32>,
-) -> Result<u64, AppError> {
-    let scope = staff.scope_within(Action::ViewLoans, hub_id)?;
-    let filter = LoanFilter {
-        signed: Some(false),
-        ..LoanFilter::open()
-    };
-    Ok(repo::count(db, &scope, &filter).await?)
-}

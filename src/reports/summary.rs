@@ -158,8 +158,8 @@ async fn scheme_figures(
                 row.devices_on_loan += n.unsigned_abs();
             }
         }
-        (row.loans_open, row.loans_overdue, _) =
-            repo::open_loans(db, org.id, None, today, today + Duration::days(7)).await?;
+        let open = repo::open_loans(db, org.id, None, today, today + Duration::days(7)).await?;
+        (row.loans_open, row.loans_overdue) = (open.open, open.overdue);
         row.loans_issued = repo::issued_between(db, org.id, None, from, to).await?;
         let (sessions, marks) = repo::training_between(db, org.id, None, from, to).await?;
         row.sessions = sessions;
@@ -213,8 +213,7 @@ async fn figures(
         row.total += n;
     }
 
-    let (open, overdue, due_this_week) =
-        repo::open_loans(db, organisation, hubs, today, today + Duration::days(7)).await?;
+    let open = repo::open_loans(db, organisation, hubs, today, today + Duration::days(7)).await?;
     let (from, to) = period.instants();
     let issued = repo::issued_between(db, organisation, hubs, from, to).await?;
     // The dashboard's period is the last 30 days: counted once.
@@ -246,10 +245,10 @@ async fn figures(
             by_kind,
         },
         loans: LoanSummary {
-            open,
-            overdue,
-            due_this_week,
-            unsigned: crate::loans::listing::unsigned_count(db, staff, hub_id).await?,
+            open: open.open,
+            overdue: open.overdue,
+            due_this_week: open.due_this_week,
+            unsigned: open.unsigned,
             issued_last_30_days,
             issued,
         },

@@ -1,6 +1,7 @@
 //! The figures the database keeps as devices and loans change equal a recount from the rows after
 //! any history: random changes to devices and loans straight in the tables (every path a write
-//! can take reaches the triggers, whichever code made it), on SQLite and on PostgreSQL; the
+//! can take reaches the triggers, whichever code made it; agreements signed too), on SQLite and
+//! on PostgreSQL; the
 //! summary reads them; and `lendhub tallies rebuild` mends tallies that were tampered with.
 
 use std::process::Command;
@@ -38,6 +39,7 @@ enum Op {
     LoanDue(usize, i64),
     LoanHub(usize, usize),
     DeleteLoan(usize),
+    Sign(usize),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -50,6 +52,7 @@ fn op() -> impl Strategy<Value = Op> {
         (0..8usize, -10..30i64).prop_map(|(l, d)| Op::LoanDue(l, d)),
         (0..8usize, 0..2usize).prop_map(|(l, h)| Op::LoanHub(l, h)),
         (0..8usize).prop_map(Op::DeleteLoan),
+        (0..8usize).prop_map(Op::Sign),
     ]
 }
 
@@ -108,13 +111,14 @@ async fn kept_and_counted(app: &TestApp) -> [(Vec<String>, Vec<String>); 2] {
         (
             rows(
                 app,
-                "SELECT organisation_id, hub_id, due_on, n, 0 FROM open_loan_tallies WHERE n <> 0",
+                "SELECT organisation_id, hub_id, due_on, n, signed FROM open_loan_tallies WHERE n <> 0",
             )
             .await,
             rows(
                 app,
-                "SELECT organisation_id, hub_id, due_on, COUNT(*), 0 FROM loans WHERE status = 'open' \
-                 GROUP BY organisation_id, hub_id, due_on",
+                "SELECT loans.organisation_id, loans.hub_id, loans.due_on, COUNT(*), COUNT(agreements.id) \
+                 FROM loans LEFT JOIN agreements ON agreements.loan_id = loans.id WHERE loans.status = 'open' \
+                 GROUP BY loans.organisation_id, loans.hub_id, loans.due_on",
             )
             .await,
         ),
@@ -205,6 +209,17 @@ async fn apply(w: &World, op: &Op) {
             vec![w.hubs[*h].into(), loan(*l).into()],
         ),
         Op::DeleteLoan(l) => ("DELETE FROM loans WHERE id = $1", vec![loan(*l).into()]),
+        // Signed once at most: the second is refused by the unique loan_id.
+        Op::Sign(l) => (
+            "INSERT INTO agreements (organisation_id, loan_id, terms_version, method, signed_name, \
+             accepted_at, pdf, sha256) VALUES ($1, $2, 'test', 'paper', 'Ada Tally', $3, $4, 'none')",
+            vec![
+                w.app.organisation_id.into(),
+                loan(*l).into(),
+                chrono::Utc::now().into(),
+                b"%PDF".to_vec().into(),
+            ],
+        ),
     };
     let sql = match w.app.db.backend() {
         sea_orm::DbBackend::Postgres => sql.to_owned(),

@@ -54,35 +54,46 @@ fn loans(organisation_id: i32, hubs: Option<&[i32]>) -> sea_orm::Select<Loan> {
     query
 }
 
-/// Open loans, and of them those due before `today`, and those due in `[today, week_end]`: sums
-/// over the tallies of open loans by due day, one row a day a hub.
+/// Open loans, and of them those due before `today`, those due in `[today, week_end]`, and those
+/// not signed: sums over the tallies of open loans by due day, one row a day a hub.
 pub async fn open_loans(
     db: &impl ConnectionTrait,
     organisation_id: i32,
     hubs: Option<&[i32]>,
     today: NaiveDate,
     week_end: NaiveDate,
-) -> Result<(u64, u64, u64), DbErr> {
+) -> Result<OpenLoans, DbErr> {
     let mut query = OpenLoanTally::find()
         .select_only()
         .column(open_loan_tally::Column::DueOn)
         .column(open_loan_tally::Column::N)
+        .column(open_loan_tally::Column::Signed)
         .filter(open_loan_tally::Column::OrganisationId.eq(organisation_id))
         .filter(open_loan_tally::Column::N.gt(0));
     if let Some(hubs) = hubs {
         query = query.filter(open_loan_tally::Column::HubId.is_in(hubs.iter().copied()));
     }
-    let (mut open, mut overdue, mut this_week) = (0, 0, 0);
-    for (due_on, n) in query.into_tuple::<(NaiveDate, i64)>().all(db).await? {
+    let mut counts = OpenLoans::default();
+    for (due_on, n, signed) in query.into_tuple::<(NaiveDate, i64, i64)>().all(db).await? {
         let n = n.unsigned_abs();
-        open += n;
+        counts.open += n;
+        counts.unsigned += n.saturating_sub(signed.unsigned_abs());
         if due_on < today {
-            overdue += n;
+            counts.overdue += n;
         } else if due_on <= week_end {
-            this_week += n;
+            counts.due_this_week += n;
         }
     }
-    Ok((open, overdue, this_week))
+    Ok(counts)
+}
+
+/// Open loans by when they are due and whether they are signed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OpenLoans {
+    pub open: u64,
+    pub overdue: u64,
+    pub due_this_week: u64,
+    pub unsigned: u64,
 }
 
 /// Loans issued in `[from, to)`.

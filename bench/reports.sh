@@ -53,5 +53,6 @@ for size in "${sizes[@]}"; do
     ratio=$(echo "scale=1; $p50 / $baseline" | bc)
     printf '%-16s %s  p50/baseline=%s\n' "$name" "${result#RESULT }" "$ratio"
   done
+  echo "serve rss_kb=$(ps -o rss= -p "$server" | tr -d ' ')"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 done

@@ -44,10 +44,11 @@ for case in ["status+hub", "search common", "search rare", "page 2 by cursor"]:
     a, b = small[case]["p95_ms"], large[case]["p95_ms"]
     row(f"devices {case} p95, 1,000,000 vs 1,000", f"{b:.2f} ms", f"{a:.2f} ms", f"{b / a:.1f}x",
         "within 2x, under 10 ms", b / a <= 2 and b < 10)
-if "rss_mb" in large:
-    rss = large["rss_mb"]
-    row("serve resident memory at 1,000,000", f"{rss:.0f} MB", f"{small.get('rss_mb', 0):.0f} MB at 1,000",
-        "", "at most 64 MB", rss <= 64)
+# The most either server held after its runs at each size (the reports' includes the funder
+# report's queries over a million loans).
+rss = {size: max(log[size].get("rss_mb", 0) for log in (reports, devices)) for size in (1000, 1000000)}
+row("serve resident memory at 1,000,000", f"{rss[1000000]:.0f} MB", f"{rss[1000]:.0f} MB at 1,000",
+    "", "at most 64 MB", rss[1000000] <= 64)
 
 issue = (logs / "issue.log").read_text()
 raw = dict(re.findall(r"(\w+)=([\d.]+)", re.search(r"raw issue.*", issue).group(0)))

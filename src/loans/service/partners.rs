@@ -1,6 +1,6 @@
 //! The devices partners lent one of the organisation's borrowers, on the records they made of
-//! them: shown only where a sharing agreement in force names loans, each such read written to
-//! the person's access log naming the agreement.
+//! them: shown only for someone who agreed to sharing with partners, where a sharing agreement
+//! in force names loans, each such read written to the person's access log naming the agreement.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -43,6 +43,13 @@ pub async fn partner_loans(
 ) -> Result<Vec<PartnerLoan>, AppError> {
     staff.require(Action::ViewLoans)?;
     let mut shown = Vec::new();
+    // Only for someone who agreed to their details passing between the scheme's partners.
+    let consented = people::service::find(&db.read, staff.organisation_id(), borrower_id)
+        .await?
+        .is_some_and(|b| b.consent_share_with_partners && b.anonymised_at.is_none());
+    if !consented {
+        return Ok(shown);
+    }
     for (other, record) in people::service::copies_of(&db.read, borrower_id).await? {
         if other == staff.organisation_id() {
             continue;

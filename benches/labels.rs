@@ -1,5 +1,5 @@
-//! 1,000 labels on `a4-24`, as the labels call makes them (encoding each code, drawing the
-//! sheet): the best of five runs' seconds, and the PDF's size. `bench/labels.sh` runs this beside
+//! 1,000 labels on `a4-24`, as the labels call makes them (encoding the codes on every core,
+//! drawing the sheet): the best of five runs' seconds, and the PDF's size. `bench/labels.sh` runs this beside
 //! the same sheet drawn by reportlab and segno, and gives the ratio.
 //!
 //! cargo bench --bench labels [-- out.pdf]
@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use lendhub::labels::{
-    model::{Layout, place, qr_runs},
+    model::{Layout, encode_all, place},
     render::{LabelText, render},
 };
 
@@ -22,17 +22,13 @@ fn main() {
     let mut pdf = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
-        let placements: Vec<_> = place(&tags, &layout.geometry(), 1, 1)
-            .into_iter()
-            .map(|p| {
-                let runs = qr_runs(
-                    &format!("https://lend.example.org/d/{}", p.tag),
-                    layout.error_correction(),
-                )
-                .expect("a code");
-                (p, runs)
-            })
+        let plan = place(&tags, &layout.geometry(), 1, 1);
+        let urls: Vec<String> = plan
+            .iter()
+            .map(|p| format!("https://lend.example.org/d/{}", p.tag))
             .collect();
+        let codes = encode_all(&urls, layout.error_correction()).expect("codes");
+        let placements: Vec<_> = plan.into_iter().zip(codes).collect();
         pdf = render(layout, &placements, &words);
         best = best.min(started.elapsed().as_secs_f64());
     }

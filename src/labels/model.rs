@@ -204,6 +204,33 @@ impl QrRuns {
     }
 }
 
+/// The codes of `texts`, in order, encoded on every core at once (a sheet's codes are
+/// independent of each other); the first that cannot be encoded is the error.
+pub fn encode_all(texts: &[String], level: EcLevel) -> Result<Vec<QrRuns>, qrcode::types::QrError> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let chunk = texts.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = texts
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|t| qr_runs(t, level))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(texts.len());
+        for part in parts {
+            all.extend(
+                part.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
+            );
+        }
+        Ok(all)
+    })
+}
+
 pub fn qr_runs(text: &str, level: EcLevel) -> Result<QrRuns, qrcode::types::QrError> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), level)?;
     let width = code.width();

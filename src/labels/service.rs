@@ -7,7 +7,7 @@ use sea_orm::ConnectionTrait;
 use serde::Deserialize;
 
 use super::{
-    model::{Layout, Placement, QrRuns, place, qr_runs},
+    model::{Layout, Placement, QrRuns, encode_all, place, qr_runs},
     render::{LabelText, render},
 };
 use crate::{
@@ -181,30 +181,31 @@ pub async fn pdf(
         str::to_owned,
     );
     let tags: Vec<String> = run.tags.iter().map(ToString::to_string).collect();
-    let mut codes: HashMap<&str, QrRuns> = HashMap::new();
-    for tag in &tags {
-        if !codes.contains_key(tag.as_str()) {
-            let runs = qr_runs(&device_url(public_url, tag), run.layout.error_correction())
-                .map_err(|e| AppError::Internal(e.to_string().into()))?;
-            codes.insert(tag, runs);
-        }
-    }
-    let placements: Vec<(Placement, QrRuns)> =
-        place(&tags, &run.layout.geometry(), run.start_position, run.copies)
-            .into_iter()
-            .map(|p| {
-                let qr = codes[p.tag.as_str()].clone();
-                (p, qr)
-            })
-            .collect();
+    // Each different tag's code once (copies share theirs), encoded off the async threads.
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<String> = tags.iter().filter(|t| seen.insert(t.as_str())).cloned().collect();
+    let urls: Vec<String> = unique.iter().map(|t| device_url(public_url, t)).collect();
+    let plan = place(&tags, &run.layout.geometry(), run.start_position, run.copies);
     let words = LabelText {
         organisation: org.name,
         found_line,
     };
     let layout = run.layout;
-    tokio::task::spawn_blocking(move || render(layout, &placements, &words))
-        .await
-        .map_err(AppError::internal)
+    tokio::task::spawn_blocking(move || {
+        let codes = encode_all(&urls, layout.error_correction())?;
+        let by_tag: HashMap<&str, &QrRuns> = unique.iter().map(String::as_str).zip(&codes).collect();
+        let placements: Vec<(Placement, QrRuns)> = plan
+            .into_iter()
+            .map(|p| {
+                let qr = by_tag[p.tag.as_str()].clone();
+                (p, qr)
+            })
+            .collect();
+        Ok(render(layout, &placements, &words))
+    })
+    .await
+    .map_err(AppError::internal)?
+    .map_err(|e: qrcode::types::QrError| AppError::Internal(e.to_string().into()))
 }
 
 /// The tags of the devices added on `day` (London time), at `hub_id` or at every hub: the labels

@@ -220,6 +220,12 @@ test('a whole day of a scheme, from set-up to the funder report', { timeout: 600
     await expectH1(admin, 'Getting online safely');
     // Arthur came after all: the mark is put right a week later.
     await (await button(admin, 'Present: Arthur Bennett')).click();
+    // The tap is saved without reloading; it shows as pressed once the server has it.
+    await admin.waitForFunction(
+      () => document.querySelector('button[aria-label="Present: Arthur Bennett"]')?.getAttribute('aria-pressed') === 'true',
+      null,
+      { timeout: 10_000 },
+    );
     await admin.reload();
     const present = admin.getByRole('button', { name: 'Present: Arthur Bennett', exact: true });
     assert.equal(await present.getAttribute('aria-pressed'), 'true', 'the corrected mark should stay after a reload');

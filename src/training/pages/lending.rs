@@ -122,11 +122,10 @@ pub async fn lend(
     } else {
         devices::service::get(&app.db.read, &staff, tag.trim())
             .await
-            .map_err(|_| {
-                AppError::invalid(
-                    "asset_tag",
-                    format!("there is no device with asset tag {}", tag.trim()),
-                )
+            // An unknown tag is the field's problem; a database that fails stays a failure.
+            .map_err(|err| match err {
+                AppError::NotFound(message) => AppError::invalid("asset_tag", message),
+                other => other,
             })
     };
     let device = match device {

@@ -382,7 +382,7 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
             migration::Migrator::up(&db.write, None).await?;
             let (devices, open_loans) = lendhub::reports::summary::rebuild_tallies(&db).await?;
             println!(
-                "tallies counted afresh: {devices} rows of devices by hub, status and kind; {open_loans} rows of open loans by hub and due day"
+                "tallies counted afresh: {devices} rows of devices by hub, status and kind; {open_loans} rows of open loans by hub and due day; the funder report's figures by day"
             );
             Ok(())
         }
@@ -496,6 +496,7 @@ async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>>
                 let added = demo::history(&db, summary.organisation_id, history).await?;
                 println!("added {added} past loans over the last two years");
             }
+            lendhub::reports::funder::kept::refresh(&db, None).await?;
             Ok(())
         }
     }

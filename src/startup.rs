@@ -281,6 +281,7 @@ fn workers(
                 sims::service::ending_tick(&db).await;
                 reminders::service::sweep_tick(&db, &config).await;
                 waiting::service::holds_tick(&db, config.hold_days).await;
+                crate::reports::funder::kept::refresh_tick(&db).await;
                 swept.notify_one();
             }
         }),

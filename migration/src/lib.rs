@@ -26,9 +26,12 @@ mod m20261207_000019_partnership;
 mod m20261207_000020_sharing;
 mod m20261208_000021_partner_borrowers;
 mod m20261208_000022_tallies;
+mod m20261209_000023_kept_funder_figures;
 
 /// What `lendhub tallies rebuild` runs after emptying the tallies: the same count as the first fill.
 pub use m20261208_000022_tallies::FILL as TALLIES_FILL;
+/// Marks every device and person with a loan or an attendance, to be counted again.
+pub use m20261209_000023_kept_funder_figures::MARK_ALL as PRESENCE_MARK_ALL;
 
 pub struct Migrator;
 
@@ -58,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_sharing::Migration),
             Box::new(m20261208_000021_partner_borrowers::Migration),
             Box::new(m20261208_000022_tallies::Migration),
+            Box::new(m20261209_000023_kept_funder_figures::Migration),
         ]
     }
 }

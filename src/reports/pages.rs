@@ -253,8 +253,8 @@ async fn funder(
     .and_then(|p| check_length(p.from, p.to).map(|()| p));
     let (report, by_organisation, errors) = match period {
         Ok(period) => (
-            Some(funder::report(&app.db.read, &staff, period, hub_id, now).await?),
-            funder::by_organisation(&app.db.read, &staff, period, hub_id, now)
+            Some(funder::report(&app.db, &staff, period, hub_id, now).await?),
+            funder::by_organisation(&app.db, &staff, period, hub_id, now)
                 .await?
                 .unwrap_or_default(),
             Vec::new(),

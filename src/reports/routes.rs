@@ -155,7 +155,7 @@ async fn funder_report_of(
         query.to.as_deref(),
         crate::dates::today(now),
     )?;
-    let report = super::funder::report(&app.db.read, staff, period, query.hub_id, now).await?;
+    let report = super::funder::report(&app.db, staff, period, query.hub_id, now).await?;
     Ok((report, period, now))
 }
 
@@ -183,7 +183,7 @@ pub async fn funder_csv(
     ApiQuery(query): ApiQuery<SummaryQuery>,
 ) -> Result<Response, AppError> {
     let (report, period, now) = funder_report_of(&app, &staff, &query).await?;
-    let csv = match super::funder::by_organisation(&app.db.read, &staff, period, query.hub_id, now).await? {
+    let csv = match super::funder::by_organisation(&app.db, &staff, period, query.hub_id, now).await? {
         Some(columns) => report.csv_by_organisation(&columns),
         None => report.csv(),
     };

@@ -308,9 +308,9 @@ pub async fn dashboard(
     })
 }
 
-/// Counts the kept figures afresh from the devices and loans, in one transaction (`lendhub
-/// tallies rebuild`); answers how many (organisation, hub, status, kind) and (organisation, hub,
-/// due day) rows they hold.
+/// Counts the kept figures afresh from the devices and loans (`lendhub tallies rebuild`): the
+/// summary's in one transaction, then the funder report's by day. Answers how many
+/// (organisation, hub, status, kind) and (organisation, hub, due day) rows the summary's hold.
 ///
 /// # Errors
 /// A database error.
@@ -318,5 +318,6 @@ pub async fn rebuild_tallies(db: &crate::db::Db) -> Result<(u64, u64), AppError>
     let tx = crate::db::begin_write(db).await?;
     let counted = repo::tallies::rebuild(&tx).await?;
     tx.commit().await?;
+    super::funder::kept::rebuild(db).await?;
     Ok(counted)
 }

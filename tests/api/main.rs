@@ -12,6 +12,7 @@ mod feed;
 mod flows;
 mod follow_ups;
 mod funder;
+mod funder_kept;
 mod gifts;
 mod hardening;
 mod helpers;

@@ -1,6 +1,7 @@
 //! The funder report: what the scheme achieved over a period, at one hub or every hub the reader
 //! sees. Admins and coordinators (and hub staff, for their hubs) may read it; trainers may not.
 
+pub mod kept;
 pub mod model;
 pub mod pdf;
 
@@ -17,6 +18,7 @@ use super::{
 };
 use crate::{
     auth::{Action, Staff},
+    db::Db,
     error::AppError,
     follow_ups::model::Helped,
     people::model::BARRIERS,
@@ -51,7 +53,7 @@ pub async fn hubs_named(
 /// # Errors
 /// `Forbidden` for trainers; a field error for a period over five years.
 pub async fn report(
-    db: &impl ConnectionTrait,
+    db: &Db,
     staff: &Staff,
     period: Period,
     hub_id: Option<i32>,
@@ -60,9 +62,23 @@ pub async fn report(
     staff.require(Action::ViewReports)?;
     model::check_length(period.from, period.to)?;
     let hubs = staff.hubs_within(hub_id);
-    let hub = hubs_named(db, staff, hub_id).await?;
-    report_of(db, staff.organisation_id(), hubs.as_deref(), hub, period, now).await
+    let hub = hubs_named(&db.read, staff, hub_id).await?;
+    let kept = hubs.is_none() && kept::refresh(db, Some(KEPT_BUDGET)).await?;
+    report_of(
+        &db.read,
+        staff.organisation_id(),
+        hubs.as_deref(),
+        hub,
+        period,
+        now,
+        kept,
+    )
+    .await
 }
+
+/// How many changed devices and people a report counts again before it reads the kept figures;
+/// with more than that waiting (a large import a moment ago), it counts the rows themselves.
+const KEPT_BUDGET: u64 = 5000;
 
 /// For the lead organisation's admins and coordinators, over every hub: each organisation's
 /// report, and the scheme's total last (counts only: no agreement is needed for figures that
@@ -71,7 +87,7 @@ pub async fn report(
 /// # Errors
 /// As [`report`].
 pub async fn by_organisation(
-    db: &impl ConnectionTrait,
+    db: &Db,
     staff: &Staff,
     period: Period,
     hub_id: Option<i32>,
@@ -81,19 +97,20 @@ pub async fn by_organisation(
     let whole_scheme = hub_id.is_none()
         && staff.hubs_within(None).is_none()
         && staff.can(Action::Export)
-        && crate::organisations::service::leads(db, staff.organisation_id()).await?;
+        && crate::organisations::service::leads(&db.read, staff.organisation_id()).await?;
     if !whole_scheme {
         return Ok(None);
     }
     model::check_length(period.from, period.to)?;
-    let organisations = crate::organisations::service::all(db).await?;
+    let organisations = crate::organisations::service::all(&db.read).await?;
     if organisations.len() < 2 {
         return Ok(None);
     }
+    let kept = kept::refresh(db, Some(KEPT_BUDGET)).await?;
     let mut reports = Vec::new();
     let mut total: Option<FunderReport> = None;
     for org in organisations {
-        let report = report_of(db, org.id, None, None, period, now).await?;
+        let report = report_of(&db.read, org.id, None, None, period, now, kept).await?;
         match &mut total {
             Some(total) => total.add(&report),
             None => total = Some(report.clone()),
@@ -115,6 +132,7 @@ async fn report_of(
     hub: Option<String>,
     period: Period,
     now: DateTime<Utc>,
+    kept: bool,
 ) -> Result<FunderReport, AppError> {
     let (from, to) = period.instants();
     let scope = Scope {
@@ -129,10 +147,11 @@ async fn report_of(
         .map(|o| o.name)
         .unwrap_or_default();
 
-    let (supported, barriers) = repo::funder::people(db, scope, BARRIERS.map(|(code, _)| code)).await?;
-    let (out, devices_lent, borrowed, loan_days) = repo::funder::loans_out(db, scope).await?;
-    let (returned, returned_on_time) = repo::funder::returned(db, scope).await?;
-    let issued = repo::issued_between(db, scope.organisation_id, scope.hubs, from, to).await?;
+    let counted = if kept && hubs.is_none() {
+        kept::figures(db, organisation_id, period, now).await?
+    } else {
+        count_rows(db, scope, period).await?
+    };
 
     let (sessions, marks) = repo::training_between(db, scope.organisation_id, scope.hubs, from, to).await?;
     let marked = |wanted: Attendance| {
@@ -146,32 +165,25 @@ async fn report_of(
 
     let (given, after_loan) = repo::outcomes::gifts(db, scope).await?;
     let said = repo::outcomes::outcomes(db, scope).await?;
-    let mut monthly = Vec::new();
-    for (month, start, end) in months(period.from, period.to) {
-        monthly.push((
-            month,
-            repo::issued_between(db, scope.organisation_id, scope.hubs, start, end).await?,
-        ));
-    }
     Ok(FunderReport {
         organisation,
         hub,
         from: period.from,
         to: period.to,
         people: People {
-            supported,
-            borrowed,
+            supported: counted.supported,
+            borrowed: counted.borrowed,
             learners: repo::funder::learners(db, scope).await?,
-            barriers: barriers.to_vec(),
+            barriers: counted.barriers.to_vec(),
         },
         loans: Loans {
-            issued,
-            out,
-            devices_lent,
-            loan_days,
-            returned,
-            returned_on_time,
-            lost: repo::funder::lost(db, scope).await?,
+            issued: counted.issued,
+            out: counted.out,
+            devices_lent: counted.devices_lent,
+            loan_days: counted.loan_days,
+            returned: counted.returned,
+            returned_on_time: counted.returned_on_time,
+            lost: counted.lost,
         },
         training: Training {
             sessions,
@@ -186,7 +198,7 @@ async fn report_of(
             cost_pence,
         },
         retired: retired_by_method(&repo::funder::retired(db, scope).await?),
-        monthly,
+        monthly: counted.monthly,
         gifts: Gifts { given, after_loan },
         connected: repo::outcomes::connected(db, scope).await?,
         outcomes: Outcomes {
@@ -199,5 +211,41 @@ async fn report_of(
             confidence_before: said.confidence_before,
             confidence_after: said.confidence_after,
         },
+    })
+}
+
+/// The figures [`kept::figures`] reads, counted from the rows themselves: for a report of some
+/// hubs, and while the kept figures are catching up.
+///
+/// # Errors
+/// A database error.
+pub async fn count_rows(
+    db: &impl ConnectionTrait,
+    scope: Scope<'_>,
+    period: Period,
+) -> Result<kept::Kept, sea_orm::DbErr> {
+    let (supported, barriers) = repo::funder::people(db, scope, BARRIERS.map(|(code, _)| code)).await?;
+    let (out, devices_lent, borrowed, loan_days) = repo::funder::loans_out(db, scope).await?;
+    let (returned, returned_on_time) = repo::funder::returned(db, scope).await?;
+    let issued = repo::issued_between(db, scope.organisation_id, scope.hubs, scope.from, scope.to).await?;
+    let mut monthly = Vec::new();
+    for (month, start, end) in months(period.from, period.to) {
+        monthly.push((
+            month,
+            repo::issued_between(db, scope.organisation_id, scope.hubs, start, end).await?,
+        ));
+    }
+    Ok(kept::Kept {
+        supported,
+        barriers,
+        borrowed,
+        devices_lent,
+        issued,
+        out,
+        loan_days,
+        returned,
+        returned_on_time,
+        lost: repo::funder::lost(db, scope).await?,
+        monthly,
     })
 }

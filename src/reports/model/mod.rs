@@ -3,6 +3,7 @@
 //! borrowers use the column names the import reads, so an export imports again.
 
 mod period;
+pub mod presence;
 mod rows;
 mod sheet;
 

@@ -10,6 +10,7 @@ use sea_orm::{
 
 pub mod funder;
 pub mod outcomes;
+pub mod presence;
 pub mod tallies;
 
 use crate::{

@@ -143,49 +143,54 @@ pub async fn fill(db: &Db, devices: usize) -> Result<DemoSummary, AppError> {
         });
         devices_repo::insert_many(&tx, rows.collect()).await?;
     }
-    // One "added" event per device, written with the devices' own ids.
-    let added = crate::devices::service::list_rows(
-        &tx,
-        org.id,
-        &devices_repo::DeviceFilter {
-            after: Some(AssetTag::numbered(&org.asset_prefix, first - 1).to_string()),
-            ..Default::default()
-        },
-        u64::try_from(devices).unwrap_or(u64::MAX),
-    )
-    .await?;
-    for row in &added {
-        audit::insert(
+    // One "added" event per device, written with the devices' own ids, and every device in
+    // repair has the repair it is in for: a page of the new devices at a time, so memory stays
+    // flat however many there are.
+    let mut after = AssetTag::numbered(&org.asset_prefix, first - 1).to_string();
+    let mut in_repair = 0;
+    loop {
+        let page = crate::devices::service::list_rows(
             &tx,
-            NewEvent {
-                organisation_id: org.id,
-                at: now,
-                actor,
-                entity: EntityRef::Device(row.id),
-                action: AuditAction::DeviceAdded,
-                details: json!({"asset_tag": row.asset_tag, "kind": row.kind}),
-            },
-        )
-        .await?;
-    }
-    // Every device in repair has the repair it is in for.
-    for (n, row) in added
-        .iter()
-        .filter(|d| d.status == DeviceStatus::InRepair)
-        .enumerate()
-    {
-        crate::loans::service::insert_repair(
-            &tx,
-            crate::entities::repair::ActiveModel {
-                organisation_id: Set(org.id),
-                device_id: Set(row.id),
-                fault: Set(FAULTS[n % FAULTS.len()].to_owned()),
-                repairer: Set(Some("Tech for Good repairs".to_owned())),
-                opened_at: Set(now - Duration::days(i64::try_from(n % 20).unwrap_or(0) + 1)),
+            org.id,
+            &devices_repo::DeviceFilter {
+                after: Some(after.clone()),
                 ..Default::default()
             },
+            1000,
         )
         .await?;
+        let Some(last) = page.last() else { break };
+        after = last.asset_tag.clone();
+        audit::insert_many(
+            &tx,
+            page.iter()
+                .map(|row| NewEvent {
+                    organisation_id: org.id,
+                    at: now,
+                    actor,
+                    entity: EntityRef::Device(row.id),
+                    action: AuditAction::DeviceAdded,
+                    details: json!({"asset_tag": row.asset_tag, "kind": row.kind}),
+                })
+                .collect(),
+        )
+        .await?;
+        for row in page.iter().filter(|d| d.status == DeviceStatus::InRepair) {
+            let n = in_repair;
+            in_repair += 1;
+            crate::loans::service::insert_repair(
+                &tx,
+                crate::entities::repair::ActiveModel {
+                    organisation_id: Set(org.id),
+                    device_id: Set(row.id),
+                    fault: Set(FAULTS[n % FAULTS.len()].to_owned()),
+                    repairer: Set(Some("Tech for Good repairs".to_owned())),
+                    opened_at: Set(now - Duration::days(i64::try_from(n % 20).unwrap_or(0) + 1)),
+                    ..Default::default()
+                },
+            )
+            .await?;
+        }
     }
     tx.commit().await?;
     Ok(DemoSummary {

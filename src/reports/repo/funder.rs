@@ -139,7 +139,7 @@ pub async fn loans_out(db: &impl ConnectionTrait, scope: Scope<'_>) -> Result<(u
 }
 
 /// `1` when `condition` holds, summed: a count within a group.
-fn count_where(condition: SimpleExpr) -> SimpleExpr {
+pub(super) fn count_where(condition: SimpleExpr) -> SimpleExpr {
     Func::cast_as(
         Func::sum(Expr::case(condition, 1).finally(0)),
         Alias::new("bigint"),

@@ -3,11 +3,11 @@
 //! figure one count or average.
 
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
     sea_query::{Expr, ExprTrait, Func},
 };
 
-use super::funder::Scope;
+use super::funder::{Scope, count_where};
 use crate::{
     dates::today,
     entities::{follow_up, gift, sim},
@@ -23,9 +23,15 @@ pub async fn gifts(db: &impl ConnectionTrait, scope: Scope<'_>) -> Result<(u64, 
     if let Some(hubs) = scope.hubs {
         query = query.filter(gift::Column::HubId.is_in(hubs.iter().copied()));
     }
-    let given = query.clone().count(db).await?;
-    let after_loan = query.filter(gift::Column::LoanId.is_not_null()).count(db).await?;
-    Ok((given, after_loan))
+    let (given, after_loan): (i64, Option<i64>) = query
+        .select_only()
+        .column_as(gift::Column::Id.count(), "given")
+        .column_as(count_where(gift::Column::LoanId.is_not_null()), "after_loan")
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or_default();
+    Ok((given.unsigned_abs(), after_loan.unwrap_or(0).unsigned_abs()))
 }
 
 /// What the period's follow-ups found.
@@ -49,6 +55,7 @@ pub struct OutcomeCounts {
 /// At and after this many days a follow-up counts as "at three months".
 pub const LATE_DAYS: i32 = 84;
 
+/// The period's follow-ups, every figure in one pass over them.
 pub async fn outcomes(db: &impl ConnectionTrait, scope: Scope<'_>) -> Result<OutcomeCounts, DbErr> {
     let mut within = Condition::all()
         .add(follow_up::Column::OrganisationId.eq(scope.organisation_id))
@@ -57,49 +64,54 @@ pub async fn outcomes(db: &impl ConnectionTrait, scope: Scope<'_>) -> Result<Out
     if let Some(hubs) = scope.hubs {
         within = within.add(follow_up::Column::HubId.is_in(hubs.iter().copied()));
     }
-    let find = || follow_up::Entity::find().filter(within.clone());
-    let answered = || find().filter(follow_up::Column::Status.eq(FollowUpStatus::Answered));
-    let late = || answered().filter(follow_up::Column::AfterDays.gte(LATE_DAYS));
-    let mut helped = Vec::with_capacity(Helped::ALL.len());
-    for area in Helped::ALL {
-        // The list is stored as a JSON array of codes, each quoted.
-        let code = format!("%\"{}\"%", area.as_str());
-        helped.push(
-            answered()
-                .filter(follow_up::Column::HelpedWith.like(code))
-                .count(db)
-                .await?,
-        );
-    }
+    let answered = || follow_up::Column::Status.eq(FollowUpStatus::Answered);
+    let late = || answered().and(follow_up::Column::AfterDays.gte(LATE_DAYS));
     let paired = || {
         answered()
-            .filter(follow_up::Column::Confidence.is_not_null())
-            .filter(follow_up::Column::ConfidenceBefore.is_not_null())
+            .and(follow_up::Column::Confidence.is_not_null())
+            .and(follow_up::Column::ConfidenceBefore.is_not_null())
     };
-    let average = |column: follow_up::Column| Expr::from(Func::avg(Expr::col(column).cast_as("float")));
-    let (before, after): (Option<f64>, Option<f64>) = paired()
+    let average = |column: follow_up::Column| -> Expr {
+        Func::avg(Expr::case(paired(), Expr::col(column).cast_as("float")).finally(Expr::null())).into()
+    };
+    let mut query = follow_up::Entity::find()
         .select_only()
+        .column_as(
+            count_where(follow_up::Column::Status.ne(FollowUpStatus::NotAsked)),
+            "asked",
+        )
+        .column_as(count_where(answered()), "answered")
+        .column_as(count_where(late()), "late")
+        .column_as(
+            count_where(late().and(follow_up::Column::StillUsing.eq(true))),
+            "still_using",
+        )
+        .column_as(count_where(paired()), "pairs")
         .column_as(average(follow_up::Column::ConfidenceBefore), "before")
-        .column_as(average(follow_up::Column::Confidence), "after")
-        .into_tuple()
-        .one(db)
-        .await?
-        .unwrap_or_default();
+        .column_as(average(follow_up::Column::Confidence), "after");
+    for (i, area) in Helped::ALL.iter().enumerate() {
+        // The list is stored as a JSON array of codes, each quoted.
+        let named = follow_up::Column::HelpedWith.like(format!("%\"{}\"%", area.as_str()));
+        query = query.column_as(count_where(answered().and(named)), format!("helped_{i}"));
+    }
+    let statement = query.filter(within).build(db.get_database_backend());
+    let Some(row) = db.query_one_raw(statement).await? else {
+        return Ok(OutcomeCounts::default());
+    };
+    let n = |key: &str| -> Result<u64, DbErr> {
+        Ok(row.try_get::<Option<i64>>("", key)?.unwrap_or(0).unsigned_abs())
+    };
     Ok(OutcomeCounts {
-        asked: find()
-            .filter(follow_up::Column::Status.ne(FollowUpStatus::NotAsked))
-            .count(db)
-            .await?,
-        answered: answered().count(db).await?,
-        answered_late: late().count(db).await?,
-        still_using_late: late()
-            .filter(follow_up::Column::StillUsing.eq(true))
-            .count(db)
-            .await?,
-        helped,
-        confidence_pairs: paired().count(db).await?,
-        confidence_before: before,
-        confidence_after: after,
+        asked: n("asked")?,
+        answered: n("answered")?,
+        answered_late: n("late")?,
+        still_using_late: n("still_using")?,
+        helped: (0..Helped::ALL.len())
+            .map(|i| n(&format!("helped_{i}")))
+            .collect::<Result<_, _>>()?,
+        confidence_pairs: n("pairs")?,
+        confidence_before: row.try_get("", "before")?,
+        confidence_after: row.try_get("", "after")?,
     })
 }
 

@@ -125,18 +125,21 @@ pub async fn clear(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     Ok(())
 }
 
-/// The loans of `ids` (devices or borrowers, by `column`) at the organisation.
+/// The loans of `ids` (devices or borrowers, by `column`) at the organisation. Found by `column`
+/// alone and kept to the organisation here: asked for both, SQLite walks every loan of the
+/// organisation instead.
 pub async fn loans_of(
     db: &impl ConnectionTrait,
     organisation_id: i32,
     column: loan::Column,
     ids: &[i32],
 ) -> Result<Vec<loan::Model>, DbErr> {
-    Loan::find()
-        .filter(loan::Column::OrganisationId.eq(organisation_id))
+    let mut loans = Loan::find()
         .filter(column.is_in(ids.iter().copied()))
         .all(db)
-        .await
+        .await?;
+    loans.retain(|loan| loan.organisation_id == organisation_id);
+    Ok(loans)
 }
 
 /// `(borrower, session start)` for each time one of `ids` came (present or late) to one of the

@@ -176,7 +176,7 @@ async fn home(
         .filter(|h| !h.is_empty())
         .and_then(|h| h.parse().ok());
     let now = Utc::now();
-    let dashboard = dashboard(&app.db.read, &staff, hub_id, now).await?;
+    let dashboard = dashboard(&app.db, &staff, hub_id, now).await?;
     Ok(DashboardPage {
         nav: Nav::new(&staff, "dashboard"),
         hubs: hubs::service::list(&app.db.read, &staff).await?,

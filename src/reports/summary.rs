@@ -269,29 +269,45 @@ async fn figures(
 /// # Errors
 /// `Forbidden` for trainers.
 pub async fn dashboard(
-    db: &impl ConnectionTrait,
+    app_db: &crate::db::Db,
     staff: &Staff,
     hub_id: Option<i32>,
     now: DateTime<Utc>,
 ) -> Result<Dashboard, AppError> {
+    let db = &app_db.read;
     let today = today(now);
     let (summary, hubs) = figures(db, staff, Period::parse(None, None, today)?, hub_id, now).await?;
     let scope = staff.hubs_within(hub_id);
     let scope = scope.as_deref();
     let organisation = staff.organisation_id();
-    let mut monthly = Vec::with_capacity(12);
-    for month in last_twelve_months(today) {
-        let next = (month + Duration::days(32)).with_day0(0).unwrap_or(month);
-        let n = repo::issued_between(
-            db,
-            organisation,
-            scope,
-            london_midnight(month),
-            london_midnight(next),
-        )
-        .await?;
-        monthly.push((month, n));
-    }
+    let months: Vec<_> = last_twelve_months(today)
+        .into_iter()
+        .map(|month| (month, (month + Duration::days(32)).with_day0(0).unwrap_or(month)))
+        .collect();
+    // Over every hub, the loans made each month are kept by day (the funder report's figures).
+    let kept = if scope.is_none() {
+        super::funder::kept::issued_by_month(app_db, organisation, &months).await?
+    } else {
+        None
+    };
+    let monthly = match kept {
+        Some(counts) => months.iter().map(|(month, _)| *month).zip(counts).collect(),
+        None => {
+            let mut monthly = Vec::with_capacity(12);
+            for (month, next) in &months {
+                let n = repo::issued_between(
+                    db,
+                    organisation,
+                    scope,
+                    london_midnight(*month),
+                    london_midnight(*next),
+                )
+                .await?;
+                monthly.push((*month, n));
+            }
+            monthly
+        }
+    };
     let year_ago = london_midnight(last_twelve_months(today)[0]);
     let (repairs_open, repairs_closed_this_year, repair_cost_pence_this_year) =
         repo::repairs(db, organisation, scope, year_ago).await?;

@@ -63,7 +63,7 @@ pub async fn report(
     model::check_length(period.from, period.to)?;
     let hubs = staff.hubs_within(hub_id);
     let hub = hubs_named(&db.read, staff, hub_id).await?;
-    let kept = hubs.is_none() && kept::refresh(db, Some(KEPT_BUDGET)).await?;
+    let kept = hubs.is_none() && kept::refresh(db, Some(kept::KEPT_BUDGET)).await?;
     report_of(
         &db.read,
         staff.organisation_id(),
@@ -75,10 +75,6 @@ pub async fn report(
     )
     .await
 }
-
-/// How many changed devices and people a report counts again before it reads the kept figures;
-/// with more than that waiting (a large import a moment ago), it counts the rows themselves.
-const KEPT_BUDGET: u64 = 5000;
 
 /// For the lead organisation's admins and coordinators, over every hub: each organisation's
 /// report, and the scheme's total last (counts only: no agreement is needed for figures that
@@ -106,7 +102,7 @@ pub async fn by_organisation(
     if organisations.len() < 2 {
         return Ok(None);
     }
-    let kept = kept::refresh(db, Some(KEPT_BUDGET)).await?;
+    let kept = kept::refresh(db, Some(kept::KEPT_BUDGET)).await?;
     let mut reports = Vec::new();
     let mut total: Option<FunderReport> = None;
     for org in organisations {

@@ -3,10 +3,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
-use super::{loan_borrower, loan_device, reminder_loan};
+use super::{loan_borrower, loan_device};
 use crate::reminders::model::ReminderStatus;
 use crate::{
     devices::model::DeviceKind,
@@ -62,7 +63,14 @@ impl Candidate {
 }
 
 /// Open loans due on or before `latest`, of every organisation.
-pub async fn candidates(db: &impl ConnectionTrait, latest: NaiveDate) -> Result<Vec<Candidate>, DbErr> {
+/// Up to `limit` open loans due by `latest` after loan `after`, in loan order: a sweep reads a
+/// page at a time, so it holds the same memory however many loans are out.
+pub async fn candidates(
+    db: &impl ConnectionTrait,
+    latest: NaiveDate,
+    after: i32,
+    limit: u64,
+) -> Result<Vec<Candidate>, DbErr> {
     Loan::find()
         .select_only()
         .column_as(loan::Column::Id, "loan_id")
@@ -85,19 +93,20 @@ pub async fn candidates(db: &impl ConnectionTrait, latest: NaiveDate) -> Result<
         .join(JoinType::InnerJoin, loan_device())
         .filter(loan::Column::Status.eq(LoanStatus::Open))
         .filter(loan::Column::DueOn.lte(latest))
+        .filter(loan::Column::Id.gt(after))
+        .order_by_asc(loan::Column::Id)
+        .limit(limit)
         .into_model::<Candidate>()
         .all(db)
         .await
 }
 
-/// The dedupe keys already in the outbox for the loans `candidates` returns.
-pub async fn existing_loan_keys(db: &impl ConnectionTrait, latest: NaiveDate) -> Result<Vec<String>, DbErr> {
+/// The dedupe keys already in the outbox for `loans`.
+pub async fn existing_loan_keys(db: &impl ConnectionTrait, loans: &[i32]) -> Result<Vec<String>, DbErr> {
     Reminder::find()
         .select_only()
         .column(reminder::Column::DedupeKey)
-        .join(JoinType::InnerJoin, reminder_loan())
-        .filter(loan::Column::Status.eq(LoanStatus::Open))
-        .filter(loan::Column::DueOn.lte(latest))
+        .filter(reminder::Column::LoanId.is_in(loans.iter().copied()))
         .into_tuple()
         .all(db)
         .await

@@ -171,6 +171,9 @@ pub fn words(
 
 const BATCH: usize = 250;
 
+/// How many open loans a sweep reads at a time.
+const PAGE: u64 = 1000;
+
 /// One sweep at `now`: every open loan that needs a reminder today gets one outbox row (unless it
 /// has it already), and each organisation's coordinators their digest for the week.
 pub async fn sweep(
@@ -181,11 +184,6 @@ pub async fn sweep(
 ) -> Result<SweepSummary, AppError> {
     let today = today(now);
     let latest = today + Duration::days(policy.due_soon_days.max(0));
-    let candidates = repo::candidates(&db.read, latest).await?;
-    let existing: HashSet<String> = repo::existing_loan_keys(&db.read, latest)
-        .await?
-        .into_iter()
-        .collect();
     let hubs: HashMap<i32, hub::Model> = repo::hubs(&db.read)
         .await?
         .into_iter()
@@ -196,60 +194,71 @@ pub async fn sweep(
         .into_iter()
         .map(|o| (o.id, o))
         .collect();
-    let mut summary = SweepSummary {
-        loans: candidates.len(),
-        ..SweepSummary::default()
-    };
+    let mut summary = SweepSummary::default();
     let mut rows = Vec::new();
-    for candidate in &candidates {
-        let Some((kind, step)) = policy.due(candidate.due_on, today) else {
-            continue;
+    let mut after = 0;
+    loop {
+        let candidates = repo::candidates(&db.read, latest, after, PAGE).await?;
+        let Some(last) = candidates.last() else {
+            break;
         };
-        let key = loan_key(candidate.loan_id, candidate.due_on, kind, step);
-        if existing.contains(&key) {
-            continue;
-        }
-        let Some(channel) = channel_for(candidate.reach(), candidate.prefers_phone) else {
-            // No route they agreed to: staff see them on the "cannot contact" list.
-            summary.cannot_contact += 1;
-            continue;
-        };
-        let words = words(
-            candidate,
-            kind,
-            today,
-            hubs.get(&candidate.hub_id),
-            organisations.get(&candidate.organisation_id),
-        )
-        .map_err(AppError::internal)?;
-        let (subject, html) = match channel {
-            Channel::Email => (words.subject, Some(words.html)),
-            Channel::Call | Channel::Letter => (reason(kind, candidate.due_on, today), None),
-        };
-        rows.push(reminder::ActiveModel {
-            organisation_id: Set(candidate.organisation_id),
-            dedupe_key: Set(key),
-            loan_id: Set(Some(candidate.loan_id)),
-            borrower_id: Set(Some(candidate.borrower_id)),
-            hub_id: Set(Some(candidate.hub_id)),
-            kind: Set(kind),
-            step: Set(i32::try_from(step).map_err(AppError::internal)?),
-            channel: Set(channel),
-            status: Set(ReminderStatus::Queued),
-            recipient_email: Set((channel == Channel::Email)
-                .then(|| candidate.email.clone())
-                .flatten()),
-            due_on: Set(Some(candidate.due_on)),
-            subject: Set(subject),
-            body_text: Set(words.text),
-            body_html: Set(html),
-            next_attempt_at: Set(now),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
-        if rows.len() == BATCH {
-            summary.reminders += write(db, std::mem::take(&mut rows)).await?;
+        after = last.loan_id;
+        summary.loans += candidates.len();
+        let ids: Vec<i32> = candidates.iter().map(|c| c.loan_id).collect();
+        let existing: HashSet<String> = repo::existing_loan_keys(&db.read, &ids)
+            .await?
+            .into_iter()
+            .collect();
+        for candidate in &candidates {
+            let Some((kind, step)) = policy.due(candidate.due_on, today) else {
+                continue;
+            };
+            let key = loan_key(candidate.loan_id, candidate.due_on, kind, step);
+            if existing.contains(&key) {
+                continue;
+            }
+            let Some(channel) = channel_for(candidate.reach(), candidate.prefers_phone) else {
+                // No route they agreed to: staff see them on the "cannot contact" list.
+                summary.cannot_contact += 1;
+                continue;
+            };
+            let words = words(
+                candidate,
+                kind,
+                today,
+                hubs.get(&candidate.hub_id),
+                organisations.get(&candidate.organisation_id),
+            )
+            .map_err(AppError::internal)?;
+            let (subject, html) = match channel {
+                Channel::Email => (words.subject, Some(words.html)),
+                Channel::Call | Channel::Letter => (reason(kind, candidate.due_on, today), None),
+            };
+            rows.push(reminder::ActiveModel {
+                organisation_id: Set(candidate.organisation_id),
+                dedupe_key: Set(key),
+                loan_id: Set(Some(candidate.loan_id)),
+                borrower_id: Set(Some(candidate.borrower_id)),
+                hub_id: Set(Some(candidate.hub_id)),
+                kind: Set(kind),
+                step: Set(i32::try_from(step).map_err(AppError::internal)?),
+                channel: Set(channel),
+                status: Set(ReminderStatus::Queued),
+                recipient_email: Set((channel == Channel::Email)
+                    .then(|| candidate.email.clone())
+                    .flatten()),
+                due_on: Set(Some(candidate.due_on)),
+                subject: Set(subject),
+                body_text: Set(words.text),
+                body_html: Set(html),
+                next_attempt_at: Set(now),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            });
+            if rows.len() == BATCH {
+                summary.reminders += write(db, std::mem::take(&mut rows)).await?;
+            }
         }
     }
     summary.reminders += write(db, rows).await?;

@@ -96,10 +96,12 @@ pub async fn set_status(
     Ok(result.rows_affected == 1)
 }
 
-/// Up to `limit` available devices of an organisation, by id: (id, hub) (demo data).
+/// Up to `limit` available devices of an organisation after device `after`, by id: (id, hub)
+/// (demo data).
 pub async fn available_devices(
     db: &impl ConnectionTrait,
     organisation_id: i32,
+    after: i32,
     limit: u64,
 ) -> Result<Vec<(i32, i32)>, DbErr> {
     Device::find()
@@ -108,6 +110,7 @@ pub async fn available_devices(
         .column(device::Column::HubId)
         .filter(device::Column::OrganisationId.eq(organisation_id))
         .filter(device::Column::Status.eq(DeviceStatus::Available))
+        .filter(device::Column::Id.gt(after))
         .order_by_asc(device::Column::Id)
         .limit(limit)
         .into_tuple()

@@ -165,6 +165,16 @@ async fn count_people(db: &impl ConnectionTrait, organisation_id: i32, ids: &[i3
     Ok(tally)
 }
 
+/// Loans made on the days `[first, next)`, from `loan_days` rows.
+fn made_between(rows: &[(Day, [i64; 10])], first: Day, next: Day) -> u64 {
+    let made: i64 = rows
+        .iter()
+        .filter(|(day, _)| (first..next).contains(day))
+        .map(|(_, values)| values[0])
+        .sum();
+    made.max(0).unsigned_abs()
+}
+
 /// Loans made in each of `months` (`[first day, first day of the next)`), over every hub, from
 /// the kept figures; `None` while they are catching up.
 ///
@@ -185,15 +195,7 @@ pub async fn issued_by_month(
     Ok(Some(
         months
             .iter()
-            .map(|(first, next)| {
-                let days = day_number(*first)..day_number(*next);
-                let made: i64 = rows
-                    .iter()
-                    .filter(|(day, _)| days.contains(day))
-                    .map(|(_, values)| values[0])
-                    .sum();
-                made.max(0).unsigned_abs()
-            })
+            .map(|(first, next)| made_between(&rows, day_number(*first), day_number(*next)))
             .collect(),
     ))
 }
@@ -253,15 +255,7 @@ pub async fn figures(
         loan_figures(&loan_sums, from.timestamp(), end.timestamp());
     let monthly = months(period.from, period.to)
         .into_iter()
-        .map(|(month, start, end)| {
-            let (first, next) = (day_of(start), day_of(end));
-            let made: i64 = rows
-                .iter()
-                .filter(|(day, _)| (first..next).contains(day))
-                .map(|(_, values)| values[0])
-                .sum();
-            (month, made.max(0).unsigned_abs())
-        })
+        .map(|(month, start, end)| (month, made_between(&rows, day_of(start), day_of(end))))
         .collect();
     Ok(Kept {
         supported: count("person"),

@@ -164,8 +164,12 @@ impl Tally {
             for (a, b) in entry.iter_mut().zip(values) {
                 *a += sign * b;
             }
+            // Only the cells this touched can have come to nothing: a batch merges a thousand
+            // keys into one tally, and walking all of it each time would make that quadratic.
+            if entry.iter().all(|v| *v == 0) {
+                self.0.remove(cell);
+            }
         }
-        self.0.retain(|_, values| values.iter().any(|v| *v != 0));
     }
 
     fn loan(&mut self, fact: &LoanFact) {

@@ -87,6 +87,9 @@ fn sqlite_options(url: &str, connections: u32) -> ConnectOptions {
         .sqlx_logging(false)
         .acquire_timeout(Duration::from_secs(30))
         .max_connections(connections)
+        // A file on this machine needs no ping before each use: it cost every query another
+        // round trip to the connection's thread.
+        .test_before_acquire(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)

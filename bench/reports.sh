@@ -54,5 +54,8 @@ for size in "${sizes[@]}"; do
     printf '%-16s %s  p50/baseline=%s\n' "$name" "${result#RESULT }" "$ratio"
   done
   echo "serve rss_kb=$(ps -o rss= -p "$server" | tr -d ' ')"
+  # Serve hands freed pages back to the system every few seconds: its size once it has done so.
+  sleep 6
+  echo "serve settled rss_kb=$(ps -o rss= -p "$server" | tr -d ' ')"
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 done

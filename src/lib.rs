@@ -1,6 +1,8 @@
 //! lendhub: the inventory and loan service of a digital-inclusion device scheme. One binary serves
 //! the staff web pages, the JSON API and the background jobs.
 
+#![forbid(unsafe_code)]
+
 pub mod agreements;
 pub mod audit;
 pub mod auth;

@@ -211,6 +211,25 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// Every few seconds, the pages malloc holds free go back to the system. glibc keeps what each
+/// thread's arena once held, and serve grew by tens of megabytes after a few reports at a million
+/// rows; capping the arenas instead cost half the requests a second, as threads waited on malloc.
+#[allow(unsafe_code)]
+async fn give_back_freed_memory() {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        every.tick().await;
+        #[cfg(target_env = "gnu")]
+        tokio::task::spawn_blocking(|| {
+            // SAFETY: `malloc_trim` returns free pages of malloc's own arenas to the system; it
+            // touches no memory that is in use.
+            unsafe { libc::malloc_trim(0) }
+        })
+        .await
+        .ok();
+    }
+}
+
 /// Says what went wrong and why, for whoever keeps lendhub running.
 fn failed(err: &dyn std::error::Error) -> std::process::ExitCode {
     eprintln!("lendhub: {err}");
@@ -224,7 +243,10 @@ fn failed(err: &dyn std::error::Error) -> std::process::ExitCode {
 
 async fn run(cli: Cli, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match cli.command {
-        Command::Serve => startup::serve(config).await,
+        Command::Serve => {
+            tokio::spawn(give_back_freed_memory());
+            startup::serve(config).await
+        }
         Command::Migrate => {
             let db = db::connect(&config.database_url).await?;
             migration::Migrator::up(&db.write, None).await?;

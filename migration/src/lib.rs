@@ -1,6 +1,8 @@
 //! Database migrations for lendhub. The same migrations run on SQLite and PostgreSQL; where the two
 //! differ (text search indexes), each migration says so beside the statement.
 
+#![forbid(unsafe_code)]
+
 pub use sea_orm_migration::prelude::*;
 
 mod helpers;

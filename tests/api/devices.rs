@@ -538,16 +538,41 @@ async fn search_pages_alike_whether_few_or_many_devices_match() {
     )
     .await;
     assert_eq!(awaiting["items"].as_array().unwrap().len(), 80);
-    let few_in_hub = json_of(
-        app.get("/api/v1/devices?q=latitude&hub_id=2&limit=200").await,
+    // The few-match path applies each filter as the list does: the same devices, in the same
+    // order, as the whole search filtered by hand.
+    let all = json_of(
+        app.get("/api/v1/devices?q=latitude&limit=200").await,
         StatusCode::OK,
     )
     .await;
-    assert!(
-        few_in_hub["items"]
+    for (filter, field, value) in [
+        ("hub_id=2", "hub_id", serde_json::json!(2)),
+        ("status=available", "status", serde_json::json!("available")),
+        (
+            "kind=laptop&cursor=TST-00400",
+            "kind",
+            serde_json::json!("laptop"),
+        ),
+    ] {
+        let page = json_of(
+            app.get(&format!("/api/v1/devices?q=latitude&{filter}&limit=200"))
+                .await,
+            StatusCode::OK,
+        )
+        .await;
+        let expected: Vec<String> = all["items"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|d| d["hub_id"] == 2 && d["model"] == "Latitude 5490")
-    );
+            .filter(|d| d[field] == value)
+            .filter(|d| !filter.contains("cursor") || d["asset_tag"].as_str().unwrap() > "TST-00400")
+            .map(|d| d["asset_tag"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            !expected.is_empty() && expected.len() < 100,
+            "{filter}: {}",
+            expected.len()
+        );
+        assert_eq!(tags(&page), expected, "{filter}");
+    }
 }

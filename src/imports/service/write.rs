@@ -4,7 +4,6 @@
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
-use sea_orm::DatabaseTransaction;
 use serde_json::json;
 
 use super::{
@@ -65,34 +64,86 @@ pub(super) async fn write<R: Read>(
     check.create_hubs = false;
     check.tags.clear();
     check.serials.clear();
+    let mut written = 0;
     let mut ignored = Problems::default();
-    let written = if target == Target::Devices {
-        write_devices(
-            &tx,
-            staff,
-            rows,
-            mapping,
-            &mut check,
-            &mut ignored,
-            next_number,
-            progress,
-            now,
-        )
-        .await?
-    } else {
-        write_others(
-            &tx,
-            staff,
-            target,
-            rows,
-            mapping,
-            &check,
-            &mut ignored,
-            progress,
-            now,
-        )
-        .await?
-    };
+    loop {
+        let batch = rows.batch()?;
+        if batch.is_empty() {
+            break;
+        }
+        match target {
+            Target::Devices => {
+                let mut new_rows = Vec::with_capacity(batch.len());
+                let mut tags = Vec::with_capacity(batch.len());
+                for (row, cells) in &batch {
+                    let Some(device) = check.device(mapping, *row, cells, &mut ignored) else {
+                        continue;
+                    };
+                    let tag = device.asset_tag.clone().unwrap_or_else(|| {
+                        next_number += 1;
+                        AssetTag::numbered(&check.prefix, next_number - 1)
+                    });
+                    new_rows.push(devices::service::new_row(
+                        check.organisation_id,
+                        &tag,
+                        device.kind,
+                        DeviceStatus::Available,
+                        &device.details,
+                        now,
+                    ));
+                    tags.push(tag.as_str().to_owned());
+                }
+                devices::service::insert_many(&tx, new_rows)
+                    .await
+                    .map_err(changed_meanwhile)?;
+                let added = devices::service::ids_of_tags(&tx, check.organisation_id, tags).await?;
+                written += added.len() as u64;
+                audit::insert_many(
+                    &tx,
+                    added
+                        .into_iter()
+                        .map(|(id, tag)| NewEvent {
+                            organisation_id: check.organisation_id,
+                            at: now,
+                            actor: Actor::Staff(staff),
+                            entity: EntityRef::Device(id),
+                            action: AuditAction::DeviceAdded,
+                            details: json!({"asset_tag": tag, "imported": true}),
+                        })
+                        .collect(),
+                )
+                .await?;
+            }
+            Target::Borrowers => {
+                let mut new_rows = Vec::with_capacity(batch.len());
+                for (row, cells) in &batch {
+                    if let Some(details) = borrower(mapping, *row, cells, &mut ignored) {
+                        new_rows.push(people::service::new_row(
+                            check.organisation_id,
+                            &details,
+                            staff.id(),
+                            now,
+                        ));
+                    }
+                }
+                written += new_rows.len() as u64;
+                people::service::insert_many(&tx, new_rows)
+                    .await
+                    .map_err(changed_meanwhile)?;
+            }
+            // A directory is hundreds of rows, not millions: each service with its areas and
+            // place, as one added by hand.
+            Target::Directory => {
+                for (row, cells) in &batch {
+                    if let Some(new) = service(mapping, *row, cells, &mut ignored) {
+                        directory::service::insert(&tx, check.organisation_id, staff.id(), &new, now).await?;
+                        written += 1;
+                    }
+                }
+            }
+        }
+        progress(Stage::Writing, written);
+    }
     if ignored.count > 0 {
         // Only a change to the file between the passes could do this: write nothing.
         return Err(AppError::Conflict {
@@ -115,148 +166,6 @@ pub(super) async fn write<R: Read>(
     .await?;
     tx.commit().await?;
     Ok(written)
-}
-
-/// Borrowers and directory services, a batch at a time.
-#[allow(clippy::too_many_arguments)]
-async fn write_others<R: Read>(
-    tx: &DatabaseTransaction,
-    staff: &Staff,
-    target: Target,
-    rows: &mut Rows<R>,
-    mapping: &Mapping,
-    check: &Check,
-    ignored: &mut Problems,
-    progress: &(dyn Fn(Stage, u64) + Sync),
-    now: DateTime<Utc>,
-) -> Result<u64, AppError> {
-    let mut written = 0;
-    loop {
-        let batch = rows.batch()?;
-        if batch.is_empty() {
-            return Ok(written);
-        }
-        if target == Target::Borrowers {
-            let mut new_rows = Vec::with_capacity(batch.len());
-            for (row, cells) in &batch {
-                if let Some(details) = borrower(mapping, *row, cells, ignored) {
-                    new_rows.push(people::service::new_row(
-                        check.organisation_id,
-                        &details,
-                        staff.id(),
-                        now,
-                    ));
-                }
-            }
-            written += new_rows.len() as u64;
-            people::service::insert_many(tx, new_rows)
-                .await
-                .map_err(changed_meanwhile)?;
-        } else {
-            // A directory is hundreds of rows, not millions: each service with its areas and
-            // place, as one added by hand.
-            for (row, cells) in &batch {
-                if let Some(new) = service(mapping, *row, cells, ignored) {
-                    directory::service::insert(tx, check.organisation_id, staff.id(), &new, now).await?;
-                    written += 1;
-                }
-            }
-        }
-        progress(Stage::Writing, written);
-    }
-}
-
-/// The devices of the file, a batch at a time, each with its "added" event. The next batch is read
-/// and checked while the database writes this one, so the two cores share the work.
-#[allow(clippy::too_many_arguments)]
-async fn write_devices<R: Read>(
-    tx: &DatabaseTransaction,
-    staff: &Staff,
-    rows: &mut Rows<R>,
-    mapping: &Mapping,
-    check: &mut Check,
-    ignored: &mut Problems,
-    mut next_number: i32,
-    progress: &(dyn Fn(Stage, u64) + Sync),
-    now: DateTime<Utc>,
-) -> Result<u64, AppError> {
-    let organisation_id = check.organisation_id;
-    let mut read_next = |check: &mut Check, ignored: &mut Problems| -> Result<Option<NewRows>, AppError> {
-        let batch = rows.batch()?;
-        if batch.is_empty() {
-            return Ok(None);
-        }
-        let mut new = NewRows::default();
-        for (row, cells) in &batch {
-            let Some(device) = check.device(mapping, *row, cells, ignored) else {
-                continue;
-            };
-            let tag = device.asset_tag.clone().unwrap_or_else(|| {
-                next_number += 1;
-                AssetTag::numbered(&check.prefix, next_number - 1)
-            });
-            new.rows.push(devices::service::new_row(
-                organisation_id,
-                &tag,
-                device.kind,
-                DeviceStatus::Available,
-                &device.details,
-                now,
-            ));
-            new.tags.push(tag.as_str().to_owned());
-        }
-        Ok(Some(new))
-    };
-    let mut written = 0;
-    let mut batch = read_next(check, ignored)?;
-    while let Some(new) = batch {
-        // `join!` starts the insert first; its statement runs on the database's thread while
-        // this one reads the next batch.
-        let (added, next) = tokio::join!(insert_devices(tx, staff, organisation_id, new, now), async {
-            read_next(check, ignored)
-        });
-        written += added?;
-        progress(Stage::Writing, written);
-        batch = next?;
-    }
-    Ok(written)
-}
-
-/// One batch of device rows, not yet written, with their tags.
-#[derive(Default)]
-struct NewRows {
-    rows: Vec<crate::entities::device::ActiveModel>,
-    tags: Vec<String>,
-}
-
-async fn insert_devices(
-    tx: &DatabaseTransaction,
-    staff: &Staff,
-    organisation_id: i32,
-    new: NewRows,
-    now: DateTime<Utc>,
-) -> Result<u64, AppError> {
-    devices::service::insert_many(tx, new.rows)
-        .await
-        .map_err(changed_meanwhile)?;
-    let added = devices::service::ids_of_tags(tx, organisation_id, new.tags).await?;
-    let count = added.len() as u64;
-    audit::insert_many(
-        tx,
-        added
-            .into_iter()
-            .map(|(id, tag)| NewEvent {
-                organisation_id,
-                at: now,
-                actor: Actor::Staff(staff),
-                entity: EntityRef::Device(id),
-                action: AuditAction::DeviceAdded,
-                details: json!({"asset_tag": tag, "imported": true}),
-            })
-            .collect(),
-    )
-    .await?;
-    Ok(count)
 }
 
 fn changed_meanwhile(err: sea_orm::DbErr) -> AppError {

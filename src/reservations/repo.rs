@@ -23,6 +23,16 @@ pub async fn lock_hub(db: &impl ConnectionTrait, hub_id: i32) -> Result<Option<h
     }
 }
 
+/// Waits for the hub's row lock on PostgreSQL, as [`lock_hub`], without reading the hub. On
+/// SQLite the caller's write transaction is already the only one, so it asks nothing: a loan
+/// holds the single writer for one statement fewer.
+pub async fn wait_for_hub(db: &impl ConnectionTrait, hub_id: i32) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        lock_hub(db, hub_id).await?;
+    }
+    Ok(())
+}
+
 pub async fn insert(
     db: &impl ConnectionTrait,
     row: reservation::ActiveModel,

@@ -297,7 +297,7 @@ pub async fn check_free(
     until: Option<DateTime<Utc>>,
 ) -> Result<(), AppError> {
     let until = until.unwrap_or(now + Duration::days(3650));
-    repo::lock_hub(db, device.hub_id).await?;
+    repo::wait_for_hub(db, device.hub_id).await?;
     let bookings = repo::overlapping(db, device.hub_id, device.kind, now, until).await?;
     if bookings.is_empty() {
         return Ok(());

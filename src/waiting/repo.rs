@@ -149,6 +149,39 @@ pub async fn next_in_line(
         .await
 }
 
+/// In one query, for the loan of a device: the entry that holds `device_id`, and
+/// `borrower_id`'s entry waiting for `kind` at `hub_id` (they may be the same).
+pub async fn holder_and_waiting(
+    db: &impl ConnectionTrait,
+    device_id: i32,
+    borrower_id: i32,
+    kind: DeviceKind,
+    hub_id: i32,
+) -> Result<(Option<waiting::Model>, Option<waiting::Model>), DbErr> {
+    let theirs = Condition::all()
+        .add(waiting::Column::BorrowerId.eq(borrower_id))
+        .add(waiting::Column::Kind.eq(kind))
+        .add(waiting::Column::HubId.eq(hub_id))
+        .add(waiting::Column::Status.eq(WaitingStatus::Waiting));
+    let rows = Waiting::find()
+        .filter(
+            Condition::any()
+                .add(waiting::Column::HeldDeviceId.eq(device_id))
+                .add(theirs),
+        )
+        .limit(3)
+        .all(db)
+        .await?;
+    let holder = rows.iter().find(|r| r.held_device_id == Some(device_id)).cloned();
+    let waiting = rows.into_iter().find(|r| {
+        r.borrower_id == borrower_id
+            && r.kind == kind
+            && r.hub_id == hub_id
+            && r.status == WaitingStatus::Waiting
+    });
+    Ok((holder, waiting))
+}
+
 /// `borrower_id`'s entry waiting for `kind` at `hub_id`, if they are on that list.
 pub async fn waiting_for(
     db: &impl ConnectionTrait,

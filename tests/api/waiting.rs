@@ -1,6 +1,7 @@
 //! The waiting list's edges: hub staff see only their hubs' referrals and entries; a held device
 //! that goes to repair lets its person keep their place and the next free device is held for
-//! them; staff hold a chosen device after a hold ran out; erasing someone clears their referral
+//! them; staff hold a chosen device after a hold ran out; lending someone the kind they wait for
+//! at its hub takes them off that list; erasing someone clears their referral
 //! and lets go of their hold; old referrals that never became a borrower are forgotten; the list
 //! pages by key without repeating anyone.
 
@@ -161,6 +162,36 @@ async fn a_held_device_sent_for_repair_keeps_the_person_s_place_and_the_next_fre
         )
         .await;
     assert_eq!(error_of(again, StatusCode::CONFLICT).await.0, "already_offered");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lending_someone_the_kind_they_wait_for_at_its_hub_takes_them_off_the_list() {
+    let app = TestApp::spawn().await;
+    let (riverside, hilltop) = (app.hub("Riverside").await, app.hub("Hilltop").await);
+    let (ann, ben) = (app.borrower("Ann First").await, app.borrower("Ben Second").await);
+    let ann_entry = wait(&app, ann, riverside, 0).await;
+    let ben_entry = wait(&app, ben, riverside, 0).await;
+    // Ben also waits at Hilltop: a tablet lent to him at Riverside ends that entry alone.
+    let ben_elsewhere = wait(&app, ben, hilltop, 0).await;
+    // Straight from the shelf, before any run of the holds: nobody holds these tablets.
+    app.issue(&tablet(&app, riverside).await, ben).await;
+    let laptop = app
+        .add_device(
+            riverside,
+            json!({"kind": "laptop", "make": "Dell", "model": "Latitude 5490"}),
+        )
+        .await;
+    let laptop = json_of(laptop, StatusCode::CREATED).await["asset_tag"].clone();
+    app.issue(laptop.as_str().unwrap(), ann).await;
+
+    assert_eq!(entry(&app, &ben_entry["id"]).await["status"], "lent");
+    assert_eq!(entry(&app, &ben_elsewhere["id"]).await["status"], "waiting");
+    let ann_now = entry(&app, &ann_entry["id"]).await;
+    assert_eq!(
+        ann_now["status"], "waiting",
+        "a laptop is not the tablet she waits for"
+    );
+    assert_eq!(ann_now["position"], 1, "she is first now Ben has his");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -270,16 +270,20 @@ pub async fn claim_for_loan(
     borrower_id: i32,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let entry = match repo::holding(db, device.id).await? {
+    // One query, as every loan asks it while it holds the single writer. Letting a lapsed hold
+    // go ends someone else's entry, so theirs, read alongside, still stands.
+    let (holder, waiting) =
+        repo::holder_and_waiting(db, device.id, borrower_id, device.kind, device.hub_id).await?;
+    let entry = match holder {
         Some(holder) if holder.borrower_id == borrower_id => Some(holder),
         Some(holder) => match holder.held_until.filter(|until| *until > now) {
             Some(until) => return Err(held_elsewhere(until)),
             None => {
                 lapse(db, holder, device.id, now).await?;
-                repo::waiting_for(db, borrower_id, device.kind, device.hub_id).await?
+                waiting
             }
         },
-        None => repo::waiting_for(db, borrower_id, device.kind, device.hub_id).await?,
+        None => waiting,
     };
     if let Some(entry) = entry {
         // Another device held for them goes back to the list's next sweep.

@@ -3,8 +3,11 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Statement, sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Statement,
+    sea_query::{Expr, Query},
 };
 
 use super::model::{AssetTag, DeviceDetails, DeviceKind, DeviceStatus};
@@ -71,6 +74,20 @@ pub async fn insert(db: &impl ConnectionTrait, row: device::ActiveModel) -> Resu
 pub async fn insert_many(db: &impl ConnectionTrait, rows: Vec<device::ActiveModel>) -> Result<(), DbErr> {
     Device::insert_many(rows).exec_without_returning(db).await?;
     Ok(())
+}
+
+/// Inserts `rows` and answers each new device's id and asset tag, in the one statement.
+pub async fn insert_returning_tags(
+    db: &impl ConnectionTrait,
+    rows: Vec<device::ActiveModel>,
+) -> Result<Vec<(i32, String)>, DbErr> {
+    let mut insert = Device::insert_many(rows).into_query();
+    insert.returning(Query::returning().columns([device::Column::Id, device::Column::AssetTag]));
+    db.query_all(&insert)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("", "id")?, row.try_get("", "asset_tag")?)))
+        .collect()
 }
 
 pub async fn update_details(
@@ -352,21 +369,4 @@ pub async fn existing_serials(
         found.extend(rows.into_iter().flatten());
     }
     Ok(found)
-}
-
-/// The ids of the organisation's devices with these tags, as `(id, tag)`.
-pub async fn ids_of_tags(
-    db: &impl ConnectionTrait,
-    organisation_id: i32,
-    tags: Vec<String>,
-) -> Result<Vec<(i32, String)>, DbErr> {
-    Device::find()
-        .select_only()
-        .column(device::Column::Id)
-        .column(device::Column::AssetTag)
-        .filter(device::Column::OrganisationId.eq(organisation_id))
-        .filter(device::Column::AssetTag.is_in(tags))
-        .into_tuple()
-        .all(db)
-        .await
 }

@@ -74,7 +74,6 @@ pub(super) async fn write<R: Read>(
         match target {
             Target::Devices => {
                 let mut new_rows = Vec::with_capacity(batch.len());
-                let mut tags = Vec::with_capacity(batch.len());
                 for (row, cells) in &batch {
                     let Some(device) = check.device(mapping, *row, cells, &mut ignored) else {
                         continue;
@@ -91,12 +90,10 @@ pub(super) async fn write<R: Read>(
                         &device.details,
                         now,
                     ));
-                    tags.push(tag.as_str().to_owned());
                 }
-                devices::service::insert_many(&tx, new_rows)
+                let added = devices::service::insert_returning_tags(&tx, new_rows)
                     .await
                     .map_err(changed_meanwhile)?;
-                let added = devices::service::ids_of_tags(&tx, check.organisation_id, tags).await?;
                 written += added.len() as u64;
                 audit::insert_many(
                     &tx,

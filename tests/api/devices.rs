@@ -511,8 +511,9 @@ async fn search_pages_alike_whether_few_or_many_devices_match() {
             .map(|d| d["asset_tag"].as_str().unwrap().to_owned())
             .collect()
     };
-    // "latitude" is one device in eight (few matches); "tst" is in every tag (many matches).
-    for (q, expected) in [("latitude", 100), ("tst-", 800)] {
+    // "latitude" is one device in eight (few matches); "tst" is in every tag (many matches);
+    // "zqzq" is in none.
+    for (q, expected) in [("latitude", 100), ("tst-", 800), ("zqzq", 0)] {
         let mut seen = Vec::new();
         let mut path = format!("/api/v1/devices?q={q}&limit=60");
         loop {

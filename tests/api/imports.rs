@@ -7,7 +7,7 @@ use lendhub::auth::Role;
 use reqwest::StatusCode;
 use serde_json::Value;
 
-async fn import(app: &TestApp, token: &str, path: &str, csv: Vec<u8>) -> reqwest::Response {
+pub(crate) async fn import(app: &TestApp, token: &str, path: &str, csv: Vec<u8>) -> reqwest::Response {
     app.client
         .post(app.url(path))
         .bearer_auth(token)
@@ -19,7 +19,7 @@ async fn import(app: &TestApp, token: &str, path: &str, csv: Vec<u8>) -> reqwest
 }
 
 /// `(row, column)` of each problem, with its message.
-fn problems(report: &Value) -> Vec<(u64, String, String)> {
+pub(crate) fn problems(report: &Value) -> Vec<(u64, String, String)> {
     report["errors"]
         .as_array()
         .unwrap()

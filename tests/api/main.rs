@@ -16,6 +16,7 @@ mod funder_kept;
 mod gifts;
 mod hardening;
 mod helpers;
+mod import_duplicates;
 mod imports;
 mod isolation;
 mod journey;

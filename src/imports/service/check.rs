@@ -56,7 +56,9 @@ pub(super) struct Check {
     pub(super) hubs: HashMap<String, i32>,
     only_hub: Option<i32>,
     pub(super) new_hubs: std::collections::BTreeSet<String>,
-    pub(super) tags: HashMap<String, u64>,
+    /// The rows of the tags seen so far, by number: a typed tag is always this organisation's
+    /// prefix and a number, and a number is a quarter of the memory of its tag as text.
+    pub(super) tags: HashMap<i32, u64>,
     pub(super) serials: HashMap<String, u64>,
     emails: HashMap<String, u64>,
     /// Service names (lower-case) to the row that first has each.
@@ -218,7 +220,7 @@ impl Check {
             Some(tag) => match tag.parts() {
                 (prefix, Some(number)) if prefix == self.prefix && number <= MAX_TYPED_NUMBER => {
                     self.highest_typed = self.highest_typed.max(number);
-                    if let Some(first) = self.tags.insert(tag.as_str().to_owned(), row) {
+                    if let Some(first) = self.tags.insert(number, row) {
                         ok = false;
                         problems.add(
                             row,

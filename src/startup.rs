@@ -257,7 +257,8 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
 
 /// The background work of `serve`, each in a task of its own so that one cannot hold up another:
 /// the reminder sweep, outbox delivery, and a daily purge of expired sessions, tokens, sign-in
-/// attempts and access-log entries past 12 months, with the retention run.
+/// attempts and access-log entries past 12 months, with the retention run and a tidy of the
+/// search index.
 fn workers(
     db: &crate::db::Db,
     config: &Arc<Config>,
@@ -304,6 +305,7 @@ fn workers(
                     auth::service::purge_tick(&db, idle).await;
                     people::service::purge_access_log_tick(&db).await;
                     privacy::service::retention_tick(&db, months).await;
+                    crate::devices::service::tidy_search_index_tick(&db).await;
                 }
             },
         ),

@@ -259,6 +259,29 @@ async fn sqlite_matches(db: &impl ConnectionTrait, q: &str) -> Result<Option<Vec
         .map(Some)
 }
 
+/// One step of tidying the SQLite search index: FTS5 merges up to `pages` pages of its segments
+/// towards one segment, as `optimize` does all at once (a negative count asks for that even where
+/// a level holds few segments). Answers whether there was anything left to merge: FTS5
+/// makes fewer than two changes when there was not.
+pub async fn merge_search_index(db: &impl ConnectionTrait, pages: i64) -> Result<bool, DbErr> {
+    let changes = || async {
+        db.query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT total_changes()",
+        ))
+        .await?
+        .map_or(Ok(0), |row| row.try_get_by_index::<i64>(0))
+    };
+    let before = changes().await?;
+    db.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Sqlite,
+        "INSERT INTO devices_fts(devices_fts, rank) VALUES ('merge', ?)",
+        [(-pages).into()],
+    ))
+    .await?;
+    Ok(changes().await? - before >= 2)
+}
+
 /// The page the list query would have returned from among `ids`, in one query. Each filter is
 /// written `+column` so that SQLite finds the rows by their ids and sorts that handful, rather than
 /// walking the organisation's tag index past a million rows that are not among them.

@@ -14,7 +14,7 @@ pub use view::*;
 // What other features may read and write of this feature's tables: they come here, never to
 // `repo` (`.ci/imports.py` checks), so each use is one the feature has chosen to share.
 pub use super::repo::{
-    added_between, batch_after, existing_serials, existing_tags, find, find_by_tag, find_many, insert_many,
+    added_between, batch_after, existing_serials, existing_tags, find, find_by_tag, find_many,
     insert_returning_tags, list as list_rows, new_row,
 };
 
